@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Every event bpfguard's kernel programs emit, shared by the BPF side and
+ * user space. The BPF side includes vmlinux.h before this file; user space
+ * includes <linux/types.h>. Layouts use fixed-width types with explicit
+ * padding and are checked with _Static_assert, so both compilers agree.
+ *
+ * The type enum is append-only: a number once shipped keeps its meaning,
+ * because JSON consumers and saved ring-buffer dumps depend on it.
+ */
+#ifndef BPFGUARD_EVENTS_H
+#define BPFGUARD_EVENTS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define BG_COMM_LEN  16
+#define BG_PATH_MAX  256 /* executable and file paths, NUL included */
+#define BG_ARGS_MAX  512 /* argv bytes kept for exec, NUL-separated */
+
+/* Event types (append-only). */
+enum bg_event_type {
+	BG_EV_NONE = 0,
+	BG_EV_EXEC = 1, /* a task completed execve */
+	BG_EV_EXIT = 2, /* a thread group ended */
+	BG_EV_TEST = 3, /* emitted by the trigger program of tests and benchmarks */
+	BG_EV_TYPE_MAX,
+};
+
+/* What a rule asked for. */
+enum bg_action {
+	BG_ACT_NONE = 0, /* observation, no rule involved */
+	BG_ACT_ALERT = 1,
+	BG_ACT_DENY = 2,
+	BG_ACT_KILL = 3,
+	BG_ACT_KILL_USER = 4,
+};
+
+/* Which mechanism acted (the enforcement ladder, strongest first). */
+enum bg_mechanism {
+	BG_MECH_NONE = 0,
+	BG_MECH_LSM = 1,
+	BG_MECH_CGROUP = 2,
+	BG_MECH_SECCOMP = 3,
+	BG_MECH_LANDLOCK = 4,
+	BG_MECH_TRACEPOINT = 5, /* tp_btf / raw_tp, with bpf_send_signal for kill */
+	BG_MECH_USER = 6,       /* user space, after the event arrived */
+	BG_MECH_XDP = 7,
+	BG_MECH_UPROBE = 8,
+};
+
+/* What happened to the action. */
+enum bg_outcome {
+	BG_OUT_UNKNOWN = 0,
+	BG_OUT_SUCCESS = 1, /* the observed operation succeeded */
+	BG_OUT_FAILURE = 2, /* the operation failed or was denied */
+};
+
+/*
+ * Common header of every record in the ring buffer. `size` is the whole
+ * record, header included, so a reader can skip types it does not know.
+ */
+struct bg_event_hdr {
+	__u64 ktime_ns; /* CLOCK_BOOTTIME, from bpf_ktime_get_boot_ns() */
+	__u16 type;     /* enum bg_event_type */
+	__u16 size;
+	__u8 action;    /* enum bg_action */
+	__u8 mechanism; /* enum bg_mechanism */
+	__u8 outcome;   /* enum bg_outcome */
+	__u8 flags;     /* BG_F_* */
+	__u32 rule_id;  /* 0: no rule; else index into the loader's rule table */
+	__u32 suppressed; /* events of this (process, rule) suppressed before this one */
+};
+
+#define BG_F_EXE_TRUNCATED 0x01 /* executable path longer than BG_PATH_MAX */
+#define BG_F_ARGS_TRUNCATED 0x02
+
+/*
+ * The acting process, read in the kernel at the moment of the event.
+ * A process is identified by (pid, start_ns): pids are reused.
+ */
+struct bg_proc {
+	__u32 pid;  /* thread group id */
+	__u32 tid;  /* thread id */
+	__u32 ppid; /* real parent's thread group id */
+	__u32 uid;
+	__u32 gid;
+	__u32 euid;
+	__u64 cgroup_id; /* cgroup v2 id */
+	__u64 start_ns;  /* thread group leader's start, CLOCK_BOOTTIME */
+	__u64 parent_start_ns;
+	char comm[BG_COMM_LEN];
+	char exe[BG_PATH_MAX]; /* resolved from mm->exe_file in the kernel */
+};
+
+struct bg_exec_event {
+	struct bg_event_hdr hdr;
+	struct bg_proc proc;
+	__u32 args_len; /* bytes used in args, NULs included */
+	__u32 argc;
+	char args[BG_ARGS_MAX];
+};
+
+struct bg_exit_event {
+	struct bg_event_hdr hdr;
+	struct bg_proc proc;
+	__u32 exit_code; /* as wait(2) reports it */
+	__u32 pad;
+};
+
+struct bg_test_event {
+	struct bg_event_hdr hdr;
+	struct bg_proc proc;
+	__u64 seq;
+};
+
+/*
+ * Counters every BPF program shares (one per-CPU array, summed by user
+ * space). Ring buffer reservation failures are counted here, never lost
+ * silently.
+ */
+enum bg_stat {
+	BG_STAT_EMITTED = 0, /* records committed to the ring buffer */
+	BG_STAT_DROPPED = 1, /* reservations that failed: ring buffer full */
+	BG_STAT_PATH_ERR = 2, /* executable path could not be read */
+	BG_STAT_MAX = 8,
+};
+
+/* Both compilers check these, so kernel and user space agree on layouts. */
+_Static_assert(sizeof(struct bg_event_hdr) == 24, "bg_event_hdr layout");
+_Static_assert(sizeof(struct bg_proc) == 48 + BG_COMM_LEN + BG_PATH_MAX, "bg_proc layout");
+_Static_assert(sizeof(struct bg_exec_event) % 8 == 0, "bg_exec_event padding");
+_Static_assert(sizeof(struct bg_exit_event) % 8 == 0, "bg_exit_event padding");
+_Static_assert(sizeof(struct bg_test_event) % 8 == 0, "bg_test_event padding");
+
+#endif /* BPFGUARD_EVENTS_H */

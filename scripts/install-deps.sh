@@ -1,0 +1,43 @@
+#!/bin/sh
+# Install the Debian packages bpfguard needs to build, test and run.
+# Idempotent: only missing packages are installed, and apt's lists are
+# refreshed only when something has to be installed.
+set -eu
+
+# Build: compiler for BPF and user space, libbpf, bpftool for vmlinux.h
+# and skeletons, libyaml for policies, libseccomp for sandboxes, scdoc
+# for the man page.
+BUILD="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev
+bpftool libyaml-dev libseccomp-dev systemtap-sdt-dev scdoc"
+# Tests: cmocka unit tests; real programs the integration tests drive;
+# qemu, busybox and cpio for the second-kernel rig.
+TEST="libcmocka-dev python3 socat curl iproute2 procps util-linux
+qemu-system-x86 busybox-static cpio kmod"
+
+want=$BUILD
+case "${1:-all}" in
+build) ;;
+all | test) want="$BUILD $TEST" ;;
+*)
+	echo "usage: $0 [build|test|all]" >&2
+	exit 2
+	;;
+esac
+
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing

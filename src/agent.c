@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * `bpfguard agent`: the long-running host guard. It validates the whole
+ * config, probes the kernel, starts the guards the config enables, and
+ * writes their events until SIGINT/SIGTERM. SIGHUP reopens the output
+ * (log rotation) and reloads the config; a bad config keeps the old one.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpfguard/events.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "config.h"
+#include "events/json.h"
+#include "events/ring.h"
+#include "exec.h"
+#include "log.h"
+#include "probe.h"
+
+/* Set by signal handlers, read by the loop: the one place for globals. */
+static volatile sig_atomic_t got_stop, got_hup;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	got_stop = 1;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	got_hup = 1;
+}
+
+struct agent {
+	const char *config_path;
+	struct bg_config cfg;
+	struct bg_caps caps;
+	struct bg_events ev;
+	struct bg_output out;
+	struct bg_exec_guard exec;
+	bool exec_on;
+	bool json;
+	/* command-line overrides */
+	const char *output;
+	int format;
+	unsigned long long ring_size;
+	double duration;
+};
+
+/* A state line: agent start, reload results. */
+static void state_event(struct agent *a, const char *action, const char *outcome,
+			const char *message, bool with_probe)
+{
+	struct bg_buf *b = &a->out.buf;
+
+	if (a->json) {
+		struct bg_json j;
+
+		bg_json_init(&j, b);
+		bg_json_obj(&j);
+		bg_json_key(&j, "@timestamp");
+		bg_json_qbegin(&j);
+		bg_fmt_now(&a->ev.fmt, b);
+		bg_json_qend(&j);
+		bg_json_kobj(&j, "event");
+		bg_json_kstr(&j, "kind", "state");
+		bg_json_kstr(&j, "action", action);
+		bg_json_kstr(&j, "outcome", outcome);
+		bg_json_kstr(&j, "module", "bpfguard");
+		bg_json_obj_end(&j);
+		if (message)
+			bg_json_kstr(&j, "message", message);
+		bg_json_kobj(&j, "bpfguard");
+		bg_json_kstr(&j, "type", "agent");
+		bg_json_kstr(&j, "config", a->config_path);
+		bg_json_ku64(&j, "ring_buffer_size", a->ev.ring_size);
+		if (with_probe) {
+			bg_json_key(&j, "probe");
+			bg_probe_json(&a->caps, &j);
+		}
+		bg_json_obj_end(&j);
+		bg_json_obj_end(&j);
+		bg_buf_putc(b, '\n');
+	} else {
+		bg_fmt_now(&a->ev.fmt, b);
+		bg_buf_printf(b, " agent %s %s%s%s\n", action, outcome, message ? ": " : "",
+			      message ? message : "");
+		if (with_probe)
+			bg_probe_text(&a->caps, b, a->out.tty);
+	}
+	bg_output_flush(&a->out);
+}
+
+static int apply(struct agent *a)
+{
+	int err;
+
+	if (a->cfg.exec_events && !a->exec_on) {
+		err = bg_exec_guard_start(&a->exec, &a->ev, &a->caps);
+		if (err)
+			return err;
+		a->exec_on = true;
+	} else if (!a->cfg.exec_events && a->exec_on) {
+		bg_exec_guard_stop(&a->exec);
+		a->exec_on = false;
+	}
+	return 0;
+}
+
+static void reload(struct agent *a)
+{
+	struct bg_config next;
+	char err[600];
+	int rc;
+
+	bg_output_reopen(&a->out);
+	rc = bg_config_load(a->config_path, &next, err, sizeof(err));
+	if (rc) {
+		pr_err("reload refused, old rules stay: %s\n", err);
+		state_event(a, "config-reload", "failure", err, false);
+		return;
+	}
+	if (next.ring_size != a->cfg.ring_size ||
+	    !!next.output != !!a->cfg.output ||
+	    (next.output && strcmp(next.output, a->cfg.output)))
+		pr_warn("events.ring_buffer_size and events.output take effect at restart\n");
+	next.ring_size = a->cfg.ring_size;
+	free(next.output);
+	next.output = a->cfg.output;
+	a->cfg.output = NULL;
+	bg_config_free(&a->cfg);
+	a->cfg = next;
+	rc = apply(a);
+	state_event(a, "config-reload", rc ? "failure" : "success", rc ? strerror(-rc) : NULL,
+		    false);
+}
+
+static const struct bg_opt agent_opts[] = {
+	{ "config", 'c', "FILE", "agent configuration (YAML), validated whole before use" },
+	{ "output", 'o', "FILE", "append events to FILE instead of stdout (reopened on SIGHUP)" },
+	{ "json", 'j', NULL, "JSON lines (the default when stdout is not a terminal)" },
+	{ "text", 't', NULL, "readable text (the default on a terminal)" },
+	{ "ring-size", 'r', "SIZE", "event ring buffer size, e.g. 4MiB" },
+	{ "check", 256, NULL, "validate the configuration and exit" },
+	{ "duration", 257, "SECONDS", "stop after SECONDS (for scripts and tests)" },
+	{ 0 },
+};
+
+const struct bg_cmd_help agent_help = {
+	.usage = "bpfguard agent --config FILE [--output FILE] [--json|--text] [--ring-size SIZE]",
+	.summary = "run the host guard: start the guards the config enables and print their events",
+	.opts = agent_opts,
+	.more = "Signals: SIGINT/SIGTERM stop cleanly (final drop count printed), SIGHUP reopens\n"
+		"the output file and reloads the config (a bad config keeps the old rules).",
+};
+
+int cmd_agent(int argc, char **argv)
+{
+	struct agent a = { .format = -1 };
+	bool check = false;
+	struct sigaction sa = { 0 };
+	struct timespec t0, now;
+	char err[600];
+	struct bg_ev_stats st;
+	int opt, rc;
+
+	while ((opt = bg_getopt(argc, argv, &agent_help)) != -1) {
+		switch (opt) {
+		case 'c':
+			a.config_path = optarg;
+			break;
+		case 'o':
+			a.output = optarg;
+			break;
+		case 'j':
+			a.format = BG_FORMAT_JSON;
+			break;
+		case 't':
+			a.format = BG_FORMAT_TEXT;
+			break;
+		case 'r':
+			if (bg_parse_size(optarg, &a.ring_size) || a.ring_size < 4096 ||
+			    a.ring_size > (1ULL << 30))
+				return bg_cli_usage_error(&agent_help,
+							  "bad --ring-size '%s' (4K to 1G)", optarg);
+			break;
+		case 256:
+			check = true;
+			break;
+		case 257: {
+			char *end;
+
+			a.duration = strtod(optarg, &end);
+			if (*end || a.duration <= 0)
+				return bg_cli_usage_error(&agent_help, "bad --duration '%s'",
+							  optarg);
+			break;
+		}
+		default:
+			return bg_cli_default(opt, &agent_help);
+		}
+	}
+	if (optind != argc)
+		return bg_cli_usage_error(&agent_help, "unexpected argument '%s'", argv[optind]);
+	if (!a.config_path)
+		return bg_cli_usage_error(&agent_help, "--config FILE is required");
+	if (bg_config_load(a.config_path, &a.cfg, err, sizeof(err))) {
+		fprintf(stderr, "bpfguard: %s\n", err);
+		return 1;
+	}
+	if (check) {
+		printf("%s: ok\n", a.config_path);
+		bg_config_free(&a.cfg);
+		return 0;
+	}
+	if (a.ring_size)
+		a.cfg.ring_size = a.ring_size;
+	if (a.format >= 0)
+		a.cfg.format = a.format;
+
+	rc = 1;
+	if (bg_output_open(&a.out, a.output ? a.output : a.cfg.output))
+		goto out_cfg;
+	a.json = a.cfg.format == BG_FORMAT_JSON ||
+		 (a.cfg.format == BG_FORMAT_AUTO && !a.out.tty);
+	bg_probe(&a.caps);
+	if (bg_events_create(&a.ev, a.cfg.ring_size))
+		goto out_output;
+	if (bg_events_start(&a.ev, &a.out, a.json, a.out.tty))
+		goto out_events;
+	if (apply(&a))
+		goto out_guards;
+	state_event(&a, "agent-start", "success", NULL, true);
+
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!got_stop) {
+		if (bg_events_poll(&a.ev, 250) < 0)
+			break;
+		bg_events_report(&a.ev, false);
+		if (got_hup) {
+			got_hup = 0;
+			reload(&a);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (a.duration > 0 &&
+		    (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 >= a.duration)
+			break;
+	}
+	rc = 0;
+out_guards:
+	if (a.exec_on)
+		bg_exec_guard_stop(&a.exec);
+	bg_events_drain(&a.ev);
+	bg_events_report(&a.ev, true);
+	if (!bg_events_read_stats(&a.ev, &st))
+		fprintf(stderr, "bpfguard: %llu events received, %llu drops\n",
+			(unsigned long long)st.received, (unsigned long long)st.dropped);
+out_events:
+	bg_events_close(&a.ev);
+out_output:
+	bg_output_close(&a.out);
+out_cfg:
+	bg_config_free(&a.cfg);
+	return rc;
+}

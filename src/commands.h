@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef BG_COMMANDS_H
+#define BG_COMMANDS_H
+
+#include "cli.h"
+
+int cmd_probe(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
+
+extern const struct bg_cmd_help probe_help;
+extern const struct bg_cmd_help agent_help;
+
+#endif

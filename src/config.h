@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef BG_CONFIG_H
+#define BG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum bg_format {
+	BG_FORMAT_AUTO = 0, /* text on a terminal, JSON otherwise */
+	BG_FORMAT_JSON = 1,
+	BG_FORMAT_TEXT = 2,
+};
+
+/* The agent's configuration (config/default.yaml documents every key). */
+struct bg_config {
+	int mode;                 /* enum bg_action: default action of rules */
+	unsigned long long ring_size;
+	char *output;             /* NULL: stdout */
+	enum bg_format format;
+	bool exec_events;         /* guards.exec.enabled */
+};
+
+/* Parse and validate the whole file; on error, err holds FILE:LINE:COL: why
+ * and c is untouched. */
+int bg_config_load(const char *path, struct bg_config *c, char *err, size_t errlen);
+int bg_config_parse(const char *name, const char *text, size_t len, struct bg_config *c,
+		    char *err, size_t errlen);
+void bg_config_free(struct bg_config *c);
+
+#endif

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpfguard/events.h>
+
+#include "events/format.h"
+#include "events/json.h"
+
+static const char *const action_names[] = {
+	[BG_ACT_NONE] = "none",   [BG_ACT_ALERT] = "alert",         [BG_ACT_DENY] = "deny",
+	[BG_ACT_KILL] = "kill",   [BG_ACT_KILL_USER] = "kill-user",
+};
+static const char *const mech_names[] = {
+	[BG_MECH_NONE] = "none",         [BG_MECH_LSM] = "lsm",
+	[BG_MECH_CGROUP] = "cgroup",     [BG_MECH_SECCOMP] = "seccomp",
+	[BG_MECH_LANDLOCK] = "landlock", [BG_MECH_TRACEPOINT] = "tracepoint",
+	[BG_MECH_USER] = "user",         [BG_MECH_XDP] = "xdp",
+	[BG_MECH_UPROBE] = "uprobe",
+};
+static const char *const outcome_names[] = {
+	[BG_OUT_UNKNOWN] = "unknown",
+	[BG_OUT_SUCCESS] = "success",
+	[BG_OUT_FAILURE] = "failure",
+};
+static const char *const type_names[] = {
+	[BG_EV_NONE] = "none",
+	[BG_EV_EXEC] = "exec",
+	[BG_EV_EXIT] = "exit",
+	[BG_EV_TEST] = "test",
+};
+
+#define NAME(tab, i) ((i) < sizeof(tab) / sizeof(tab[0]) && tab[i] ? tab[i] : "unknown")
+
+const char *bg_action_name(unsigned int a)
+{
+	return NAME(action_names, a);
+}
+
+const char *bg_mechanism_name(unsigned int m)
+{
+	return NAME(mech_names, m);
+}
+
+const char *bg_outcome_name(unsigned int o)
+{
+	return NAME(outcome_names, o);
+}
+
+const char *bg_event_type_name(unsigned int t)
+{
+	return NAME(type_names, t);
+}
+
+/* Minimum record size per type: anything shorter is malformed. */
+static const size_t type_size[] = {
+	[BG_EV_EXEC] = sizeof(struct bg_exec_event),
+	[BG_EV_EXIT] = sizeof(struct bg_exit_event),
+	[BG_EV_TEST] = sizeof(struct bg_test_event),
+};
+
+void bg_fmt_init(struct bg_fmt *f, bool json, bool color)
+{
+	struct timespec rt, bt;
+
+	memset(f, 0, sizeof(*f));
+	f->json = json;
+	f->color = color && !json;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	f->boot_to_real_ns = (rt.tv_sec - bt.tv_sec) * 1000000000LL + (rt.tv_nsec - bt.tv_nsec);
+	f->ts_sec = -1;
+}
+
+static void put_digits(char *p, unsigned long v, int width)
+{
+	while (width--) {
+		p[width] = '0' + v % 10;
+		v /= 10;
+	}
+}
+
+void bg_fmt_timestamp(struct bg_fmt *f, struct bg_buf *out, uint64_t boot_ns)
+{
+	int64_t real = (int64_t)boot_ns + f->boot_to_real_ns;
+	int64_t sec = real / 1000000000LL;
+	char frac[10];
+
+	if (sec != f->ts_sec) {
+		time_t t = sec;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		if (f->json)
+			f->ts_prefix_len = strftime(f->ts_prefix, sizeof(f->ts_prefix),
+						    "%Y-%m-%dT%H:%M:%S.", &tm);
+		else
+			f->ts_prefix_len =
+				strftime(f->ts_prefix, sizeof(f->ts_prefix), "%H:%M:%S.", &tm);
+		f->ts_sec = sec;
+	}
+	bg_buf_put(out, f->ts_prefix, f->ts_prefix_len);
+	if (f->json) {
+		put_digits(frac, real % 1000000000LL, 9);
+		frac[9] = 'Z';
+		bg_buf_put(out, frac, 10);
+	} else {
+		put_digits(frac, (real % 1000000000LL) / 1000, 6);
+		bg_buf_put(out, frac, 6);
+	}
+}
+
+void bg_fmt_now(struct bg_fmt *f, struct bg_buf *out)
+{
+	struct timespec bt;
+
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	bg_fmt_timestamp(f, out, bt.tv_sec * 1000000000ULL + bt.tv_nsec);
+}
+
+void bg_text_escape(struct bg_buf *b, const char *str, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i;
+
+	for (i = 0; i < n && s[i]; i++) {
+		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\') {
+			bg_buf_putc(b, s[i]);
+		} else {
+			char e[4] = { '\\', 'x', hex[s[i] >> 4], hex[s[i] & 15] };
+
+			bg_buf_put(b, e, 4);
+		}
+	}
+}
+
+/* Bounded copy length of a fixed-size, maybe unterminated kernel string. */
+static size_t kstrlen(const char *s, size_t max)
+{
+	const char *z = memchr(s, 0, max);
+
+	return z ? (size_t)(z - s) : max;
+}
+
+/* The entity id names a process across pid reuse: pid and start time. */
+static void json_entity(struct bg_json *j, const char *key, uint32_t pid, uint64_t start_ns)
+{
+	bg_json_key(j, key);
+	bg_json_qbegin(j);
+	bg_buf_u64(j->b, pid);
+	bg_buf_putc(j->b, '-');
+	bg_buf_u64(j->b, start_ns);
+	bg_json_qend(j);
+}
+
+static void json_time(struct bg_fmt *f, struct bg_json *j, const char *key, uint64_t boot_ns)
+{
+	bg_json_key(j, key);
+	bg_json_qbegin(j);
+	bg_fmt_timestamp(f, j->b, boot_ns);
+	bg_json_qend(j);
+}
+
+/* argv as the kernel keeps it: NUL-separated strings. */
+static void json_args(struct bg_json *j, const char *args, size_t len)
+{
+	size_t i = 0;
+
+	bg_json_karr(j, "args");
+	while (i < len) {
+		size_t l = kstrlen(args + i, len - i);
+
+		bg_json_strn(j, args + i, l);
+		i += l + 1;
+	}
+	bg_json_arr_end(j);
+}
+
+/* process.*, user.*, group.*: the acting process, as read in the kernel. */
+static void json_proc(struct bg_fmt *f, struct bg_json *j, const struct bg_proc *p,
+		      const struct bg_exec_event *exec)
+{
+	bg_json_kobj(j, "process");
+	bg_json_ku64(j, "pid", p->pid);
+	json_entity(j, "entity_id", p->pid, p->start_ns);
+	bg_json_key(j, "name");
+	bg_json_strn(j, p->comm, kstrlen(p->comm, sizeof(p->comm)));
+	bg_json_key(j, "executable");
+	bg_json_strn(j, p->exe, kstrlen(p->exe, sizeof(p->exe)));
+	if (exec) {
+		json_args(j, exec->args, exec->args_len < BG_ARGS_MAX ? exec->args_len : BG_ARGS_MAX);
+		bg_json_ku64(j, "args_count", exec->argc);
+	}
+	json_time(f, j, "start", p->start_ns);
+	bg_json_kobj(j, "thread");
+	bg_json_ku64(j, "id", p->tid);
+	bg_json_obj_end(j);
+	bg_json_kobj(j, "parent");
+	bg_json_ku64(j, "pid", p->ppid);
+	json_entity(j, "entity_id", p->ppid, p->parent_start_ns);
+	bg_json_obj_end(j);
+	bg_json_obj_end(j);
+
+	bg_json_kobj(j, "user");
+	bg_json_kustr(j, "id", p->uid);
+	bg_json_kobj(j, "effective");
+	bg_json_kustr(j, "id", p->euid);
+	bg_json_obj_end(j);
+	bg_json_obj_end(j);
+	bg_json_kobj(j, "group");
+	bg_json_kustr(j, "id", p->gid);
+	bg_json_obj_end(j);
+}
+
+/* ECS categorisation of each event type: category, type, action. */
+struct ecs_class {
+	const char *category;
+	const char *type;
+	const char *action;
+};
+
+static const struct ecs_class ecs_class[] = {
+	[BG_EV_EXEC] = { "process", "start", "exec" },
+	[BG_EV_EXIT] = { "process", "end", "exit" },
+	[BG_EV_TEST] = { "process", "info", "test" },
+};
+
+static const char *rule_name(struct bg_fmt *f, uint32_t id)
+{
+	const char *n = f->rule_name ? f->rule_name(f->rule_ctx, id) : NULL;
+
+	return n ? n : "";
+}
+
+static void json_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_event_hdr *h,
+		       const struct bg_proc *p)
+{
+	const struct ecs_class *c = &ecs_class[h->type];
+	struct bg_json j;
+
+	bg_json_init(&j, out);
+	bg_json_obj(&j);
+	json_time(f, &j, "@timestamp", h->ktime_ns);
+	bg_json_kobj(&j, "event");
+	bg_json_kstr(&j, "kind", h->rule_id ? "alert" : "event");
+	bg_json_karr(&j, "category");
+	bg_json_str(&j, c->category);
+	bg_json_arr_end(&j);
+	bg_json_karr(&j, "type");
+	bg_json_str(&j, c->type);
+	bg_json_arr_end(&j);
+	bg_json_kstr(&j, "action", c->action);
+	bg_json_kstr(&j, "outcome", bg_outcome_name(h->outcome));
+	bg_json_kstr(&j, "module", "bpfguard");
+	bg_json_obj_end(&j);
+	if (h->rule_id) {
+		bg_json_kobj(&j, "rule");
+		bg_json_ku64(&j, "id", h->rule_id);
+		bg_json_kstr(&j, "name", rule_name(f, h->rule_id));
+		bg_json_obj_end(&j);
+	}
+	json_proc(f, &j, p, h->type == BG_EV_EXEC ? (const void *)h : NULL);
+	bg_json_kobj(&j, "bpfguard");
+	bg_json_kstr(&j, "type", bg_event_type_name(h->type));
+	bg_json_kstr(&j, "action", bg_action_name(h->action));
+	bg_json_kstr(&j, "mechanism", bg_mechanism_name(h->mechanism));
+	bg_json_ku64(&j, "cgroup_id", p->cgroup_id);
+	if (h->suppressed)
+		bg_json_ku64(&j, "suppressed", h->suppressed);
+	if (h->flags & BG_F_EXE_TRUNCATED)
+		bg_json_kbool(&j, "executable_truncated", true);
+	if (h->flags & BG_F_ARGS_TRUNCATED)
+		bg_json_kbool(&j, "args_truncated", true);
+	switch (h->type) {
+	case BG_EV_EXIT: {
+		const struct bg_exit_event *e = (const void *)h;
+
+		/* wait(2) status: low 7 bits the signal, next 8 the exit code. */
+		if (e->exit_code & 0x7f)
+			bg_json_ku64(&j, "exit_signal", e->exit_code & 0x7f);
+		else
+			bg_json_ku64(&j, "exit_code", (e->exit_code >> 8) & 0xff);
+		break;
+	}
+	case BG_EV_TEST:
+		bg_json_ku64(&j, "seq", ((const struct bg_test_event *)h)->seq);
+		break;
+	}
+	bg_json_obj_end(&j);
+	bg_json_obj_end(&j);
+	bg_buf_putc(out, '\n');
+}
+
+#define C_RESET "\033[0m"
+#define C_DIM   "\033[2m"
+#define C_BOLD  "\033[1m"
+
+static const char *const type_color[] = {
+	[BG_EV_EXEC] = "\033[32m",
+	[BG_EV_EXIT] = "\033[34m",
+	[BG_EV_TEST] = "\033[35m",
+};
+
+static void text_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_event_hdr *h,
+		       const struct bg_proc *p)
+{
+	const char *name = bg_event_type_name(h->type);
+
+	if (f->color)
+		bg_buf_puts(out, C_DIM);
+	bg_fmt_timestamp(f, out, h->ktime_ns);
+	if (f->color)
+		bg_buf_puts(out, C_RESET);
+	bg_buf_putc(out, ' ');
+	if (h->rule_id) {
+		if (f->color)
+			bg_buf_puts(out, "\033[31m" C_BOLD);
+		bg_buf_printf(out, "%s/%s %s ", bg_action_name(h->action),
+			      bg_mechanism_name(h->mechanism), bg_outcome_name(h->outcome));
+		bg_text_escape(out, rule_name(f, h->rule_id), 128);
+		if (f->color)
+			bg_buf_puts(out, C_RESET);
+		bg_buf_putc(out, ' ');
+	}
+	if (f->color && type_color[h->type])
+		bg_buf_puts(out, type_color[h->type]);
+	bg_buf_printf(out, "%-5s", name);
+	if (f->color)
+		bg_buf_puts(out, C_RESET);
+	bg_buf_printf(out, " %u ppid=%u uid=%u ", p->pid, p->ppid, p->uid);
+	if (f->color)
+		bg_buf_puts(out, C_BOLD);
+	bg_text_escape(out, p->exe[0] ? p->exe : p->comm, p->exe[0] ? sizeof(p->exe) : sizeof(p->comm));
+	if (f->color)
+		bg_buf_puts(out, C_RESET);
+	switch (h->type) {
+	case BG_EV_EXEC: {
+		const struct bg_exec_event *e = (const void *)h;
+		size_t len = e->args_len < BG_ARGS_MAX ? e->args_len : BG_ARGS_MAX, i = 0;
+
+		while (i < len) {
+			size_t l = kstrlen(e->args + i, len - i);
+
+			bg_buf_putc(out, ' ');
+			bg_text_escape(out, e->args + i, l);
+			i += l + 1;
+		}
+		break;
+	}
+	case BG_EV_EXIT: {
+		const struct bg_exit_event *e = (const void *)h;
+
+		if (e->exit_code & 0x7f)
+			bg_buf_printf(out, " signal=%u", e->exit_code & 0x7f);
+		else
+			bg_buf_printf(out, " code=%u", (e->exit_code >> 8) & 0xff);
+		break;
+	}
+	case BG_EV_TEST:
+		bg_buf_printf(out, " seq=%llu",
+			      (unsigned long long)((const struct bg_test_event *)h)->seq);
+		break;
+	}
+	if (h->suppressed)
+		bg_buf_printf(out, " (+%u suppressed)", h->suppressed);
+	bg_buf_putc(out, '\n');
+}
+
+int bg_fmt_event(struct bg_fmt *f, struct bg_buf *out, const void *data, size_t size)
+{
+	const struct bg_event_hdr *h = data;
+
+	if (size < sizeof(*h) || h->type == BG_EV_NONE || h->type >= BG_EV_TYPE_MAX ||
+	    size < type_size[h->type] || h->size > size) {
+		f->malformed++;
+		return -EINVAL;
+	}
+	/* Every type so far starts with the header and the process. */
+	if (f->json)
+		json_event(f, out, h, (const struct bg_proc *)(h + 1));
+	else
+		text_event(f, out, h, (const struct bg_proc *)(h + 1));
+	return 0;
+}
+
+void bg_fmt_stats(struct bg_fmt *f, struct bg_buf *out, const struct bg_ev_stats *st, bool final)
+{
+	if (f->json) {
+		struct bg_json j;
+
+		bg_json_init(&j, out);
+		bg_json_obj(&j);
+		bg_json_key(&j, "@timestamp");
+		bg_json_qbegin(&j);
+		bg_fmt_now(f, out);
+		bg_json_qend(&j);
+		bg_json_kobj(&j, "event");
+		bg_json_kstr(&j, "kind", "metric");
+		bg_json_kstr(&j, "action", final ? "events-final" : "events-dropped");
+		bg_json_kstr(&j, "module", "bpfguard");
+		bg_json_obj_end(&j);
+		bg_json_kobj(&j, "bpfguard");
+		bg_json_kstr(&j, "type", "stats");
+		bg_json_ku64(&j, "emitted", st->emitted);
+		bg_json_ku64(&j, "received", st->received);
+		bg_json_ku64(&j, "drops", st->dropped);
+		bg_json_ku64(&j, "path_errors", st->path_errors);
+		bg_json_ku64(&j, "malformed", f->malformed);
+		bg_json_obj_end(&j);
+		bg_json_obj_end(&j);
+		bg_buf_putc(out, '\n');
+		return;
+	}
+	if (f->color)
+		bg_buf_puts(out, st->dropped ? "\033[33m" : C_DIM);
+	bg_fmt_now(f, out);
+	bg_buf_printf(out, " %s events: %llu emitted, %llu received, %llu drops", final ? "final" : "stats",
+		      (unsigned long long)st->emitted, (unsigned long long)st->received,
+		      (unsigned long long)st->dropped);
+	if (f->color)
+		bg_buf_puts(out, C_RESET);
+	bg_buf_putc(out, '\n');
+}

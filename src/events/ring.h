@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef BG_RING_H
+#define BG_RING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "events/format.h"
+#include "events/output.h"
+
+struct bpf_object;
+struct ring_buffer;
+
+/*
+ * The event pipeline every guard shares: one ring buffer, one per-CPU
+ * stats array and one executable-path cache, created here before any BPF
+ * object is loaded and handed to each object with bg_events_share().
+ */
+struct bg_events {
+	int rb_fd;
+	int stats_fd;
+	int cache_fd;
+	size_t ring_size;
+	struct ring_buffer *rb;
+	struct bg_output *out;
+	struct bg_fmt fmt;
+	uint64_t received;
+	uint64_t reported_drops; /* drops already announced */
+	/* Called for every record before it is formatted; a guard that acts
+	 * in user space (kill-user) hooks here. Non-zero skips output. */
+	int (*hook)(void *ctx, const void *data, size_t size);
+	void *hook_ctx;
+	bool discard; /* count records without formatting (benchmark floor) */
+};
+
+#define BG_RING_DEFAULT (4u << 20)
+
+/* ring_size: bytes, rounded up to a power of two of at least a page. */
+int bg_events_create(struct bg_events *ev, size_t ring_size);
+int bg_events_share(struct bg_events *ev, struct bpf_object *obj);
+int bg_events_start(struct bg_events *ev, struct bg_output *out, bool json, bool color);
+/* Consume what is there (waiting up to timeout_ms); returns records read or -errno. */
+int bg_events_poll(struct bg_events *ev, int timeout_ms);
+/* Read everything left, without waiting. */
+int bg_events_drain(struct bg_events *ev);
+int bg_events_read_stats(struct bg_events *ev, struct bg_ev_stats *st);
+/* Emit a stats line if drops grew since the last one, or always if final. */
+void bg_events_report(struct bg_events *ev, bool final);
+void bg_events_close(struct bg_events *ev);
+
+size_t bg_ring_size_round(size_t bytes);
+
+#endif

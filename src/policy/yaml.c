@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "policy/yaml.h"
+
+static const char *kind_name(const yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_SCALAR_NODE:
+		return "a scalar";
+	case YAML_SEQUENCE_NODE:
+		return "a list";
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	default:
+		return "nothing";
+	}
+}
+
+int bg_yaml_error(struct bg_yaml *y, const yaml_node_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int off;
+
+	if (n)
+		off = snprintf(y->err, sizeof(y->err), "%s:%zu:%zu: ", y->file,
+			       n->start_mark.line + 1, n->start_mark.column + 1);
+	else
+		off = snprintf(y->err, sizeof(y->err), "%s: ", y->file);
+	if (off < 0 || (size_t)off >= sizeof(y->err))
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(y->err + off, sizeof(y->err) - off, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int load(struct bg_yaml *y, yaml_parser_t *p)
+{
+	int err = 0;
+
+	if (!yaml_parser_load(p, &y->doc)) {
+		snprintf(y->err, sizeof(y->err), "%s:%zu:%zu: %s%s%s", y->file,
+			 p->problem_mark.line + 1, p->problem_mark.column + 1,
+			 p->problem ? p->problem : "invalid YAML", p->context ? " " : "",
+			 p->context ? p->context : "");
+		err = -EINVAL;
+	} else {
+		y->loaded = true;
+	}
+	yaml_parser_delete(p);
+	return err;
+}
+
+int bg_yaml_load_string(struct bg_yaml *y, const char *name, const char *text, size_t len)
+{
+	yaml_parser_t p;
+
+	memset(y, 0, sizeof(*y));
+	y->file = name;
+	if (!yaml_parser_initialize(&p))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	return load(y, &p);
+}
+
+int bg_yaml_load(struct bg_yaml *y, const char *path)
+{
+	yaml_parser_t p;
+	FILE *f;
+	int err;
+
+	memset(y, 0, sizeof(*y));
+	y->file = path;
+	f = fopen(path, "re");
+	if (!f) {
+		err = -errno;
+		snprintf(y->err, sizeof(y->err), "%s: %s", path, strerror(errno));
+		return err;
+	}
+	if (!yaml_parser_initialize(&p)) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_file(&p, f);
+	err = load(y, &p);
+	fclose(f);
+	return err;
+}
+
+void bg_yaml_free(struct bg_yaml *y)
+{
+	if (y->loaded)
+		yaml_document_delete(&y->doc);
+	y->loaded = false;
+}
+
+yaml_node_t *bg_yaml_root(struct bg_yaml *y)
+{
+	return y->loaded ? yaml_document_get_root_node(&y->doc) : NULL;
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+int bg_yaml_check_map(struct bg_yaml *y, yaml_node_t *n, const char *what,
+		      const char *const allowed[])
+{
+	yaml_node_pair_t *a, *b;
+
+	if (!n || n->type != YAML_MAPPING_NODE)
+		return bg_yaml_error(y, n, "%s must be a mapping, not %s", what,
+				     n ? kind_name(n) : "empty");
+	for (a = n->data.mapping.pairs.start; a < n->data.mapping.pairs.top; a++) {
+		yaml_node_t *k = yaml_document_get_node(&y->doc, a->key);
+		const char *ks = scalar(k);
+		size_t i;
+
+		if (!ks)
+			return bg_yaml_error(y, k, "%s: keys must be plain words", what);
+		for (i = 0; allowed[i]; i++)
+			if (!strcmp(allowed[i], ks))
+				break;
+		if (!allowed[i]) {
+			char list[256] = "";
+			size_t off = 0;
+
+			for (i = 0; allowed[i] && off < sizeof(list); i++)
+				off += snprintf(list + off, sizeof(list) - off, "%s%s",
+						i ? ", " : "", allowed[i]);
+			return bg_yaml_error(y, k, "unknown key '%s' in %s (expected one of: %s)",
+					     ks, what, list);
+		}
+		for (b = n->data.mapping.pairs.start; b < a; b++) {
+			const char *prev = scalar(yaml_document_get_node(&y->doc, b->key));
+
+			if (prev && !strcmp(prev, ks))
+				return bg_yaml_error(y, k, "duplicate key '%s' in %s", ks, what);
+		}
+	}
+	return 0;
+}
+
+yaml_node_t *bg_yaml_get(struct bg_yaml *y, yaml_node_t *n, const char *key)
+{
+	yaml_node_pair_t *p;
+
+	if (!n || n->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		const char *k = scalar(yaml_document_get_node(&y->doc, p->key));
+
+		if (k && !strcmp(k, key))
+			return yaml_document_get_node(&y->doc, p->value);
+	}
+	return NULL;
+}
+
+int bg_yaml_str(struct bg_yaml *y, yaml_node_t *n, const char *what, const char **out)
+{
+	const char *s = scalar(n);
+
+	if (!s)
+		return bg_yaml_error(y, n, "%s must be a string, not %s", what, kind_name(n));
+	*out = s;
+	return 0;
+}
+
+int bg_yaml_bool(struct bg_yaml *y, yaml_node_t *n, const char *what, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", NULL };
+	static const char *const no[] = { "false", "no", "off", NULL };
+	const char *s = scalar(n);
+	int i;
+
+	for (i = 0; s && yes[i]; i++) {
+		if (!strcmp(s, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcmp(s, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return bg_yaml_error(y, n, "%s must be true or false, not %s%s%s", what,
+			     s ? "'" : kind_name(n), s ? s : "", s ? "'" : "");
+}
+
+int bg_yaml_u64(struct bg_yaml *y, yaml_node_t *n, const char *what, unsigned long long *out)
+{
+	const char *s = scalar(n);
+	char *end;
+
+	if (s && *s >= '0' && *s <= '9') {
+		errno = 0;
+		*out = strtoull(s, &end, 10);
+		if (!errno && !*end)
+			return 0;
+	}
+	return bg_yaml_error(y, n, "%s must be a non-negative integer, not %s%s%s", what,
+			     s ? "'" : kind_name(n), s ? s : "", s ? "'" : "");
+}
+
+int bg_yaml_size(struct bg_yaml *y, yaml_node_t *n, const char *what, unsigned long long *out)
+{
+	const char *s = scalar(n);
+
+	if (s && !bg_parse_size(s, out))
+		return 0;
+	return bg_yaml_error(y, n, "%s must be a size such as 4096, 64K or 4MiB, not %s%s%s", what,
+			     s ? "'" : kind_name(n), s ? s : "", s ? "'" : "");
+}
+
+int bg_yaml_enum(struct bg_yaml *y, yaml_node_t *n, const char *what, const char *const choices[],
+		 int *out)
+{
+	const char *s = scalar(n);
+	char list[256] = "";
+	size_t off = 0;
+	int i;
+
+	for (i = 0; s && choices[i]; i++) {
+		if (!strcmp(s, choices[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	for (i = 0; choices[i] && off < sizeof(list); i++)
+		off += snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "", choices[i]);
+	return bg_yaml_error(y, n, "%s must be one of %s, not %s%s%s", what, list,
+			     s ? "'" : kind_name(n), s ? s : "", s ? "'" : "");
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef BG_YAML_H
+#define BG_YAML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <yaml.h>
+
+/*
+ * A YAML document with line numbers, for configs and policies. Every
+ * accessor that finds a problem writes "FILE:LINE:COL: what is wrong" into
+ * err and returns -EINVAL, so callers validate the whole file before
+ * anything is applied.
+ */
+struct bg_yaml {
+	yaml_document_t doc;
+	bool loaded;
+	const char *file;
+	char err[512];
+};
+
+int bg_yaml_load(struct bg_yaml *y, const char *path);
+int bg_yaml_load_string(struct bg_yaml *y, const char *name, const char *text, size_t len);
+void bg_yaml_free(struct bg_yaml *y);
+
+yaml_node_t *bg_yaml_root(struct bg_yaml *y);
+int bg_yaml_error(struct bg_yaml *y, const yaml_node_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A mapping whose keys must all be in `allowed` (NULL-terminated), each at
+ * most once; n must be a mapping ("what" names it in the message). */
+int bg_yaml_check_map(struct bg_yaml *y, yaml_node_t *n, const char *what,
+		      const char *const allowed[]);
+/* Value of key in mapping n, or NULL. */
+yaml_node_t *bg_yaml_get(struct bg_yaml *y, yaml_node_t *n, const char *key);
+
+/* Scalars; `what` names the value in error messages. */
+int bg_yaml_str(struct bg_yaml *y, yaml_node_t *n, const char *what, const char **out);
+int bg_yaml_bool(struct bg_yaml *y, yaml_node_t *n, const char *what, bool *out);
+int bg_yaml_u64(struct bg_yaml *y, yaml_node_t *n, const char *what, unsigned long long *out);
+int bg_yaml_size(struct bg_yaml *y, yaml_node_t *n, const char *what, unsigned long long *out);
+/* Index of the scalar in choices (NULL-terminated). */
+int bg_yaml_enum(struct bg_yaml *y, yaml_node_t *n, const char *what, const char *const choices[],
+		 int *out);
+
+#endif

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef BG_PROBE_H
+#define BG_PROBE_H
+
+#include <stdbool.h>
+
+struct bg_json;
+struct bg_buf;
+
+/*
+ * What this kernel can do, found by trying: each feature is a real load,
+ * attach or call, never a version check. Every guard reads this one struct
+ * to pick its mechanism on the enforcement ladder.
+ */
+enum bg_feature {
+	BG_FEAT_BTF,
+	BG_FEAT_LSM,
+	BG_FEAT_FENTRY,
+	BG_FEAT_KPROBE,
+	BG_FEAT_TP_BTF,
+	BG_FEAT_RAW_TP,
+	BG_FEAT_TRACEPOINT,
+	BG_FEAT_UPROBE,
+	BG_FEAT_USDT,
+	BG_FEAT_CGROUP2,
+	BG_FEAT_CGROUP_SOCK_ADDR,
+	BG_FEAT_XDP_GENERIC,
+	BG_FEAT_XDP_NATIVE,
+	BG_FEAT_TC,
+	BG_FEAT_RINGBUF,
+	BG_FEAT_SEND_SIGNAL,
+	BG_FEAT_PROBE_WRITE_USER,
+	BG_FEAT_SECCOMP,
+	BG_FEAT_SECCOMP_KILL_PROCESS,
+	BG_FEAT_SECCOMP_USER_NOTIF,
+	BG_FEAT_LANDLOCK,
+	BG_FEAT_MAX,
+};
+
+struct bg_feature_result {
+	bool available;
+	int err;          /* negative errno of the step that failed, 0 if available */
+	char detail[192]; /* what was tried and what the kernel said */
+};
+
+struct bg_caps {
+	struct bg_feature_result f[BG_FEAT_MAX];
+	int landlock_abi;   /* 0: none */
+	char lockdown[32];  /* none, integrity, confidentiality, unknown */
+	char lsm_list[256]; /* active LSMs, from securityfs */
+	char cgroup2[256];  /* cgroup v2 mount point, "" if none */
+	char bpffs[256];    /* bpffs mount point, "" if none */
+	char kernel[128];   /* uname release: shown, never used to decide */
+};
+
+int bg_probe(struct bg_caps *caps);
+const char *bg_feature_name(enum bg_feature f);
+static inline bool bg_has(const struct bg_caps *c, enum bg_feature f)
+{
+	return c->f[f].available;
+}
+void bg_probe_json(const struct bg_caps *caps, struct bg_json *j);
+void bg_probe_text(const struct bg_caps *caps, struct bg_buf *out, bool color);
+
+
+#endif

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef BG_SYS_H
+#define BG_SYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Find where a filesystem type is mounted (first match in mountinfo). */
+int bg_find_mount(const char *fstype, char *path, size_t len);
+/* Find it, or mount it at `where` (created if missing); path gets the result. */
+int bg_ensure_mount(const char *fstype, const char *where, char *path, size_t len);
+
+/* Read a small text file into buf, trailing newline removed. */
+int bg_read_file(const char *path, char *buf, size_t len);
+
+/* rtnetlink: create a veth pair in the current network namespace. */
+int bg_nl_veth_create(const char *name, const char *peer);
+
+/* Symbolic errno ("EPERM") for messages and JSON. */
+const char *bg_errno_name(int err);
+
+#endif
