@@ -60,13 +60,25 @@ void bg_buf_printf(struct bg_buf *b, const char *fmt, ...)
 
 void bg_buf_u64(struct bg_buf *b, unsigned long long v)
 {
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				    "8081828384858687888990919293949596979899";
 	char tmp[24];
 	int i = sizeof(tmp);
 
-	do {
-		tmp[--i] = '0' + v % 10;
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		unsigned r = v % 100;
+
+		v /= 100;
+		tmp[--i] = pairs[2 * r + 1];
+		tmp[--i] = pairs[2 * r];
+	}
+	if (v >= 10) {
+		tmp[--i] = pairs[2 * v + 1];
+		tmp[--i] = pairs[2 * v];
+	} else {
+		tmp[--i] = '0' + v;
+	}
 	bg_buf_put(b, tmp + i, sizeof(tmp) - i);
 }
 

@@ -199,8 +199,9 @@ static __always_inline __u32 bg_path_walk(const struct path *path, char *buf, __
 static __always_inline void bg_exe_path(struct task_struct *task, char *out, __u8 *hflags,
 					bool refresh)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
-	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	__u32 tgid = task->tgid;
+	struct mm_struct *mm = task->mm;
+	struct file *exe = mm ? mm->exe_file : NULL;
 	struct bg_exe_entry *ent;
 	struct bg_scratch *s;
 	__u32 zero = 0, pos;
@@ -212,7 +213,7 @@ static __always_inline void bg_exe_path(struct task_struct *task, char *out, __u
 	if (!refresh) {
 		ent = bpf_map_lookup_elem(&bg_exe_cache, &tgid);
 		if (ent && ent->exe_file == (__u64)exe) {
-			bpf_probe_read_kernel(out, BG_PATH_MAX, ent->path);
+			__builtin_memcpy(out, ent->path, BG_PATH_MAX);
 			if (ent->flags)
 				*hflags |= BG_F_EXE_TRUNCATED;
 			return;
@@ -232,15 +233,20 @@ static __always_inline void bg_exe_path(struct task_struct *task, char *out, __u
 		return;
 	}
 	bpf_map_update_elem(&bg_exe_cache, &tgid, &s->entry, BPF_ANY);
-	bpf_probe_read_kernel(out, BG_PATH_MAX, s->entry.path);
+	__builtin_memcpy(out, s->entry.path, BG_PATH_MAX);
 	if (s->entry.flags)
 		*hflags |= BG_F_EXE_TRUNCATED;
 }
 
-/* Fill the process context of the current task, entirely from the kernel. */
+/*
+ * Fill the process context of the current task, entirely from the kernel.
+ * bpf_get_current_task_btf() gives a BTF-typed pointer, so field reads are
+ * direct (CO-RE relocated) loads, far cheaper than bpf_probe_read_kernel().
+ */
 static __always_inline void bg_fill_proc(struct bg_proc *p, __u8 *hflags, bool refresh)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *parent = task->real_parent;
 	__u64 id = bpf_get_current_pid_tgid();
 	__u64 ug = bpf_get_current_uid_gid();
 
@@ -248,11 +254,11 @@ static __always_inline void bg_fill_proc(struct bg_proc *p, __u8 *hflags, bool r
 	p->tid = (__u32)id;
 	p->uid = (__u32)ug;
 	p->gid = ug >> 32;
-	p->euid = BPF_CORE_READ(task, cred, euid.val);
-	p->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	p->euid = task->cred->euid.val;
+	p->ppid = parent->tgid;
 	p->cgroup_id = bpf_get_current_cgroup_id();
-	p->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
-	p->parent_start_ns = BPF_CORE_READ(task, real_parent, group_leader, start_boottime);
+	p->start_ns = task->group_leader->start_boottime;
+	p->parent_start_ns = parent->group_leader->start_boottime;
 	bpf_get_current_comm(p->comm, sizeof(p->comm));
 	bg_exe_path(task, p->exe, hflags, refresh);
 }

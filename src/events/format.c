@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -60,6 +61,8 @@ static const size_t type_size[] = {
 	[BG_EV_TEST] = sizeof(struct bg_test_event),
 };
 
+static void ecs_render(struct bg_fmt *f);
+
 void bg_fmt_init(struct bg_fmt *f, bool json, bool color)
 {
 	struct timespec rt, bt;
@@ -70,7 +73,8 @@ void bg_fmt_init(struct bg_fmt *f, bool json, bool color)
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_BOOTTIME, &bt);
 	f->boot_to_real_ns = (rt.tv_sec - bt.tv_sec) * 1000000000LL + (rt.tv_nsec - bt.tv_nsec);
-	f->ts_sec = -1;
+	f->ts[0].sec = f->ts[1].sec = INT64_MIN;
+	ecs_render(f);
 }
 
 static void put_digits(char *p, unsigned long v, int width)
@@ -81,32 +85,80 @@ static void put_digits(char *p, unsigned long v, int width)
 	}
 }
 
+/* Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+ * civil_from_days): no locale, no time zone, no libc call per event. */
+static void civil(int64_t days, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static void make_prefix(struct bg_fmt *f, unsigned slot, int64_t sec)
+{
+	int64_t days = sec / 86400, rem = sec % 86400, y;
+	char *p = f->ts[slot].prefix;
+	unsigned m, d;
+
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	if (f->json) {
+		civil(days, &y, &m, &d);
+		if (y < 0 || y > 9999)
+			y = 0;
+		put_digits(p, y, 4);
+		p[4] = '-';
+		put_digits(p + 5, m, 2);
+		p[7] = '-';
+		put_digits(p + 8, d, 2);
+		p[10] = 'T';
+		p += 11;
+	}
+	put_digits(p, rem / 3600, 2);
+	p[2] = ':';
+	put_digits(p + 3, rem / 60 % 60, 2);
+	p[5] = ':';
+	put_digits(p + 6, rem % 60, 2);
+	p[8] = '.';
+	f->ts[slot].len = (f->json ? 11 : 0) + 9;
+	f->ts[slot].sec = sec;
+}
+
 void bg_fmt_timestamp(struct bg_fmt *f, struct bg_buf *out, uint64_t boot_ns)
 {
 	int64_t real = (int64_t)boot_ns + f->boot_to_real_ns;
-	int64_t sec = real / 1000000000LL;
+	int64_t sec = real / 1000000000LL, ns = real % 1000000000LL;
+	unsigned slot;
 	char frac[10];
 
-	if (sec != f->ts_sec) {
-		time_t t = sec;
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		if (f->json)
-			f->ts_prefix_len = strftime(f->ts_prefix, sizeof(f->ts_prefix),
-						    "%Y-%m-%dT%H:%M:%S.", &tm);
-		else
-			f->ts_prefix_len =
-				strftime(f->ts_prefix, sizeof(f->ts_prefix), "%H:%M:%S.", &tm);
-		f->ts_sec = sec;
+	if (ns < 0) {
+		ns += 1000000000LL;
+		sec--;
 	}
-	bg_buf_put(out, f->ts_prefix, f->ts_prefix_len);
+	if (f->ts[0].sec == sec) {
+		slot = 0;
+	} else if (f->ts[1].sec == sec) {
+		slot = 1;
+	} else {
+		slot = f->ts_next;
+		f->ts_next ^= 1;
+		make_prefix(f, slot, sec);
+	}
+	bg_buf_put(out, f->ts[slot].prefix, f->ts[slot].len);
 	if (f->json) {
-		put_digits(frac, real % 1000000000LL, 9);
+		put_digits(frac, ns, 9);
 		frac[9] = 'Z';
 		bg_buf_put(out, frac, 10);
 	} else {
-		put_digits(frac, (real % 1000000000LL) / 1000, 6);
+		put_digits(frac, ns / 1000, 6);
 		bg_buf_put(out, frac, 6);
 	}
 }
@@ -214,18 +266,35 @@ static void json_proc(struct bg_fmt *f, struct bg_json *j, const struct bg_proc 
 	bg_json_obj_end(j);
 }
 
-/* ECS categorisation of each event type: category, type, action. */
+/* ECS categorisation of each event type, rendered once: the "event"
+ * object up to its outcome is the same for every record of a type. */
 struct ecs_class {
 	const char *category;
 	const char *type;
 	const char *action;
 };
 
+_Static_assert(BG_EV_TYPE_MAX <= BG_FMT_TYPES, "raise BG_FMT_TYPES");
+
 static const struct ecs_class ecs_class[] = {
 	[BG_EV_EXEC] = { "process", "start", "exec" },
 	[BG_EV_EXIT] = { "process", "end", "exit" },
 	[BG_EV_TEST] = { "process", "info", "test" },
 };
+
+/* Render every type's constant "event" object prefix once, at init. */
+static void ecs_render(struct bg_fmt *f)
+{
+	unsigned t, a;
+
+	for (t = 1; t < BG_EV_TYPE_MAX; t++)
+		for (a = 0; a < 2; a++)
+			snprintf(f->ecs[t][a], sizeof(f->ecs[t][a]),
+				 "{\"kind\":\"%s\",\"category\":[\"%s\"],\"type\":[\"%s\"],"
+				 "\"action\":\"%s\",\"module\":\"bpfguard\",\"outcome\":\"",
+				 a ? "alert" : "event", ecs_class[t].category, ecs_class[t].type,
+				 ecs_class[t].action);
+}
 
 static const char *rule_name(struct bg_fmt *f, uint32_t id)
 {
@@ -237,24 +306,15 @@ static const char *rule_name(struct bg_fmt *f, uint32_t id)
 static void json_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_event_hdr *h,
 		       const struct bg_proc *p)
 {
-	const struct ecs_class *c = &ecs_class[h->type];
 	struct bg_json j;
 
 	bg_json_init(&j, out);
 	bg_json_obj(&j);
 	json_time(f, &j, "@timestamp", h->ktime_ns);
-	bg_json_kobj(&j, "event");
-	bg_json_kstr(&j, "kind", h->rule_id ? "alert" : "event");
-	bg_json_karr(&j, "category");
-	bg_json_str(&j, c->category);
-	bg_json_arr_end(&j);
-	bg_json_karr(&j, "type");
-	bg_json_str(&j, c->type);
-	bg_json_arr_end(&j);
-	bg_json_kstr(&j, "action", c->action);
-	bg_json_kstr(&j, "outcome", bg_outcome_name(h->outcome));
-	bg_json_kstr(&j, "module", "bpfguard");
-	bg_json_obj_end(&j);
+	bg_json_key(&j, "event");
+	bg_json_raw(&j, f->ecs[h->type][h->rule_id != 0], strlen(f->ecs[h->type][h->rule_id != 0]));
+	bg_buf_puts(out, bg_outcome_name(h->outcome));
+	bg_buf_put(out, "\"}", 2);
 	if (h->rule_id) {
 		bg_json_kobj(&j, "rule");
 		bg_json_ku64(&j, "id", h->rule_id);

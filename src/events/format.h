@@ -8,18 +8,28 @@
 
 #include "buf.h"
 
+#define BG_FMT_TYPES 16 /* >= BG_EV_TYPE_MAX, checked in format.c */
+
 /* Turns ring-buffer records into JSON lines or terminal text. */
 struct bg_fmt {
 	bool json;
 	bool color;
 	int64_t boot_to_real_ns; /* CLOCK_REALTIME minus CLOCK_BOOTTIME */
-	int64_t ts_sec;          /* second the cached prefix is for */
-	char ts_prefix[24];      /* "YYYY-MM-DDTHH:MM:SS." or "HH:MM:SS." */
-	size_t ts_prefix_len;
+	/* Two cached seconds: events carry their own time and the process
+	 * start time, and both repeat from one event to the next. */
+	struct {
+		int64_t sec;
+		char prefix[24]; /* "YYYY-MM-DDTHH:MM:SS." or "HH:MM:SS." */
+		size_t len;
+	} ts[2];
+	unsigned int ts_next;
 	/* Names of rules by id, supplied by the guard that owns them. */
 	const char *(*rule_name)(void *ctx, uint32_t rule_id);
 	void *rule_ctx;
 	uint64_t malformed; /* records too short for their type */
+	/* Each type's constant "event" object, up to the outcome value:
+	 * [type][is an alert]. */
+	char ecs[BG_FMT_TYPES][2][192];
 };
 
 void bg_fmt_init(struct bg_fmt *f, bool json, bool color);

@@ -144,11 +144,12 @@ void bg_json_escape(struct bg_buf *b, const char *str, size_t n, bool stop_at_nu
 	bg_buf_put(b, s + run, i - run);
 }
 
+/* Keys are literals in our code, never data: written as they are. */
 void bg_json_key(struct bg_json *j, const char *key)
 {
 	sep(j);
 	bg_buf_putc(j->b, '"');
-	bg_json_escape(j->b, key, strlen(key), true);
+	bg_buf_puts(j->b, key);
 	bg_buf_put(j->b, "\":", 2);
 	j->after_key = true;
 }

@@ -28,6 +28,7 @@ void bg_json_obj(struct bg_json *j);
 void bg_json_obj_end(struct bg_json *j);
 void bg_json_arr(struct bg_json *j);
 void bg_json_arr_end(struct bg_json *j);
+/* key must be a literal of our own: it is not escaped. */
 void bg_json_key(struct bg_json *j, const char *key);
 void bg_json_str(struct bg_json *j, const char *s);
 void bg_json_strn(struct bg_json *j, const char *s, size_t n);

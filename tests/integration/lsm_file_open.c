@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* needs: lsm */
 /*
  * lsm_file_open: a BPF LSM program (tests/bpf/lsm_deny.bpf.c) denies one
  * file to one process, and only to that process.
@@ -13,7 +14,6 @@
  * or a sandbox that blocks it) make this test skip with exit 77, except in
  * the VM rig (BG_IN_VM=1), whose kernel must have it: there it fails.
  */
-/* needs: lsm */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -246,7 +246,7 @@ static int refused(const char *fmt, ...)
 
 int main(void)
 {
-	struct opener target = { 0 }, bystander = { 0 };
+	struct opener target = {0}, bystander = {0};
 	struct open_result tres, bres;
 	struct lsm_deny *skel = NULL;
 	char lsm_list[256];
@@ -263,8 +263,8 @@ int main(void)
 		perror(denied_path);
 		goto out;
 	}
-	printf("# denied file %s: ino %llu dev %u:%u\n", denied_path,
-	       (unsigned long long)st.st_ino, major(st.st_dev), minor(st.st_dev));
+	printf("# denied file %s: ino %llu dev %u:%u\n", denied_path, (unsigned long long)st.st_ino,
+	       major(st.st_dev), minor(st.st_dev));
 
 	if (opener_spawn(&target) || opener_spawn(&bystander))
 		goto out;

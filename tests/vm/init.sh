@@ -13,11 +13,13 @@
 #   @@BGVM@@ DONE
 #
 # then powers the machine off. A test's output is printed once it ended, so
-# kernel messages cannot split its lines.
+# kernel messages cannot split its lines; a failed test's output ends with
+# the kernel messages logged while it ran, as "[kernel] ..." lines.
 
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 M='@@BGVM@@'
 TEST_TIMEOUT=120
+# shellcheck source=/dev/null
 [ -r /etc/bgvm/config ] && . /etc/bgvm/config
 
 warn() {
@@ -49,6 +51,7 @@ ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
 hostname bgvm
 ifconfig lo 127.0.0.1 up 2>/dev/null || warn "cannot bring lo up"
+# shellcheck disable=SC3045 # busybox ash has ulimit -l
 ulimit -l unlimited
 # Only emergencies on the console from now on (a panic still prints).
 dmesg -n 1
@@ -70,6 +73,7 @@ while read -r name path; do
 	echo "$M START $name"
 	dir=$(mktemp -d /tmp/test.XXXXXX)
 	out=/tmp/out.$name
+	dmesg -c >/dev/null 2>&1
 	start=$(now)
 	(
 		cd "$dir" || exit 125
@@ -84,6 +88,11 @@ while read -r name path; do
 	if [ "$rc" = 137 ] && awk -v s="$secs" -v t="$TEST_TIMEOUT" 'BEGIN { exit !(s >= t - 1) }'; then
 		rc=timeout
 	fi
+	# A failed test's kernel messages go with its output.
+	case $rc in
+	0 | 77) ;;
+	*) dmesg 2>/dev/null | sed 's/^/[kernel] /' >>"$out" ;;
+	esac
 	awk -v p="$M OUT $name " '{ print p $0 }' "$out"
 	echo "$M RESULT $name $rc $secs"
 	rm -rf "$dir" "$out"

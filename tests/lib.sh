@@ -1,0 +1,22 @@
+# Helpers for integration tests (bash). A test exits 0 (pass), 77 (skip,
+# last line "SKIP: reason") or anything else (fail).
+BPFGUARD=${BPFGUARD:-build/bpfguard}
+BUILD=${BUILD:-build}
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
+need_cmd() { command -v "$1" >/dev/null 2>&1 || skip "needs $1"; }
+
+TMP=$(mktemp -d /tmp/bg-test.XXXXXX)
+cleanup_hooks=()
+on_exit() { local h; for h in "${cleanup_hooks[@]}"; do eval "$h"; done; rm -rf "$TMP"; }
+trap on_exit EXIT
+at_exit() { cleanup_hooks+=("$1"); }
+
+# Poll until a command succeeds (up to $1 tenths of a second).
+wait_for() {
+	local n=$1; shift
+	while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
+	return 1
+}

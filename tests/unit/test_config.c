@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Agent config validation: every error names file, line and the problem. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <bpfguard/events.h>
+
+#include "config.h"
+
+static int parse(const char *text, struct bg_config *c, char *err)
+{
+	memset(c, 0x5a, sizeof(*c));
+	return bg_config_parse("t.yaml", text, strlen(text), c, err, 600);
+}
+
+static void test_defaults_and_values(void **state)
+{
+	struct bg_config c;
+	char err[600];
+
+	(void)state;
+	assert_int_equal(parse("mode: alert\n", &c, err), 0);
+	assert_int_equal(c.mode, BG_ACT_ALERT);
+	assert_int_equal(c.ring_size, 4u << 20);
+	assert_null(c.output);
+	assert_true(c.exec_events);
+	bg_config_free(&c);
+
+	assert_int_equal(parse("mode: kill\nevents:\n  ring_buffer_size: 64K\n  output: /tmp/x\n"
+			       "  format: json\nguards:\n  exec:\n    enabled: no\n",
+			       &c, err),
+			 0);
+	assert_int_equal(c.mode, BG_ACT_KILL);
+	assert_int_equal(c.ring_size, 65536);
+	assert_string_equal(c.output, "/tmp/x");
+	assert_int_equal(c.format, BG_FORMAT_JSON);
+	assert_false(c.exec_events);
+	bg_config_free(&c);
+}
+
+static void expect_error(const char *text, const char *msg)
+{
+	struct bg_config c;
+	char err[600];
+
+	assert_int_not_equal(parse(text, &c, err), 0);
+	if (!strstr(err, msg))
+		fail_msg("error '%s' lacks '%s'", err, msg);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	expect_error("mode: alert\nbogus: 1\n", "t.yaml:2:1: unknown key 'bogus'");
+	expect_error("mode: alert\nmode: kill\n", "t.yaml:2:1: duplicate key 'mode'");
+	expect_error("mode: maybe\n", "t.yaml:1:7: mode must be one of alert, deny, kill, not 'maybe'");
+	expect_error("events:\n  ring_buffer_size: lots\n",
+		     "t.yaml:2:21: events.ring_buffer_size must be a size");
+	expect_error("events:\n  ring_buffer_size: 1K\n", "between 4K and 1G");
+	expect_error("events: [1, 2]\n", "t.yaml:1:9: events must be a mapping, not a list");
+	expect_error("guards:\n  exec:\n    enabled: 3\n",
+		     "t.yaml:3:14: guards.exec.enabled must be true or false, not '3'");
+	expect_error("guards:\n  files: {}\n", "t.yaml:2:3: unknown key 'files' in guards");
+	expect_error("mode: [\n", "t.yaml:");
+	expect_error("", "empty configuration");
+}
+
+static void test_missing_file(void **state)
+{
+	struct bg_config c;
+	char err[600];
+
+	(void)state;
+	assert_int_not_equal(bg_config_load("/nonexistent/x.yaml", &c, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "/nonexistent/x.yaml: No such file or directory"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_and_values),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_missing_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
