@@ -22,6 +22,8 @@ void bg_buf_printf(struct bg_buf *b, const char *fmt, ...) __attribute__((format
 
 static inline void bg_buf_put(struct bg_buf *b, const void *s, size_t n)
 {
+	if (!n)
+		return;
 	if (b->len + n > b->cap && !bg_buf_grow(b, n))
 		return;
 	memcpy(b->p + b->len, s, n);

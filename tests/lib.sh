@@ -2,6 +2,7 @@
 # last line "SKIP: reason") or anything else (fail).
 BPFGUARD=${BPFGUARD:-build/bpfguard}
 BUILD=${BUILD:-build}
+SRC=${SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }

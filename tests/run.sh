@@ -74,7 +74,8 @@ needs_of() { # test file -> source to read the header from
 
 run_integ() { # path label binary
 	local out rc reason
-	out=$(cd "$TMPDIR_RUN" && BPFGUARD=$3 BUILD=$PWD_BUILD timeout 300 "$1" 2>&1); rc=$?
+	local abs; abs=$(realpath "$1")
+	out=$(cd "$TMPDIR_RUN" && BPFGUARD=$3 BUILD=$PWD_BUILD SRC=$SRC timeout 300 "$abs" 2>&1); rc=$?
 	case $rc in
 	0) record "$2" pass ;;
 	77) reason=$(grep '^SKIP: ' <<<"$out" | tail -1); record "$2" skip "${reason#SKIP: }" ;;
@@ -84,6 +85,7 @@ run_integ() { # path label binary
 
 echo "== integration tests (root, this kernel)"
 PWD_BUILD=$(cd "$BUILD" && pwd)
+SRC=$PWD
 TMPDIR_RUN=$(mktemp -d); trap 'rm -rf "$TMPDIR_RUN"' EXIT
 tests=()
 for t in tests/integration/*.sh "$BUILD"/tests/integration/*; do
@@ -100,6 +102,8 @@ for t in "${tests[@]}"; do
 		continue
 	fi
 	run_integ "$t" "$name" "$PWD_BUILD/bpfguard"
+	# "vm: also": BPF that must pass the second kernel's verifier too.
+	grep -q '^# vm: also' "$t" 2>/dev/null && vm_queue+=("$t")
 	# Tests marked "asan: yes" run again against the ASan/UBSan binary.
 	if [ -n "$ASAN_BUILD" ] && [ -x "$ASAN_BUILD/bpfguard" ] && [[ "$t" == *.sh ]] &&
 		grep -q '^# asan: yes' "$t"; then
@@ -117,6 +121,7 @@ if [ ${#vm_queue[@]} -gt 0 ]; then
 		seen=0
 		while read -r _ name status reason; do
 			seen=$((seen + 1))
+			name=${name%.sh}
 			case "$status" in
 			PASS) record "vm/$name" pass ;;
 			SKIP) record "vm/$name" skip "$reason" ;;

@@ -23,5 +23,5 @@ printf 'mode: alert\nevents:\n  ring_buffer_size: huge\n' > "$TMP/bad.yaml"
 [ $rc -eq 1 ] || fail "bad config exited $rc"
 grep -q "$TMP/bad.yaml:3:21: events.ring_buffer_size must be a size" "$TMP/err" ||
 	{ cat "$TMP/err"; fail "bad config error lacks file:line:col and reason"; }
-"$BPFGUARD" agent --config config/default.yaml --check >/dev/null || fail "shipped config invalid"
+"$BPFGUARD" agent --config "$SRC/config/default.yaml" --check >/dev/null || fail "shipped config invalid"
 "$BPFGUARD" --version | grep -q '^bpfguard ' || fail "--version"

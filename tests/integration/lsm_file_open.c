@@ -130,7 +130,7 @@ static int opener_spawn(struct opener *o)
 static int opener_run(struct opener *o, struct open_result *res)
 {
 	ssize_t n = -1;
-	int status;
+	int status = 0;
 
 	if (write(o->go_fd, "g", 1) == 1)
 		n = read(o->res_fd, res, sizeof(*res));
@@ -254,6 +254,7 @@ int main(void)
 	int err, rc = EXIT_FAILURE;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN); /* a dead child shows as a failed write */
 	if (bpf_lsm_active(lsm_list, sizeof(lsm_list)) == 0)
 		return refused("BPF LSM not active (lsm=%s)", lsm_list);
 

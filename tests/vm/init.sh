@@ -79,7 +79,7 @@ while read -r name path; do
 		cd "$dir" || exit 125
 		# shellcheck disable=SC2086 # one word per KEY=VALUE
 		exec env -i PATH="$PATH" HOME=/root TERM=dumb LANG=C TMPDIR=/tmp \
-			BPFGUARD=/bin/bpfguard BG_IN_VM=1 BUILD=/build SRCDIR=/src \
+			BPFGUARD=/bin/bpfguard BG_IN_VM=1 BUILD=/build SRC=/src \
 			$extra_env timeout -s KILL "$TEST_TIMEOUT" "$path"
 	) </dev/null >"$out" 2>&1
 	rc=$?

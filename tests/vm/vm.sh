@@ -378,6 +378,10 @@ cmd_run() {
 		vp=$(vm_path "$path")
 		put "$stage" "$path" "$vp"
 		if ! is_elf "$path"; then
+			# The shared helpers scripts source as "$(dirname "$0")/../lib.sh".
+			if [[ -f $ROOT/tests/lib.sh && ! -e $stage/src/tests/lib.sh ]]; then
+				put "$stage" "$ROOT/tests/lib.sh" /src/tests/lib.sh
+			fi
 			while IFS= read -r f; do
 				[[ -e $f ]] || die "$path: vm-files: no $f"
 				put "$stage" "$f" "$(vm_path "$f")"
