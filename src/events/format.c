@@ -25,12 +25,6 @@ static const char *const outcome_names[] = {
 	[BG_OUT_SUCCESS] = "success",
 	[BG_OUT_FAILURE] = "failure",
 };
-static const char *const type_names[] = {
-	[BG_EV_NONE] = "none",
-	[BG_EV_EXEC] = "exec",
-	[BG_EV_EXIT] = "exit",
-	[BG_EV_TEST] = "test",
-};
 
 #define NAME(tab, i) ((i) < sizeof(tab) / sizeof(tab[0]) && tab[i] ? tab[i] : "unknown")
 
@@ -49,17 +43,17 @@ const char *bg_outcome_name(unsigned int o)
 	return NAME(outcome_names, o);
 }
 
-const char *bg_event_type_name(unsigned int t)
+static const struct bg_event_desc *desc_of(unsigned int t)
 {
-	return NAME(type_names, t);
+	return t < bg_event_descs_len ? bg_event_descs[t] : NULL;
 }
 
-/* Minimum record size per type: anything shorter is malformed. */
-static const size_t type_size[] = {
-	[BG_EV_EXEC] = sizeof(struct bg_exec_event),
-	[BG_EV_EXIT] = sizeof(struct bg_exit_event),
-	[BG_EV_TEST] = sizeof(struct bg_test_event),
-};
+const char *bg_event_type_name(unsigned int t)
+{
+	const struct bg_event_desc *d = desc_of(t);
+
+	return d ? d->name : "unknown";
+}
 
 static void ecs_render(struct bg_fmt *f);
 
@@ -189,7 +183,7 @@ void bg_text_escape(struct bg_buf *b, const char *str, size_t n)
 }
 
 /* Bounded copy length of a fixed-size, maybe unterminated kernel string. */
-static size_t kstrlen(const char *s, size_t max)
+size_t bg_kstrlen(const char *s, size_t max)
 {
 	const char *z = memchr(s, 0, max);
 
@@ -207,7 +201,7 @@ static void json_entity(struct bg_json *j, const char *key, uint32_t pid, uint64
 	bg_json_qend(j);
 }
 
-static void json_time(struct bg_fmt *f, struct bg_json *j, const char *key, uint64_t boot_ns)
+void bg_fmt_json_time(struct bg_fmt *f, struct bg_json *j, const char *key, uint64_t boot_ns)
 {
 	bg_json_key(j, key);
 	bg_json_qbegin(j);
@@ -222,7 +216,7 @@ static void json_args(struct bg_json *j, const char *args, size_t len)
 
 	bg_json_karr(j, "args");
 	while (i < len) {
-		size_t l = kstrlen(args + i, len - i);
+		size_t l = bg_kstrlen(args + i, len - i);
 
 		bg_json_strn(j, args + i, l);
 		i += l + 1;
@@ -232,20 +226,23 @@ static void json_args(struct bg_json *j, const char *args, size_t len)
 
 /* process.*, user.*, group.*: the acting process, as read in the kernel. */
 static void json_proc(struct bg_fmt *f, struct bg_json *j, const struct bg_proc *p,
-		      const struct bg_exec_event *exec)
+		      const struct bg_event_hdr *h, const struct bg_event_desc *d)
 {
 	bg_json_kobj(j, "process");
 	bg_json_ku64(j, "pid", p->pid);
 	json_entity(j, "entity_id", p->pid, p->start_ns);
 	bg_json_key(j, "name");
-	bg_json_strn(j, p->comm, kstrlen(p->comm, sizeof(p->comm)));
+	bg_json_strn(j, p->comm, bg_kstrlen(p->comm, sizeof(p->comm)));
 	bg_json_key(j, "executable");
-	bg_json_strn(j, p->exe, kstrlen(p->exe, sizeof(p->exe)));
-	if (exec) {
-		json_args(j, exec->args, exec->args_len < BG_ARGS_MAX ? exec->args_len : BG_ARGS_MAX);
-		bg_json_ku64(j, "args_count", exec->argc);
+	bg_json_strn(j, p->exe, bg_kstrlen(p->exe, sizeof(p->exe)));
+	if (h->type == BG_EV_EXEC) { /* ECS puts argv inside process */
+		const struct bg_exec_event *e = (const void *)h;
+
+		json_args(j, e->args, e->args_len < BG_ARGS_MAX ? e->args_len : BG_ARGS_MAX);
+		bg_json_ku64(j, "args_count", e->argc);
 	}
-	json_time(f, j, "start", p->start_ns);
+	(void)d;
+	bg_fmt_json_time(f, j, "start", p->start_ns);
 	bg_json_kobj(j, "thread");
 	bg_json_ku64(j, "id", p->tid);
 	bg_json_obj_end(j);
@@ -266,34 +263,20 @@ static void json_proc(struct bg_fmt *f, struct bg_json *j, const struct bg_proc 
 	bg_json_obj_end(j);
 }
 
-/* ECS categorisation of each event type, rendered once: the "event"
- * object up to its outcome is the same for every record of a type. */
-struct ecs_class {
-	const char *category;
-	const char *type;
-	const char *action;
-};
-
-_Static_assert(BG_EV_TYPE_MAX <= BG_FMT_TYPES, "raise BG_FMT_TYPES");
-
-static const struct ecs_class ecs_class[] = {
-	[BG_EV_EXEC] = { "process", "start", "exec" },
-	[BG_EV_EXIT] = { "process", "end", "exit" },
-	[BG_EV_TEST] = { "process", "info", "test" },
-};
-
 /* Render every type's constant "event" object prefix once, at init. */
 static void ecs_render(struct bg_fmt *f)
 {
 	unsigned t, a;
 
-	for (t = 1; t < BG_EV_TYPE_MAX; t++)
-		for (a = 0; a < 2; a++)
+	for (t = 1; t < bg_event_descs_len && t < BG_FMT_TYPES; t++) {
+		const struct bg_event_desc *d = bg_event_descs[t];
+
+		for (a = 0; d && a < 2; a++)
 			snprintf(f->ecs[t][a], sizeof(f->ecs[t][a]),
 				 "{\"kind\":\"%s\",\"category\":[\"%s\"],\"type\":[\"%s\"],"
 				 "\"action\":\"%s\",\"module\":\"bpfguard\",\"outcome\":\"",
-				 a ? "alert" : "event", ecs_class[t].category, ecs_class[t].type,
-				 ecs_class[t].action);
+				 a ? "alert" : "event", d->category, d->ecs_type, d->action);
+	}
 }
 
 static const char *rule_name(struct bg_fmt *f, uint32_t id)
@@ -304,15 +287,17 @@ static const char *rule_name(struct bg_fmt *f, uint32_t id)
 }
 
 static void json_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_event_hdr *h,
-		       const struct bg_proc *p)
+		       const struct bg_event_desc *d)
 {
+	const struct bg_proc *p = d->has_proc ? (const struct bg_proc *)(h + 1) : NULL;
+	const char *ecs = f->ecs[h->type][h->rule_id != 0];
 	struct bg_json j;
 
 	bg_json_init(&j, out);
 	bg_json_obj(&j);
-	json_time(f, &j, "@timestamp", h->ktime_ns);
+	bg_fmt_json_time(f, &j, "@timestamp", h->ktime_ns);
 	bg_json_key(&j, "event");
-	bg_json_raw(&j, f->ecs[h->type][h->rule_id != 0], strlen(f->ecs[h->type][h->rule_id != 0]));
+	bg_json_raw(&j, ecs, strlen(ecs));
 	bg_buf_puts(out, bg_outcome_name(h->outcome));
 	bg_buf_put(out, "\"}", 2);
 	if (h->rule_id) {
@@ -321,33 +306,24 @@ static void json_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_eve
 		bg_json_kstr(&j, "name", rule_name(f, h->rule_id));
 		bg_json_obj_end(&j);
 	}
-	json_proc(f, &j, p, h->type == BG_EV_EXEC ? (const void *)h : NULL);
+	if (p)
+		json_proc(f, &j, p, h, d);
+	if (d->json)
+		d->json(f, &j, h);
 	bg_json_kobj(&j, "bpfguard");
-	bg_json_kstr(&j, "type", bg_event_type_name(h->type));
+	bg_json_kstr(&j, "type", d->name);
 	bg_json_kstr(&j, "action", bg_action_name(h->action));
 	bg_json_kstr(&j, "mechanism", bg_mechanism_name(h->mechanism));
-	bg_json_ku64(&j, "cgroup_id", p->cgroup_id);
+	if (p)
+		bg_json_ku64(&j, "cgroup_id", p->cgroup_id);
 	if (h->suppressed)
 		bg_json_ku64(&j, "suppressed", h->suppressed);
 	if (h->flags & BG_F_EXE_TRUNCATED)
 		bg_json_kbool(&j, "executable_truncated", true);
 	if (h->flags & BG_F_ARGS_TRUNCATED)
 		bg_json_kbool(&j, "args_truncated", true);
-	switch (h->type) {
-	case BG_EV_EXIT: {
-		const struct bg_exit_event *e = (const void *)h;
-
-		/* wait(2) status: low 7 bits the signal, next 8 the exit code. */
-		if (e->exit_code & 0x7f)
-			bg_json_ku64(&j, "exit_signal", e->exit_code & 0x7f);
-		else
-			bg_json_ku64(&j, "exit_code", (e->exit_code >> 8) & 0xff);
-		break;
-	}
-	case BG_EV_TEST:
-		bg_json_ku64(&j, "seq", ((const struct bg_test_event *)h)->seq);
-		break;
-	}
+	if (d->json_bg)
+		d->json_bg(f, &j, h);
 	bg_json_obj_end(&j);
 	bg_json_obj_end(&j);
 	bg_buf_putc(out, '\n');
@@ -357,16 +333,10 @@ static void json_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_eve
 #define C_DIM   "\033[2m"
 #define C_BOLD  "\033[1m"
 
-static const char *const type_color[] = {
-	[BG_EV_EXEC] = "\033[32m",
-	[BG_EV_EXIT] = "\033[34m",
-	[BG_EV_TEST] = "\033[35m",
-};
-
 static void text_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_event_hdr *h,
-		       const struct bg_proc *p)
+		       const struct bg_event_desc *d)
 {
-	const char *name = bg_event_type_name(h->type);
+	const struct bg_proc *p = d->has_proc ? (const struct bg_proc *)(h + 1) : NULL;
 
 	if (f->color)
 		bg_buf_puts(out, C_DIM);
@@ -384,45 +354,22 @@ static void text_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_eve
 			bg_buf_puts(out, C_RESET);
 		bg_buf_putc(out, ' ');
 	}
-	if (f->color && type_color[h->type])
-		bg_buf_puts(out, type_color[h->type]);
-	bg_buf_printf(out, "%-5s", name);
+	if (f->color && d->color)
+		bg_buf_puts(out, d->color);
+	bg_buf_printf(out, "%-5s", d->name);
 	if (f->color)
 		bg_buf_puts(out, C_RESET);
-	bg_buf_printf(out, " %u ppid=%u uid=%u ", p->pid, p->ppid, p->uid);
-	if (f->color)
-		bg_buf_puts(out, C_BOLD);
-	bg_text_escape(out, p->exe[0] ? p->exe : p->comm, p->exe[0] ? sizeof(p->exe) : sizeof(p->comm));
-	if (f->color)
-		bg_buf_puts(out, C_RESET);
-	switch (h->type) {
-	case BG_EV_EXEC: {
-		const struct bg_exec_event *e = (const void *)h;
-		size_t len = e->args_len < BG_ARGS_MAX ? e->args_len : BG_ARGS_MAX, i = 0;
-
-		while (i < len) {
-			size_t l = kstrlen(e->args + i, len - i);
-
-			bg_buf_putc(out, ' ');
-			bg_text_escape(out, e->args + i, l);
-			i += l + 1;
-		}
-		break;
+	if (p) {
+		bg_buf_printf(out, " %u ppid=%u uid=%u ", p->pid, p->ppid, p->uid);
+		if (f->color)
+			bg_buf_puts(out, C_BOLD);
+		bg_text_escape(out, p->exe[0] ? p->exe : p->comm,
+			       p->exe[0] ? sizeof(p->exe) : sizeof(p->comm));
+		if (f->color)
+			bg_buf_puts(out, C_RESET);
 	}
-	case BG_EV_EXIT: {
-		const struct bg_exit_event *e = (const void *)h;
-
-		if (e->exit_code & 0x7f)
-			bg_buf_printf(out, " signal=%u", e->exit_code & 0x7f);
-		else
-			bg_buf_printf(out, " code=%u", (e->exit_code >> 8) & 0xff);
-		break;
-	}
-	case BG_EV_TEST:
-		bg_buf_printf(out, " seq=%llu",
-			      (unsigned long long)((const struct bg_test_event *)h)->seq);
-		break;
-	}
+	if (d->text)
+		d->text(f, out, h);
 	if (h->suppressed)
 		bg_buf_printf(out, " (+%u suppressed)", h->suppressed);
 	bg_buf_putc(out, '\n');
@@ -432,16 +379,16 @@ int bg_fmt_event(struct bg_fmt *f, struct bg_buf *out, const void *data, size_t 
 {
 	const struct bg_event_hdr *h = data;
 
-	if (size < sizeof(*h) || h->type == BG_EV_NONE || h->type >= BG_EV_TYPE_MAX ||
-	    size < type_size[h->type] || h->size > size) {
+	const struct bg_event_desc *d = size >= sizeof(*h) ? desc_of(h->type) : NULL;
+
+	if (!d || size < d->size || h->size > size) {
 		f->malformed++;
 		return -EINVAL;
 	}
-	/* Every type so far starts with the header and the process. */
 	if (f->json)
-		json_event(f, out, h, (const struct bg_proc *)(h + 1));
+		json_event(f, out, h, d);
 	else
-		text_event(f, out, h, (const struct bg_proc *)(h + 1));
+		text_event(f, out, h, d);
 	return 0;
 }
 

@@ -10,6 +10,35 @@
 
 #define BG_FMT_TYPES 16 /* >= BG_EV_TYPE_MAX, checked in format.c */
 
+struct bg_fmt;
+struct bg_json;
+
+/*
+ * How one event type is printed. The common parts (header, process, user)
+ * are printed by format.c for every type; a descriptor adds the type's own
+ * fields. Each guard defines the descriptors of its types next to its user
+ * half and lists them in src/events/types.c.
+ */
+struct bg_event_desc {
+	const char *name;      /* bpfguard.type */
+	size_t size;           /* minimum record size */
+	const char *category;  /* ECS event.category */
+	const char *ecs_type;  /* ECS event.type */
+	const char *action;    /* ECS event.action */
+	bool has_proc;         /* struct bg_proc follows the header */
+	/* Top-level ECS objects of this type (file, destination, ...). */
+	void (*json)(struct bg_fmt *f, struct bg_json *j, const void *rec);
+	/* Fields inside the "bpfguard" object. */
+	void (*json_bg)(struct bg_fmt *f, struct bg_json *j, const void *rec);
+	/* Text appended after the common part of the line. */
+	void (*text)(struct bg_fmt *f, struct bg_buf *out, const void *rec);
+	const char *color; /* terminal colour of the type name */
+};
+
+/* Indexed by enum bg_event_type; NULL for types not in this build. */
+extern const struct bg_event_desc *const bg_event_descs[];
+extern const unsigned int bg_event_descs_len;
+
 /* Turns ring-buffer records into JSON lines or terminal text. */
 struct bg_fmt {
 	bool json;
@@ -54,6 +83,10 @@ const char *bg_action_name(unsigned int a);
 const char *bg_mechanism_name(unsigned int m);
 const char *bg_outcome_name(unsigned int o);
 const char *bg_event_type_name(unsigned int t);
+
+/* Helpers for descriptors. */
+void bg_fmt_json_time(struct bg_fmt *f, struct bg_json *j, const char *key, uint64_t boot_ns);
+size_t bg_kstrlen(const char *s, size_t max);
 
 /* Terminal-safe text: control bytes and non-ASCII as \xNN, so a watched
  * process cannot send escape sequences to the operator's terminal. */

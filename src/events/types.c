@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Every event type this build knows, indexed by enum bg_event_type. A guard
+ * defines the descriptors of its types beside its user half and adds them
+ * here, one line each.
+ */
+#include <bpfguard/events.h>
+
+#include "events/format.h"
+#include "events/json.h"
+
+extern const struct bg_event_desc bg_exec_desc, bg_exit_desc;
+
+/* Records of the trigger program in tests and benchmarks. */
+static void test_json_bg(struct bg_fmt *f, struct bg_json *j, const void *rec)
+{
+	(void)f;
+	bg_json_ku64(j, "seq", ((const struct bg_test_event *)rec)->seq);
+}
+
+static void test_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
+{
+	(void)f;
+	bg_buf_printf(out, " seq=%llu", (unsigned long long)((const struct bg_test_event *)rec)->seq);
+}
+
+static const struct bg_event_desc test_desc = {
+	.name = "test",
+	.size = sizeof(struct bg_test_event),
+	.category = "process",
+	.ecs_type = "info",
+	.action = "test",
+	.has_proc = true,
+	.json_bg = test_json_bg,
+	.text = test_text,
+	.color = "\033[35m",
+};
+
+const struct bg_event_desc *const bg_event_descs[] = {
+	[BG_EV_EXEC] = &bg_exec_desc,
+	[BG_EV_EXIT] = &bg_exit_desc,
+	[BG_EV_TEST] = &test_desc,
+};
+
+const unsigned int bg_event_descs_len = sizeof(bg_event_descs) / sizeof(bg_event_descs[0]);
