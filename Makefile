@@ -49,6 +49,9 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 INTEG_SRCS := $(wildcard tests/integration/*.c)
 INTEG_BINS := $(INTEG_SRCS:tests/integration/%.c=$(BUILD)/tests/integration/%)
+# Programs the integration tests drive (not tests themselves).
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 BENCH_SRCS := $(wildcard bench/*/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
@@ -105,11 +108,15 @@ $(BUILD)/tests/integration/%: tests/integration/%.c $(LIB) $(TEST_SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(BG_CFLAGS) -I$(BUILD)/tests/skel $(BG_LDFLAGS) -o $@ $< $(LIB) $(BG_LDLIBS)
 
+$(BUILD)/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o $@ $<
+
 $(BUILD)/bench/%: bench/%.c $(LIB) $(TEST_SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(BG_CFLAGS) -I$(BUILD)/tests/skel $(BG_LDFLAGS) -o $@ $< $(LIB) $(BG_LDLIBS) -lpthread
 
-tests: all $(UNIT_BINS) $(INTEG_BINS) $(BENCH_BINS)
+tests: all $(UNIT_BINS) $(INTEG_BINS) $(HELPER_BINS) $(BENCH_BINS)
 
 # The whole suite: unit, ASan build's unit tests, integration (root, real
 # kernel), VM tests for what this kernel refuses. One summary line at the end.
@@ -139,4 +146,5 @@ clean:
 	rm -rf build
 
 -include tests/vm/vm.mk
+-include src/disasm/disasm.mk
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

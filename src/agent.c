@@ -22,6 +22,7 @@
 #include "events/ring.h"
 #include "exec.h"
 #include "log.h"
+#include "net.h"
 #include "probe.h"
 
 /* Set by signal handlers, read by the loop: the one place for globals. */
@@ -47,6 +48,8 @@ struct agent {
 	struct bg_output out;
 	struct bg_exec_guard exec;
 	bool exec_on;
+	struct bg_net_guard net;
+	bool net_on;
 	bool json;
 	/* command-line overrides */
 	const char *output;
@@ -238,6 +241,12 @@ int cmd_agent(int argc, char **argv)
 		goto out_events;
 	if (apply(&a))
 		goto out_guards;
+	/* network: applied at start only; rules change live with bpfguard net. */
+	if (a.cfg.net.enabled) {
+		if (bg_net_guard_start(&a.net, &a.cfg.net, &a.ev, &a.caps))
+			goto out_guards;
+		a.net_on = true;
+	}
 	state_event(&a, "agent-start", "success", NULL, true);
 
 	sa.sa_handler = on_stop;
@@ -261,6 +270,8 @@ int cmd_agent(int argc, char **argv)
 	}
 	rc = 0;
 out_guards:
+	if (a.net_on)
+		bg_net_guard_stop(&a.net);
 	if (a.exec_on)
 		bg_exec_guard_stop(&a.exec);
 	bg_events_drain(&a.ev);

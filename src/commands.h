@@ -6,8 +6,16 @@
 
 int cmd_probe(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
+int cmd_bpf(int argc, char **argv);
+int cmd_net(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 extern const struct bg_cmd_help probe_help;
 extern const struct bg_cmd_help agent_help;
+extern const struct bg_cmd_help bpf_help;
+extern const struct bg_cmd_help net_help;
+extern const struct bg_cmd_help profile_help;
+extern const struct bg_cmd_help run_help;
 
 #endif

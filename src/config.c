@@ -10,7 +10,7 @@
 #include "events/ring.h"
 #include "policy/yaml.h"
 
-static const char *const top_keys[] = { "mode", "events", "guards", NULL };
+static const char *const top_keys[] = { "mode", "events", "guards", "network", NULL };
 static const char *const event_keys[] = { "ring_buffer_size", "output", "format", NULL };
 static const char *const guard_keys[] = { "exec", NULL };
 static const char *const exec_keys[] = { "enabled", NULL };
@@ -68,6 +68,11 @@ static int parse(struct bg_yaml *y, struct bg_config *c)
 				return err;
 			c->format = i;
 		}
+	}
+	if ((n = bg_yaml_get(y, root, "network"))) {
+		err = bg_net_config_parse(y, n, &c->net);
+		if (err)
+			return err;
 	}
 	if ((guards = bg_yaml_get(y, root, "guards"))) {
 		err = bg_yaml_check_map(y, guards, "guards", guard_keys);
@@ -143,4 +148,5 @@ void bg_config_free(struct bg_config *c)
 {
 	free(c->output);
 	c->output = NULL;
+	bg_net_config_free(&c->net);
 }

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "net.h"
+
 enum bg_format {
 	BG_FORMAT_AUTO = 0, /* text on a terminal, JSON otherwise */
 	BG_FORMAT_JSON = 1,
@@ -18,6 +20,7 @@ struct bg_config {
 	char *output;             /* NULL: stdout */
 	enum bg_format format;
 	bool exec_events;         /* guards.exec.enabled */
+	struct bg_net_config net; /* network: the XDP ingress filter (src/net.c) */
 };
 
 /* Parse and validate the whole file; on error, err holds FILE:LINE:COL: why

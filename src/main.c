@@ -25,14 +25,12 @@ static const struct bg_cmd_help planned_help = { 0 };
 static const struct cmd cmds[] = {
 	{ "probe", cmd_probe, &probe_help, NULL },
 	{ "agent", cmd_agent, &agent_help, NULL },
-	{ "profile", NULL, &planned_help,
-	  "profile -o POLICY -- CMD: record what a program does into a YAML policy" },
-	{ "run", NULL, &planned_help, "run --policy POLICY -- CMD: run a program under a policy" },
+	{ "profile", cmd_profile, &profile_help, NULL },
+	{ "run", cmd_run, &run_help, NULL },
 	{ "monitor", NULL, &planned_help,
 	  "monitor --policy POLICY --pid N: hold running processes to a policy" },
-	{ "bpf", NULL, &planned_help,
-	  "bpf list|dump: inspect and disassemble loaded BPF programs" },
-	{ "net", NULL, &planned_help, "net allow|deny|stats|status: the XDP ingress filter" },
+	{ "bpf", cmd_bpf, &bpf_help, NULL },
+	{ "net", cmd_net, &net_help, NULL },
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -25,6 +25,9 @@ enum bg_event_type {
 	BG_EV_EXEC = 1, /* a task completed execve */
 	BG_EV_EXIT = 2, /* a thread group ended */
 	BG_EV_TEST = 3, /* emitted by the trigger program of tests and benchmarks */
+	BG_EV_SYSCALL = 4, /* a syscall outside a policy */
+	BG_EV_NET = 5,     /* a connect/sendto/bind outside a policy */
+	BG_EV_NET_DROP = 10, /* the XDP ingress filter dropped a packet (sampled) */
 	BG_EV_TYPE_MAX,
 };
 
@@ -115,6 +118,45 @@ struct bg_test_event {
 	__u64 seq;
 };
 
+/* A packet the XDP filter dropped; no process context (has_proc false). */
+struct bg_net_drop_event {
+	struct bg_event_hdr hdr;
+	__u32 ifindex;
+	__u32 pkt_len;   /* bytes of the frame */
+	__u8 family;     /* 4, 6, or 0 (not IP, or unparsed) */
+	__u8 proto;      /* IP protocol (after IPv6 extension headers) */
+	__u8 reason;     /* enum bg_net_reason (include/bpfguard/net.h) */
+	__u8 pad0;
+	__u16 vlan;      /* outer VLAN id, 0: untagged */
+	__u16 sport;     /* host order; 0 when not TCP/UDP */
+	__u16 dport;
+	__u16 pad1;
+	__u32 rule_id;   /* the deny rule that matched (per interface), or 0 */
+	__u8 saddr[16];  /* IPv4 in the first 4 bytes */
+	__u8 daddr[16];
+};
+
+/* A syscall outside a policy (seccomp user notification or tracepoint). */
+struct bg_syscall_event {
+	struct bg_event_hdr hdr;
+	struct bg_proc proc;
+	__u32 nr;
+	__u32 compat; /* 1: ia32 ABI */
+	__u64 args[6];
+};
+
+/* A network operation outside a policy (cgroup sock_addr hooks). */
+struct bg_net_event {
+	struct bg_event_hdr hdr;
+	struct bg_proc proc;
+	__u16 family;
+	__u16 port; /* host order */
+	__u8 op;    /* enum bg_net_op (profile.h) */
+	__u8 protocol;
+	__u8 pad[2];
+	__u8 addr[16];
+};
+
 /*
  * Counters every BPF program shares (one per-CPU array, summed by user
  * space). Ring buffer reservation failures are counted here, never lost
@@ -133,5 +175,8 @@ _Static_assert(sizeof(struct bg_proc) == 48 + BG_COMM_LEN + BG_PATH_MAX, "bg_pro
 _Static_assert(sizeof(struct bg_exec_event) % 8 == 0, "bg_exec_event padding");
 _Static_assert(sizeof(struct bg_exit_event) % 8 == 0, "bg_exit_event padding");
 _Static_assert(sizeof(struct bg_test_event) % 8 == 0, "bg_test_event padding");
+_Static_assert(sizeof(struct bg_syscall_event) % 8 == 0, "bg_syscall_event padding");
+_Static_assert(sizeof(struct bg_net_event) % 8 == 0, "bg_net_event padding");
+_Static_assert(sizeof(struct bg_net_drop_event) == 80, "bg_net_drop_event layout");
 
 #endif /* BPFGUARD_EVENTS_H */

@@ -8,7 +8,9 @@ for c in probe agent profile run monitor bpf net; do
 	out=$("$BPFGUARD" "$c" --help) || fail "$c --help exited $?"
 	grep -q "$c" <<<"$out" || fail "$c --help does not describe $c"
 done
-for c in profile run monitor bpf net; do
+# Commands still planned are listed as such by the top-level usage.
+planned=$("$BPFGUARD" --help | sed -n 's/^  \([a-z]*\) *(not built yet).*/\1/p')
+for c in $planned; do
 	"$BPFGUARD" "$c" >/dev/null 2>"$TMP/err"; rc=$?
 	[ $rc -eq 2 ] || fail "$c exited $rc, not 2"
 	grep -q "not built yet" "$TMP/err" || fail "$c does not say it is not built"

@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * XDP ingress filter: source prefix allow/deny lists (LPM tries, IPv4 and
+ * IPv6) and TCP/UDP destination port allowlists, decided before the kernel
+ * allocates anything for the packet. Rules and settings live in maps that
+ * user space pins and changes in place (src/net.c); docs/network.md gives
+ * the order of evaluation.
+ *
+ * Every read is checked against data_end first; a frame whose headers do
+ * not fit or do not agree with each other is "malformed" and gets the
+ * malformed action, never a read past the end.
+ */
+#include "lib/common.bpf.h"
+#include <bpf/bpf_endian.h>
+#include <bpfguard/net.h>
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define ETH_P_IP     0x0800
+#define ETH_P_IPV6   0x86DD
+#define ETH_P_8021Q  0x8100
+#define ETH_P_8021AD 0x88A8
+
+#define IP_MF	  0x2000
+#define IP_OFFSET 0x1FFF
+
+#define NEXTHDR_HOP	 0
+#define NEXTHDR_TCP	 6
+#define NEXTHDR_UDP	 17
+#define NEXTHDR_ROUTING	 43
+#define NEXTHDR_FRAGMENT 44
+#define NEXTHDR_AUTH	 51
+#define NEXTHDR_DEST	 60
+
+#define MAX_VLAN   2 /* 802.1ad outer + 802.1Q inner (QinQ) */
+#define MAX_EXTHDR 6 /* IPv6 extension headers walked; more is malformed */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bg_net_cfg);
+} bg_net_cfg SEC(".maps");
+
+/* Prefix maps: value is the rule id. Sizes are set by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, BG_NET_DEFAULT_MAX_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct bg_net_lpm4);
+	__type(value, __u32);
+} bg_net_allow4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, BG_NET_DEFAULT_MAX_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct bg_net_lpm6);
+	__type(value, __u32);
+} bg_net_allow6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, BG_NET_DEFAULT_MAX_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct bg_net_lpm4);
+	__type(value, __u32);
+} bg_net_deny4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, BG_NET_DEFAULT_MAX_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct bg_net_lpm6);
+	__type(value, __u32);
+} bg_net_deny6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BG_NET_PORT_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} bg_net_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BG_NET_COUNTERS);
+	__type(key, __u32);
+	__type(value, struct bg_net_counter);
+} bg_net_counters SEC(".maps");
+
+/* Packets each rule matched, indexed by rule id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BG_NET_DEFAULT_MAX_RULES + 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} bg_net_rule_hits SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bg_net_sample);
+} bg_net_sample_state SEC(".maps");
+
+/* What the parser learnt about one packet. */
+struct pkt {
+	__u8 family; /* 4, 6, 0 */
+	__u8 proto;
+	__u8 frag; /* non-first fragment */
+	__u8 l4;   /* TCP or UDP header parsed */
+	__u16 vlan;
+	__u16 sport, dport;
+	union {
+		struct bg_net_lpm4 k4;
+		struct bg_net_lpm6 k6;
+	};
+	__u8 daddr[16];
+};
+
+/* The 6.1 verifier does not bound the result of a byte swap, and pointer
+ * arithmetic needs a bounded operand; the compiler would drop a plain mask
+ * (it knows the value fits 16 bits), so it is done in asm. */
+static __always_inline __u32 bounded16(__u32 v)
+{
+	asm volatile("%0 &= 0xffff" : "+r"(v));
+	return v;
+}
+
+static __always_inline void rule_hit(__u32 id)
+{
+	__u64 *v;
+
+	if (!id)
+		return;
+	v = bpf_map_lookup_elem(&bg_net_rule_hits, &id);
+	if (v)
+		*v += 1; /* per-CPU slot */
+}
+
+/* Deny first: a deny prefix wins over every allow. Returns its rule id. */
+static __always_inline __u32 lookup_deny(struct pkt *p)
+{
+	__u32 *id = p->family == 4 ? bpf_map_lookup_elem(&bg_net_deny4, &p->k4)
+				   : bpf_map_lookup_elem(&bg_net_deny6, &p->k6);
+
+	return id ? *id : 0;
+}
+
+static __always_inline __u32 lookup_allow(struct pkt *p)
+{
+	__u32 *id = p->family == 4 ? bpf_map_lookup_elem(&bg_net_allow4, &p->k4)
+				   : bpf_map_lookup_elem(&bg_net_allow6, &p->k6);
+
+	return id ? *id : 0;
+}
+
+/* Walk IPv6 extension headers up to the upper-layer header. Returns the
+ * offset of the upper-layer header, or -1 if malformed. */
+static __always_inline int ipv6_skip_ext(void *data, void *data_end, int off, struct pkt *p)
+{
+	__u8 nh = p->proto;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < MAX_EXTHDR; i++) {
+		__u8 *h = data + off;
+		int len;
+
+		switch (nh) {
+		case NEXTHDR_HOP:
+		case NEXTHDR_ROUTING:
+		case NEXTHDR_DEST:
+			if ((void *)(h + 2) > data_end)
+				return -1;
+			len = (h[1] + 1) * 8;
+			break;
+		case NEXTHDR_AUTH:
+			if ((void *)(h + 2) > data_end)
+				return -1;
+			len = (h[1] + 2) * 4;
+			break;
+		case NEXTHDR_FRAGMENT: {
+			struct frag_hdr *fh = (void *)h;
+
+			if ((void *)(fh + 1) > data_end)
+				return -1;
+			/* Offset in 8-byte units in the top 13 bits. */
+			if (bpf_ntohs(fh->frag_off) & 0xFFF8)
+				p->frag = 1;
+			len = 8;
+			break;
+		}
+		default:
+			p->proto = nh;
+			return off;
+		}
+		nh = h[0];
+		off += len;
+		/* The next header must start inside the frame; this also keeps
+		 * off bounded for the verifier. */
+		if (off > 0xFFFF || data + off > data_end)
+			return -1;
+		if (p->frag) {
+			p->proto = nh;
+			return off;
+		}
+	}
+	return -1;
+}
+
+/* Parse up to L4. Returns 0, or -1 if the frame is malformed. */
+static __always_inline int parse(struct xdp_md *ctx, struct pkt *p, __u16 *eth_proto)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	__u16 proto;
+	int off, i;
+
+	if ((void *)(eth + 1) > data_end)
+		return -1;
+	proto = eth->h_proto;
+	off = sizeof(*eth);
+#pragma unroll
+	for (i = 0; i < MAX_VLAN; i++) {
+		struct vlan_hdr *vh = data + off;
+
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+			break;
+		if ((void *)(vh + 1) > data_end)
+			return -1;
+		if (!i)
+			p->vlan = bpf_ntohs(vh->h_vlan_TCI) & 0x0FFF;
+		proto = vh->h_vlan_encapsulated_proto;
+		off += sizeof(*vh);
+	}
+	/* A third tag is deeper than any legitimate stacking we accept. */
+	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD))
+		return -1;
+	*eth_proto = bpf_ntohs(proto);
+
+	if (proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = data + off;
+		__u16 frag_off;
+		__u32 tot_len;
+		int ihl;
+
+		if ((void *)(ip + 1) > data_end)
+			return -1;
+		ihl = ip->ihl * 4;
+		tot_len = bounded16(bpf_ntohs(ip->tot_len));
+		if (ip->version != 4 || ihl < (int)sizeof(*ip) || tot_len < ihl ||
+		    data + off + tot_len > data_end)
+			return -1;
+		p->family = 4;
+		p->proto = ip->protocol;
+		p->k4.prefixlen = 32;
+		__builtin_memcpy(p->k4.addr, &ip->saddr, 4);
+		__builtin_memcpy(p->daddr, &ip->daddr, 4);
+		frag_off = bpf_ntohs(ip->frag_off);
+		if (frag_off & IP_OFFSET) {
+			p->frag = 1;
+			return 0;
+		}
+		off += ihl; /* options included */
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = data + off;
+
+		if ((void *)(ip6 + 1) > data_end)
+			return -1;
+		if (ip6->version != 6 ||
+		    data + off + sizeof(*ip6) + bounded16(bpf_ntohs(ip6->payload_len)) > data_end)
+			return -1;
+		p->family = 6;
+		p->proto = ip6->nexthdr;
+		p->k6.prefixlen = 128;
+		__builtin_memcpy(p->k6.addr, &ip6->saddr, 16);
+		__builtin_memcpy(p->daddr, &ip6->daddr, 16);
+		off = ipv6_skip_ext(data, data_end, off + sizeof(*ip6), p);
+		if (off < 0)
+			return -1;
+		if (p->frag)
+			return 0;
+	} else {
+		return 0;
+	}
+
+	if (off > 0xFFFF)
+		return -1;
+	if (p->proto == NEXTHDR_TCP) {
+		struct tcphdr *th = data + off;
+
+		if ((void *)(th + 1) > data_end || th->doff < 5 ||
+		    data + off + th->doff * 4 > data_end)
+			return -1;
+		p->sport = bpf_ntohs(th->source);
+		p->dport = bpf_ntohs(th->dest);
+		p->l4 = 1;
+	} else if (p->proto == NEXTHDR_UDP) {
+		struct udphdr *uh = data + off;
+
+		if ((void *)(uh + 1) > data_end || bpf_ntohs(uh->len) < sizeof(*uh))
+			return -1;
+		p->sport = bpf_ntohs(uh->source);
+		p->dport = bpf_ntohs(uh->dest);
+		p->l4 = 1;
+	}
+	return 0;
+}
+
+/* Sampled drop event, at most cfg->sample_per_sec per second per CPU; the
+ * rest are counted and reported with the next one that goes out. */
+static __noinline int sample_drop(struct xdp_md *ctx, struct pkt *p, __u32 reason, __u32 rule,
+				  __u32 limit)
+{
+	struct bg_net_sample *s;
+	struct bg_net_drop_event *e;
+	__u32 zero = 0;
+	__u64 now;
+
+	s = bpf_map_lookup_elem(&bg_net_sample_state, &zero);
+	if (!s)
+		return 0;
+	now = bpf_ktime_get_boot_ns();
+	if (now - s->window_ns >= 1000000000ULL) {
+		s->window_ns = now;
+		s->sent = 0;
+	}
+	if (s->sent >= limit) {
+		s->suppressed++;
+		return 0;
+	}
+	e = bg_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	bg_hdr(&e->hdr, BG_EV_NET_DROP, sizeof(*e));
+	e->hdr.action = BG_ACT_DENY;
+	e->hdr.mechanism = BG_MECH_XDP;
+	e->hdr.outcome = BG_OUT_FAILURE;
+	e->hdr.suppressed = s->suppressed;
+	/* rule_id in the header indexes the agent's rule table; ours are per
+	 * interface, so the deny rule id travels in the record itself. */
+	e->hdr.rule_id = 0;
+	e->ifindex = ctx->ingress_ifindex;
+	e->pkt_len = ctx->data_end - ctx->data;
+	e->family = p->family;
+	e->proto = p->proto;
+	e->reason = reason;
+	e->pad0 = 0;
+	e->vlan = p->vlan;
+	e->sport = p->sport;
+	e->dport = p->dport;
+	e->pad1 = 0;
+	e->rule_id = rule;
+	__builtin_memset(e->saddr, 0, sizeof(e->saddr));
+	if (p->family == 4)
+		__builtin_memcpy(e->saddr, p->k4.addr, 4);
+	else if (p->family == 6)
+		__builtin_memcpy(e->saddr, p->k6.addr, 16);
+	__builtin_memcpy(e->daddr, p->daddr, 16);
+	bg_submit(e);
+	s->sent++;
+	s->suppressed = 0;
+	return 0;
+}
+
+static __always_inline int verdict(struct xdp_md *ctx, struct pkt *p, __u32 reason, __u8 action,
+				   __u32 rule, const struct bg_net_cfg *cfg)
+{
+	__u32 idx = reason * 2 + (action == BG_NET_DROP);
+	struct bg_net_counter *c = bpf_map_lookup_elem(&bg_net_counters, &idx);
+
+	if (c) {
+		c->packets++;
+		c->bytes += ctx->data_end - ctx->data;
+	}
+	if (action != BG_NET_DROP)
+		return XDP_PASS;
+	if (cfg->sample_per_sec)
+		sample_drop(ctx, p, reason, rule, cfg->sample_per_sec);
+	return XDP_DROP;
+}
+
+/* For fragments and other protocols set to "source": pass if allowed. */
+static __always_inline __u8 resolve(__u8 action, __u32 allow_id, __u8 dflt)
+{
+	if (action != BG_NET_SOURCE)
+		return action;
+	return allow_id ? BG_NET_PASS : dflt;
+}
+
+SEC("xdp")
+int bg_xdp_filter(struct xdp_md *ctx)
+{
+	struct pkt p = {};
+	const struct bg_net_cfg *cfg;
+	__u32 zero = 0, deny, allow, port_id, slot;
+	__u16 eth_proto = 0;
+
+	cfg = bpf_map_lookup_elem(&bg_net_cfg, &zero);
+	if (!cfg)
+		return XDP_PASS; /* cannot happen: array slot 0 always exists */
+	if (parse(ctx, &p, &eth_proto) < 0)
+		return verdict(ctx, &p, BG_NET_R_MALFORMED, cfg->malformed_action, 0, cfg);
+	if (!p.family)
+		return verdict(ctx, &p, BG_NET_R_NON_IP, cfg->non_ip_action, 0, cfg);
+
+	deny = lookup_deny(&p);
+	if (deny) {
+		rule_hit(deny);
+		return verdict(ctx, &p, BG_NET_R_DENIED, BG_NET_DROP, deny, cfg);
+	}
+	allow = lookup_allow(&p);
+	rule_hit(allow);
+	if (p.frag)
+		return verdict(ctx, &p, BG_NET_R_FRAGMENT,
+			       resolve(cfg->frag_action, allow, cfg->default_action), 0, cfg);
+	if (!p.l4)
+		return verdict(ctx, &p, BG_NET_R_OTHER,
+			       resolve(cfg->other_action, allow, cfg->default_action), 0, cfg);
+	if (!allow)
+		return verdict(ctx, &p, BG_NET_R_NO_SOURCE, cfg->default_action, 0, cfg);
+	slot = (p.proto == NEXTHDR_UDP ? BG_NET_UDP : BG_NET_TCP) * 65536 + p.dport;
+	{
+		__u32 *v = bpf_map_lookup_elem(&bg_net_ports, &slot);
+
+		port_id = v ? *v : 0;
+	}
+	if (!port_id)
+		return verdict(ctx, &p, BG_NET_R_NO_PORT, cfg->default_action, 0, cfg);
+	rule_hit(port_id);
+	return verdict(ctx, &p, BG_NET_R_ALLOWED, BG_NET_PASS, 0, cfg);
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The XDP ingress filter's maps, shared by bpf/xdp.bpf.c and src/net.c.
+ * Rules live in these maps, pinned under <bpffs>/bpfguard/net/<ifname>/,
+ * so `bpfguard net allow|deny|remove` changes them in place without
+ * reloading the program. docs/network.md describes the semantics.
+ */
+#ifndef BPFGUARD_NET_H
+#define BPFGUARD_NET_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* What a setting asks for a class of packets. */
+enum bg_net_action {
+	BG_NET_PASS = 0,
+	BG_NET_DROP = 1,
+	/* Pass if the source is allowed (and not denied), else the default
+	 * action: for packets without ports to check. */
+	BG_NET_SOURCE = 2,
+};
+
+/* Why a packet got its verdict: the counters are indexed by
+ * reason * 2 + (dropped ? 1 : 0), so every packet is counted once. */
+enum bg_net_reason {
+	BG_NET_R_ALLOWED = 0,	/* source and destination port allowed */
+	BG_NET_R_DENIED = 1,	/* source in a deny prefix */
+	BG_NET_R_NO_SOURCE = 2, /* source in no allow prefix: default action */
+	BG_NET_R_NO_PORT = 3,	/* destination port not allowed: default action */
+	BG_NET_R_FRAGMENT = 4,	/* non-first fragment: fragments action */
+	BG_NET_R_OTHER = 5,	/* IP, but neither TCP nor UDP: other action */
+	BG_NET_R_MALFORMED = 6, /* truncated or inconsistent headers */
+	BG_NET_R_NON_IP = 7,	/* ARP and other ethertypes */
+	BG_NET_R_MAX = 8,
+};
+
+#define BG_NET_COUNTERS (BG_NET_R_MAX * 2)
+
+struct bg_net_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* Settings, one entry of an array map so that they too change in place. */
+struct bg_net_cfg {
+	__u8 default_action; /* TCP/UDP that no allow rule admits: PASS or DROP */
+	__u8 frag_action;    /* non-first fragments */
+	__u8 other_action;   /* IP protocols other than TCP and UDP */
+	__u8 malformed_action;
+	__u8 non_ip_action;
+	__u8 pad[3];
+	__u32 sample_per_sec; /* drop events per second per CPU; 0: none */
+	__u32 pad2;
+};
+
+/* LPM trie keys: prefix length in bits, then the address in network order. */
+struct bg_net_lpm4 {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+
+struct bg_net_lpm6 {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+/* Port allowlist: an array indexed by proto * 65536 + port whose value is
+ * the rule id (0: not allowed). A port range shares one rule id. */
+enum bg_net_proto {
+	BG_NET_TCP = 0,
+	BG_NET_UDP = 1,
+};
+#define BG_NET_PORT_SLOTS (2 * 65536)
+
+/* Rule ids index the per-rule counters; 0 means no rule. The prefix maps'
+ * values are rule ids too. */
+#define BG_NET_DEFAULT_MAX_RULES 16384
+
+/* Rate limit state of drop events, per CPU. */
+struct bg_net_sample {
+	__u64 window_ns;
+	__u32 sent;
+	__u32 suppressed;
+};
+
+_Static_assert(sizeof(struct bg_net_cfg) == 16, "bg_net_cfg layout");
+_Static_assert(sizeof(struct bg_net_lpm4) == 8, "bg_net_lpm4 layout");
+_Static_assert(sizeof(struct bg_net_lpm6) == 20, "bg_net_lpm6 layout");
+_Static_assert(sizeof(struct bg_net_sample) == 16, "bg_net_sample layout");
+
+#endif /* BPFGUARD_NET_H */

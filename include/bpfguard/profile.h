@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What `bpfguard profile` records, aggregated in the kernel: map keys and
+ * values shared by bpf/profile.bpf.c and src/profile.c. Nothing here is
+ * per-event: each map holds the set of distinct things seen.
+ */
+#ifndef BPFGUARD_PROFILE_H
+#define BPFGUARD_PROFILE_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#include <bpfguard/events.h>
+
+#define BG_SYSCALL_MAX 512 /* syscall numbers recorded per ABI */
+#define BG_SYSCALL_WORDS (BG_SYSCALL_MAX / 64)
+
+/* Syscall bitmaps, kept apart per ABI so ia32 calls never pass as native. */
+struct bg_prof_sys {
+	__u64 native[BG_SYSCALL_WORDS]; /* x86_64 */
+	__u64 compat[BG_SYSCALL_WORDS]; /* ia32 (int 0x80, sysenter) */
+	__u64 x32_calls;                /* x32 ABI calls seen (not supported) */
+};
+
+/* File access, after a successful open: what the process asked for. */
+#define BG_ACC_READ  0x1
+#define BG_ACC_WRITE 0x2
+#define BG_ACC_EXEC  0x4 /* executed (execve), or opened for execution */
+#define BG_ACC_DIR   0x8 /* the object is a directory */
+#define BG_ACC_CREAT 0x10 /* O_CREAT */
+#define BG_ACC_TRUNC 0x20 /* O_TRUNC */
+#define BG_ACC_EXECVE 0x40 /* the target of an execve (not only its interpreter) */
+
+struct bg_prof_file {
+	char path[BG_PATH_MAX];
+};
+
+/* Network peers: connect/sendto/sendmsg destinations and bind addresses. */
+enum bg_net_op {
+	BG_NET_CONNECT = 1,
+	BG_NET_SENDTO = 2,
+	BG_NET_BIND = 3,
+};
+
+struct bg_prof_net {
+	__u16 family; /* AF_INET or AF_INET6 */
+	__u16 port;   /* host byte order */
+	__u8 op;      /* enum bg_net_op */
+	__u8 pad[3];
+	__u8 addr[16]; /* IPv4 in the first 4 bytes */
+};
+
+/* Map-full and read failures, reported by `profile` so nothing is lost silently. */
+enum bg_prof_err {
+	BG_PERR_FILES_FULL = 0,
+	BG_PERR_EXEC_FULL = 1,
+	BG_PERR_NET_FULL = 2,
+	BG_PERR_PATH_TRUNC = 3,
+	BG_PERR_MAX = 4,
+};
+
+#endif

@@ -1,0 +1,580 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <arpa/inet.h>
+#include <errno.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "policy/policy.h"
+#include "policy/yaml.h"
+
+void bg_policy_init(struct bg_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void bg_policy_free(struct bg_policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_execs; i++)
+		free(p->execs[i]);
+	for (i = 0; i < p->n_files; i++)
+		free(p->files[i].path);
+	free(p->execs);
+	free(p->files);
+	free(p->net);
+	free(p->comment);
+	bg_policy_init(p);
+}
+
+const char *bg_syscall_name(bool compat, unsigned nr)
+{
+	/* libseccomp returns a static string for known numbers. */
+	return seccomp_syscall_resolve_num_arch(compat ? SCMP_ARCH_X86 : SCMP_ARCH_X86_64, nr);
+}
+
+int bg_syscall_nr(bool compat, const char *name)
+{
+	int nr = seccomp_syscall_resolve_name_arch(compat ? SCMP_ARCH_X86 : SCMP_ARCH_X86_64, name);
+
+	return nr < 0 || nr >= BG_SYSCALL_MAX ? -ENOENT : nr;
+}
+
+int bg_policy_add_exec(struct bg_policy *p, const char *path)
+{
+	char **n, *d;
+	size_t i;
+
+	p->has_exec = true;
+	for (i = 0; i < p->n_execs; i++)
+		if (!strcmp(p->execs[i], path))
+			return 0;
+	d = strdup(path);
+	n = realloc(p->execs, (p->n_execs + 1) * sizeof(*n));
+	if (!d || !n) {
+		free(d);
+		if (n)
+			p->execs = n;
+		return -ENOMEM;
+	}
+	p->execs = n;
+	p->execs[p->n_execs++] = d;
+	return 0;
+}
+
+int bg_policy_add_file(struct bg_policy *p, const char *path, unsigned acc)
+{
+	struct bg_policy_file *n;
+	char *d;
+	size_t i;
+
+	p->has_files = true;
+	for (i = 0; i < p->n_files; i++) {
+		if (!strcmp(p->files[i].path, path)) {
+			p->files[i].acc |= acc;
+			return 0;
+		}
+	}
+	d = strdup(path);
+	n = realloc(p->files, (p->n_files + 1) * sizeof(*n));
+	if (!d || !n) {
+		free(d);
+		if (n)
+			p->files = n;
+		return -ENOMEM;
+	}
+	p->files = n;
+	p->files[p->n_files].path = d;
+	p->files[p->n_files++].acc = acc;
+	return 0;
+}
+
+int bg_policy_add_net(struct bg_policy *p, const struct bg_policy_net *e)
+{
+	struct bg_policy_net *n;
+	size_t i;
+
+	p->has_net = true;
+	for (i = 0; i < p->n_net; i++)
+		if (!memcmp(&p->net[i], e, sizeof(*e)))
+			return 0;
+	n = realloc(p->net, (p->n_net + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	p->net = n;
+	p->net[p->n_net++] = *e;
+	return 0;
+}
+
+int bg_policy_merge(struct bg_policy *dst, const struct bg_policy *src)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < BG_SYSCALL_WORDS; i++) {
+		dst->sys_native[i] |= src->sys_native[i];
+		dst->sys_compat[i] |= src->sys_compat[i];
+	}
+	dst->has_syscalls |= src->has_syscalls;
+	dst->has_exec |= src->has_exec;
+	dst->has_files |= src->has_files;
+	dst->has_net |= src->has_net;
+	for (i = 0; !err && i < src->n_execs; i++)
+		err = bg_policy_add_exec(dst, src->execs[i]);
+	for (i = 0; !err && i < src->n_files; i++)
+		err = bg_policy_add_file(dst, src->files[i].path, src->files[i].acc);
+	for (i = 0; !err && i < src->n_net; i++)
+		err = bg_policy_add_net(dst, &src->net[i]);
+	return err;
+}
+
+/* Access letters: r read, w write, x execute, c create, t truncate. */
+static const struct {
+	char c;
+	unsigned bit;
+} acc_letters[] = {
+	{ 'r', BG_ACC_READ },   { 'w', BG_ACC_WRITE }, { 'x', BG_ACC_EXEC },
+	{ 'c', BG_ACC_CREAT },  { 't', BG_ACC_TRUNC },
+};
+#define N_ACC (sizeof(acc_letters) / sizeof(acc_letters[0]))
+
+static void acc_format(unsigned acc, char *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < N_ACC; i++)
+		if (acc & acc_letters[i].bit)
+			out[n++] = acc_letters[i].c;
+	out[n] = 0;
+}
+
+static int acc_parse(const char *s, unsigned *acc)
+{
+	size_t i;
+
+	*acc = 0;
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		for (i = 0; i < N_ACC; i++)
+			if (*s == acc_letters[i].c)
+				break;
+		if (i == N_ACC)
+			return -EINVAL;
+		*acc |= acc_letters[i].bit;
+	}
+	return 0;
+}
+
+int bg_net_parse(const char *s, struct bg_policy_net *n)
+{
+	char host[64], *slash, *end;
+	const char *colon;
+	unsigned long v;
+	size_t hl;
+
+	memset(n, 0, sizeof(*n));
+	if (*s == '[') { /* [v6]:port */
+		const char *rb = strchr(s, ']');
+
+		if (!rb || rb[1] != ':' || (size_t)(rb - s - 1) >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, s + 1, rb - s - 1);
+		host[rb - s - 1] = 0;
+		colon = rb + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || (size_t)(colon - s) >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, s, colon - s);
+		host[colon - s] = 0;
+	}
+	if (!strcmp(colon + 1, "*")) {
+		n->port = 0;
+	} else {
+		errno = 0;
+		v = strtoul(colon + 1, &end, 10);
+		if (errno || *end || !colon[1] || v > 65535)
+			return -EINVAL;
+		n->port = v;
+	}
+	slash = strchr(host, '/');
+	if (slash)
+		*slash++ = 0;
+	hl = strlen(host);
+	if (!strcmp(host, "*")) {
+		n->family = 0; /* any address, any family */
+		n->prefix = 0;
+		return slash ? -EINVAL : 0;
+	}
+	if (inet_pton(AF_INET, host, n->addr) == 1) {
+		n->family = AF_INET;
+		n->prefix = 32;
+	} else if (hl && inet_pton(AF_INET6, host, n->addr) == 1) {
+		n->family = AF_INET6;
+		n->prefix = 128;
+	} else {
+		return -EINVAL;
+	}
+	if (slash) {
+		v = strtoul(slash, &end, 10);
+		if (*end || !*slash || v > n->prefix)
+			return -EINVAL;
+		n->prefix = v;
+	}
+	return 0;
+}
+
+void bg_net_format(const struct bg_policy_net *n, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "*", port[8] = "*", pfx[8] = "";
+
+	if (n->family)
+		inet_ntop(n->family, n->addr, a, sizeof(a));
+	if (n->port)
+		snprintf(port, sizeof(port), "%u", n->port);
+	if (n->family && n->prefix != (n->family == AF_INET ? 32 : 128))
+		snprintf(pfx, sizeof(pfx), "/%u", n->prefix);
+	if (n->family == AF_INET6)
+		snprintf(buf, len, "[%s%s]:%s", a, pfx, port);
+	else
+		snprintf(buf, len, "%s%s:%s", a, pfx, port);
+}
+
+static const char *const op_names[] = { [BG_NET_CONNECT] = "connect",
+					[BG_NET_SENDTO] = "sendto",
+					[BG_NET_BIND] = "bind" };
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const struct bg_policy_file *)a)->path,
+		      ((const struct bg_policy_file *)b)->path);
+}
+
+static void write_syscalls(FILE *f, const char *key, const uint64_t *bm, bool compat)
+{
+	const char *names[BG_SYSCALL_MAX];
+	size_t n = 0, i, col;
+	unsigned nr;
+
+	for (nr = 0; nr < BG_SYSCALL_MAX; nr++) {
+		if (!bg_bit(bm, nr))
+			continue;
+		names[n] = bg_syscall_name(compat, nr);
+		if (!names[n]) /* unknown to libseccomp: keep the number */
+			continue;
+		n++;
+	}
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	fprintf(f, "  %s: [", key);
+	col = 6 + strlen(key);
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(names[i]) + 2;
+
+		if (i && col + l > 78) {
+			fprintf(f, ",\n    ");
+			col = 4;
+		} else if (i) {
+			fprintf(f, ", ");
+		}
+		fprintf(f, "%s", names[i]);
+		col += l;
+	}
+	fprintf(f, "]\n");
+}
+
+int bg_policy_write(const struct bg_policy *p, FILE *f)
+{
+	struct bg_policy_file *files = NULL;
+	char **execs = NULL;
+	size_t i;
+	int op, err = 0;
+
+	fprintf(f, "# bpfguard policy (edit freely; `bpfguard run --policy FILE -- CMD` enforces it)\n");
+	if (p->comment) {
+		const char *s = p->comment, *nl;
+
+		while (*s) {
+			nl = strchr(s, '\n');
+			fprintf(f, "# %.*s\n", (int)(nl ? nl - s : (long)strlen(s)), s);
+			if (!nl)
+				break;
+			s = nl + 1;
+		}
+	}
+	fprintf(f, "version: 1\n");
+	if (p->has_syscalls) {
+		fprintf(f, "\n# Syscalls by name, per ABI: ia32 calls (int 0x80) are checked apart.\n");
+		fprintf(f, "syscalls:\n");
+		write_syscalls(f, "x86_64", p->sys_native, false);
+		write_syscalls(f, "ia32", p->sys_compat, true);
+	}
+	if (p->has_exec) {
+		execs = calloc(p->n_execs + 1, sizeof(*execs));
+		if (!execs)
+			return -ENOMEM;
+		memcpy(execs, p->execs, p->n_execs * sizeof(*execs));
+		qsort(execs, p->n_execs, sizeof(*execs), cmp_str);
+		fprintf(f, "\n# Programs it may execute.\nexecutables:%s\n", p->n_execs ? "" : " []");
+		for (i = 0; i < p->n_execs; i++)
+			fprintf(f, "  - %s\n", execs[i]);
+	}
+	if (p->has_files) {
+		files = calloc(p->n_files + 1, sizeof(*files));
+		if (!files) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+		memcpy(files, p->files, p->n_files * sizeof(*files));
+		qsort(files, p->n_files, sizeof(*files), cmp_file);
+		fprintf(f, "\n# Files it may open: r read, w write, x execute, c create, t truncate;\n"
+			   "# a path ending in / is a directory (listing it, creating in it).\n");
+		fprintf(f, "files:%s\n", p->n_files ? "" : " []");
+		for (i = 0; i < p->n_files; i++) {
+			char acc[8];
+
+			acc_format(files[i].acc, acc);
+			fprintf(f, "  - %s: %s\n", files[i].path, acc);
+		}
+	}
+	if (p->has_net) {
+		fprintf(f, "\n# Network peers: ADDRESS:PORT, [IPV6]:PORT, PREFIX/LEN:PORT, * for any.\n");
+		fprintf(f, "network:\n");
+		for (op = BG_NET_CONNECT; op <= BG_NET_BIND; op++) {
+			char line[96];
+			char **items = calloc(p->n_net + 1, sizeof(*items));
+			size_t n = 0;
+
+			if (!items) {
+				err = -ENOMEM;
+				goto cleanup;
+			}
+			for (i = 0; i < p->n_net; i++) {
+				if (p->net[i].op != op)
+					continue;
+				bg_net_format(&p->net[i], line, sizeof(line));
+				items[n] = strdup(line);
+				if (!items[n])
+					break;
+				n++;
+			}
+			qsort(items, n, sizeof(*items), cmp_str);
+			fprintf(f, "  %s:%s\n", op_names[op], n ? "" : " []");
+			for (i = 0; i < n; i++) {
+				fprintf(f, "    - \"%s\"\n", items[i]);
+				free(items[i]);
+			}
+			free(items);
+		}
+	}
+cleanup:
+	free(execs);
+	free(files);
+	if (!err && ferror(f))
+		err = -EIO;
+	return err;
+}
+
+static const char *const top_keys[] = { "version", "syscalls", "executables", "files",
+					"network", "php", NULL };
+static const char *const sys_keys[] = { "x86_64", "ia32", NULL };
+static const char *const net_keys[] = { "connect", "sendto", "bind", NULL };
+
+static int parse_syscalls(struct bg_yaml *y, yaml_node_t *n, struct bg_policy *p)
+{
+	int err = bg_yaml_check_map(y, n, "syscalls", sys_keys), k;
+
+	if (err)
+		return err;
+	for (k = 0; k < 2; k++) {
+		yaml_node_t *list = bg_yaml_get(y, n, sys_keys[k]);
+		yaml_node_item_t *it;
+
+		if (!list)
+			continue;
+		if (list->type != YAML_SEQUENCE_NODE)
+			return bg_yaml_error(y, list, "syscalls.%s must be a list of names",
+					     sys_keys[k]);
+		for (it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++) {
+			yaml_node_t *e = yaml_document_get_node(&y->doc, *it);
+			const char *name;
+			int nr;
+
+			err = bg_yaml_str(y, e, "a syscall", &name);
+			if (err)
+				return err;
+			nr = bg_syscall_nr(k == 1, name);
+			if (nr < 0)
+				return bg_yaml_error(y, e, "unknown %s syscall '%s'", sys_keys[k], name);
+			bg_set_bit(k ? p->sys_compat : p->sys_native, nr);
+		}
+	}
+	p->has_syscalls = true;
+	return 0;
+}
+
+static int parse_files(struct bg_yaml *y, yaml_node_t *n, struct bg_policy *p)
+{
+	yaml_node_item_t *it;
+	int err;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return bg_yaml_error(y, n, "files must be a list of PATH: ACCESS entries");
+	p->has_files = true;
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *e = yaml_document_get_node(&y->doc, *it), *k, *v;
+		const char *path, *acc_s;
+		unsigned acc;
+
+		if (e->type != YAML_MAPPING_NODE ||
+		    e->data.mapping.pairs.top - e->data.mapping.pairs.start != 1)
+			return bg_yaml_error(y, e, "a files entry is one PATH: ACCESS pair");
+		k = yaml_document_get_node(&y->doc, e->data.mapping.pairs.start->key);
+		v = yaml_document_get_node(&y->doc, e->data.mapping.pairs.start->value);
+		err = bg_yaml_str(y, k, "a path", &path);
+		if (!err)
+			err = bg_yaml_str(y, v, "an access", &acc_s);
+		if (err)
+			return err;
+		if (path[0] != '/')
+			return bg_yaml_error(y, k, "path '%s' is not absolute", path);
+		if (acc_parse(acc_s, &acc))
+			return bg_yaml_error(y, v, "access '%s' must be letters from r, w, x, c, t",
+					     acc_s);
+		if (path[strlen(path) - 1] == '/')
+			acc |= BG_ACC_DIR;
+		err = bg_policy_add_file(p, path, acc);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int parse_execs(struct bg_yaml *y, yaml_node_t *n, struct bg_policy *p)
+{
+	yaml_node_item_t *it;
+	int err;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return bg_yaml_error(y, n, "executables must be a list of paths");
+	p->has_exec = true;
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *e = yaml_document_get_node(&y->doc, *it);
+		const char *path;
+
+		err = bg_yaml_str(y, e, "an executable", &path);
+		if (err)
+			return err;
+		if (path[0] != '/')
+			return bg_yaml_error(y, e, "executable '%s' is not an absolute path", path);
+		err = bg_policy_add_exec(p, path);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int parse_net(struct bg_yaml *y, yaml_node_t *n, struct bg_policy *p)
+{
+	int err = bg_yaml_check_map(y, n, "network", net_keys), k;
+
+	if (err)
+		return err;
+	p->has_net = true;
+	for (k = 0; net_keys[k]; k++) {
+		yaml_node_t *list = bg_yaml_get(y, n, net_keys[k]);
+		yaml_node_item_t *it;
+
+		if (!list)
+			continue;
+		if (list->type != YAML_SEQUENCE_NODE)
+			return bg_yaml_error(y, list, "network.%s must be a list of peers",
+					     net_keys[k]);
+		for (it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++) {
+			yaml_node_t *e = yaml_document_get_node(&y->doc, *it);
+			struct bg_policy_net pn;
+			const char *s;
+
+			err = bg_yaml_str(y, e, "a peer", &s);
+			if (err)
+				return err;
+			if (bg_net_parse(s, &pn))
+				return bg_yaml_error(y, e,
+						     "peer '%s' is not ADDRESS:PORT, [IPV6]:PORT, "
+						     "PREFIX/LEN:PORT or *:PORT",
+						     s);
+			pn.op = k + 1;
+			err = bg_policy_add_net(p, &pn);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static int parse(struct bg_yaml *y, struct bg_policy *p)
+{
+	yaml_node_t *root = bg_yaml_root(y), *n;
+	unsigned long long ver;
+	int err;
+
+	if (!root)
+		return bg_yaml_error(y, NULL, "empty policy");
+	err = bg_yaml_check_map(y, root, "the policy", top_keys);
+	if (err)
+		return err;
+	n = bg_yaml_get(y, root, "version");
+	if (!n)
+		return bg_yaml_error(y, root, "missing 'version: 1'");
+	err = bg_yaml_u64(y, n, "version", &ver);
+	if (err)
+		return err;
+	if (ver != 1)
+		return bg_yaml_error(y, n, "unsupported policy version %llu (this bpfguard reads 1)",
+				     ver);
+	if ((n = bg_yaml_get(y, root, "syscalls")) && (err = parse_syscalls(y, n, p)))
+		return err;
+	if ((n = bg_yaml_get(y, root, "executables")) && (err = parse_execs(y, n, p)))
+		return err;
+	if ((n = bg_yaml_get(y, root, "files")) && (err = parse_files(y, n, p)))
+		return err;
+	if ((n = bg_yaml_get(y, root, "network")) && (err = parse_net(y, n, p)))
+		return err;
+	return 0;
+}
+
+static int finish(struct bg_yaml *y, int rc, struct bg_policy *p, char *err, size_t errlen)
+{
+	if (!rc)
+		rc = parse(y, p);
+	if (rc) {
+		snprintf(err, errlen, "%s", y->err[0] ? y->err : strerror(-rc));
+		bg_policy_free(p);
+	}
+	bg_yaml_free(y);
+	return rc;
+}
+
+int bg_policy_parse(const char *name, const char *text, size_t len, struct bg_policy *p,
+		    char *err, size_t errlen)
+{
+	struct bg_yaml y;
+
+	bg_policy_init(p);
+	return finish(&y, bg_yaml_load_string(&y, name, text, len), p, err, errlen);
+}
+
+int bg_policy_load(const char *path, struct bg_policy *p, char *err, size_t errlen)
+{
+	struct bg_yaml y;
+
+	bg_policy_init(p);
+	return finish(&y, bg_yaml_load(&y, path), p, err, errlen);
+}

@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * `bpfguard profile`: run a command (or watch a pid or cgroup) and write
+ * what it did as a policy. Kernel half: bpf/profile.bpf.c, which aggregates
+ * into maps; nothing here sees an event per syscall.
+ */
+#include <dirent.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cgroup.h"
+#include "cli.h"
+#include "commands.h"
+#include "log.h"
+#include "policy/policy.h"
+#include "profile.skel.h"
+
+static volatile sig_atomic_t got_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	got_stop = 1;
+}
+
+struct profile {
+	const char *out;
+	bool append;
+	pid_t pid;
+	const char *cgroup;
+	char **cmd;
+	struct bg_profile_bpf *skel;
+	struct bg_cgroup cg;
+};
+
+/* /proc/1234/... of a profiled process is /proc/self/... to the policy:
+ * the pid will differ on the next run. */
+static void normalise(char *path)
+{
+	char *p = path + 6;
+
+	if (strncmp(path, "/proc/", 6) || *p < '0' || *p > '9')
+		return;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p != '/' && *p)
+		return;
+	memmove(path + 10, p, strlen(p) + 1);
+	memcpy(path + 6, "self", 4);
+}
+
+/*
+ * The ELF interpreter (ld.so) of an executable is opened by the kernel
+ * during execve, not by the program, so no open is seen for it; a policy
+ * enforced with Landlock must still allow executing it.
+ */
+static int elf_interp(const char *path, char *out, size_t len)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), i, err = -ENOENT;
+
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(ph))
+		goto out;
+	for (i = 0; i < eh.e_phnum && i < 64; i++) {
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + (off_t)i * sizeof(ph)) != sizeof(ph))
+			break;
+		if (ph.p_type != PT_INTERP || ph.p_filesz < 2 || ph.p_filesz >= len)
+			continue;
+		if (pread(fd, out, ph.p_filesz, ph.p_offset) != (ssize_t)ph.p_filesz)
+			break;
+		out[ph.p_filesz - 1] = 0;
+		err = 0;
+		break;
+	}
+out:
+	close(fd);
+	return err;
+}
+
+static int add_interpreters(struct bg_policy *pol)
+{
+	size_t i, n = pol->n_execs;
+	char interp[BG_PATH_MAX], real[BG_PATH_MAX];
+
+	for (i = 0; i < n; i++) {
+		int err;
+
+		if (elf_interp(pol->execs[i], interp, sizeof(interp)))
+			continue;
+		if (!realpath(interp, real))
+			continue;
+		err = bg_policy_add_file(pol, real, BG_ACC_READ | BG_ACC_EXEC);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int collect(struct profile *pr, struct bg_policy *pol)
+{
+	struct bg_prof_sys sys;
+	struct bg_prof_file key, next;
+	struct bg_prof_net nk, nnext;
+	uint64_t acc, errs[BG_PERR_MAX] = { 0 };
+	int fd, err, ncpu = libbpf_num_possible_cpus();
+	uint32_t zero = 0, i;
+	bool first;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(pr->skel->maps.prof_sys), &zero, &sys))
+		return -errno;
+	memcpy(pol->sys_native, sys.native, sizeof(sys.native));
+	memcpy(pol->sys_compat, sys.compat, sizeof(sys.compat));
+	pol->has_syscalls = pol->has_files = pol->has_exec = pol->has_net = true;
+	if (sys.x32_calls)
+		pr_warn("%llu x32 ABI calls seen: x32 is not supported and stays denied\n",
+			(unsigned long long)sys.x32_calls);
+
+	fd = bpf_map__fd(pr->skel->maps.prof_files);
+	/* Iterate with an untouched key: the path is rewritten in a copy. */
+	for (first = true; !bpf_map_get_next_key(fd, first ? NULL : &key, &next); first = false) {
+		char path[BG_PATH_MAX + 1];
+
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &acc))
+			continue;
+		memcpy(path, key.path, BG_PATH_MAX);
+		path[BG_PATH_MAX - 1] = 0;
+		normalise(path);
+		if ((acc & BG_ACC_DIR) && strcmp(path, "/"))
+			strcat(path, "/");
+		if (acc & BG_ACC_EXECVE) {
+			err = bg_policy_add_exec(pol, path);
+			if (err)
+				return err;
+		}
+		err = bg_policy_add_file(pol, path, acc & ~BG_ACC_EXECVE);
+		if (err)
+			return err;
+	}
+	fd = bpf_map__fd(pr->skel->maps.prof_net);
+	for (first = true; !bpf_map_get_next_key(fd, first ? NULL : &nk, &nnext); first = false) {
+		struct bg_policy_net pn = { 0 };
+
+		nk = nnext;
+		pn.op = nk.op;
+		pn.family = nk.family;
+		memcpy(pn.addr, nk.addr, sizeof(pn.addr));
+		pn.prefix = nk.family == 2 ? 32 : 128;
+		pn.port = nk.port;
+		/* A bind to port 0 asks the kernel for any port. */
+		err = bg_policy_add_net(pol, &pn);
+		if (err)
+			return err;
+	}
+	if (ncpu > 0) {
+		uint64_t *v = calloc(ncpu, sizeof(*v));
+
+		for (i = 0; v && i < BG_PERR_MAX; i++) {
+			int c;
+
+			if (bpf_map_lookup_elem(bpf_map__fd(pr->skel->maps.prof_errors), &i, v))
+				continue;
+			for (c = 0; c < ncpu; c++)
+				errs[i] += v[c];
+		}
+		free(v);
+	}
+	err = add_interpreters(pol);
+	if (err)
+		return err;
+	if (errs[BG_PERR_FILES_FULL] || errs[BG_PERR_NET_FULL])
+		pr_warn("the profile is incomplete: %llu files and %llu peers did not fit the "
+			"kernel maps\n",
+			(unsigned long long)errs[BG_PERR_FILES_FULL],
+			(unsigned long long)errs[BG_PERR_NET_FULL]);
+	if (errs[BG_PERR_PATH_TRUNC])
+		pr_warn("%llu paths were deeper or longer than bpfguard records (%d bytes)\n",
+			(unsigned long long)errs[BG_PERR_PATH_TRUNC], BG_PATH_MAX);
+	return 0;
+}
+
+/* Add a pid and all its descendants (already running) to the tgid set. */
+static void add_tree(int map_fd, pid_t pid, int depth)
+{
+	char path[320], buf[4096], *tok, *save;
+	uint8_t one = 1;
+	uint32_t tgid = pid;
+	DIR *d;
+	struct dirent *de;
+
+	bpf_map_update_elem(map_fd, &tgid, &one, BPF_ANY);
+	if (depth > 64)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/children", pid, de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f))
+			for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+				add_tree(map_fd, atoi(tok), depth + 1);
+		fclose(f);
+	}
+	closedir(d);
+}
+
+static char *describe(struct profile *pr)
+{
+	char *s = NULL, when[32];
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+	struct utsname u;
+	time_t t = time(NULL);
+	struct tm tm;
+	int i;
+
+	if (!f)
+		return NULL;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	uname(&u);
+	fprintf(f, "profiled: ");
+	if (pr->cmd)
+		for (i = 0; pr->cmd[i]; i++)
+			fprintf(f, "%s%s", i ? " " : "", pr->cmd[i]);
+	else if (pr->pid)
+		fprintf(f, "pid %d and its descendants", pr->pid);
+	else
+		fprintf(f, "cgroup %s", pr->cgroup);
+	fprintf(f, "\nrecorded: %s on %s %s (tp_btf sys_enter/sys_exit, sched_process_exec)",
+		when, u.sysname, u.release);
+	fclose(f);
+	return s;
+}
+
+static int run_cmd(struct profile *pr, int *status)
+{
+	pid_t child;
+	int err;
+
+	child = fork();
+	if (child < 0)
+		return -errno;
+	if (child == 0) {
+		signal(SIGINT, SIG_DFL);
+		if (bg_cgroup_enter(&pr->cg)) {
+			fprintf(stderr, "bpfguard: cannot join %s: %s\n", pr->cg.path, strerror(errno));
+			_exit(127);
+		}
+		execvp(pr->cmd[0], pr->cmd);
+		fprintf(stderr, "bpfguard: cannot run %s: %s\n", pr->cmd[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(child, status, 0) < 0) {
+		if (errno != EINTR) {
+			err = -errno;
+			return err;
+		}
+	}
+	return 0;
+}
+
+static const struct bg_opt profile_opts[] = {
+	{ "output", 'o', "FILE", "write the policy to FILE (default: stdout)" },
+	{ "append", 'a', NULL, "merge into the policy already in --output" },
+	{ "pid", 'p', "PID", "profile a running process and its descendants until Ctrl-C" },
+	{ "cgroup", 'g', "PATH", "profile everything in a cgroup v2 directory until Ctrl-C" },
+	{ 0 },
+};
+
+const struct bg_cmd_help profile_help = {
+	.usage = "bpfguard profile [-o POLICY] [--append] (-- CMD [ARGS] | --pid N | --cgroup PATH)",
+	.summary = "record what a program does (syscalls, executables, files, network peers) "
+		   "as a policy",
+	.opts = profile_opts,
+	.more = "CMD runs in a cgroup of its own, so forks, threads and execs are followed;\n"
+		"when it exits, what is left in the cgroup is killed. Recording is aggregated\n"
+		"in the kernel. The policy is YAML for people to read and edit (docs/policy.md).",
+};
+
+int cmd_profile(int argc, char **argv)
+{
+	struct profile pr = { 0 };
+	struct bg_policy pol, old;
+	struct sigaction sa = { 0 };
+	char err_s[600];
+	int opt, err, status = 0;
+	FILE *f;
+
+	pr.cg.fd = -1;
+	while ((opt = bg_getopt(argc, argv, &profile_help)) != -1) {
+		switch (opt) {
+		case 'o':
+			pr.out = optarg;
+			break;
+		case 'a':
+			pr.append = true;
+			break;
+		case 'p':
+			pr.pid = atoi(optarg);
+			if (pr.pid <= 0)
+				return bg_cli_usage_error(&profile_help, "bad --pid '%s'", optarg);
+			break;
+		case 'g':
+			pr.cgroup = optarg;
+			break;
+		default:
+			return bg_cli_default(opt, &profile_help);
+		}
+	}
+	if (optind < argc)
+		pr.cmd = argv + optind;
+	if (!!pr.cmd + !!pr.pid + !!pr.cgroup != 1)
+		return bg_cli_usage_error(&profile_help, "give exactly one of -- CMD, --pid, --cgroup");
+	if (pr.append && !pr.out)
+		return bg_cli_usage_error(&profile_help, "--append needs --output FILE");
+	bg_policy_init(&pol);
+	bg_policy_init(&old);
+	if (pr.append && access(pr.out, F_OK) == 0 &&
+	    bg_policy_load(pr.out, &old, err_s, sizeof(err_s))) {
+		fprintf(stderr, "bpfguard: cannot append: %s\n", err_s);
+		return 1;
+	}
+
+	err = 1;
+	pr.skel = bg_profile_bpf__open();
+	if (!pr.skel) {
+		pr_err("cannot open the profiler: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	pr.skel->rodata->filter_cgroup = !pr.pid;
+	pr.skel->rodata->filter_tgid = !!pr.pid;
+	bpf_program__set_autoload(pr.skel->progs.prof_fork, !!pr.pid);
+	if (bg_profile_bpf__load(pr.skel)) {
+		pr_err("cannot load the profiler (tp_btf programs needed: see bpfguard probe)\n");
+		goto cleanup;
+	}
+	if (pr.cmd) {
+		uint8_t one = 1;
+
+		if (bg_cgroup_create(&pr.cg, "profile"))
+			goto cleanup;
+		bpf_map_update_elem(bpf_map__fd(pr.skel->maps.prof_cgroups), &pr.cg.id, &one,
+				    BPF_ANY);
+	} else if (pr.cgroup) {
+		uint64_t id;
+		uint8_t one = 1;
+
+		if (bg_cgroup_id(pr.cgroup, &id)) {
+			pr_err("%s: not a cgroup v2 directory: %s\n", pr.cgroup, strerror(errno));
+			goto cleanup;
+		}
+		bpf_map_update_elem(bpf_map__fd(pr.skel->maps.prof_cgroups), &id, &one, BPF_ANY);
+	}
+	if (bg_profile_bpf__attach(pr.skel)) {
+		pr_err("cannot attach the profiler: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	if (pr.pid)
+		add_tree(bpf_map__fd(pr.skel->maps.prof_tgids), pr.pid, 0);
+
+	/* Ctrl-C reaches the command too; we stop when it has gone. */
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (pr.cmd) {
+		if (run_cmd(&pr, &status))
+			goto cleanup;
+	} else {
+		fprintf(stderr, "bpfguard: profiling; Ctrl-C to stop and write the policy\n");
+		while (!got_stop)
+			pause();
+	}
+	bg_profile_bpf__detach(pr.skel);
+	pol.comment = describe(&pr);
+	if (collect(&pr, &pol)) {
+		pr_err("cannot read the profile maps\n");
+		goto cleanup;
+	}
+	if (pr.append && bg_policy_merge(&pol, &old))
+		goto cleanup;
+	f = pr.out ? fopen(pr.out, "we") : stdout;
+	if (!f) {
+		pr_err("cannot write %s: %s\n", pr.out, strerror(errno));
+		goto cleanup;
+	}
+	err = bg_policy_write(&pol, f);
+	if (f != stdout && fclose(f))
+		err = -errno;
+	if (err) {
+		pr_err("writing the policy failed: %s\n", strerror(-err));
+		err = 1;
+		goto cleanup;
+	}
+	if (pr.out)
+		fprintf(stderr, "bpfguard: policy written to %s (%zu files, %zu executables, %zu peers)\n",
+			pr.out, pol.n_files, pol.n_execs, pol.n_net);
+	err = 0;
+	/* The command's own failure is reported, not hidden. */
+	if (pr.cmd && WIFEXITED(status) && WEXITSTATUS(status))
+		fprintf(stderr, "bpfguard: note: %s exited with status %d\n", pr.cmd[0],
+			WEXITSTATUS(status));
+cleanup:
+	bg_cgroup_destroy(&pr.cg);
+	bg_profile_bpf__destroy(pr.skel);
+	bg_policy_free(&pol);
+	bg_policy_free(&old);
+	return err;
+}

@@ -1,0 +1,757 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * `bpfguard run --policy P -- CMD`: start CMD held to a policy, each part
+ * with the strongest mechanism that needs no LSM:
+ *   syscalls  seccomp (libseccomp), both ABIs; the filter checks the
+ *             architecture, so ia32 and x32 calls cannot slip past.
+ *             deny/alert/kill-user: out-of-policy calls are sent to this
+ *             process as user notifications (the call waits in the kernel
+ *             and never runs unless we answer "continue"), so every
+ *             decision is an event. kill: SECCOMP_RET_KILL_PROCESS.
+ *   files     Landlock (deny), installed before exec.
+ *   network   cgroup sock_addr hooks on the command's own cgroup
+ *             (bpf/sandbox.bpf.c): EPERM before connect/sendto/bind acts.
+ * Kernel half for the network: bpf/sandbox.bpf.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/landlock.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <linux/close_range.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <bpfguard/events.h>
+#include <bpfguard/sandbox.h>
+
+#include "cgroup.h"
+#include "cli.h"
+#include "commands.h"
+#include "events/format.h"
+#include "events/json.h"
+#include "events/ring.h"
+#include "log.h"
+#include "policy/policy.h"
+#include "sys.h"
+#include "sandbox.skel.h"
+
+enum { RULE_SYSCALLS = 1, RULE_FILES = 2, RULE_NETWORK = 3 };
+
+/* Signals for the command are passed on: bpfguard stays to clean up. */
+static volatile sig_atomic_t pending_sig;
+
+static void on_signal(int sig)
+{
+	pending_sig = sig;
+}
+static const char *const rule_names[] = { NULL, "policy.syscalls", "policy.files",
+					  "policy.network" };
+
+static const char *rule_name(void *ctx, uint32_t id)
+{
+	(void)ctx;
+	return id < sizeof(rule_names) / sizeof(rule_names[0]) ? rule_names[id] : NULL;
+}
+
+struct run {
+	const char *policy_path;
+	int action; /* enum bg_action */
+	const char *output;
+	int format; /* -1 auto, 0 json, 1 text */
+	char **cmd;
+	struct bg_policy pol;
+	struct bg_cgroup cg;
+	struct bg_sandbox_bpf *skel;
+	struct bg_events ev;
+	struct bg_output out;
+	bool ev_started;
+	pid_t child;
+	int notify_fd;
+	unsigned long long decisions;
+};
+
+/* ---- seccomp --------------------------------------------------------- */
+
+static int add_allowed(scmp_filter_ctx ctx, const uint64_t *bm, bool compat)
+{
+	unsigned nr;
+	int err;
+
+	for (nr = 0; nr < BG_SYSCALL_MAX; nr++) {
+		const char *name;
+		int pseudo;
+
+		if (!bg_bit(bm, nr))
+			continue;
+		/* libseccomp takes a name-derived number and maps it per arch. */
+		name = bg_syscall_name(compat, nr);
+		if (!name)
+			continue;
+		pseudo = seccomp_syscall_resolve_name(name);
+		if (pseudo == __NR_SCMP_ERROR)
+			continue;
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, pseudo, 0);
+		if (err && err != -EEXIST)
+			return err;
+	}
+	return 0;
+}
+
+/* One filter per ABI, merged: each ABI gets only its own allowlist. */
+static scmp_filter_ctx build_filter(const struct bg_policy *p, uint32_t deflt)
+{
+	scmp_filter_ctx nat = seccomp_init(deflt), ia32 = seccomp_init(deflt);
+
+	if (!nat || !ia32)
+		goto fail;
+	/* x32 and any other ABI: the same verdict as an out-of-policy call. */
+	if (seccomp_attr_set(nat, SCMP_FLTATR_ACT_BADARCH, deflt == SCMP_ACT_KILL_PROCESS ?
+								   SCMP_ACT_KILL_PROCESS :
+								   SCMP_ACT_ERRNO(EPERM)) ||
+	    seccomp_attr_set(ia32, SCMP_FLTATR_ACT_BADARCH, deflt == SCMP_ACT_KILL_PROCESS ?
+								    SCMP_ACT_KILL_PROCESS :
+								    SCMP_ACT_ERRNO(EPERM)))
+		goto fail;
+	if (seccomp_arch_remove(ia32, SCMP_ARCH_NATIVE) || seccomp_arch_add(ia32, SCMP_ARCH_X86))
+		goto fail;
+	if (add_allowed(nat, p->sys_native, false) || add_allowed(ia32, p->sys_compat, true))
+		goto fail;
+	if (seccomp_merge(nat, ia32))
+		goto fail;
+	return nat;
+fail:
+	seccomp_release(nat);
+	seccomp_release(ia32);
+	return NULL;
+}
+
+/* ---- Landlock -------------------------------------------------------- */
+
+#ifndef LANDLOCK_ACCESS_FS_REFER
+#define LANDLOCK_ACCESS_FS_REFER (1ULL << 13)
+#endif
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
+#endif
+#ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
+#define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15)
+#endif
+
+static uint64_t fs_handled(int abi)
+{
+	uint64_t all = (1ULL << 13) - 1; /* ABI 1: EXECUTE .. MAKE_SYM */
+
+	if (abi >= 2)
+		all |= LANDLOCK_ACCESS_FS_REFER;
+	if (abi >= 3)
+		all |= LANDLOCK_ACCESS_FS_TRUNCATE;
+	if (abi >= 5)
+		all |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	return all;
+}
+
+static uint64_t fs_rights(unsigned acc, uint64_t handled)
+{
+	uint64_t r = 0;
+
+	if (acc & BG_ACC_DIR) {
+		if (acc & BG_ACC_READ)
+			r |= LANDLOCK_ACCESS_FS_READ_DIR;
+		if (acc & (BG_ACC_CREAT | BG_ACC_WRITE))
+			r |= LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_DIR |
+			     LANDLOCK_ACCESS_FS_REMOVE_FILE;
+	} else {
+		if (acc & BG_ACC_READ)
+			r |= LANDLOCK_ACCESS_FS_READ_FILE;
+		if (acc & BG_ACC_WRITE)
+			r |= LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE;
+		if (acc & BG_ACC_EXEC)
+			r |= LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE;
+		/* Terminals and devices are used with ioctl. */
+		if (!strncmp("/dev/", "/dev/", 5))
+			r |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	}
+	return r & handled;
+}
+
+static int add_path(int ruleset, const char *path, uint64_t rights)
+{
+	struct landlock_path_beneath_attr pb = { .allowed_access = rights };
+	int err = 0;
+
+	if (!rights)
+		return 0;
+	pb.parent_fd = open(path, O_PATH | O_CLOEXEC);
+	if (pb.parent_fd < 0)
+		return -errno;
+	if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &pb, 0))
+		err = -errno;
+	close(pb.parent_fd);
+	return err;
+}
+
+/* In the child, before exec. Paths that no longer exist are skipped: a
+ * file the command created while profiled is allowed through its directory. */
+static int apply_landlock(const struct bg_policy *p)
+{
+	int abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	struct landlock_ruleset_attr attr = { 0 };
+	uint64_t handled;
+	size_t i;
+	int rs, err = 0;
+
+	if (abi < 1)
+		return -EOPNOTSUPP;
+	handled = fs_handled(abi);
+	attr.handled_access_fs = handled;
+	rs = syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+	if (rs < 0)
+		return -errno;
+	for (i = 0; i < p->n_files; i++) {
+		const struct bg_policy_file *f = &p->files[i];
+		uint64_t r = fs_rights(f->acc, handled);
+
+		if (!(f->acc & BG_ACC_DIR) && !strncmp(f->path, "/dev/", 5))
+			r |= LANDLOCK_ACCESS_FS_IOCTL_DEV & handled;
+		if (add_path(rs, f->path, r) && (f->acc & BG_ACC_CREAT)) {
+			/* Created during the profile: allow creating it again. */
+			char dir[BG_PATH_MAX], *slash;
+
+			snprintf(dir, sizeof(dir), "%s", f->path);
+			slash = strrchr(dir, '/');
+			if (slash && slash != dir) {
+				*slash = 0;
+				add_path(rs, dir, (LANDLOCK_ACCESS_FS_MAKE_REG |
+						   LANDLOCK_ACCESS_FS_WRITE_FILE |
+						   LANDLOCK_ACCESS_FS_READ_FILE |
+						   LANDLOCK_ACCESS_FS_TRUNCATE) & handled);
+			}
+		}
+	}
+	if (syscall(SYS_landlock_restrict_self, rs, 0))
+		err = -errno;
+	close(rs);
+	return err;
+}
+
+/* ---- events built in user space (seccomp notifications) --------------- */
+
+/* Start time as the kernel's start_boottime: field 22 of stat, in ticks. */
+static uint64_t proc_start_ns(pid_t pid)
+{
+	char path[64], buf[1024], *rp;
+	unsigned long long ticks = 0;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (bg_read_file(path, buf, sizeof(buf)))
+		return 0;
+	rp = strrchr(buf, ')'); /* comm may contain spaces and parentheses */
+	for (i = 0; rp && i < 20; i++)
+		rp = strchr(rp + 1, ' ');
+	if (rp)
+		ticks = strtoull(rp + 1, NULL, 10);
+	return ticks * (1000000000ULL / sysconf(_SC_CLK_TCK));
+}
+
+static void fill_proc_from_proc(struct bg_proc *p, pid_t pid)
+{
+	char path[64], buf[512];
+	ssize_t n;
+	FILE *f;
+
+	memset(p, 0, sizeof(*p));
+	p->pid = p->tid = pid;
+	p->start_ns = proc_start_ns(pid);
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	n = readlink(path, p->exe, sizeof(p->exe) - 1);
+	if (n > 0)
+		p->exe[n] = 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(buf, sizeof(buf), f)) {
+		if (!strncmp(buf, "Name:\t", 6))
+			snprintf(p->comm, sizeof(p->comm), "%.*s", (int)strcspn(buf + 6, "\n"),
+				 buf + 6);
+		else if (!strncmp(buf, "PPid:\t", 6))
+			p->ppid = atoi(buf + 6);
+		else if (!strncmp(buf, "Uid:\t", 5))
+			sscanf(buf + 5, "%u %u", &p->uid, &p->euid);
+		else if (!strncmp(buf, "Gid:\t", 5))
+			sscanf(buf + 5, "%u", &p->gid);
+	}
+	fclose(f);
+}
+
+static void syscall_event(struct run *r, const struct seccomp_notif *req, int outcome)
+{
+	struct bg_syscall_event e = { 0 };
+	struct timespec ts;
+	int i;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	e.hdr.ktime_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	e.hdr.type = BG_EV_SYSCALL;
+	e.hdr.size = sizeof(e);
+	e.hdr.action = r->action;
+	e.hdr.mechanism = r->action == BG_ACT_KILL_USER ? BG_MECH_USER : BG_MECH_SECCOMP;
+	e.hdr.outcome = outcome;
+	e.hdr.rule_id = RULE_SYSCALLS;
+	fill_proc_from_proc(&e.proc, req->pid);
+	e.proc.cgroup_id = r->cg.id;
+	e.proc.parent_start_ns = proc_start_ns(e.proc.ppid);
+	e.nr = req->data.nr;
+	e.compat = req->data.arch != AUDIT_ARCH_X86_64;
+	for (i = 0; i < 6; i++)
+		e.args[i] = req->data.args[i];
+	bg_fmt_event(&r->ev.fmt, &r->out.buf, &e, sizeof(e));
+	bg_output_flush(&r->out);
+	r->decisions++;
+}
+
+static void handle_notification(struct run *r)
+{
+	struct seccomp_notif *req = NULL;
+	struct seccomp_notif_resp *resp = NULL;
+
+	if (seccomp_notify_alloc(&req, &resp))
+		return;
+	if (seccomp_notify_receive(r->notify_fd, req)) {
+		seccomp_notify_free(req, resp);
+		return;
+	}
+	resp->id = req->id;
+	resp->val = 0;
+	resp->flags = 0;
+	switch (r->action) {
+	case BG_ACT_ALERT:
+		/* Only out-of-policy calls reach here: let them run, report. */
+		resp->error = 0;
+		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		syscall_event(r, req, BG_OUT_SUCCESS);
+		break;
+	case BG_ACT_KILL_USER:
+		kill(req->pid, SIGKILL);
+		resp->error = -EPERM;
+		syscall_event(r, req, BG_OUT_FAILURE);
+		break;
+	default:
+		resp->error = -EPERM;
+		syscall_event(r, req, BG_OUT_FAILURE);
+	}
+	/* ENOENT: the task died meanwhile (kill-user), nothing to answer. */
+	seccomp_notify_respond(r->notify_fd, resp);
+	seccomp_notify_free(req, resp);
+}
+
+/* ---- network ----------------------------------------------------------- */
+
+static int start_network(struct run *r)
+{
+	struct bg_sandbox_bpf *s;
+	size_t i;
+	uint32_t n = 0;
+	int err;
+
+	s = r->skel = bg_sandbox_bpf__open();
+	if (!s)
+		return -errno;
+	s->rodata->action = r->action == BG_ACT_ALERT ? BG_ACT_ALERT : BG_ACT_DENY;
+	s->rodata->rule_id = RULE_NETWORK;
+	for (i = 0; i < r->pol.n_net && n < BG_NET_RULES_MAX; i++)
+		n++;
+	if (r->pol.n_net > BG_NET_RULES_MAX) {
+		pr_err("the policy has %zu network peers; at most %d are supported\n", r->pol.n_net,
+		       BG_NET_RULES_MAX);
+		return -E2BIG;
+	}
+	s->rodata->n_rules = n;
+	err = bg_events_share(&r->ev, s->obj);
+	if (!err)
+		err = bg_sandbox_bpf__load(s);
+	if (err) {
+		pr_err("cannot load the network sandbox: %s\n", strerror(-err));
+		return err;
+	}
+	for (i = 0; i < n; i++) {
+		const struct bg_policy_net *pn = &r->pol.net[i];
+		struct bg_net_rule rule = { .op = pn->op,
+					    .prefix = pn->prefix,
+					    .family = pn->family,
+					    .port = pn->port };
+		uint32_t k = i;
+
+		memcpy(rule.addr, pn->addr, sizeof(rule.addr));
+		if (bpf_map_update_elem(bpf_map__fd(s->maps.net_rules), &k, &rule, BPF_ANY))
+			return -errno;
+	}
+#define ATTACH(p)                                                                          \
+	do {                                                                               \
+		s->links.p = bpf_program__attach_cgroup(s->progs.p, r->cg.fd);             \
+		if (!s->links.p) {                                                         \
+			err = -errno;                                                      \
+			pr_err("cannot attach %s to %s: %s\n", #p, r->cg.path, strerror(errno)); \
+			return err;                                                        \
+		}                                                                          \
+	} while (0)
+	ATTACH(sb_connect4);
+	ATTACH(sb_connect6);
+	ATTACH(sb_sendmsg4);
+	ATTACH(sb_sendmsg6);
+	ATTACH(sb_bind4);
+	ATTACH(sb_bind6);
+#undef ATTACH
+	return 0;
+}
+
+static bool is_listener(int fd)
+{
+	uint64_t id = 0;
+
+	return ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0 && errno == ENOENT;
+}
+
+/* ---- the child --------------------------------------------------------- */
+
+static void child_main(struct run *r, int fdnum_pipe, int go_pipe)
+{
+	scmp_filter_ctx ctx = NULL;
+	uint32_t deflt;
+	int fd, err;
+
+	if (bg_cgroup_enter(&r->cg)) {
+		fprintf(stderr, "bpfguard: cannot join %s: %s\n", r->cg.path, strerror(errno));
+		_exit(126);
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		_exit(126);
+	/* Nothing of ours (maps, ring buffer, cgroup) reaches the command. */
+	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (r->pol.has_files && r->action != BG_ACT_ALERT) {
+		err = apply_landlock(&r->pol);
+		if (err) {
+			fprintf(stderr, "bpfguard: Landlock: %s\n", strerror(-err));
+			_exit(126);
+		}
+	}
+	if (r->pol.has_syscalls) {
+		deflt = r->action == BG_ACT_KILL ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_NOTIFY;
+		ctx = build_filter(&r->pol, deflt);
+		if (!ctx) {
+			fprintf(stderr, "bpfguard: cannot build the seccomp filter\n");
+			_exit(126);
+		}
+		/* The listener takes the lowest free fd: tell the parent which,
+		 * before the filter is on (writing afterwards may be denied). */
+		if (deflt == SCMP_ACT_NOTIFY) {
+			fd = dup(0);
+			if (fd < 0)
+				fd = 0;
+			else
+				close(fd);
+			if (write(fdnum_pipe, &fd, sizeof(fd)) != sizeof(fd))
+				_exit(126);
+		}
+		/* The pipe stays open until the filter is on, so the predicted
+		 * number is still the lowest free one; it is close-on-exec. */
+		if (seccomp_load(ctx)) {
+			fprintf(stderr, "bpfguard: cannot load the seccomp filter\n");
+			_exit(126);
+		}
+		/* The listener is close-on-exec: wait until the parent holds a
+		 * copy, or the filter would lose it at exec (calls then fail with
+		 * ENOSYS). If read is outside the policy, the parent answers it. */
+		if (deflt == SCMP_ACT_NOTIFY) {
+			char c;
+
+			(void)!read(go_pipe, &c, 1);
+		}
+	} else {
+		close(fdnum_pipe);
+	}
+	execvp(r->cmd[0], r->cmd);
+	_exit(127);
+}
+
+static const struct bg_opt run_opts[] = {
+	{ "policy", 'p', "FILE", "the policy to enforce (from bpfguard profile)" },
+	{ "action", 'a', "ACTION", "deny (default), kill, kill-user or alert" },
+	{ "output", 'o', "FILE", "append events to FILE instead of stderr" },
+	{ "json", 'j', NULL, "events as JSON lines (default when the output is not a terminal)" },
+	{ "text", 't', NULL, "events as text" },
+	{ 0 },
+};
+
+const struct bg_cmd_help run_help = {
+	.usage = "bpfguard run --policy FILE [--action deny|kill|kill-user|alert] -- CMD [ARGS]",
+	.summary = "run a command held to a policy (seccomp, Landlock, cgroup hooks)",
+	.opts = run_opts,
+	.more = "deny: out-of-policy calls fail with EPERM before they run. kill: the process is\n"
+		"killed at the first out-of-policy syscall, before it runs (seccomp kill).\n"
+		"kill-user: bpfguard kills it from user space (kept for comparison). alert:\n"
+		"events only. Events go to stderr (or --output); the exit status is CMD's, or\n"
+		"128+signal. See docs/guarantees.md for what each mechanism guarantees.",
+};
+
+int cmd_run(int argc, char **argv)
+{
+	static const char *const actions[] = { "deny", "kill", "kill-user", "alert", NULL };
+	static const int action_val[] = { BG_ACT_DENY, BG_ACT_KILL, BG_ACT_KILL_USER, BG_ACT_ALERT };
+	struct run r = { .action = BG_ACT_DENY, .format = -1, .notify_fd = -1 };
+	char err_s[600];
+	int opt, i, status = 0, rc = 1, pipefd[2] = { -1, -1 }, gofd[2] = { -1, -1 }, pidfd = -1;
+	bool json;
+
+	r.cg.fd = -1;
+	while ((opt = bg_getopt(argc, argv, &run_help)) != -1) {
+		switch (opt) {
+		case 'p':
+			r.policy_path = optarg;
+			break;
+		case 'a':
+			for (i = 0; actions[i] && strcmp(actions[i], optarg); i++)
+				;
+			if (!actions[i])
+				return bg_cli_usage_error(&run_help, "unknown --action '%s'", optarg);
+			r.action = action_val[i];
+			break;
+		case 'o':
+			r.output = optarg;
+			break;
+		case 'j':
+			r.format = 0;
+			break;
+		case 't':
+			r.format = 1;
+			break;
+		default:
+			return bg_cli_default(opt, &run_help);
+		}
+	}
+	if (!r.policy_path)
+		return bg_cli_usage_error(&run_help, "--policy FILE is required");
+	if (optind >= argc)
+		return bg_cli_usage_error(&run_help, "no command given (-- CMD [ARGS])");
+	r.cmd = argv + optind;
+	if (bg_policy_load(r.policy_path, &r.pol, err_s, sizeof(err_s))) {
+		fprintf(stderr, "bpfguard: %s\n", err_s);
+		return 1;
+	}
+	if (r.pol.has_syscalls && !bg_bit(r.pol.sys_native, SYS_execve))
+		pr_warn("the policy does not allow execve: %s cannot start\n", r.cmd[0]);
+
+	/* Events go to stderr by default: stdout belongs to the command. */
+	if (r.output ? bg_output_open(&r.out, r.output) : bg_output_open(&r.out, "-"))
+		goto cleanup_policy;
+	if (!r.output) {
+		r.out.fd = STDERR_FILENO;
+		r.out.tty = isatty(STDERR_FILENO);
+	}
+	json = r.format == 0 || (r.format < 0 && !r.out.tty);
+	if (bg_events_create(&r.ev, 1 << 20) || bg_events_start(&r.ev, &r.out, json, r.out.tty))
+		goto cleanup_out;
+	r.ev_started = true;
+	r.ev.fmt.rule_name = rule_name;
+	if (bg_cgroup_create(&r.cg, "run"))
+		goto cleanup_events;
+	if (r.pol.has_net && start_network(&r))
+		goto cleanup_cg;
+	if (pipe2(pipefd, O_CLOEXEC) || pipe2(gofd, O_CLOEXEC))
+		goto cleanup_cg;
+	r.child = fork();
+	if (r.child < 0)
+		goto cleanup_cg;
+	if (r.child == 0) {
+		close(pipefd[0]);
+		close(gofd[1]);
+		child_main(&r, pipefd[1], gofd[0]);
+	}
+	close(pipefd[1]);
+	close(gofd[0]);
+	gofd[0] = -1;
+	if (r.pol.has_syscalls && r.action != BG_ACT_KILL) {
+		int fdnum;
+
+		if (read(pipefd[0], &fdnum, sizeof(fdnum)) != sizeof(fdnum)) {
+			pr_err("the sandboxed child failed before exec\n");
+			goto wait_child;
+		}
+		pidfd = syscall(SYS_pidfd_open, r.child, 0);
+		/* The child may still be installing the filter: retry briefly. */
+		for (i = 0; pidfd >= 0 && i < 2000; i++) {
+			r.notify_fd = syscall(SYS_pidfd_getfd, pidfd, fdnum, 0);
+			/* A listener answers "no such notification" for id 0. */
+			if (r.notify_fd >= 0 && is_listener(r.notify_fd))
+				break;
+			if (r.notify_fd >= 0)
+				close(r.notify_fd);
+			r.notify_fd = -1;
+			usleep(500);
+		}
+		if (r.notify_fd < 0)
+			pr_warn("no seccomp listener from the child: out-of-policy calls fail without "
+				"events\n");
+	}
+	close(gofd[1]); /* go: the child may exec now */
+	gofd[1] = -1;
+	close(pipefd[0]);
+	pipefd[0] = -1;
+wait_child:
+	{
+		struct sigaction sa = { .sa_handler = on_signal };
+
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
+	for (;;) {
+		struct pollfd pf[2] = { { .fd = r.notify_fd, .events = POLLIN },
+					{ .fd = pidfd, .events = POLLIN } };
+		pid_t w;
+
+		if (pending_sig) {
+			kill(r.child, pending_sig);
+			pending_sig = 0;
+		}
+		if (poll(pf, 2, 100) > 0 && (pf[0].revents & POLLIN))
+			handle_notification(&r);
+		bg_events_poll(&r.ev, 0);
+		w = waitpid(r.child, &status, WNOHANG);
+		if (w == r.child)
+			break;
+		if (w < 0 && errno != EINTR)
+			break;
+	}
+	bg_events_drain(&r.ev);
+	if (WIFSIGNALED(status)) {
+		if (r.action == BG_ACT_KILL && WTERMSIG(status) == SIGSYS)
+			fprintf(stderr, "bpfguard: %s killed by seccomp (SIGSYS): a syscall outside "
+					"%s\n",
+				r.cmd[0], r.policy_path);
+		rc = 128 + WTERMSIG(status);
+	} else {
+		rc = WEXITSTATUS(status);
+	}
+cleanup_cg:
+	if (pidfd >= 0)
+		close(pidfd);
+	if (r.notify_fd >= 0)
+		close(r.notify_fd);
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
+	if (gofd[1] >= 0)
+		close(gofd[1]);
+	bg_sandbox_bpf__destroy(r.skel);
+	bg_cgroup_destroy(&r.cg);
+cleanup_events:
+	bg_events_close(&r.ev);
+cleanup_out:
+	if (!r.output)
+		r.out.fd = STDOUT_FILENO; /* not ours to close */
+	bg_output_close(&r.out);
+cleanup_policy:
+	bg_policy_free(&r.pol);
+	return rc;
+}
+
+/* ---- how the events of this guard are printed -------------------------- */
+
+static void syscall_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
+{
+	const struct bg_syscall_event *e = rec;
+	const char *name = bg_syscall_name(e->compat, e->nr);
+
+	(void)f;
+	bg_json_kobj(j, "syscall");
+	bg_json_kstr(j, "name", name ? name : "unknown");
+	bg_json_ku64(j, "nr", e->nr);
+	bg_json_kstr(j, "abi", e->compat ? "ia32" : "x86_64");
+	bg_json_obj_end(j);
+}
+
+static void syscall_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
+{
+	const struct bg_syscall_event *e = rec;
+	const char *name = bg_syscall_name(e->compat, e->nr);
+
+	(void)f;
+	bg_buf_printf(out, " %s%s(#%u)", e->compat ? "ia32:" : "", name ? name : "?", e->nr);
+}
+
+const struct bg_event_desc bg_syscall_desc = {
+	.name = "syscall",
+	.size = sizeof(struct bg_syscall_event),
+	.category = "process",
+	.ecs_type = "denied",
+	.action = "syscall",
+	.has_proc = true,
+	.json = syscall_json,
+	.text = syscall_text,
+	.color = "\033[33m",
+};
+
+static const char *const op_names[] = { "?", "connect", "sendto", "bind" };
+
+static void net_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
+{
+	const struct bg_net_event *e = rec;
+	struct bg_policy_net pn = { .family = e->family, .port = e->port };
+	char peer[96], ip[64];
+
+	(void)f;
+	memcpy(pn.addr, e->addr, sizeof(pn.addr));
+	pn.prefix = e->family == 2 ? 32 : 128;
+	bg_net_format(&pn, peer, sizeof(peer));
+	/* ECS: destination for connect/sendto, source for bind. */
+	snprintf(ip, sizeof(ip), "%.*s", (int)(strrchr(peer, ':') - peer), peer);
+	bg_json_kobj(j, e->op == BG_NET_BIND ? "source" : "destination");
+	bg_json_kstr(j, "address", ip[0] == '[' ? ip + 1 : ip);
+	if (ip[0] == '[')
+		j->b->len--; /* drop the closing bracket written above */
+	bg_json_ku64(j, "port", e->port);
+	bg_json_obj_end(j);
+	bg_json_kobj(j, "network");
+	bg_json_kstr(j, "operation", op_names[e->op < 4 ? e->op : 0]);
+	bg_json_kstr(j, "type", e->family == 2 ? "ipv4" : "ipv6");
+	bg_json_kstr(j, "transport", e->protocol == 6 ? "tcp" : e->protocol == 17 ? "udp" : "other");
+	bg_json_obj_end(j);
+}
+
+static void net_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
+{
+	const struct bg_net_event *e = rec;
+	struct bg_policy_net pn = { .family = e->family, .port = e->port };
+	char peer[96];
+
+	(void)f;
+	memcpy(pn.addr, e->addr, sizeof(pn.addr));
+	pn.prefix = e->family == 2 ? 32 : 128;
+	bg_net_format(&pn, peer, sizeof(peer));
+	bg_buf_printf(out, " %s %s", op_names[e->op < 4 ? e->op : 0], peer);
+}
+
+const struct bg_event_desc bg_net_desc = {
+	.name = "network",
+	.size = sizeof(struct bg_net_event),
+	.category = "network",
+	.ecs_type = "denied",
+	.action = "network",
+	.has_proc = true,
+	.json = net_json,
+	.text = net_text,
+	.color = "\033[36m",
+};

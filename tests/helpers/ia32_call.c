@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Driven by tests/integration/sandbox_syscalls.sh. A 64-bit process that, given "int80", calls getpid through the
+ * ia32 entry (int 0x80, ia32 number 20) and prints what it returned.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	long ret = 20; /* __NR_getpid on ia32 */
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: ia32_call native|int80\n");
+		return 2;
+	}
+	if (!strcmp(argv[1], "int80")) {
+		__asm__ volatile("int $0x80" : "+a"(ret) : : "memory");
+		printf("int80 getpid -> %ld (pid %d)\n", ret, getpid());
+		return ret == getpid() ? 0 : 3;
+	}
+	printf("native getpid -> %d\n", getpid());
+	return 0;
+}

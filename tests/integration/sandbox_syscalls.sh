@@ -1,0 +1,59 @@
+#!/bin/bash
+# profile, then run under the policy with each action: a call outside the
+# syscall allowlist fails with EPERM before it runs (deny), kills the
+# process (kill: seccomp, before the call; kill-user: from bpfguard), or is
+# only reported (alert). An ia32 call (int 0x80) from a 64-bit process is
+# checked against the ia32 list, not the native one.
+# asan: yes
+. "$(dirname "$0")/../lib.sh"
+need_root
+need_cmd python3
+IA32=$BUILD/tests/helpers/ia32_call
+mkdir -p "$TMP/d" && touch "$TMP/d/f1"
+
+"$BPFGUARD" profile -o "$TMP/ls.yaml" -- ls "$TMP/d" >/dev/null 2>"$TMP/prof.err" ||
+	{ cat "$TMP/prof.err"; fail "profile failed"; }
+sed -n '/^syscalls:/,/^  ia32:/p' "$TMP/ls.yaml" | grep -q getdents64 || fail "getdents64 not recorded"
+grep -q "^  - /usr/bin/ls$" "$TMP/ls.yaml" || fail "ls not recorded as executable"
+
+# In the profile: runs, same output, no event.
+out=$("$BPFGUARD" run --policy "$TMP/ls.yaml" --json -- ls "$TMP/d" 2>"$TMP/ev") || fail "in-profile run failed: $(cat "$TMP/ev")"
+[ "$out" = f1 ] || fail "in-profile output differs: $out"
+[ ! -s "$TMP/ev" ] || fail "events for an in-profile run: $(cat "$TMP/ev")"
+
+# ls -l needs lgetxattr/statx variants ls never made while profiled.
+"$BPFGUARD" run --policy "$TMP/ls.yaml" --json -- ls -l "$TMP/d" >/dev/null 2>"$TMP/deny.ev"
+grep -q 'Operation not permitted' "$TMP/deny.ev" || fail "deny: no EPERM seen by ls"
+python3 - "$TMP/deny.ev" <<'PY' || fail "deny events wrong"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+assert ev, "no events"
+e = ev[0]
+assert e["event"]["outcome"] == "failure" and e["bpfguard"]["action"] == "deny"
+assert e["bpfguard"]["mechanism"] == "seccomp" and e["rule"]["name"] == "policy.syscalls"
+assert e["process"]["executable"] == "/usr/bin/ls" and e["syscall"]["abi"] == "x86_64"
+print("deny:", sorted({x["syscall"]["name"] for x in ev}))
+PY
+
+"$BPFGUARD" run --policy "$TMP/ls.yaml" --action kill -- ls -l "$TMP/d" >/dev/null 2>&1; rc=$?
+[ $rc -eq 159 ] || fail "kill: exit $rc, expected 159 (SIGSYS)"
+
+"$BPFGUARD" run --policy "$TMP/ls.yaml" --action kill-user --json -- ls -l "$TMP/d" >/dev/null 2>"$TMP/ku.ev"; rc=$?
+[ $rc -eq 137 ] || fail "kill-user: exit $rc, expected 137 (SIGKILL)"
+grep -q '"mechanism":"user"' "$TMP/ku.ev" || fail "kill-user: no event"
+
+out=$("$BPFGUARD" run --policy "$TMP/ls.yaml" --action alert --json -- ls -l "$TMP/d" 2>"$TMP/al.ev") || fail "alert: ls failed"
+grep -q ' f1$' <<<"$out" || fail "alert: ls -l output missing"
+grep -q '"outcome":"success".*"action":"alert"' "$TMP/al.ev" || fail "alert: no event"
+
+# ia32: the profile of native calls must not let int 0x80 through.
+"$BPFGUARD" profile -o "$TMP/ia.yaml" -- "$IA32" native >/dev/null 2>&1 || fail "profile ia32 helper"
+grep -q '^  ia32: \[\]' "$TMP/ia.yaml" || fail "ia32 list not empty after a native-only profile"
+"$IA32" int80 >/dev/null || fail "int 0x80 does not work unsandboxed here"
+"$BPFGUARD" run --policy "$TMP/ia.yaml" --json -- "$IA32" int80 >"$TMP/ia.out" 2>"$TMP/ia.ev"; rc=$?
+[ $rc -ne 0 ] || fail "ia32 getpid was not stopped"
+grep -q -- '-> -1 (' "$TMP/ia.out" || fail "ia32 call did not return -EPERM: $(cat "$TMP/ia.out")"
+grep -q '"name":"getpid","nr":20,"abi":"ia32"' "$TMP/ia.ev" || fail "no ia32 event: $(cat "$TMP/ia.ev")"
+"$BPFGUARD" run --policy "$TMP/ia.yaml" --action kill -- "$IA32" int80 >/dev/null 2>&1; rc=$?
+[ $rc -eq 159 ] || fail "ia32 under kill: exit $rc"
+echo "ok"

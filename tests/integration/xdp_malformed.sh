@@ -1,0 +1,38 @@
+#!/bin/bash
+# Malformed and truncated frames from a packet socket through a veth pair:
+# the XDP filter must count every one as malformed (and drop it, the
+# default), stay attached, and keep passing well-formed allowed traffic.
+# asan: yes
+. "$(dirname "$0")/xdp_lib.sh"
+
+net attach "$IFB" -p "$PIN" >/dev/null || fail "attach failed"
+net allow -p "$PIN" 10.77.0.0/24 fd77::/64 udp:5001 >/dev/null || fail "allow failed"
+ids0=$(net status -p "$PIN" --json | python3 -c 'import json,sys; f=json.load(sys.stdin)["filters"][0]; print(f["prog_id"], f["link_id"])')
+
+n=0
+for kind in short-vlan three-tags short-ip4 ihl4 totlen-past-end short-tcp tcp-doff short-ip6 \
+	ext-loop ext-past-end; do
+	rawsend 5 "$kind" || fail "cannot send $kind frames"
+	n=$((n + 5))
+done
+rawsend 9 udp4 0 10.77.0.1 10.77.0.2 5001 || fail "cannot send good frames"
+rawsend 4 udp6 2 fd77::1 fd77::2 5001 || fail "cannot send good frames"
+sleep 0.3
+
+mal=$(stats_get 'r["malformed"]["drop"]')
+malpass=$(stats_get 'r["malformed"]["pass"]')
+good=$(stats_get 'r["allowed"]["pass"]')
+[ "$mal" -eq "$n" ] || fail "malformed drop counter is $mal, $n malformed frames were sent"
+[ "$malpass" -eq 0 ] || fail "$malpass malformed frames passed"
+[ "$good" -eq 13 ] || fail "allowed counter is $good, 13 good frames were sent after the bad ones"
+ids1=$(net status -p "$PIN" --json | python3 -c 'import json,sys; f=json.load(sys.stdin)["filters"][0]; print(f["attached"], f["prog_id"], f["link_id"])')
+[ "$ids1" = "True $ids0" ] || fail "filter changed or detached: $ids0 -> $ids1"
+echo "ok: $n malformed frames counted and dropped, 13 good frames passed, filter still attached"
+
+# The configured action applies: with malformed: pass they are passed and counted.
+net detach -p "$PIN" >/dev/null || fail "detach"
+net attach "$IFB" -p "$PIN" --malformed pass >/dev/null || fail "attach --malformed pass"
+rawsend 6 ihl4 || fail "send"
+sleep 0.2
+[ "$(stats_get 'r["malformed"]["pass"]')" -eq 6 ] || fail "malformed: pass not applied"
+echo "ok: malformed: pass applied and counted"
