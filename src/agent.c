@@ -21,6 +21,7 @@
 #include "events/json.h"
 #include "events/ring.h"
 #include "exec.h"
+#include "limits.h"
 #include "log.h"
 #include "net.h"
 #include "probe.h"
@@ -50,6 +51,8 @@ struct agent {
 	bool exec_on;
 	struct bg_net_guard net;
 	bool net_on;
+	struct bg_limits_guard limits;
+	bool limits_on;
 	bool json;
 	/* command-line overrides */
 	const char *output;
@@ -102,6 +105,38 @@ static void state_event(struct agent *a, const char *action, const char *outcome
 	bg_output_flush(&a->out);
 }
 
+/* Names of rules in events: each guard owns the ids it hands out. */
+static const char *agent_rule_name(void *ctx, uint32_t id)
+{
+	struct agent *a = ctx;
+
+	if (a->limits_on && BG_LIM_IS_RULE_ID(id))
+		return bg_limits_rule_name(&a->limits, id);
+	return NULL;
+}
+
+/* guards.limits: start, rewrite the rules in place, or stop. Called before
+ * the new config replaces the old one, so a failure keeps the old rules. */
+static int apply_limits(struct agent *a, const struct bg_config *c)
+{
+	int err;
+
+	if (c->limits.n_rules && !a->limits_on) {
+		err = bg_limits_guard_start(&a->limits, &c->limits, c->mode, &a->ev, &a->caps);
+		if (err)
+			return err;
+		a->limits_on = true;
+		return 0;
+	}
+	if (c->limits.n_rules)
+		return bg_limits_guard_update(&a->limits, &c->limits, c->mode);
+	if (a->limits_on) {
+		bg_limits_guard_stop(&a->limits);
+		a->limits_on = false;
+	}
+	return 0;
+}
+
 static int apply(struct agent *a)
 {
 	int err;
@@ -129,6 +164,12 @@ static void reload(struct agent *a)
 	if (rc) {
 		pr_err("reload refused, old rules stay: %s\n", err);
 		state_event(a, "config-reload", "failure", err, false);
+		return;
+	}
+	rc = apply_limits(a, &next);
+	if (rc) {
+		bg_config_free(&next);
+		state_event(a, "config-reload", "failure", strerror(-rc), false);
 		return;
 	}
 	if (next.ring_size != a->cfg.ring_size ||
@@ -239,7 +280,9 @@ int cmd_agent(int argc, char **argv)
 		goto out_output;
 	if (bg_events_start(&a.ev, &a.out, a.json, a.out.tty))
 		goto out_events;
-	if (apply(&a))
+	a.ev.fmt.rule_name = agent_rule_name;
+	a.ev.fmt.rule_ctx = &a;
+	if (apply(&a) || apply_limits(&a, &a.cfg))
 		goto out_guards;
 	/* network: applied at start only; rules change live with bpfguard net. */
 	if (a.cfg.net.enabled) {
@@ -270,6 +313,8 @@ int cmd_agent(int argc, char **argv)
 	}
 	rc = 0;
 out_guards:
+	if (a.limits_on)
+		bg_limits_guard_stop(&a.limits);
 	if (a.net_on)
 		bg_net_guard_stop(&a.net);
 	if (a.exec_on)
