@@ -475,26 +475,45 @@ static __always_inline bool prefix_match(const __u8 *a, const __u8 *b, __u32 bit
 	return true;
 }
 
-/* An unknown peer (family 0) is allowed only by an any-address, any-port entry. */
-static __always_inline bool peer_allowed(const struct bg_lim_rule *r, const struct peer *p)
+struct peer_ctx {
+	const struct peer *p;
+	__u32 idx; /* rule index */
+	bool allowed;
+};
+
+/* One allowed-peer entry; bpf_loop() has the verifier check it once, not
+ * once per entry and prefix byte (which 6.1 finds too complex). */
+static long peer_one(__u32 i, void *c)
 {
-	__u32 i, n = r->n_peers;
+	struct peer_ctx *m = c;
+	const struct peer *p = m->p;
+	const struct bg_lim_peer *a;
+	struct bg_lim_rule *r = bpf_map_lookup_elem(&lim_rules, &m->idx);
 
-	for (i = 0; i < BG_LIM_PEERS_MAX; i++) {
-		const struct bg_lim_peer *a = &r->peers[i];
+	if (!r || i >= BG_LIM_PEERS_MAX)
+		return 1;
+	/* 6.1 loses the bound of i across the callback's 32-to-64-bit
+	 * move; the barrier keeps clang from dropping the mask as redundant. */
+	barrier_var(i);
+	a = &r->peers[i & (BG_LIM_PEERS_MAX - 1)];
+	if (a->port && a->port != p->port)
+		return 0;
+	if (a->family && (a->family != p->family || !prefix_match(a->addr, p->addr, a->prefix)))
+		return 0;
+	m->allowed = true;
+	return 1;
+}
 
-		if (i >= n)
-			break;
-		if (a->port && a->port != p->port)
-			continue;
-		if (!a->family)
-			return true;
-		if (a->family != p->family)
-			continue;
-		if (prefix_match(a->addr, p->addr, a->prefix))
-			return true;
-	}
-	return false;
+/* An unknown peer (family 0) is allowed only by an any-address entry. */
+static __always_inline bool peer_allowed(const struct bg_lim_rule *r, __u32 idx,
+					 const struct peer *p)
+{
+	struct peer_ctx m = { .p = p, .idx = idx };
+
+	if (!r->n_peers)
+		return false;
+	bpf_loop(r->n_peers, peer_one, &m, 0);
+	return m.allowed;
 }
 
 static __always_inline __u8 ban_bit(__u8 op)
@@ -593,7 +612,7 @@ static __always_inline int lsm_ban(struct socket *sock, __u8 op, const struct pe
 		return 0;
 	if (!p.protocol)
 		p.protocol = BPF_CORE_READ(sock, sk, sk_protocol);
-	if (peer_allowed(r, &p))
+	if (peer_allowed(r, idx, &p))
 		return 0;
 	if (r->action == BG_ACT_ALERT) {
 		if (first_report(task, 1u << (8 + op)))
@@ -713,7 +732,7 @@ static __always_inline void check_net_tp(struct task_struct *task, __u32 nr, str
 	} else {
 		sock_peer(sk, &p);
 	}
-	if (peer_allowed(r, &p))
+	if (peer_allowed(r, idx, &p))
 		return;
 	if (r->action == BG_ACT_ALERT) {
 		if (first_report(task, 1u << (8 + op)))
@@ -828,7 +847,7 @@ static __always_inline int cg_ban(struct bpf_sock_addr *ctx, __u8 op, bool v6)
 		p.family = AF_INET;
 		__builtin_memcpy(p.addr, &a, 4);
 	}
-	if (peer_allowed(r, &p))
+	if (peer_allowed(r, idx, &p))
 		return 1;
 	emit_ban(r->action == BG_ACT_ALERT ? BG_ACT_ALERT : BG_ACT_DENY, BG_MECH_CGROUP, idx, op, 0,
 		 &p);
@@ -909,7 +928,7 @@ static __always_inline int skb_ban(struct __sk_buff *skb, bool ingress)
 	if (bpf_skb_load_bytes(skb, off, ports, sizeof(ports)) < 0)
 		return 1;
 	p.port = bpf_ntohs(ingress ? ports[0] : ports[1]);
-	if (peer_allowed(r, &p))
+	if (peer_allowed(r, idx, &p))
 		return 1;
 	now = bpf_ktime_get_boot_ns();
 	rate = bpf_map_lookup_elem(&lim_skb_rate, &cg);
