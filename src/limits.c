@@ -609,7 +609,7 @@ static void netban_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
 	(void)f;
 	if (a) {
 		/* The peer: the destination of what we send, the source of what we receive. */
-		bg_json_kobj(j, e->op == BG_BAN_OP_RECV && !e->proc.pid ? "source" : "destination");
+		bg_json_kobj(j, e->op >= BG_BAN_OP_RECV ? "source" : "destination");
 		bg_json_kstr(j, "address", a);
 		bg_json_ku64(j, "port", e->port);
 		bg_json_obj_end(j);
