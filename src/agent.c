@@ -21,7 +21,7 @@
 #include "events/json.h"
 #include "events/ring.h"
 #include "exec.h"
-#include "limits.h"
+#include "limits_guard.h"
 #include "log.h"
 #include "net.h"
 #include "probe.h"

@@ -8,7 +8,7 @@
 
 #include "config.h"
 #include "events/ring.h"
-#include "limits.h"
+#include "limits_guard.h"
 #include "policy/yaml.h"
 
 static const char *const top_keys[] = { "mode", "events", "guards", "network", NULL };

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "limits.h"
+#include "limits_guard.h"
 #include "net.h"
 
 enum bg_format {

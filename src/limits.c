@@ -22,7 +22,7 @@
 #include "events/json.h"
 #include "events/ring.h"
 #include "ident.h"
-#include "limits.h"
+#include "limits_guard.h"
 #include "log.h"
 #include "policy/policy.h"
 #include "policy/yaml.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-#ifndef BG_LIMITS_H
-#define BG_LIMITS_H
+#ifndef BG_LIMITS_GUARD_H
+#define BG_LIMITS_GUARD_H
 
 #include <stdbool.h>
 #include <stddef.h>
