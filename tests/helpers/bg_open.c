@@ -12,6 +12,12 @@
  * unlink, rename:NEWPATH, truncate (truncate(2) to 0), chmod.
  * Prints "ok" or the errno name and exits 0 or 1. --comm sets the task
  * name with prctl(PR_SET_NAME) first.
+ *
+ *   bg_open loop:STOPFILE PATH
+ *
+ * opens PATH read-only in a loop (1 ms apart) until STOPFILE exists and prints
+ * "opened N denied M" (for the reload test under LSM deny, where the
+ * process survives each refusal).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,6 +56,26 @@ int main(int argc, char **argv)
 	mode = argv[1];
 	path = argv[2];
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (!strncmp(mode, "loop:", 5)) {
+		unsigned long opened = 0, denied = 0, i;
+
+		for (i = 0;; i++) {
+			if (access(mode + 5, F_OK) == 0)
+				break;
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd >= 0) {
+				opened++;
+				close(fd);
+			} else {
+				denied++;
+			}
+			/* Leave the CPU to the agent (a one-CPU VM): each
+			 * refusal is an event it must format. */
+			usleep(1000);
+		}
+		printf("opened %lu denied %lu\n", opened, denied);
+		return 0;
+	}
 	if (!strcmp(mode, "unlink"))
 		return report(unlink(path));
 	if (!strncmp(mode, "rename:", 7))

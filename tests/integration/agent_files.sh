@@ -114,9 +114,18 @@ print(open(sys.argv[1]).read())' "$D/secret" 2>&1); rc=$?
 	expect_event "python3 comm spoof" '"name":"reader"' '"name":"secret-read"' "\"executable\":\"$py\""
 fi
 
-# O_RDONLY|O_TRUNC truncates: it is checked as a write (last: natively the
-# truncation happens before the kill, see docs/guarantees.md).
-expect_blocked "reader opens O_RDONLY|O_TRUNC" "$READER" rdtrunc "$D/secret"
-expect_event "rdonly trunc" '"name":"secret-read"' '"access":"read-write"' "\"executable\":\"$READER\""
+# O_RDONLY|O_TRUNC truncates: under LSM it is checked as a write. At the
+# open's return the kernel has already cleared O_TRUNC from f_flags, so the
+# tracepoint path sees a plain read by an allowed reader: measured here as
+# a limit (docs/guarantees.md), last because it empties the file.
+if [ "$MECH" = lsm ]; then
+	expect_blocked "reader opens O_RDONLY|O_TRUNC" "$READER" rdtrunc "$D/secret"
+	expect_event "rdonly trunc" '"name":"secret-read"' '"access":"read-write"' "\"executable\":\"$READER\""
+	[ -s "$D/secret" ] || fail "the file was truncated despite the deny"
+else
+	try "$READER" rdtrunc "$D/secret"
+	[ "$TRY_RC" = 0 ] && [ ! -s "$D/secret" ] || fail "expected the documented limit: rc $TRY_RC"
+	echo "ok - limit measured: O_RDONLY|O_TRUNC by the allowed reader truncates, not caught natively"
+fi
 agent_stop
 echo "events: $(grep -c '"category":\["file"\]' "$AGENT_OUT")"
