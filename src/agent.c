@@ -150,9 +150,11 @@ static void persist_links(struct agent *a)
 		err = bg_exec_guard_pin(&a->exec, dir);
 	if (!err && a->files_on)
 		err = bg_files_guard_pin(&a->files, dir);
-	if (err)
-		pr_err("--persist: cannot pin the agent's programs: %s\n", strerror(-err));
-	else
+	if (err) {
+		pr_err("--persist: cannot pin the agent's programs, nothing left attached: %s\n",
+		       strerror(-err));
+		bg_persist_clear(dir);
+	} else
 		fprintf(stderr, "bpfguard: programs left attached, pinned under %s "
 				"(rm -r %s detaches them)\n",
 			dir, dir);
@@ -330,14 +332,15 @@ int cmd_agent(int argc, char **argv)
 			goto out_guards;
 		a.net_on = true;
 	}
-	unpin_previous();
-	state_event(&a, "agent-start", "success", NULL, true);
-
+	/* Handlers before the start line: a SIGTERM right after it must
+	 * detach cleanly (and honour --persist), not kill the agent. */
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
+	unpin_previous();
+	state_event(&a, "agent-start", "success", NULL, true);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!got_stop) {
 		if (bg_events_poll(&a.ev, 250) < 0)

@@ -107,7 +107,7 @@ static int parse_paths(struct bg_yaml *y, yaml_node_t *n, const char *what, bool
 static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_files_config *c,
 		      struct bg_files_rule_cfg *r)
 {
-	yaml_node_t *v;
+	yaml_node_t *v, *paths;
 	const char *s;
 	size_t i, j, k;
 	int err, a;
@@ -136,14 +136,14 @@ static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_files_config 
 			return err;
 		r->action = action_value[a];
 	}
-	v = bg_yaml_get(y, n, "paths");
-	if (!v)
+	paths = bg_yaml_get(y, n, "paths");
+	if (!paths)
 		return bg_yaml_error(y, n, "rule '%s' has no paths", r->name);
-	err = parse_paths(y, v, "paths", false, &r->paths, &r->n_paths);
+	err = parse_paths(y, paths, "paths", false, &r->paths, &r->n_paths);
 	if (err)
 		return err;
 	if (!r->n_paths)
-		return bg_yaml_error(y, v, "rule '%s': paths is empty", r->name);
+		return bg_yaml_error(y, paths, "rule '%s': paths is empty", r->name);
 	if ((v = bg_yaml_get(y, n, "read"))) {
 		r->restrict_read = true;
 		err = parse_paths(y, v, "read", true, &r->read, &r->n_read);
@@ -166,7 +166,7 @@ static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_files_config 
 				if (!memcmp(&c->rules[i].paths[j].id, &r->paths[k].id,
 					    sizeof(r->paths[k].id)))
 					return bg_yaml_error(
-						y, v ? v : n,
+						y, paths,
 						"rule '%s': %s is already protected by rule '%s' (%s)",
 						r->name, r->paths[k].path, c->rules[i].name,
 						c->rules[i].paths[j].path);

@@ -43,7 +43,7 @@ int bg_persist_links(struct bpf_object_skeleton *s, const char *dir, const char 
 
 		if (!l)
 			continue; /* not loaded on this kernel */
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s.%s", dir, prefix,
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s-%s", dir, prefix,
 				     s->progs[i].name) >= sizeof(path))
 			return -ENAMETOOLONG;
 		err = bpf_link__pin(l, path);

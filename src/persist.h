@@ -15,7 +15,7 @@ struct bpf_object_skeleton;
 
 /* <bpffs>/bpfguard/agent, mounting bpffs at /sys/fs/bpf if it is not. */
 int bg_persist_dir(char *dir, size_t len, bool create);
-/* Pin every attached link of a skeleton as dir/<prefix>.<program>. */
+/* Pin every attached link of a skeleton as dir/<prefix>-<program> (bpffs refuses dots in names). */
 int bg_persist_links(struct bpf_object_skeleton *s, const char *dir, const char *prefix);
 /* Unpin everything under dir (detaching what it kept) and remove dir;
  * returns the number of pins removed or -errno. */
