@@ -24,12 +24,12 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define SIGKILL 9
-#define FMODE_READ 0x1
+#define SIGKILL	    9
+#define FMODE_READ  0x1
 #define FMODE_WRITE 0x2
-#define O_TRUNC 00001000
-#define TS_COMPAT 0x0002
-#define X32_BIT 0x40000000
+#define O_TRUNC	    00001000
+#define TS_COMPAT   0x0002
+#define X32_BIT	    0x40000000
 
 /* Written by user space through the mmapped .bss: the generation in use,
  * and whether each generation has directory rules (else no ancestor walk). */
@@ -133,8 +133,8 @@ static __always_inline bool files_violates(struct match *m, __u32 want)
 }
 
 static __always_inline void files_emit(struct match *m, __u16 type, __u32 op, __u32 want,
-				       __u32 oflags, long ret, __u8 action, __u8 mech,
-				       __u8 outcome, const struct path *path, struct dentry *dentry)
+				       __u32 oflags, long ret, __u8 action, __u8 mech, __u8 outcome,
+				       const struct path *path, struct dentry *dentry)
 {
 	struct bg_file_event *e = bg_reserve(sizeof(*e));
 	struct bg_scratch *s;
@@ -232,8 +232,8 @@ int BPF_PROG(bg_files_rename, struct inode *old_dir, struct dentry *old_dentry,
 {
 	if (ret)
 		return ret;
-	ret = files_lsm_check(old_dentry, old_dentry->d_inode, BG_EV_FILE_MODIFY,
-			      BG_FILE_OP_RENAME, BG_FILES_WRITE, 0, NULL);
+	ret = files_lsm_check(old_dentry, old_dentry->d_inode, BG_EV_FILE_MODIFY, BG_FILE_OP_RENAME,
+			      BG_FILES_WRITE, 0, NULL);
 	if (ret)
 		return ret;
 	/* The target name: an existing protected file it would replace, or a

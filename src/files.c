@@ -29,12 +29,13 @@
 
 /* Per generation: half of each map, so a swap always has room. */
 #define TARGETS_PER_GEN (BG_FILES_TARGETS_MAX / 2)
-#define ALLOW_PER_GEN (BG_FILES_ALLOW_MAX / 2)
+#define ALLOW_PER_GEN	(BG_FILES_ALLOW_MAX / 2)
 
-static const char *const section_keys[] = { "rules", NULL };
-static const char *const rule_keys[] = { "name", "paths", "read", "write", "action", NULL };
-static const char *const actions[] = { "alert", "deny", "kill", NULL };
-static const int action_value[] = { BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL };
+static const char *const section_keys[] = {"rules", NULL};
+static const char *const rule_keys[] = {"name",	  "paths",	    "read", "write",
+					"action", "ignore_missing", NULL};
+static const char *const actions[] = {"alert", "deny", "kill", NULL};
+static const int action_value[] = {BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL};
 
 #define for_each_item(y, n, it, node)                                                              \
 	for (it = (n)->data.sequence.items.start;                                                  \
@@ -54,11 +55,12 @@ static void objs_free(struct bg_files_obj *o, size_t n)
 /*
  * A list of existing absolute paths, each resolved to its identity now:
  * a missing path is a config error, not a rule that silently never
- * matches. Executables must be regular files; protected paths may be
- * files or directories (everything beneath).
+ * matches, unless the rule says ignore_missing (a shipped config that
+ * names programs some systems lack). Executables must be regular files;
+ * protected paths may be files or directories (everything beneath).
  */
 static int parse_paths(struct bg_yaml *y, yaml_node_t *n, const char *what, bool executables,
-		       struct bg_files_obj **out, size_t *count)
+		       bool ignore_missing, struct bg_files_obj **out, size_t *count)
 {
 	yaml_node_item_t *it;
 	yaml_node_t *item;
@@ -83,8 +85,11 @@ static int parse_paths(struct bg_yaml *y, yaml_node_t *n, const char *what, bool
 			return err;
 		if (s[0] != '/')
 			return bg_yaml_error(y, item, "%s: '%s' is not an absolute path", what, s);
-		if (stat(s, &st) < 0)
+		if (stat(s, &st) < 0) {
+			if (errno == ENOENT && ignore_missing)
+				continue;
 			return bg_yaml_error(y, item, "%s: %s: %s", what, s, strerror(errno));
+		}
 		if (executables && !S_ISREG(st.st_mode))
 			return bg_yaml_error(y, item, "%s: %s is not a regular file", what, s);
 		if (!executables && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
@@ -108,6 +113,7 @@ static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_files_config 
 		      struct bg_files_rule_cfg *r)
 {
 	yaml_node_t *v, *paths;
+	bool ignore = false;
 	const char *s;
 	size_t i, j, k;
 	int err, a;
@@ -136,40 +142,47 @@ static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_files_config 
 			return err;
 		r->action = action_value[a];
 	}
+	if ((v = bg_yaml_get(y, n, "ignore_missing"))) {
+		err = bg_yaml_bool(y, v, "ignore_missing", &ignore);
+		if (err)
+			return err;
+	}
 	paths = bg_yaml_get(y, n, "paths");
 	if (!paths)
 		return bg_yaml_error(y, n, "rule '%s' has no paths", r->name);
-	err = parse_paths(y, paths, "paths", false, &r->paths, &r->n_paths);
+	err = parse_paths(y, paths, "paths", false, ignore, &r->paths, &r->n_paths);
 	if (err)
 		return err;
 	if (!r->n_paths)
-		return bg_yaml_error(y, paths, "rule '%s': paths is empty", r->name);
+		return bg_yaml_error(y, paths, "rule '%s': paths is empty%s", r->name,
+				     ignore ? " (or every path is missing)" : "");
 	if ((v = bg_yaml_get(y, n, "read"))) {
 		r->restrict_read = true;
-		err = parse_paths(y, v, "read", true, &r->read, &r->n_read);
+		err = parse_paths(y, v, "read", true, ignore, &r->read, &r->n_read);
 		if (err)
 			return err;
 	}
 	if ((v = bg_yaml_get(y, n, "write"))) {
 		r->restrict_write = true;
-		err = parse_paths(y, v, "write", true, &r->write, &r->n_write);
+		err = parse_paths(y, v, "write", true, ignore, &r->write, &r->n_write);
 		if (err)
 			return err;
 	}
 	if (!r->restrict_read && !r->restrict_write)
-		return bg_yaml_error(y, n, "rule '%s' restricts nothing: give read:, write: or both",
-				     r->name);
+		return bg_yaml_error(
+			y, n, "rule '%s' restricts nothing: give read:, write: or both", r->name);
 	/* One file, one rule: the kernel looks a file up once. */
 	for (i = 0; i < c->n_rules; i++)
 		for (j = 0; j < c->rules[i].n_paths; j++)
 			for (k = 0; k < r->n_paths; k++)
 				if (!memcmp(&c->rules[i].paths[j].id, &r->paths[k].id,
 					    sizeof(r->paths[k].id)))
-					return bg_yaml_error(
-						y, paths,
-						"rule '%s': %s is already protected by rule '%s' (%s)",
-						r->name, r->paths[k].path, c->rules[i].name,
-						c->rules[i].paths[j].path);
+					return bg_yaml_error(y, paths,
+							     "rule '%s': %s is already protected "
+							     "by rule '%s' (%s)",
+							     r->name, r->paths[k].path,
+							     c->rules[i].name,
+							     c->rules[i].paths[j].path);
 	return 0;
 }
 
@@ -246,7 +259,7 @@ static void gen_clear(struct bg_files_guard *g, __u32 gen)
 	int tfd = bpf_map__fd(g->skel->maps.files_targets);
 	int afd = bpf_map__fd(g->skel->maps.files_allow);
 	int rfd = bpf_map__fd(g->skel->maps.files_rules);
-	struct bg_files_rule none = { 0 };
+	struct bg_files_rule none = {0};
 	size_t i;
 	__u32 idx;
 
@@ -269,7 +282,7 @@ static void gen_clear(struct bg_files_guard *g, __u32 gen)
 static int add_allow(struct bg_files_guard *g, struct bg_files_gen *s, __u32 gen, __u32 rule,
 		     const struct bg_files_obj *exe, __u32 bit)
 {
-	struct bg_files_allow_key k = { .gen = gen, .rule = rule, .exe = exe->id };
+	struct bg_files_allow_key k = {.gen = gen, .rule = rule, .exe = exe->id};
 	int fd = bpf_map__fd(g->skel->maps.files_allow);
 	__u32 v = 0;
 	size_t i;
@@ -338,7 +351,7 @@ static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_c
 				return err;
 		}
 		for (j = 0; j < r->n_paths; j++) {
-			struct bg_files_target_key k = { .gen = gen, .id = r->paths[j].id };
+			struct bg_files_target_key k = {.gen = gen, .id = r->paths[j].id};
 			struct bg_files_target t = {
 				.rule = (__u32)i,
 				.flags = r->paths[j].dir ? BG_FILES_T_DIR : 0,
@@ -357,7 +370,7 @@ static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_c
 int bg_files_guard_update(struct bg_files_guard *g, const struct bg_files_config *c, int mode)
 {
 	__u32 cur = __atomic_load_n(&g->skel->bss->files_gen, __ATOMIC_ACQUIRE) & 1, next = cur ^ 1;
-	struct timespec grace = { 0, 10 * 1000 * 1000 };
+	struct timespec grace = {0, 10 * 1000 * 1000};
 	int err;
 
 	gen_clear(g, next); /* leftovers of a failed update */
@@ -479,8 +492,8 @@ const char *bg_files_rule_name(const struct bg_files_guard *g, __u32 rule_id)
 }
 
 /* Events: types 11 (open) and 12 (modify). */
-static const char *const op_names[] = { "?",	  "open",     "unlink", "rename",
-					"replace", "truncate", "chmod",	 "chown" };
+static const char *const op_names[] = {"?",	  "open",     "unlink", "rename",
+				       "replace", "truncate", "chmod",	"chown"};
 
 static const char *op_name(__u32 op)
 {

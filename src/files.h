@@ -54,7 +54,7 @@ struct bg_files_guard {
 
 /* hdr.rule_id of files events: type, generation, rule index + 1. */
 #define BG_FILES_RULE_ID(gen, idx) ((11u << 24) | ((gen) << 16) | ((idx) + 1))
-#define BG_FILES_IS_RULE_ID(id) (((id) >> 24) == 11u)
+#define BG_FILES_IS_RULE_ID(id)	   (((id) >> 24) == 11u)
 
 int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config *c, int mode,
 			 struct bg_events *ev, const struct bg_caps *caps);

@@ -18,16 +18,16 @@
 #endif
 #include <bpfguard/ident.h>
 
-#define BG_FILES_RULES_MAX 256    /* rules per generation */
+#define BG_FILES_RULES_MAX   256   /* rules per generation */
 #define BG_FILES_TARGETS_MAX 32768 /* protected files and directories, both generations */
-#define BG_FILES_ALLOW_MAX 8192   /* (rule, executable) pairs, both generations */
+#define BG_FILES_ALLOW_MAX   8192  /* (rule, executable) pairs, both generations */
 /* Directory rules: ancestors of an opened file compared against the
  * protected directories; a file deeper than this below its protected
  * directory is not matched (docs/agent.md). */
 #define BG_FILES_DIR_DEPTH 16
 
 /* Access bits (rule restrictions and executable permissions). */
-#define BG_FILES_READ 0x1
+#define BG_FILES_READ  0x1
 #define BG_FILES_WRITE 0x2 /* also unlink, rename, truncate, chmod, chown */
 
 /* Target flags. */
@@ -37,8 +37,8 @@
 enum bg_file_op {
 	BG_FILE_OP_OPEN = 1,
 	BG_FILE_OP_UNLINK = 2,
-	BG_FILE_OP_RENAME = 3,   /* the protected file is renamed */
-	BG_FILE_OP_REPLACE = 4,  /* a rename overwrites the protected file */
+	BG_FILE_OP_RENAME = 3,	/* the protected file is renamed */
+	BG_FILE_OP_REPLACE = 4, /* a rename overwrites the protected file */
 	BG_FILE_OP_TRUNCATE = 5,
 	BG_FILE_OP_CHMOD = 6,
 	BG_FILE_OP_CHOWN = 7,
@@ -51,7 +51,7 @@ struct bg_files_target_key {
 };
 
 struct bg_files_target {
-	__u32 rule; /* index in the generation's rule table */
+	__u32 rule;  /* index in the generation's rule table */
 	__u32 flags; /* BG_FILES_T_* */
 };
 
@@ -63,8 +63,8 @@ struct bg_files_allow_key {
 
 /* files_rules[gen * BG_FILES_RULES_MAX + rule] */
 struct bg_files_rule {
-	__u32 rule_id;  /* hdr.rule_id of events (names the rule in user space) */
-	__u8 action;    /* enum bg_action, after the kernel's capabilities */
+	__u32 rule_id;	/* hdr.rule_id of events (names the rule in user space) */
+	__u8 action;	/* enum bg_action, after the kernel's capabilities */
 	__u8 restrict_; /* BG_FILES_READ/WRITE: what only listed executables may do */
 	__u8 valid;
 	__u8 pad;

@@ -31,7 +31,9 @@
 static int report(int rc)
 {
 	if (rc < 0) {
-		printf("%s\n", errno == EPERM ? "EPERM" : errno == EACCES ? "EACCES" : strerror(errno));
+		printf("%s\n", errno == EPERM	 ? "EPERM"
+			       : errno == EACCES ? "EACCES"
+						 : strerror(errno));
 		return 1;
 	}
 	printf("ok\n");

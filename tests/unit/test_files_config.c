@@ -79,7 +79,8 @@ static void expect_error(const char *text, const char *msg)
 static void test_errors(void **state)
 {
 	(void)state;
-	expect_error(RULE "        paths: [/etc/passwd]\n        read: [/bin/sh]\n        colour: 1\n",
+	expect_error(RULE
+		     "        paths: [/etc/passwd]\n        read: [/bin/sh]\n        colour: 1\n",
 		     "t.yaml:7:9: unknown key 'colour' in a guards.files rule");
 	expect_error(RULE "        paths: /etc/passwd\n        read: [/bin/sh]\n",
 		     "t.yaml:5:16: paths must be a list of paths");
@@ -92,8 +93,10 @@ static void test_errors(void **state)
 	expect_error(RULE "        paths: [etc/passwd]\n        read: [/bin/sh]\n",
 		     "t.yaml:5:17: paths: 'etc/passwd' is not an absolute path");
 	expect_error(RULE "        paths: [/etc/passwd]\n", "rule 'r' restricts nothing");
-	expect_error(RULE "        paths: [/etc/passwd]\n        read: [/bin/sh]\n        action: maybe\n",
-		     "t.yaml:7:17: action must be one of alert, deny, kill, not 'maybe'");
+	expect_error(
+		RULE
+		"        paths: [/etc/passwd]\n        read: [/bin/sh]\n        action: maybe\n",
+		"t.yaml:7:17: action must be one of alert, deny, kill, not 'maybe'");
 	expect_error(RULE "        paths: [/etc/passwd]\n        read: [/bin/sh]\n"
 			  "      - name: r\n        paths: [/etc/group]\n        read: [/bin/sh]\n",
 		     "t.yaml:7:15: duplicate rule name 'r'");
