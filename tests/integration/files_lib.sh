@@ -69,17 +69,23 @@ expect_blocked() {
 	echo "ok - $what: blocked ($MECH)"
 }
 
-# expect_event WHAT PATTERN...: one JSON line of the agent has every pattern.
-expect_event() {
-	local what=$1 p
-	shift
-	local lines
-	wait_for 50 grep -qF -- "$1" "$AGENT_OUT" || true
+# event_match PATTERN...: print the agent's JSON lines that have every pattern.
+event_match() {
+	local lines p
 	lines=$(grep -F -- "$1" "$AGENT_OUT")
+	shift
 	for p in "$@"; do
 		lines=$(grep -F -- "$p" <<<"$lines")
 	done
-	[ -n "$lines" ] || { tail -5 "$AGENT_OUT"; fail "$what: no event with: $*"; }
+	[ -n "$lines" ] && echo "$lines"
+}
+
+# expect_event WHAT PATTERN...: one JSON line of the agent has every pattern
+# (waiting up to 5 s: the agent writes events asynchronously).
+expect_event() {
+	local what=$1
+	shift
+	wait_for 50 event_match "$@" >/dev/null || { tail -3 "$AGENT_OUT"; fail "$what: no event with: $*"; }
 	echo "ok - $what: event"
 }
 
