@@ -73,7 +73,7 @@ struct match {
  * mount points.
  */
 static __always_inline bool files_match(struct dentry *dentry, struct inode *inode, struct match *m,
-				       bool btf)
+					bool btf)
 {
 	struct bg_files_target_key k = {};
 	const struct bg_files_target *t;
@@ -282,6 +282,48 @@ int BPF_PROG(bg_files_chmod, const struct path *path, umode_t mode, int ret)
 			       BG_FILES_WRITE, 0, path);
 }
 
+/* New names beneath a protected directory: the name is created before
+ * file_open runs (O_CREAT), so creation has its own hooks. The dentry is
+ * negative: only the ancestor walk can match. */
+static __always_inline int files_create_check(struct dentry *dentry)
+{
+	return files_lsm_check(dentry, NULL, BG_EV_FILE_MODIFY, BG_FILE_OP_CREATE, BG_FILES_WRITE,
+			       0, NULL);
+}
+
+SEC("lsm/inode_create")
+int BPF_PROG(bg_files_create, struct inode *dir, struct dentry *dentry, umode_t mode, int ret)
+{
+	return ret ? ret : files_create_check(dentry);
+}
+
+SEC("lsm/inode_mkdir")
+int BPF_PROG(bg_files_mkdir, struct inode *dir, struct dentry *dentry, umode_t mode, int ret)
+{
+	return ret ? ret : files_create_check(dentry);
+}
+
+SEC("lsm/inode_mknod")
+int BPF_PROG(bg_files_mknod, struct inode *dir, struct dentry *dentry, umode_t mode, dev_t dev,
+	     int ret)
+{
+	return ret ? ret : files_create_check(dentry);
+}
+
+SEC("lsm/inode_symlink")
+int BPF_PROG(bg_files_symlink, struct inode *dir, struct dentry *dentry, const char *old_name,
+	     int ret)
+{
+	return ret ? ret : files_create_check(dentry);
+}
+
+SEC("lsm/inode_link")
+int BPF_PROG(bg_files_link, struct dentry *old_dentry, struct inode *dir, struct dentry *new_dentry,
+	     int ret)
+{
+	return ret ? ret : files_create_check(new_dentry);
+}
+
 /* kuid_t and kgid_t are structs passed by value: read the context by
  * hand (path is argument 0, the previous hook's verdict argument 3). */
 SEC("lsm/path_chown")
@@ -332,7 +374,8 @@ int BPF_PROG(bg_files_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	if (bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[ret]) < 0 || !file)
 		return 0;
-	if (!files_match(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_inode), &m, false))
+	if (!files_match(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_inode), &m,
+			 false))
 		return 0;
 	want = file_want(file);
 	if (!files_violates(&m, want))

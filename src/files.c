@@ -492,8 +492,8 @@ const char *bg_files_rule_name(const struct bg_files_guard *g, __u32 rule_id)
 }
 
 /* Events: types 11 (open) and 12 (modify). */
-static const char *const op_names[] = {"?",	  "open",     "unlink", "rename",
-				       "replace", "truncate", "chmod",	"chown"};
+static const char *const op_names[] = {"?",	   "open",  "unlink", "rename", "replace",
+				       "truncate", "chmod", "chown",  "create"};
 
 static const char *op_name(__u32 op)
 {

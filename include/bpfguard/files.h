@@ -42,6 +42,7 @@ enum bg_file_op {
 	BG_FILE_OP_TRUNCATE = 5,
 	BG_FILE_OP_CHMOD = 6,
 	BG_FILE_OP_CHOWN = 7,
+	BG_FILE_OP_CREATE = 8, /* a new name beneath a protected directory */
 };
 
 struct bg_files_target_key {

@@ -9,7 +9,8 @@
  *
  * MODE: r (O_RDONLY), w (O_WRONLY|O_APPEND), rw (O_RDWR), trunc
  * (O_WRONLY|O_TRUNC), rdtrunc (O_RDONLY|O_TRUNC), creat (O_WRONLY|O_CREAT),
- * unlink, rename:NEWPATH, truncate (truncate(2) to 0), chmod.
+ * unlink, rename:NEWPATH, link:NEWPATH, truncate (truncate(2) to 0), chmod,
+ * mkdir.
  * Prints "ok" or the errno name and exits 0 or 1. --comm sets the task
  * name with prctl(PR_SET_NAME) first.
  *
@@ -86,6 +87,10 @@ int main(int argc, char **argv)
 		return report(truncate(path, 0));
 	if (!strcmp(mode, "chmod"))
 		return report(chmod(path, 0600));
+	if (!strcmp(mode, "mkdir"))
+		return report(mkdir(path, 0700));
+	if (!strncmp(mode, "link:", 5))
+		return report(link(path, mode + 5));
 	if (!strcmp(mode, "r"))
 		flags = O_RDONLY;
 	else if (!strcmp(mode, "w"))

@@ -89,6 +89,10 @@ expect_event "dir rule" '"name":"tree-write"' "\"path\":\"$D/tree/a/b/deep\"" '"
 expect_blocked "other creates a file beneath" "$OTHER" creat "$D/tree/a/new"
 if [ "$MECH" = lsm ]; then
 	[ ! -e "$D/tree/a/new" ] || fail "created despite EPERM"
+	expect_event "create beneath" '"type":["change"]' '"name":"tree-write"' '"path":"new"' \
+		'"operation":"create"' '"depth":2' "$EV_BLOCK"
+	expect_blocked "other makes a directory beneath" "$OTHER" mkdir "$D/tree/a/newdir"
+	expect_blocked "other hard-links into the tree" "$OTHER" "link:$D/tree/a/ln" "$D/free/f"
 else
 	[ -e "$D/tree/a/new" ] || fail "expected the documented limit: O_CREAT creates before the kill"
 	echo "ok - limit measured: O_CREAT created the file before the kill"
