@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "files.h"
 #include "limits_guard.h"
 #include "net.h"
 
@@ -22,6 +23,7 @@ struct bg_config {
 	enum bg_format format;
 	bool exec_events;         /* guards.exec.enabled */
 	struct bg_net_config net; /* network: the XDP ingress filter (src/net.c) */
+	struct bg_files_config files; /* guards.files: protected files (src/files.c) */
 	struct bg_limits_config limits; /* guards.limits (src/limits.c) */
 };
 

@@ -28,6 +28,8 @@ enum bg_event_type {
 	BG_EV_SYSCALL = 4, /* a syscall outside a policy */
 	BG_EV_NET = 5,     /* a connect/sendto/bind outside a policy */
 	BG_EV_NET_DROP = 10, /* the XDP ingress filter dropped a packet (sampled) */
+	BG_EV_FILE = 11,        /* a protected file opened outside its rule */
+	BG_EV_FILE_MODIFY = 12, /* a protected file unlinked, renamed, truncated, chmod/chown */
 	BG_EV_LIMIT = 13,    /* a process limit reached (memory, children) */
 	BG_EV_NETBAN = 14,   /* a network operation a per-process ban forbids */
 	BG_EV_TYPE_MAX,
@@ -159,6 +161,22 @@ struct bg_net_event {
 	__u8 addr[16];
 };
 
+/* A protected file touched outside its rule (types 11 and 12, bpf/files.bpf.c). */
+struct bg_file_event {
+	struct bg_event_hdr hdr;
+	struct bg_proc proc;
+	__u64 ino;      /* the protected file (the inode opened or modified) */
+	__u32 dev;      /* kernel encoding, major << 20 | minor */
+	__u32 op;       /* enum bg_file_op (include/bpfguard/files.h) */
+	__u32 access;   /* BG_FILES_READ/WRITE the operation needed */
+	__u32 flags;    /* open flags (open), else 0 */
+	__s64 ret;      /* open's return value (tracepoint path), else 0 */
+	__u64 exe_ino;  /* the acting executable's identity */
+	__u32 exe_dev;
+	__u32 depth;    /* 0: the file itself is protected; n: its n-th ancestor directory */
+	char path[BG_PATH_MAX]; /* from the file's struct path; modify ops: the last component */
+};
+
 /* A process limit reached (type 13, bpf/limits.bpf.c). */
 struct bg_limit_event {
 	struct bg_event_hdr hdr;
@@ -206,6 +224,9 @@ _Static_assert(sizeof(struct bg_exit_event) % 8 == 0, "bg_exit_event padding");
 _Static_assert(sizeof(struct bg_test_event) % 8 == 0, "bg_test_event padding");
 _Static_assert(sizeof(struct bg_syscall_event) % 8 == 0, "bg_syscall_event padding");
 _Static_assert(sizeof(struct bg_net_event) % 8 == 0, "bg_net_event padding");
+_Static_assert(sizeof(struct bg_file_event) % 8 == 0, "bg_file_event padding");
+_Static_assert(sizeof(struct bg_file_event) == 24 + sizeof(struct bg_proc) + 48 + BG_PATH_MAX,
+	       "bg_file_event layout");
 _Static_assert(sizeof(struct bg_limit_event) == 24 + sizeof(struct bg_proc) + 40,
 	       "bg_limit_event layout");
 _Static_assert(sizeof(struct bg_netban_event) == 24 + sizeof(struct bg_proc) + 32,
