@@ -69,7 +69,7 @@ echo "pids.peak $peak of pids.max $NET_MAX (limit $LIMIT); safety net refusals: 
 
 wait_for 50 grep -q '"limit-reached"' "$OUT" || fail "no limit event"
 kill -TERM $agent; wait $agent
-python3 - "$OUT" "$TMP/bombsh" $LIMIT <<'PY' || fail "event fields wrong"
+python3 - "$OUT" "$TMP/bombsh" $LIMIT $NET_MAX <<'PY' || fail "event fields wrong"
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 lim = [e for e in ev if e["event"]["action"] == "limit-reached"]
@@ -83,5 +83,7 @@ assert b["action"] == "kill" and b["mechanism"] == "tracepoint", b
 assert b["limit"]["limit"] == int(sys.argv[3]) and b["limit"]["value"] >= int(sys.argv[3]), b
 assert b["limit"]["syscall"] in (56, 57, 58, 435), b
 assert all(e["process"]["executable"] == sys.argv[2] for e in lim)
+print("live processes in the bomb at the first kill: %d (max_descendants %s, pids.max of the net %s)"
+      % (b["limit"]["value"], sys.argv[3], sys.argv[4]))
 print("ok:", len(lim), "kill events, kinds", sorted(kinds))
 PY

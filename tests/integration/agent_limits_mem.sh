@@ -41,7 +41,7 @@ print("done", flush=True)
 rc=$?
 [ $rc -eq 137 ] || fail "the hog was not killed by SIGKILL (exit $rc, last line $(tail -1 "$TMP/hog.out"))"
 mib=$(grep -E '^[0-9]+$' "$TMP/hog.out" | tail -1)
-echo "hog killed after ${mib:-0} MiB allocated"
+echo "threshold 200 MiB (max_memory); hog killed after ${mib:-0} MiB allocated"
 [ "${mib:-0}" -ge 100 ] && [ "${mib:-0}" -le 200 ] || fail "killed after ${mib:-0} MiB, expected 100..200"
 
 # The genuine python3 is not the target: the same loop completes.
@@ -64,5 +64,6 @@ assert b["limit"]["kind"] in ("memory-total", "memory-request"), b["limit"]
 assert b["limit"]["limit"] == 200 << 20
 assert b["limit"]["value"] > 200 << 20, b["limit"]
 assert b["limit"]["syscall"] in (9, 12, 25), b["limit"]
-print("ok:", b["limit"])
+print("event: %s, address space at the kill %.1f MiB (request %d bytes) of the %d MiB threshold"
+      % (b["limit"]["kind"], b["limit"]["value"] / 2**20, b["limit"]["request"], b["limit"]["limit"] >> 20))
 PY
