@@ -313,6 +313,41 @@ static void effective(const struct bg_limits_guard *g, const struct bg_limits_ru
 		out->net_mech = BG_MECH_TRACEPOINT;
 }
 
+/* Does any rule need the sys_enter program (memory checks, kill at a fork,
+ * a network ban enforced at the syscall)? */
+static bool needs_sys_enter(const struct bg_limits_guard *g, const struct bg_limits_config *c,
+			    int mode)
+{
+	struct bg_lim_rule r;
+	size_t i;
+
+	for (i = 0; i < c->n_rules; i++) {
+		effective(g, &c->rules[i], mode, &r);
+		if (r.max_memory || (r.net_ban && r.net_mech == BG_MECH_TRACEPOINT) ||
+		    ((r.max_children || r.max_descendants) && r.action == BG_ACT_KILL))
+			return true;
+	}
+	return false;
+}
+
+static int sys_enter_set(struct bg_limits_guard *g, bool on)
+{
+	int err;
+
+	if (on && !g->sys_enter) {
+		g->sys_enter = bpf_program__attach(g->skel->progs.lim_sys_enter);
+		if (!g->sys_enter) {
+			err = -errno;
+			pr_err("limits guard: cannot attach sys_enter: %s\n", strerror(errno));
+			return err;
+		}
+	} else if (!on && g->sys_enter) {
+		bpf_link__destroy(g->sys_enter);
+		g->sys_enter = NULL;
+	}
+	return 0;
+}
+
 static int cg_attach(struct bg_limits_guard *g, const struct bg_limits_rule *cr)
 {
 	struct bpf_program *progs[6] = {
@@ -487,6 +522,7 @@ int bg_limits_guard_start(struct bg_limits_guard *g, const struct bg_limits_conf
 	lsm_progs[4] = g->skel->progs.lim_socket_accept;
 	for (i = 0; i < 5 && !g->lsm; i++)
 		bpf_program__set_autoload(lsm_progs[i], false);
+	bpf_program__set_autoattach(g->skel->progs.lim_sys_enter, false);
 	err = bg_events_share(ev, g->skel->obj);
 	if (err)
 		goto cleanup;
@@ -504,6 +540,9 @@ int bg_limits_guard_start(struct bg_limits_guard *g, const struct bg_limits_conf
 		pr_err("limits guard: attach failed: %s\n", strerror(-err));
 		goto cleanup;
 	}
+	err = sys_enter_set(g, needs_sys_enter(g, c, mode));
+	if (err)
+		goto cleanup;
 	return 0;
 cleanup:
 	bg_limits_guard_stop(g);
@@ -512,11 +551,25 @@ cleanup:
 
 int bg_limits_guard_update(struct bg_limits_guard *g, const struct bg_limits_config *c, int mode)
 {
-	return write_rules(g, c, mode);
+	bool need = needs_sys_enter(g, c, mode);
+	int err;
+
+	/* Attached before the rules that need it, detached after the last
+	 * one is gone: no rule is ever without its hook. */
+	if (need) {
+		err = sys_enter_set(g, true);
+		if (err)
+			return err;
+	}
+	err = write_rules(g, c, mode);
+	if (!err && !need)
+		sys_enter_set(g, false);
+	return err;
 }
 
 void bg_limits_guard_stop(struct bg_limits_guard *g)
 {
+	sys_enter_set(g, false);
 	cg_prune(g, NULL);
 	free(g->cgs);
 	g->cgs = NULL;

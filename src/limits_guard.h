@@ -54,6 +54,9 @@ struct bg_limits_guard {
 	bool lsm; /* BPF LSM programs loaded: deny is possible */
 	struct bg_limits_cg *cgs;
 	size_t n_cgs;
+	/* tp_btf/sys_enter, attached only while a rule needs it (memory, a
+	 * kill on fork, a ban without LSM): it slows every syscall host-wide. */
+	struct bpf_link *sys_enter;
 	char (*names)[65]; /* rule names by index */
 	size_t n_names;
 };

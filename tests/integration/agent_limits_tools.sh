@@ -70,7 +70,9 @@ for p in $OK $BAD; do
 	"$TMP/httpd" TCP4-LISTEN:$p,bind=127.0.0.1,reuseaddr,fork SYSTEM:"cat $TMP/resp; sleep 0.3" &
 	at_exit "kill $! 2>/dev/null"
 done
-wait_for 50 "$(command -v curl)" -s -o /dev/null http://127.0.0.1:$BAD/ || fail "responder did not start"
+for p in $OK $BAD; do
+	wait_for 50 "$(command -v curl)" -s -o /dev/null http://127.0.0.1:$p/ || fail "responder $p did not start"
+done
 
 res=$("$TMP/curl" -s --max-time 10 http://127.0.0.1:$OK/); rc=$?
 echo "target curl, allowed peer: exit $rc '$res'"
@@ -91,7 +93,8 @@ res=$(curl -s --max-time 10 http://127.0.0.1:$BAD/) || fail "bystander curl fail
 "$TMP/httpd" -u UDP6-RECV:$UDP,bind=[::1] OPEN:"$TMP/udp.out",creat &
 urecv=$!
 at_exit "kill $urecv 2>/dev/null"
-sleep 0.3
+udp6_bound() { grep -q ":$(printf %04X $UDP) " /proc/net/udp6; }
+wait_for 50 udp6_bound || fail "the UDP receiver did not bind"
 echo hello | socat -u - UDP6-SENDTO:[::1]:$UDP || fail "socat send failed"
 wait_for 50 grep -q hello "$TMP/udp.out" || fail "alert mode lost the datagram"
 

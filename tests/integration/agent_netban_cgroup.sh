@@ -41,6 +41,7 @@ wait_for 600 grep -q '"agent-start"' "$OUT" 2>/dev/null || { cat "$TMP/agent.err
 # in_cg CMD...: run CMD inside the target cgroup.
 in_cg() { sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"; }
 serve() {
+	rm -f "$TMP/srv.out" # a stale "ready" from the previous server would race
 	"$NET" serve "$@" > "$TMP/srv.out" 2>&1 &
 	srv=$!
 	wait_for 50 grep -q ready "$TMP/srv.out" || fail "server $* did not start"

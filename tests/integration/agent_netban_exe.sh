@@ -38,6 +38,7 @@ wait_for 600 grep -q '"agent-start"' "$OUT" 2>/dev/null || { cat "$TMP/agent.err
 
 # serve PROTO ADDR PORT: a peer (the original binary) in the background.
 serve() {
+	rm -f "$TMP/srv.out" # a stale "ready" from the previous server would race
 	"$NET" serve "$@" > "$TMP/srv.out" 2>&1 &
 	srv=$!
 	wait_for 50 grep -q ready "$TMP/srv.out" || fail "server $* did not start"
