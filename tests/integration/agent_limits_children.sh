@@ -33,7 +33,22 @@ agent=$!
 at_exit "kill $agent 2>/dev/null; wait $agent 2>/dev/null"
 wait_for 600 grep -q "\"agent-start\"" "$OUT" 2>/dev/null || { cat "$TMP/agent.err"; kill -0 $agent || echo "agent exited"; fail "agent did not start"; }
 
-res=$("$TMP/forker" 6); rc=$?
+# Counted by a v1 pids cgroup where there is one: the forker and its live
+# children at the peak (4: the 4th fork never made a child).
+PIDS_MNT=$(awk '$3 == "cgroup" && $4 ~ /(^|,)pids(,|$)/ { print $2; exit }' /proc/mounts)
+PCG=
+if [ -n "$PIDS_MNT" ] && mkdir "$PIDS_MNT/bg-children.$$" 2>/dev/null; then
+	PCG=$PIDS_MNT/bg-children.$$
+	at_exit "rmdir $PCG"
+fi
+if [ -n "$PCG" ] && [ -e "$PCG/pids.peak" ]; then
+	res=$(sh -c 'echo $$ > "$0/cgroup.procs" && exec "$1" 6' "$PCG" "$TMP/forker"); rc=$?
+	peak=$(cat "$PCG/pids.peak")
+	echo "processes at the peak: $peak (the forker and its children)"
+	[ "$peak" = 4 ] || fail "peak $peak processes: expected the forker and 3 children"
+else
+	res=$("$TMP/forker" 6); rc=$?
+fi
 echo "target: exit $rc, '$res' (lsm=$lsm)"
 if [ $lsm = 1 ]; then
 	[ $rc = 0 ] || fail "the target died (exit $rc): deny must not kill"
