@@ -774,7 +774,7 @@ int BPF_PROG(lim_sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	}
 	task = bpf_get_current_task_btf();
-	/* ia32 numbers mean other calls; not decoded (docs/agent-limits.md). */
+	/* ia32 numbers mean other calls; not decoded (docs/agent.md). */
 	if (task->thread_info.status & TS_COMPAT)
 		return 0;
 	switch (id) {

@@ -22,7 +22,7 @@ enum bg_lim_match {
 	BG_LIM_MATCH_COMM = 3,
 };
 
-/* One rule of guards.limits (docs/agent-limits.md). */
+/* One rule of guards.limits (docs/agent.md). */
 struct bg_limits_rule {
 	char name[65];
 	enum bg_lim_match match;

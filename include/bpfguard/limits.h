@@ -2,7 +2,7 @@
 /*
  * Process limits and per-process network bans (bpf/limits.bpf.c,
  * src/limits.c): rule and target maps shared by the kernel and user space.
- * docs/agent-limits.md describes the config and what each check measures.
+ * docs/agent.md describes the config and what each check measures.
  */
 #ifndef BPFGUARD_LIMITS_H
 #define BPFGUARD_LIMITS_H
