@@ -9,6 +9,10 @@
 #   one alert event names the send.
 # - memory, kill and alert: dd with a 96 MiB buffer under a 32 MiB limit is
 #   killed (SIGKILL at the mmap's sys_enter), or completes with an alert.
+# - network, exe target, kill (the tracepoint path on both kernels): a
+#   renamed socat dies at a banned UDP send and TCP connect; the test prints
+#   whether the datagram and the connection got through before the kill
+#   (the gap docs/guarantees.md lists).
 # - children, alert: a renamed bash starts 5 background jobs under
 #   max_children 2: all 5 run, one alert event at the 3rd live child.
 # vm: also
@@ -25,6 +29,7 @@ OK=$((20000 + $$ % 10000)) BAD=$((OK + 1)) UDP=$((OK + 2))
 cp "$(command -v curl)" "$TMP/curl"
 cp "$(command -v socat)" "$TMP/httpd" # the peers: comm "httpd", not "socat"
 cp "$(command -v bash)" "$TMP/kids"
+cp "$(command -v socat)" "$TMP/sc"
 DD=$(readlink -f "$(command -v dd)") # coreutils here, busybox in the VM
 mkdir "$TMP/k"
 cp "$DD" "$TMP/dd"
@@ -46,6 +51,10 @@ guards:
         match: { comm: socat }
         action: alert
         network: { ban: [send] }
+      - name: sc-kill
+        match: { exe: $TMP/sc }
+        action: kill
+        network: { ban: [connect, send] }
       - name: dd-kill
         match: { exe: $TMP/k/dd }
         action: kill
@@ -98,6 +107,23 @@ wait_for 50 udp6_bound || fail "the UDP receiver did not bind"
 echo hello | socat -u - UDP6-SENDTO:[::1]:$UDP || fail "socat send failed"
 wait_for 50 grep -q hello "$TMP/udp.out" || fail "alert mode lost the datagram"
 
+# The renamed socat under kill: what leaves before the process dies.
+"$TMP/httpd" -u UDP4-RECV:$((UDP + 1)),bind=127.0.0.1 OPEN:"$TMP/leak.udp",creat &
+at_exit "kill $! 2>/dev/null"
+"$TMP/httpd" -u TCP4-LISTEN:$((UDP + 2)),bind=127.0.0.1,reuseaddr OPEN:"$TMP/leak.tcp",creat &
+at_exit "kill $! 2>/dev/null"
+udp4_bound() { grep -q "0100007F:$(printf %04X $((UDP + 1))) " /proc/net/udp; }
+wait_for 50 udp4_bound || fail "the UDP receiver did not bind"
+tcp4_listening() { grep -q "0100007F:$(printf %04X $((UDP + 2))) 00000000:0000 0A" /proc/net/tcp; }
+wait_for 50 tcp4_listening || fail "the TCP peer did not listen"
+( echo leak | exec "$TMP/sc" -u - UDP4-SENDTO:127.0.0.1:$((UDP + 1)) ); rc=$?
+[ $rc = 137 ] || fail "socat under kill was not killed at its UDP send (exit $rc)"
+( echo leak | exec "$TMP/sc" -u - TCP4:127.0.0.1:$((UDP + 2)) ); rc=$?
+[ $rc = 137 ] || fail "socat under kill was not killed at its TCP connect (exit $rc)"
+sleep 0.3
+echo "kill path: banned UDP datagram delivered: $(grep -q leak "$TMP/leak.udp" 2>/dev/null && echo yes || echo no);" \
+	"banned TCP connect accepted by the peer: $([ -e "$TMP/leak.tcp" ] && echo yes || echo no)"
+
 # dd: one 96 MiB buffer.
 ( exec "$TMP/k/dd" if=/dev/zero of=/dev/null bs=96M count=1 2>/dev/null ); rc=$?
 echo "dd under the kill rule: exit $rc"
@@ -121,6 +147,11 @@ ev() { # rule, then strings that must all appear in that rule's one event
 ev curl-one-peer "$mech" '"op":"connect"' "\"port\":$BAD" "\"executable\":\"$TMP/curl\""
 ev socat-no-send '"action":"alert"' '"op":"send"' '"type":"ipv6","transport":"udp"' \
 	"\"port\":$UDP" '"name":"socat","executable":"/usr/bin/socat"'
+[ "$(grep -cF '"name":"sc-kill"' "$OUT")" = 2 ] || fail "expected 2 sc-kill events"
+grep -F '"name":"sc-kill"' "$OUT" | grep -F '"op":"send"' | grep -qF '"action":"kill","mechanism":"tracepoint"' ||
+	fail "no sc-kill send event"
+grep -F '"name":"sc-kill"' "$OUT" | grep -F '"op":"connect"' | grep -qF '"action":"kill","mechanism":"tracepoint"' ||
+	fail "no sc-kill connect event"
 ev dd-kill '"action":"kill","mechanism":"tracepoint"' '"kind":"memory-request"' \
 	"\"limit\":$((32 << 20))"
 ev dd-alert '"action":"alert"' '"kind":"memory-request"' "\"limit\":$((32 << 20))"
