@@ -508,7 +508,7 @@ static long peer_one(__u32 i, void *c)
 static __always_inline bool peer_allowed(const struct bg_lim_rule *r, __u32 idx,
 					 const struct peer *p)
 {
-	struct peer_ctx m = { .p = p, .idx = idx };
+	struct peer_ctx m = {.p = p, .idx = idx};
 
 	if (!r->n_peers)
 		return false;

@@ -33,14 +33,14 @@ static int result(const char *step)
 
 static void timeout(int fd, int sec)
 {
-	struct timeval tv = { .tv_sec = sec };
+	struct timeval tv = {.tv_sec = sec};
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_storage ss = { 0 }, from;
+	struct sockaddr_storage ss = {0}, from;
 	socklen_t len, flen = sizeof(from);
 	bool tcp, serve;
 	char buf[16];
