@@ -131,7 +131,7 @@ echo "dd under the kill rule: exit $rc"
 "$TMP/dd" if=/dev/zero of=/dev/null bs=96M count=1 2>/dev/null || fail "dd under alert failed: $?"
 
 # bash with 5 background jobs.
-res=$("$TMP/kids" -c 'n=0; for i in 1 2 3 4 5; do sleep 0.3 & done; for j in $(jobs -p); do wait $j && n=$((n+1)); done; echo $n')
+res=$("$TMP/kids" -c 'n=0; for i in 1 2 3 4 5; do sleep 1 & done; for j in $(jobs -p); do wait $j && n=$((n+1)); done; echo $n')
 [ "$res" = 5 ] || fail "alert mode stopped a child: $res of 5 completed"
 
 wait_for 50 grep -q '"kids-alert"' "$OUT" || fail "no children alert"
