@@ -207,14 +207,14 @@ static long scan_chunk(__u32 i, void *ctx)
 
 static __always_inline bool name_matches(const struct bg_load_rule *r, const char *name)
 {
-	__u32 len = 0, i, pl = r->prefix_len, sl = r->suffix_len;
+	__u32 len = 0, i, at, pl = r->prefix_len, sl = r->suffix_len, ml = r->mid_len;
 
 	for (i = 0; i < BG_LOAD_NAME; i++) {
 		if (!name[i])
 			break;
 		len++;
 	}
-	if (pl > BG_LOAD_GLOB || sl > BG_LOAD_GLOB || pl + sl > len)
+	if (pl > BG_LOAD_GLOB || sl > BG_LOAD_GLOB || ml > BG_LOAD_GLOB || pl + ml + sl > len)
 		return false;
 	if ((r->flags & BG_LR_NAME_EXACT) && len != pl)
 		return false;
@@ -230,7 +230,20 @@ static __always_inline bool name_matches(const struct bg_load_rule *r, const cha
 		if (name[(len - sl + i) & (BG_LOAD_NAME - 1)] != r->suffix[i])
 			return false;
 	}
-	return true;
+	if (!ml)
+		return true;
+	/* The middle part somewhere in name[pl, len - sl). */
+	for (at = pl; at < BG_LOAD_NAME; at++) {
+		if (at + ml + sl > len)
+			return false;
+		for (i = 0; i < BG_LOAD_GLOB; i++) {
+			if (i >= ml || name[(at + i) & (BG_LOAD_NAME - 1)] != r->mid[i])
+				break;
+		}
+		if (i >= ml)
+			return true;
+	}
+	return false;
 }
 
 static __always_inline bool bit_set(const __u64 *mask, __u32 words, __u32 n)

@@ -158,31 +158,44 @@ static int parse_helper(struct bg_yaml *y, yaml_node_t *n, struct bg_load_rule *
 	return 0;
 }
 
-/* One '*' at most: prefix*suffix, matched in the kernel. */
+/* Up to two '*': "prefix", "prefix*suffix", "prefix*mid*suffix", matched
+ * in the kernel (bpf/bpfload.bpf.c, name_matches). */
 static int parse_glob(struct bg_yaml *y, yaml_node_t *n, struct bg_load_rule *r)
 {
-	const char *s, *star;
-	size_t pl, sl;
+	const char *s, *star, *star2 = NULL;
+	size_t pl, ml = 0, sl;
 	int err;
 
 	err = bg_yaml_str(y, n, "prog_name", &s);
 	if (err)
 		return err;
 	star = strchr(s, '*');
-	if (star && strchr(star + 1, '*'))
-		return bg_yaml_error(y, n, "prog_name: '%s': at most one '*'", s);
+	if (star)
+		star2 = strchr(star + 1, '*');
+	if (star2 && strchr(star2 + 1, '*'))
+		return bg_yaml_error(y, n, "prog_name: '%s': at most two '*'", s);
 	if (strchr(s, '?') || strchr(s, '['))
 		return bg_yaml_error(y, n, "prog_name: '%s': only '*' is supported", s);
 	pl = star ? (size_t)(star - s) : strlen(s);
-	sl = star ? strlen(star + 1) : 0;
-	if (pl > BG_LOAD_NAME - 1 || sl > BG_LOAD_NAME - 1)
+	if (star2) {
+		ml = (size_t)(star2 - star - 1);
+		sl = strlen(star2 + 1);
+	} else {
+		sl = star ? strlen(star + 1) : 0;
+	}
+	if (pl > BG_LOAD_NAME - 1 || ml > BG_LOAD_NAME - 1 || sl > BG_LOAD_NAME - 1)
 		return bg_yaml_error(y, n,
 				     "prog_name: '%s': the kernel keeps %d bytes of a program name",
 				     s, BG_LOAD_NAME - 1);
 	memcpy(r->prefix, s, pl);
-	if (star)
+	if (star2) {
+		memcpy(r->mid, star + 1, ml);
+		memcpy(r->suffix, star2 + 1, sl);
+	} else if (star) {
 		memcpy(r->suffix, star + 1, sl);
+	}
 	r->prefix_len = pl;
+	r->mid_len = ml;
 	r->suffix_len = sl;
 	r->flags |= BG_LR_NAME | (star ? 0 : BG_LR_NAME_EXACT);
 	return 0;

@@ -36,7 +36,8 @@ struct bg_load_rule {
 	__u8 nhelpers;
 	__u8 prefix_len;
 	__u8 suffix_len;
-	__u8 pad[7];
+	__u8 mid_len; /* "prefix*mid*suffix": mid anywhere in between */
+	__u8 pad[6];
 	__u64 prog_types;      /* bit n: BPF program type n */
 	__u64 attach_types[2]; /* bit n: expected attach type n */
 	__u64 map_types;       /* non-zero: one of these map types must be referenced */
@@ -44,6 +45,7 @@ struct bg_load_rule {
 	__u16 helper_min[BG_LOAD_RULE_HELPERS]; /* calls needed, >= 1 */
 	char prefix[BG_LOAD_GLOB];
 	char suffix[BG_LOAD_GLOB];
+	char mid[BG_LOAD_GLOB];
 	char name[BG_LOAD_RULE];
 };
 
@@ -54,7 +56,7 @@ struct bg_load_except {
 	__u64 ino;
 };
 
-_Static_assert(sizeof(struct bg_load_rule) == 136, "bg_load_rule layout");
+_Static_assert(sizeof(struct bg_load_rule) == 152, "bg_load_rule layout");
 _Static_assert(sizeof(struct bg_load_except) == 16, "bg_load_except layout");
 
 #endif /* BPFGUARD_BPFLOAD_H */
