@@ -60,6 +60,24 @@ struct {
 	__type(value, __u8);
 } load_except SEC(".maps");
 
+/* Helper id of a call in verified (xlated) code, by its imm: the target's
+ * offset from __bpf_call_base. Filled by user space from /proc/kallsyms. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BG_LOAD_CALL_IDS_MAX);
+	__type(key, __s32);
+	__type(value, __u16);
+} call_ids SEC(".maps");
+
+/* Threads inside BPF_PROG_LOAD, between lsm/bpf and lsm/bpf_prog, with
+ * the action lsm/bpf decided (enum bg_action). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} loading SEC(".maps");
+
 /* The first bytes of union bpf_attr for BPF_PROG_LOAD (uapi: stable). */
 struct prog_load_attr {
 	__u32 prog_type;
@@ -97,7 +115,8 @@ struct load_scratch {
 	__u32 to_scan;  /* instructions to scan */
 	__u32 best;     /* rule index + 1 of the strongest match */
 	__u8 best_action;
-	__u8 pad[7];
+	__u8 kernel;    /* insns point to the kernel's verified copy */
+	__u8 pad[6];
 };
 
 struct {
@@ -133,15 +152,27 @@ static __always_inline int map_type_of_fd(long fd)
 	return map ? (int)BPF_CORE_READ(map, map_type) : -1;
 }
 
-static __always_inline void count_insn(struct bg_bpf_load_event *e, const struct bpf_insn *in)
+static __always_inline void count_insn(struct bg_bpf_load_event *e, const struct bpf_insn *in,
+				       bool xlated)
 {
 	__u8 src = in->src_reg;
 	__s32 imm = in->imm;
+	__u16 *hid;
 	__u32 k;
 	int t;
 
 	if (in->code == CODE_CALL) {
-		if (src == 0) { /* helper: imm is its id */
+		if (src == 0 && xlated) {
+			/* imm: the helper's address minus __bpf_call_base */
+			e->helper_calls++;
+			hid = bpf_map_lookup_elem(&call_ids, &imm);
+			if (hid && *hid < BG_LOAD_HELPERS) {
+				if (e->helpers[*hid & (BG_LOAD_HELPERS - 1)] != 0xffff)
+					e->helpers[*hid & (BG_LOAD_HELPERS - 1)]++;
+			} else {
+				e->helper_unknown++;
+			}
+		} else if (src == 0) { /* helper: imm is its id */
 			e->helper_calls++;
 			if (imm >= 0 && imm < BG_LOAD_HELPERS) {
 				if (e->helpers[imm & (BG_LOAD_HELPERS - 1)] != 0xffff)
@@ -162,7 +193,7 @@ static __always_inline void count_insn(struct bg_bpf_load_event *e, const struct
 			if (e->nkfuncs < BG_LOAD_KFUNCS)
 				e->kfunc_ids[e->nkfuncs++ & (BG_LOAD_KFUNCS - 1)] = imm;
 		}
-	} else if (in->code == CODE_LD64) {
+	} else if (in->code == CODE_LD64 && !xlated) { /* xlated: maps from used_maps */
 		if (src == PSEUDO_MAP_FD || src == PSEUDO_MAP_VALUE) {
 			t = map_type_of_fd(imm);
 			if (t >= 0 && t < 64)
@@ -180,6 +211,7 @@ static long scan_chunk(__u32 i, void *ctx)
 {
 	struct load_scratch *s = scratch();
 	__u32 first = i * BG_LOAD_CHUNK, n, j;
+	const void *src;
 	__u64 sz;
 
 	if (!s || first >= s->to_scan)
@@ -191,15 +223,16 @@ static long scan_chunk(__u32 i, void *ctx)
 	barrier_var(sz); /* keep the bound check below where the verifier sees it */
 	if (sz > sizeof(s->chunk))
 		sz = sizeof(s->chunk);
-	if (bpf_probe_read_user(s->chunk, sz,
-				(void *)(s->insns + (__u64)first * sizeof(struct bpf_insn))) < 0) {
+	src = (void *)(s->insns + (__u64)first * sizeof(struct bpf_insn));
+	if ((s->kernel ? bpf_probe_read_kernel(s->chunk, sz, src)
+		       : bpf_probe_read_user(s->chunk, sz, src)) < 0) {
 		s->ev.load_flags |= BG_LOAD_F_READ_ERR;
 		return 1;
 	}
 	for (j = 0; j < BG_LOAD_CHUNK; j++) {
 		if (j >= n)
 			break;
-		count_insn(&s->ev, &s->chunk[j]);
+		count_insn(&s->ev, &s->chunk[j], s->kernel);
 	}
 	s->ev.insns_scanned = first + n;
 	return 0;
@@ -273,6 +306,8 @@ static long match_rule(__u32 i, void *ctx)
 		return 0;
 	if (r->map_types && !(r->map_types & e->map_types))
 		return 0;
+	if ((r->flags & BG_LR_UNREADABLE) && !(e->load_flags & BG_LOAD_F_READ_ERR))
+		return 0;
 	for (k = 0; k < BG_LOAD_RULE_HELPERS; k++) {
 		if (k >= r->nhelpers)
 			break;
@@ -295,18 +330,12 @@ static long match_rule(__u32 i, void *ctx)
 	return 0;
 }
 
-/*
- * Scan one BPF_PROG_LOAD whose attr prefix is in s->attr and decide.
- * Returns the action to take (BG_ACT_NONE when no rule matched).
- */
-static __always_inline int inspect(struct load_scratch *s, __u16 stage, __u8 mech)
+/* Start the event: header, loader process and executable. */
+static __always_inline void ev_begin(struct load_scratch *s, __u16 stage, __u8 mech)
 {
 	struct bg_bpf_load_event *e = &s->ev;
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct bg_load_except ex = {};
 	struct bg_ident id;
-	struct bg_load_rule *r;
-	__u32 idx;
 
 	bpf_probe_read_kernel(e, sizeof(*e), &load_zero);
 	bg_hdr(&e->hdr, BG_EV_BPF_LOAD, sizeof(*e));
@@ -316,6 +345,59 @@ static __always_inline int inspect(struct load_scratch *s, __u16 stage, __u8 mec
 	bg_ident_exe(task, &id);
 	e->exe_ino = id.ino;
 	e->exe_dev = id.dev;
+}
+
+static __always_inline void scan(struct load_scratch *s, __u64 insns, bool kernel)
+{
+	s->insns = insns;
+	s->kernel = kernel;
+	s->to_scan = s->ev.insn_cnt;
+	if (s->to_scan > BG_LOAD_SCAN_MAX) {
+		s->to_scan = BG_LOAD_SCAN_MAX;
+		s->ev.load_flags |= BG_LOAD_F_TRUNCATED;
+	}
+	bpf_loop(BG_LOAD_SCAN_MAX / BG_LOAD_CHUNK, scan_chunk, NULL, 0);
+	if (s->ev.insns_scanned < s->to_scan)
+		s->ev.load_flags |= BG_LOAD_F_READ_ERR;
+}
+
+/* Match the rules against the event; returns the action (BG_ACT_NONE when
+ * no rule matched) and fills the rule fields of the event. */
+static __always_inline int decide(struct load_scratch *s)
+{
+	struct bg_bpf_load_event *e = &s->ev;
+	struct bg_load_except ex = {};
+	struct bg_load_rule *r;
+	__u32 idx;
+
+	s->best = 0;
+	s->best_action = BG_ACT_NONE;
+	ex.dev = e->exe_dev;
+	ex.ino = e->exe_ino;
+	if (e->proc.pid == self_tgid || bpf_map_lookup_elem(&load_except, &ex))
+		e->load_flags |= BG_LOAD_F_SELF; /* bpfguard itself: never matched */
+	else
+		bpf_loop(BG_LOAD_RULES_MAX, match_rule, NULL, 0);
+	if (!s->best)
+		return BG_ACT_NONE;
+	idx = s->best - 1;
+	r = bpf_map_lookup_elem(&load_rules, &idx);
+	if (r) {
+		e->hdr.rule_id = r->id;
+		__builtin_memcpy(e->rule, r->name, BG_LOAD_RULE);
+		e->rule[BG_LOAD_RULE - 1] = 0;
+	}
+	e->hdr.action = s->best_action;
+	return s->best_action;
+}
+
+/* A BPF_PROG_LOAD whose attr prefix is in s->attr: instructions from the
+ * loader's memory. */
+static __always_inline int inspect(struct load_scratch *s, __u16 stage, __u8 mech)
+{
+	struct bg_bpf_load_event *e = &s->ev;
+
+	ev_begin(s, stage, mech);
 	e->prog_type = s->attr.prog_type;
 	e->attach_type = s->attr.expected_attach_type;
 	e->insn_cnt = s->attr.insn_cnt;
@@ -324,36 +406,36 @@ static __always_inline int inspect(struct load_scratch *s, __u16 stage, __u8 mec
 	__builtin_memcpy(e->name, s->attr.prog_name, BG_LOAD_NAME);
 	e->name[BG_LOAD_NAME - 1] = 0;
 	bpf_probe_read_user_str(e->license, sizeof(e->license), (void *)s->attr.license);
+	scan(s, s->attr.insns, false);
+	return decide(s);
+}
 
-	s->insns = s->attr.insns;
-	s->to_scan = e->insn_cnt;
-	if (s->to_scan > BG_LOAD_SCAN_MAX) {
-		s->to_scan = BG_LOAD_SCAN_MAX;
-		e->load_flags |= BG_LOAD_F_TRUNCATED;
+/* The kernel's own copy, after the verifier: prog->insnsi (xlated: helper
+ * calls by address, maps in used_maps). Nothing user space can change. */
+static __always_inline int inspect_prog(struct load_scratch *s, struct bpf_prog *prog)
+{
+	struct bg_bpf_load_event *e = &s->ev;
+	struct bpf_prog_aux *aux = BPF_CORE_READ(prog, aux);
+	struct bpf_map **maps = BPF_CORE_READ(aux, used_maps);
+	struct bpf_map *map;
+	__u32 i, nmaps = BPF_CORE_READ(aux, used_map_cnt);
+	int t;
+
+	ev_begin(s, BG_LOAD_KERNEL, BG_MECH_LSM);
+	e->prog_type = BPF_CORE_READ(prog, type);
+	e->attach_type = BPF_CORE_READ(prog, expected_attach_type);
+	e->insn_cnt = BPF_CORE_READ(prog, len);
+	e->attach_btf_id = BPF_CORE_READ(aux, attach_btf_id);
+	bpf_probe_read_kernel_str(e->name, sizeof(e->name), aux->name);
+	for (i = 0; i < 64; i++) {
+		if (i >= nmaps || bpf_probe_read_kernel(&map, sizeof(map), &maps[i]) < 0)
+			break;
+		t = BPF_CORE_READ(map, map_type);
+		if (t >= 0 && t < 64)
+			e->map_types |= 1ULL << t;
 	}
-	bpf_loop(BG_LOAD_SCAN_MAX / BG_LOAD_CHUNK, scan_chunk, NULL, 0);
-
-	s->best = 0;
-	s->best_action = BG_ACT_NONE;
-	ex.dev = id.dev;
-	ex.ino = id.ino;
-	if ((e->proc.pid == self_tgid && e->proc.start_ns == self_start_ns) ||
-	    bpf_map_lookup_elem(&load_except, &ex))
-		e->load_flags |= BG_LOAD_F_SELF; /* bpfguard itself: never matched */
-	else
-		bpf_loop(BG_LOAD_RULES_MAX, match_rule, NULL, 0);
-
-	if (s->best) {
-		idx = s->best - 1;
-		r = bpf_map_lookup_elem(&load_rules, &idx);
-		if (r) {
-			e->hdr.rule_id = r->id;
-			__builtin_memcpy(e->rule, r->name, BG_LOAD_RULE);
-			e->rule[BG_LOAD_RULE - 1] = 0;
-		}
-		e->hdr.action = s->best_action;
-	}
-	return s->best ? s->best_action : BG_ACT_NONE;
+	scan(s, (__u64)prog + bpf_core_field_offset(struct bpf_prog, insnsi), true);
+	return decide(s);
 }
 
 static __always_inline void emit(struct load_scratch *s)
@@ -403,9 +485,14 @@ int BPF_PROG(bg_load_sys_enter, struct pt_regs *regs, long id)
 SEC("lsm/bpf")
 int BPF_PROG(bg_load_lsm, int cmd, union bpf_attr *attr, unsigned int size)
 {
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct load_scratch *s;
+	__u8 early;
 	int act;
 
+	/* Every bpf() call passes here first: a marker a failed load left
+	 * behind goes before another command can hand out a program fd. */
+	bpf_map_delete_elem(&loading, &tid);
 	if (cmd != CMD_PROG_LOAD)
 		return 0;
 	s = scratch();
@@ -419,5 +506,47 @@ int BPF_PROG(bg_load_lsm, int cmd, union bpf_attr *attr, unsigned int size)
 		bpf_send_signal(SIGKILL);
 	s->ev.hdr.outcome = act >= BG_ACT_DENY ? BG_OUT_FAILURE : BG_OUT_UNKNOWN;
 	emit(s);
+	if (act >= BG_ACT_DENY)
+		return -EPERM;
+	early = act;
+	bpf_map_update_elem(&loading, &tid, &early, BPF_ANY);
+	return 0;
+}
+
+/*
+ * security_bpf_prog() runs in bpf_prog_new_fd(), the last step of
+ * BPF_PROG_LOAD (also when an fd to an existing program is handed out:
+ * `loading` tells the two apart). The instructions are the kernel's,
+ * verified: the decision lsm/bpf made on the loader's buffer is made again
+ * here, and a stronger match (a buffer changed after lsm/bpf read it, or
+ * not readable then) fails the load with EPERM; the kernel frees the
+ * program. Only such a change is reported: the load was reported above.
+ */
+SEC("lsm/bpf_prog")
+int BPF_PROG(bg_load_lsm_prog, struct bpf_prog *prog)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct load_scratch *s;
+	__u8 *early, was;
+	int act;
+
+	early = bpf_map_lookup_elem(&loading, &tid);
+	if (!early)
+		return 0;
+	was = *early;
+	bpf_map_delete_elem(&loading, &tid);
+	s = scratch();
+	if (!s)
+		return 0;
+	act = inspect_prog(s, prog);
+	if (act <= was)
+		return 0;
+	if (act == BG_ACT_KILL)
+		bpf_send_signal(SIGKILL);
+	s->ev.hdr.outcome = act >= BG_ACT_DENY ? BG_OUT_FAILURE : BG_OUT_UNKNOWN;
+	if (bpf_ringbuf_output(&events, &s->ev, sizeof(s->ev), 0) < 0)
+		bg_stat_inc(BG_STAT_DROPPED);
+	else
+		bg_stat_inc(BG_STAT_EMITTED);
 	return act >= BG_ACT_DENY ? -EPERM : 0;
 }

@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,10 +227,10 @@ static int add_except(struct bg_yaml *y, yaml_node_t *n, struct bg_load_rules *o
 	return 0;
 }
 
-static const char *const rule_keys[] = { "name",      "note",         "action",
-					 "helpers",   "prog_name",    "types",
-					 "attach_types", "map_types", "except_loaders",
-					 NULL };
+static const char *const rule_keys[] = { "name",	     "note",	  "action",
+					 "helpers",	     "prog_name", "types",
+					 "attach_types",   "map_types", "unreadable",
+					 "except_loaders", NULL };
 
 static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_load_rules *out)
 {
@@ -304,6 +305,17 @@ static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_load_rules *o
 		err = parse_types(y, v, "map_types", map_type_str, 64, &r->map_types);
 		if (err)
 			return err;
+		cond = true;
+	}
+	if ((v = bg_yaml_get(y, n, "unreadable"))) {
+		bool b;
+
+		err = bg_yaml_bool(y, v, "unreadable", &b);
+		if (err)
+			return err;
+		if (!b)
+			return bg_yaml_error(y, v, "unreadable: only 'true' is a condition");
+		r->flags |= BG_LR_UNREADABLE;
 		cond = true;
 	}
 	if (!cond)
@@ -482,6 +494,67 @@ void bg_bpfload_config_free(struct bg_bpfload_config *c)
 
 /* ---- the guard ---------------------------------------------------------- */
 
+/*
+ * Verified code calls helpers by address: imm = function - __bpf_call_base.
+ * Map every kernel text symbol that is recognisably a helper (or the map
+ * operation the verifier calls for one) to its id, keyed by that imm, for
+ * lsm/bpf_prog's scan of the kernel's copy. Returns entries added.
+ */
+static int fill_call_ids(int fd)
+{
+	struct ent {
+		unsigned long long addr;
+		__u16 id;
+	} *v = NULL, *nv;
+	unsigned long long addr, base = 0;
+	size_t n = 0, cap = 0, i;
+	char line[512], type, name[256];
+	int added = 0, id;
+	__s32 imm;
+	FILE *f;
+
+	f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
+			continue;
+		if (!strcmp(name, "__bpf_call_base")) {
+			base = addr;
+			continue;
+		}
+		if (type != 't' && type != 'T')
+			continue;
+		id = bg_helper_id_from_symbol(name);
+		if (id < 0 || id >= BG_LOAD_HELPERS)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				fclose(f);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[n].addr = addr;
+		v[n++].id = id;
+	}
+	fclose(f);
+	for (i = 0; base && i < n; i++) {
+		long long d = (long long)(v[i].addr - base);
+
+		if (d < INT32_MIN || d > INT32_MAX)
+			continue;
+		imm = (__s32)d;
+		if (!bpf_map_update_elem(fd, &imm, &v[i].id, BPF_ANY))
+			added++;
+	}
+	free(v);
+	return base ? added : -ENOENT;
+}
+
 static int put_except(int fd, __u32 rule, const struct bg_ident *id)
 {
 	struct bg_load_except k = { .rule_id = rule, .dev = id->dev, .ino = id->ino };
@@ -519,6 +592,7 @@ int bg_bpfload_guard_start(struct bg_bpfload_guard *g, const struct bg_bpfload_c
 	g->skel->rodata->report_all = c->report_all;
 	g->skel->rodata->nrules = c->rules.n;
 	bpf_program__set_autoload(g->skel->progs.bg_load_lsm, g->lsm);
+	bpf_program__set_autoload(g->skel->progs.bg_load_lsm_prog, g->lsm);
 	bpf_program__set_autoload(g->skel->progs.bg_load_sys_enter, !g->lsm);
 	err = bg_events_share(ev, g->skel->obj);
 	if (err)
@@ -562,6 +636,15 @@ int bg_bpfload_guard_start(struct bg_bpfload_guard *g, const struct bg_bpfload_c
 			goto cleanup;
 		}
 	}
+	if (g->lsm) {
+		err = fill_call_ids(bpf_map__fd(g->skel->maps.call_ids));
+		if (err <= 0) {
+			/* The re-check then sees no helper calls: say so. */
+			pr_warn("bpf_load: cannot map helper addresses from /proc/kallsyms (%s): the "
+				"kernel-copy re-check counts no helpers\n",
+				err ? strerror(-err) : "no helper symbols");
+		}
+	}
 	err = bg_bpfload_bpf__attach(g->skel);
 	if (err) {
 		pr_err("bpf_load guard: attach failed: %s\n", strerror(-err));
@@ -589,7 +672,10 @@ static void kstrn(struct bg_json *j, const char *key, const char *s, size_t max)
 
 static const char *stage_name(unsigned int s)
 {
-	return s == BG_LOAD_SYSCALL ? "syscall-entry" : s == BG_LOAD_LSM ? "lsm-bpf" : "unknown";
+	return s == BG_LOAD_SYSCALL ? "syscall-entry"
+	       : s == BG_LOAD_LSM   ? "lsm-bpf"
+	       : s == BG_LOAD_KERNEL ? "kernel-copy"
+				     : "unknown";
 }
 
 static void load_json_bg(struct bg_fmt *f, struct bg_json *j, const void *rec)
@@ -717,6 +803,13 @@ const struct bg_event_desc bg_bpf_load_desc = {
 
 /* ---- bpfguard bpf watch ------------------------------------------------- */
 
+static const char *watch_rule_name(void *ctx, uint32_t id)
+{
+	const struct bg_load_rules *r = ctx;
+
+	return id >= 1 && id <= r->n ? r->r[id - 1].name : NULL;
+}
+
 static volatile sig_atomic_t watch_stop;
 
 static void on_watch_stop(int sig)
@@ -812,6 +905,8 @@ int bg_bpf_watch(int argc, char **argv)
 	if (bg_events_start(&ev, &out,
 			    format == BG_FORMAT_JSON || (format < 0 && !out.tty), out.tty))
 		goto out_events;
+	ev.fmt.rule_name = watch_rule_name;
+	ev.fmt.rule_ctx = &c.rules;
 	if (bg_bpfload_guard_start(&g, &c, &ev, &caps))
 		goto out_events;
 	fprintf(stderr, "bpfguard: watching BPF loads (%s, %u patterns)\n",

@@ -28,6 +28,8 @@
 #define BG_LR_TYPES 0x04      /* prog_types mask set */
 #define BG_LR_ATTACH 0x08     /* attach_types mask set */
 #define BG_LR_EXCEPT 0x10     /* some loaders are excepted (except map) */
+#define BG_LR_UNREADABLE 0x20 /* matches loads whose instructions could not all be read */
+#define BG_LOAD_CALL_IDS_MAX 8192 /* kernel call targets known as helpers (xlated code) */
 
 struct bg_load_rule {
 	__u32 id; /* 1-based rule id; 0: unused slot */

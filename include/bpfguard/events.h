@@ -171,6 +171,7 @@ struct bg_net_event {
 enum bg_load_stage {
 	BG_LOAD_SYSCALL = 1, /* tp_btf sys_enter: attr and insns read from user memory */
 	BG_LOAD_LSM = 2,     /* lsm/bpf: attr is the kernel's copy, insns still user memory */
+	BG_LOAD_KERNEL = 3,  /* lsm/bpf_prog: the kernel's own verified copy (xlated) */
 };
 
 #define BG_LOAD_F_TRUNCATED 0x1 /* more instructions than the scan limit */
