@@ -783,10 +783,12 @@ static void load_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 		bg_buf_printf(out, " kfuncs=%u", e->kfunc_calls);
 	if (e->load_flags & BG_LOAD_F_SELF)
 		bg_buf_puts(out, " self");
-	if (e->hdr.rule_id) {
-		bg_buf_puts(out, " pattern=");
-		bg_text_escape(out, e->rule, bg_kstrlen(e->rule, sizeof(e->rule)));
-	}
+}
+
+/* The kernel copied the rule's name into the record (NUL-terminated). */
+static const char *load_rule_name(const void *rec)
+{
+	return ((const struct bg_bpf_load_event *)rec)->rule;
 }
 
 const struct bg_event_desc bg_bpf_load_desc = {
@@ -799,16 +801,11 @@ const struct bg_event_desc bg_bpf_load_desc = {
 	.json_bg = load_json_bg,
 	.text = load_text,
 	.color = "\033[33m",
+	.rule_name = load_rule_name,
 };
 
 /* ---- bpfguard bpf watch ------------------------------------------------- */
 
-static const char *watch_rule_name(void *ctx, uint32_t id)
-{
-	const struct bg_load_rules *r = ctx;
-
-	return id >= 1 && id <= r->n ? r->r[id - 1].name : NULL;
-}
 
 static volatile sig_atomic_t watch_stop;
 
@@ -905,8 +902,6 @@ int bg_bpf_watch(int argc, char **argv)
 	if (bg_events_start(&ev, &out,
 			    format == BG_FORMAT_JSON || (format < 0 && !out.tty), out.tty))
 		goto out_events;
-	ev.fmt.rule_name = watch_rule_name;
-	ev.fmt.rule_ctx = &c.rules;
 	if (bg_bpfload_guard_start(&g, &c, &ev, &caps))
 		goto out_events;
 	fprintf(stderr, "bpfguard: watching BPF loads (%s, %u patterns)\n",

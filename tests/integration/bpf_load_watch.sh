@@ -31,6 +31,15 @@ stop_watch() {
 	wait "$WATCH" || fail "watch exited with $?: $(cat "$1.err")"
 }
 
+# ---- 0. malformed patterns: refused with FILE:LINE:COL, nothing started ----
+printf 'rules:\n  - name: x\n    helpers: ["bpf_probe_write_usr >= 1"]\n' >"$TMP/bad.yaml"
+out=$("$BPFGUARD" bpf watch --patterns "$TMP/bad.yaml" --duration 1 2>&1) && fail "bad patterns accepted"
+grep -q "bad.yaml:3:15: helpers: unknown helper 'bpf_probe_write_usr'" <<<"$out" || fail "error: $out"
+printf 'guards:\n  bpf_load:\n    patterns: bad.yaml\n' >"$TMP/agent-bad.yaml"
+out=$("$BPFGUARD" agent --config "$TMP/agent-bad.yaml" --check 2>&1) && fail "agent --check accepted bad patterns"
+grep -q "agent-bad.yaml:3:15: patterns: .*bad.yaml:3:15: helpers: unknown helper" <<<"$out" ||
+	fail "agent error: $out"
+
 # ---- 1. metadata and helper counts -----------------------------------------
 watch "$TMP/w.json"
 bpftrace -e "$BT" >"$TMP/bt.out" 2>&1 &
@@ -152,4 +161,22 @@ for exe, rule in (("bpftrace", "no-openat-tracing"), ("python3", "no-exitsnoop")
         sys.exit("event %s" % json.dumps(mine[-1]))
     print("pid %d killed: rule %s, prog %s" % (pid, rule, b["prog"]["name"]))
 PY
-echo "bpftrace killed (137), exitsnoop-bpfcc: $bccrc"
+
+# ---- 3. the agent's default config alerts on a shipped pattern -------------
+# A socket filter calling bpf_probe_write_user: the verifier refuses it, but
+# the attempt is seen at syscall entry and matches writes-user-memory.
+LOADER=$BUILD/tests/helpers/bpf_loader
+[ -x "$LOADER" ] || fail "no $LOADER (make tests)"
+"$BPFGUARD" agent --config "$SRC/config/default.yaml" --json --duration 30 >"$TMP/a.json" 2>"$TMP/a.err" &
+agent=$!
+at_exit "kill $agent 2>/dev/null"
+wait_for 150 grep -q '"agent-start"' "$TMP/a.json" || fail "agent did not start: $(cat "$TMP/a.err")"
+"$LOADER" bgwriter 36 1 >/dev/null && fail "the verifier accepted probe_write_user in a socket filter"
+wait_for 50 grep -q '"name":"bgwriter"' "$TMP/a.json" || fail "no event for bgwriter"
+kill -INT $agent
+wait $agent
+grep '"name":"bgwriter"' "$TMP/a.json" |
+	grep -q '"action":"alert".*"probe_write_user":1.*"rule_name":"writes-user-memory"' ||
+	fail "agent event: $(grep bgwriter "$TMP/a.json")"
+grep '"name":"bgwriter"' "$TMP/a.json" | grep -q '"rule":{"id":1,"name":"writes-user-memory"}' || fail "no rule object"
+echo "bpftrace killed (137), exitsnoop-bpfcc: $bccrc; agent alerted on bgwriter"
