@@ -21,25 +21,24 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define NR_BPF 321 /* x86_64 */
-#define SIGKILL 9
-#define CMD_PROG_LOAD 5 /* BPF_PROG_LOAD */
-#define CODE_CALL 0x85  /* BPF_JMP | BPF_CALL */
-#define CODE_LD64 0x18  /* BPF_LD | BPF_IMM | BPF_DW */
+#define NR_BPF	      321 /* x86_64 */
+#define SIGKILL	      9
+#define CMD_PROG_LOAD 5	   /* BPF_PROG_LOAD */
+#define CODE_CALL     0x85 /* BPF_JMP | BPF_CALL */
+#define CODE_LD64     0x18 /* BPF_LD | BPF_IMM | BPF_DW */
 /* src_reg values of calls and ld_imm64 (uapi defines, absent from vmlinux.h) */
-#define PSEUDO_CALL 1
-#define PSEUDO_KFUNC_CALL 2
-#define PSEUDO_MAP_FD 1
-#define PSEUDO_MAP_VALUE 2
-#define PSEUDO_MAP_IDX 5
+#define PSEUDO_CALL	     1
+#define PSEUDO_KFUNC_CALL    2
+#define PSEUDO_MAP_FD	     1
+#define PSEUDO_MAP_VALUE     2
+#define PSEUDO_MAP_IDX	     5
 #define PSEUDO_MAP_IDX_VALUE 6
 
 /* Set by user space before load. */
-const volatile __u32 self_tgid;     /* the agent: its own loads are never matched */
+const volatile __u32 self_tgid;	    /* the agent: its own loads are never matched */
 const volatile __u64 self_start_ns; /* ... identified by (tgid, start time) */
-const volatile bool report_all;     /* emit loads no rule matched */
+const volatile bool report_all;	    /* emit loads no rule matched */
 const volatile __u32 nrules;
-
 
 /* Never written: the event is cleared by copying this (too large for an
  * inlined memset). */
@@ -111,11 +110,11 @@ struct load_scratch {
 	struct bg_bpf_load_event ev;
 	struct prog_load_attr attr;
 	struct bpf_insn chunk[BG_LOAD_CHUNK];
-	__u64 insns;    /* user address of the instructions */
-	__u32 to_scan;  /* instructions to scan */
-	__u32 best;     /* rule index + 1 of the strongest match */
+	__u64 insns;   /* user address of the instructions */
+	__u32 to_scan; /* instructions to scan */
+	__u32 best;    /* rule index + 1 of the strongest match */
 	__u8 best_action;
-	__u8 kernel;    /* insns point to the kernel's verified copy */
+	__u8 kernel; /* insns point to the kernel's verified copy */
 	__u8 pad[6];
 };
 
@@ -143,8 +142,9 @@ static __always_inline int map_type_of_fd(long fd)
 
 	/* A map fd is an anon inode file named "bpf-map" (bpf_map_new_fd);
 	 * bpf_map_fops is not in kallsyms without CONFIG_KALLSYMS_ALL. */
-	if (!f || bpf_probe_read_kernel_str(name, sizeof(name),
-					    BPF_CORE_READ(f, f_path.dentry, d_name.name)) != 8 ||
+	if (!f ||
+	    bpf_probe_read_kernel_str(name, sizeof(name),
+				      BPF_CORE_READ(f, f_path.dentry, d_name.name)) != 8 ||
 	    name[0] != 'b' || name[1] != 'p' || name[2] != 'f' || name[3] != '-' ||
 	    name[4] != 'm' || name[5] != 'a' || name[6] != 'p')
 		return -1;

@@ -32,15 +32,15 @@
 #include "probe.h"
 #include "bpfload.skel.h"
 
-static const char *const actions[] = { "alert", "deny", "kill", NULL };
-static const int action_val[] = { BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL };
+static const char *const actions[] = {"alert", "deny", "kill", NULL};
+static const int action_val[] = {BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL};
 
 /* ---- patterns ---------------------------------------------------------- */
 
-#define FOR_EACH_ITEM(y, seq, it, node)                                                   \
-	for (it = (seq)->data.sequence.items.start;                                        \
-	     it < (seq)->data.sequence.items.top &&                                        \
-	     ((node) = yaml_document_get_node(&(y)->doc, *it));                            \
+#define FOR_EACH_ITEM(y, seq, it, node)                                                            \
+	for (it = (seq)->data.sequence.items.start;                                                \
+	     it < (seq)->data.sequence.items.top &&                                                \
+	     ((node) = yaml_document_get_node(&(y)->doc, *it));                                    \
 	     it++)
 
 static int seq_check(struct bg_yaml *y, yaml_node_t *n, const char *what)
@@ -80,8 +80,8 @@ static const char *map_type_str(int t)
 }
 
 /* types: [kprobe, ...] into a bit mask of up to 64 * words entries. */
-static int parse_types(struct bg_yaml *y, yaml_node_t *n, const char *what,
-		       const char *(*str)(int), int max, __u64 *mask)
+static int parse_types(struct bg_yaml *y, yaml_node_t *n, const char *what, const char *(*str)(int),
+		       int max, __u64 *mask)
 {
 	yaml_node_item_t *it;
 	yaml_node_t *e;
@@ -130,8 +130,8 @@ static int parse_helper(struct bg_yaml *y, yaml_node_t *n, struct bg_load_rule *
 		bool gt = p[0] == '>' && p[1] != '=';
 
 		if (strncmp(p, ">=", 2) && !gt)
-			return bg_yaml_error(y, n, "helpers: '%s': the only comparisons are >= and >",
-					     s);
+			return bg_yaml_error(y, n,
+					     "helpers: '%s': the only comparisons are >= and >", s);
 		p += gt ? 1 : 2;
 		while (*p == ' ')
 			p++;
@@ -145,11 +145,12 @@ static int parse_helper(struct bg_yaml *y, yaml_node_t *n, struct bg_load_rule *
 	}
 	id = bg_helper_id(name);
 	if (id < 0)
-		return bg_yaml_error(y, n, "helpers: unknown helper '%s' (not in this build's uapi header)",
-				     name);
+		return bg_yaml_error(
+			y, n, "helpers: unknown helper '%s' (not in this build's uapi header)",
+			name);
 	if (id >= BG_LOAD_HELPERS)
-		return bg_yaml_error(y, n, "helpers: '%s' has id %d, beyond the %d counted", name, id,
-				     BG_LOAD_HELPERS);
+		return bg_yaml_error(y, n, "helpers: '%s' has id %d, beyond the %d counted", name,
+				     id, BG_LOAD_HELPERS);
 	if (r->nhelpers >= BG_LOAD_RULE_HELPERS)
 		return bg_yaml_error(y, n, "helpers: at most %d conditions per rule",
 				     BG_LOAD_RULE_HELPERS);
@@ -227,10 +228,9 @@ static int add_except(struct bg_yaml *y, yaml_node_t *n, struct bg_load_rules *o
 	return 0;
 }
 
-static const char *const rule_keys[] = { "name",	     "note",	  "action",
-					 "helpers",	     "prog_name", "types",
-					 "attach_types",   "map_types", "unreadable",
-					 "except_loaders", NULL };
+static const char *const rule_keys[] = {
+	"name",		"note",	     "action",	   "helpers",	     "prog_name", "types",
+	"attach_types", "map_types", "unreadable", "except_loaders", NULL};
 
 static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_load_rules *out)
 {
@@ -337,7 +337,7 @@ static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_load_rules *o
 	return 0;
 }
 
-static const char *const doc_keys[] = { "rules", "except_loaders", NULL };
+static const char *const doc_keys[] = {"rules", "except_loaders", NULL};
 
 int bg_load_rules_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_load_rules *out)
 {
@@ -408,8 +408,8 @@ int bg_load_rules_load(const char *path, struct bg_load_rules *out, char *err, s
 
 /* ---- agent config: guards.bpf_load ------------------------------------ */
 
-static const char *const cfg_keys[] = { "enabled", "action", "report", "patterns", "rules", NULL };
-static const char *const reports[] = { "all", "matches", NULL };
+static const char *const cfg_keys[] = {"enabled", "action", "report", "patterns", "rules", NULL};
+static const char *const reports[] = {"all", "matches", NULL};
 
 int bg_bpfload_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_bpfload_config *c)
 {
@@ -557,7 +557,7 @@ static int fill_call_ids(int fd)
 
 static int put_except(int fd, __u32 rule, const struct bg_ident *id)
 {
-	struct bg_load_except k = { .rule_id = rule, .dev = id->dev, .ino = id->ino };
+	struct bg_load_except k = {.rule_id = rule, .dev = id->dev, .ino = id->ino};
 	__u8 one = 1;
 
 	return bpf_map_update_elem(fd, &k, &one, BPF_ANY) ? -errno : 0;
@@ -573,7 +573,8 @@ int bg_bpfload_guard_start(struct bg_bpfload_guard *g, const struct bg_bpfload_c
 	g->skel = NULL;
 	g->lsm = caps && bg_has(caps, BG_FEAT_LSM);
 	if (!g->lsm && caps && !bg_has(caps, BG_FEAT_TP_BTF)) {
-		pr_err("bpf_load guard needs BPF LSM or tp_btf programs; this kernel refuses both\n");
+		pr_err("bpf_load guard needs BPF LSM or tp_btf programs; this kernel refuses "
+		       "both\n");
 		return -EOPNOTSUPP;
 	}
 	for (i = 0; i < c->rules.n && !g->lsm; i++)
@@ -640,7 +641,8 @@ int bg_bpfload_guard_start(struct bg_bpfload_guard *g, const struct bg_bpfload_c
 		err = fill_call_ids(bpf_map__fd(g->skel->maps.call_ids));
 		if (err <= 0) {
 			/* The re-check then sees no helper calls: say so. */
-			pr_warn("bpf_load: cannot map helper addresses from /proc/kallsyms (%s): the "
+			pr_warn("bpf_load: cannot map helper addresses from /proc/kallsyms (%s): "
+				"the "
 				"kernel-copy re-check counts no helpers\n",
 				err ? strerror(-err) : "no helper symbols");
 		}
@@ -672,8 +674,8 @@ static void kstrn(struct bg_json *j, const char *key, const char *s, size_t max)
 
 static const char *stage_name(unsigned int s)
 {
-	return s == BG_LOAD_SYSCALL ? "syscall-entry"
-	       : s == BG_LOAD_LSM   ? "lsm-bpf"
+	return s == BG_LOAD_SYSCALL  ? "syscall-entry"
+	       : s == BG_LOAD_LSM    ? "lsm-bpf"
 	       : s == BG_LOAD_KERNEL ? "kernel-copy"
 				     : "unknown";
 }
@@ -806,7 +808,6 @@ const struct bg_event_desc bg_bpf_load_desc = {
 
 /* ---- bpfguard bpf watch ------------------------------------------------- */
 
-
 static volatile sig_atomic_t watch_stop;
 
 static void on_watch_stop(int sig)
@@ -816,13 +817,13 @@ static void on_watch_stop(int sig)
 }
 
 static const struct bg_opt watch_opts[] = {
-	{ "patterns", 'p', "FILE", "patterns (YAML); without it every load is only reported" },
-	{ "action", 'a', "ACTION", "alert, deny or kill: for rules that name no action (alert)" },
-	{ "matches", 'm', NULL, "report only loads a pattern matches" },
-	{ "json", 'j', NULL, "JSON lines (the default when stdout is not a terminal)" },
-	{ "text", 't', NULL, "readable text" },
-	{ "duration", 'd', "SECONDS", "stop after SECONDS" },
-	{ 0 },
+	{"patterns", 'p', "FILE", "patterns (YAML); without it every load is only reported"},
+	{"action", 'a', "ACTION", "alert, deny or kill: for rules that name no action (alert)"},
+	{"matches", 'm', NULL, "report only loads a pattern matches"},
+	{"json", 'j', NULL, "JSON lines (the default when stdout is not a terminal)"},
+	{"text", 't', NULL, "readable text"},
+	{"duration", 'd', "SECONDS", "stop after SECONDS"},
+	{0},
 };
 
 const struct bg_cmd_help bpf_watch_help = {
@@ -837,10 +838,10 @@ const struct bg_cmd_help bpf_watch_help = {
 
 int bg_bpf_watch(int argc, char **argv)
 {
-	struct bg_bpfload_config c = { .enabled = true, .action = BG_ACT_ALERT, .report_all = true };
-	struct bg_bpfload_guard g = { 0 };
+	struct bg_bpfload_config c = {.enabled = true, .action = BG_ACT_ALERT, .report_all = true};
+	struct bg_bpfload_guard g = {0};
 	const char *patterns = NULL;
-	struct sigaction sa = { 0 };
+	struct sigaction sa = {0};
 	struct timespec t0, now;
 	struct bg_output out;
 	struct bg_events ev;
@@ -899,8 +900,8 @@ int bg_bpf_watch(int argc, char **argv)
 	bg_probe(&caps);
 	if (bg_events_create(&ev, BG_RING_DEFAULT))
 		goto out_output;
-	if (bg_events_start(&ev, &out,
-			    format == BG_FORMAT_JSON || (format < 0 && !out.tty), out.tty))
+	if (bg_events_start(&ev, &out, format == BG_FORMAT_JSON || (format < 0 && !out.tty),
+			    out.tty))
 		goto out_events;
 	if (bg_bpfload_guard_start(&g, &c, &ev, &caps))
 		goto out_events;

@@ -30,7 +30,7 @@ struct bg_load_rules {
 /* guards.bpf_load in the agent config. */
 struct bg_bpfload_config {
 	bool enabled;
-	int action;      /* enum bg_action: default of rules that name none */
+	int action;	 /* enum bg_action: default of rules that name none */
 	bool report_all; /* every load, not only matches */
 	struct bg_load_rules rules;
 };

@@ -14,25 +14,25 @@
 
 #include <bpfguard/events.h>
 
-#define BG_LOAD_RULES_MAX 32
-#define BG_LOAD_RULE_HELPERS 6 /* helper conditions per rule */
-#define BG_LOAD_GLOB 16        /* bytes of a name pattern's prefix or suffix */
-#define BG_LOAD_EXCEPT_MAX 256 /* (rule, executable) exceptions */
+#define BG_LOAD_RULES_MAX    32
+#define BG_LOAD_RULE_HELPERS 6	 /* helper conditions per rule */
+#define BG_LOAD_GLOB	     16	 /* bytes of a name pattern's prefix or suffix */
+#define BG_LOAD_EXCEPT_MAX   256 /* (rule, executable) exceptions */
 /* Instructions scanned per load: 64 per bpf_loop step. Larger programs are
  * scanned up to here and flagged BG_LOAD_F_TRUNCATED. */
-#define BG_LOAD_CHUNK 64
+#define BG_LOAD_CHUNK	 64
 #define BG_LOAD_SCAN_MAX (1 << 17)
 
-#define BG_LR_NAME 0x01       /* name pattern set */
-#define BG_LR_NAME_EXACT 0x02 /* no '*': the whole name must equal prefix */
-#define BG_LR_TYPES 0x04      /* prog_types mask set */
-#define BG_LR_ATTACH 0x08     /* attach_types mask set */
-#define BG_LR_EXCEPT 0x10     /* some loaders are excepted (except map) */
-#define BG_LR_UNREADABLE 0x20 /* matches loads whose instructions could not all be read */
+#define BG_LR_NAME	     0x01 /* name pattern set */
+#define BG_LR_NAME_EXACT     0x02 /* no '*': the whole name must equal prefix */
+#define BG_LR_TYPES	     0x04 /* prog_types mask set */
+#define BG_LR_ATTACH	     0x08 /* attach_types mask set */
+#define BG_LR_EXCEPT	     0x10 /* some loaders are excepted (except map) */
+#define BG_LR_UNREADABLE     0x20 /* matches loads whose instructions could not all be read */
 #define BG_LOAD_CALL_IDS_MAX 8192 /* kernel call targets known as helpers (xlated code) */
 
 struct bg_load_rule {
-	__u32 id; /* 1-based rule id; 0: unused slot */
+	__u32 id;    /* 1-based rule id; 0: unused slot */
 	__u8 action; /* enum bg_action */
 	__u8 flags;  /* BG_LR_* */
 	__u8 nhelpers;

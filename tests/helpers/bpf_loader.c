@@ -43,15 +43,16 @@ int main(int argc, char **argv)
 	if (count < 0 || count > MAX_CALLS)
 		return 2;
 	for (i = 0; i < count; i++)
-		insns[i] = (struct bpf_insn){ .code = BPF_JMP | BPF_CALL, .imm = id };
-	insns[i++] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 };
-	insns[i++] = (struct bpf_insn){ .code = BPF_JMP | BPF_EXIT };
+		insns[i] = (struct bpf_insn){.code = BPF_JMP | BPF_CALL, .imm = id};
+	insns[i++] = (struct bpf_insn){.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0};
+	insns[i++] = (struct bpf_insn){.code = BPF_JMP | BPF_EXIT};
 
 	if (argc > 5 && !strcmp(argv[5], "mmap")) {
 		char path[] = "/tmp/bpf_loader.XXXXXX";
 		int tfd = mkstemp(path);
 
-		if (tfd < 0 || write(tfd, insns, i * sizeof(insns[0])) != (ssize_t)(i * sizeof(insns[0])))
+		if (tfd < 0 ||
+		    write(tfd, insns, i * sizeof(insns[0])) != (ssize_t)(i * sizeof(insns[0])))
 			return 2;
 		unlink(path);
 		code = mmap(NULL, i * sizeof(insns[0]), PROT_READ, MAP_PRIVATE, tfd, 0);

@@ -42,7 +42,8 @@ static void test_compile(void **state)
 	assert_int_equal(parse("rules:\n"
 			       "  - name: a\n"
 			       "    action: kill\n"
-			       "    helpers: [\"bpf_probe_write_user >= 2\", \"send_signal\", \"map_lookup_elem > 3\"]\n"
+			       "    helpers: [\"bpf_probe_write_user >= 2\", \"send_signal\", "
+			       "\"map_lookup_elem > 3\"]\n"
 			       "    prog_name: \"sys_*open*at\"\n"
 			       "    types: [kprobe, tracepoint]\n"
 			       "    attach_types: [trace_fentry]\n"
@@ -72,7 +73,7 @@ static void test_compile(void **state)
 	assert_false(r.r[0].flags & BG_LR_NAME_EXACT);
 	assert_true(r.r[0].flags & BG_LR_EXCEPT);
 	assert_int_equal(r.r[0].prog_types, (1ULL << 2) | (1ULL << 5)); /* kprobe, tracepoint */
-	assert_true(r.r[0].map_types & (1ULL << 27));			  /* ringbuf */
+	assert_true(r.r[0].map_types & (1ULL << 27));			/* ringbuf */
 	assert_true(r.r[0].attach_types[0] || r.r[0].attach_types[1]);
 	assert_int_equal(r.r[1].action, 0); /* the guard's action, set at start */
 	assert_true(r.r[1].flags & BG_LR_NAME_EXACT);
@@ -119,14 +120,17 @@ static void test_errors(void **state)
 	expect_error("rules:\n  - name: a\n    note: nothing else\n",
 		     "p.yaml:2:5: rule 'a' has no condition");
 	expect_error("rules:\n  - helpers: [send_signal]\n", "p.yaml:2:5: a rule needs a name");
-	expect_error("rules:\n  - name: a\n    helpers: [send_signal]\n  - name: a\n    helpers: [send_signal]\n",
+	expect_error("rules:\n  - name: a\n    helpers: [send_signal]\n  - name: a\n    helpers: "
+		     "[send_signal]\n",
 		     "p.yaml:4:11: name: a rule named 'a' already exists");
 	expect_error("rules:\n  - name: a\n    action: block\n    helpers: [send_signal]\n",
 		     "p.yaml:3:13: action must be one of alert, deny, kill, not 'block'");
-	expect_error("rules:\n  - name: a\n    helper: [send_signal]\n", "p.yaml:3:5: unknown key 'helper'");
+	expect_error("rules:\n  - name: a\n    helper: [send_signal]\n",
+		     "p.yaml:3:5: unknown key 'helper'");
 	expect_error("rule:\n  - name: a\n", "p.yaml:1:1: unknown key 'rule'");
-	expect_error("rules:\n  - name: a\n    helpers: [send_signal]\n    except_loaders: [bin/sh]\n",
-		     "p.yaml:4:22: except_loaders: 'bin/sh' is not an absolute path");
+	expect_error(
+		"rules:\n  - name: a\n    helpers: [send_signal]\n    except_loaders: [bin/sh]\n",
+		"p.yaml:4:22: except_loaders: 'bin/sh' is not an absolute path");
 	expect_error("rules:\n  - name: a\n    unreadable: false\n", "unreadable: only 'true'");
 	expect_error("rules: [\n", "p.yaml:");
 }
