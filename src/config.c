@@ -13,7 +13,7 @@
 
 static const char *const top_keys[] = { "mode", "events", "guards", "network", NULL };
 static const char *const event_keys[] = { "ring_buffer_size", "output", "format", NULL };
-static const char *const guard_keys[] = { "exec", "files", NULL };
+static const char *const guard_keys[] = { "exec", "files", "bpf_load", NULL };
 static const char *const exec_keys[] = { "enabled", NULL };
 static const char *const modes[] = { "alert", "deny", "kill", NULL };
 static const int mode_action[] = { BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL };
@@ -94,6 +94,11 @@ static int parse(struct bg_yaml *y, struct bg_config *c)
 			if (err)
 				return err;
 		}
+		if ((n = bg_yaml_get(y, guards, "bpf_load"))) {
+			err = bg_bpfload_config_parse(y, n, &c->bpf_load);
+			if (err)
+				return err;
+		}
 	}
 	return 0;
 }
@@ -156,4 +161,5 @@ void bg_config_free(struct bg_config *c)
 	c->output = NULL;
 	bg_net_config_free(&c->net);
 	bg_files_config_free(&c->files);
+	bg_bpfload_config_free(&c->bpf_load);
 }
