@@ -20,6 +20,7 @@
 #include "config.h"
 #include "events/json.h"
 #include "events/ring.h"
+#include "bpfload.h"
 #include "exec.h"
 #include "files.h"
 #include "limits_guard.h"
@@ -58,6 +59,8 @@ struct agent {
 	struct bg_limits_guard limits;
 	bool limits_on;
 	bool persist; /* --persist: pin the links at exit (src/persist.c) */
+	struct bg_bpfload_guard bpf_load;
+	bool bpf_load_on;
 	bool json;
 	/* command-line overrides */
 	const char *output;
@@ -213,6 +216,16 @@ static int apply(struct agent *a)
 	} else if (!a->cfg.exec_events && a->exec_on) {
 		bg_exec_guard_stop(&a->exec);
 		a->exec_on = false;
+	}
+	/* bpf_load: restarted so that changed patterns apply. */
+	if (a->bpf_load_on)
+		bg_bpfload_guard_stop(&a->bpf_load);
+	a->bpf_load_on = false;
+	if (a->cfg.bpf_load.enabled) {
+		err = bg_bpfload_guard_start(&a->bpf_load, &a->cfg.bpf_load, &a->ev, &a->caps);
+		if (err)
+			return err;
+		a->bpf_load_on = true;
 	}
 	return 0;
 }
@@ -396,6 +409,8 @@ out_guards:
 		bg_net_guard_stop(&a.net);
 	if (a.exec_on)
 		bg_exec_guard_stop(&a.exec);
+	if (a.bpf_load_on)
+		bg_bpfload_guard_stop(&a.bpf_load);
 	bg_events_drain(&a.ev);
 	bg_events_report(&a.ev, true);
 	if (!bg_events_read_stats(&a.ev, &st))

@@ -14,7 +14,7 @@
 
 static const char *const top_keys[] = { "mode", "events", "guards", "network", NULL };
 static const char *const event_keys[] = { "ring_buffer_size", "output", "format", NULL };
-static const char *const guard_keys[] = { "exec", "files", "limits", NULL };
+static const char *const guard_keys[] = { "exec", "files", "limits", "bpf_load", NULL };
 static const char *const exec_keys[] = { "enabled", NULL };
 static const char *const modes[] = { "alert", "deny", "kill", NULL };
 static const int mode_action[] = { BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL };
@@ -100,6 +100,11 @@ static int parse(struct bg_yaml *y, struct bg_config *c)
 			if (err)
 				return err;
 		}
+		if ((n = bg_yaml_get(y, guards, "bpf_load"))) {
+			err = bg_bpfload_config_parse(y, n, &c->bpf_load);
+			if (err)
+				return err;
+		}
 	}
 	return 0;
 }
@@ -163,4 +168,5 @@ void bg_config_free(struct bg_config *c)
 	bg_net_config_free(&c->net);
 	bg_files_config_free(&c->files);
 	bg_limits_config_free(&c->limits);
+	bg_bpfload_config_free(&c->bpf_load);
 }

@@ -7,6 +7,7 @@
 
 #include "files.h"
 #include "limits_guard.h"
+#include "bpfload.h"
 #include "net.h"
 
 enum bg_format {
@@ -25,6 +26,7 @@ struct bg_config {
 	struct bg_net_config net; /* network: the XDP ingress filter (src/net.c) */
 	struct bg_files_config files; /* guards.files: protected files (src/files.c) */
 	struct bg_limits_config limits; /* guards.limits (src/limits.c) */
+	struct bg_bpfload_config bpf_load; /* guards.bpf_load (src/bpfload.c) */
 };
 
 /* Parse and validate the whole file; on error, err holds FILE:LINE:COL: why
