@@ -20,6 +20,8 @@
  *   and cgroup_skb (packets in and out); executable and comm targets by
  *   LSM socket hooks where BPF LSM loads, else SIGKILL at sys_enter of the
  *   socket calls. User space picks the mechanism per rule (net_mech).
+ * - sys_enter decodes the ia32 (int $0x80, socketcall) and x32 entries
+ *   into the x86_64 numbering: any process can use them.
  */
 #include "lib/common.bpf.h"
 #include "lib/ident.bpf.h"
@@ -684,12 +686,183 @@ static __always_inline struct sock *fd_inet_sock(struct task_struct *task, long 
 	return sk && inet_sock(sk) ? sk : NULL;
 }
 
-static __always_inline void check_net_tp(struct task_struct *task, __u32 nr, struct pt_regs *regs)
+/*
+ * A syscall in the x86_64 numbering with its arguments, whichever entry the
+ * process used: ia32 (`int 0x80`, also open to 64-bit processes, so a rule
+ * would be one instruction away from bypass without it), ia32 socketcall,
+ * or x32 (the 64-bit numbers with bit 30 set; off unless booted with
+ * syscall.x32=y).
+ */
+struct call {
+	__u64 nr;
+	__u64 a[6];
+	bool compat; /* msghdr in the 32-bit layout (ia32, x32) */
+};
+
+#define X32_BIT 0x40000000
+
+/* ia32 syscall numbers this guard decodes (arch/x86/entry/syscalls/syscall_32.tbl). */
+#define IA32_fork	2
+#define IA32_brk	45
+#define IA32_old_mmap	90
+#define IA32_socketcall 102
+#define IA32_clone	120
+#define IA32_mremap	163
+#define IA32_vfork	190
+#define IA32_mmap2	192
+#define IA32_recvmmsg	337
+#define IA32_sendmmsg	345
+#define IA32_connect	362
+#define IA32_accept4	364
+#define IA32_sendto	369
+#define IA32_sendmsg	370
+#define IA32_recvfrom	371
+#define IA32_recvmsg	372
+#define IA32_clone3	435
+
+/* socketcall(2) call numbers (include/uapi/linux/net.h) to x86_64 numbers. */
+static __always_inline __u64 socketcall_nr(__u64 call)
+{
+	switch (call) {
+	case 3:
+		return NR_connect;
+	case 5:
+		return NR_accept;
+	case 9: /* send: sendto without an address */
+	case 11:
+		return NR_sendto;
+	case 10: /* recv */
+	case 12:
+		return NR_recvfrom;
+	case 16:
+		return NR_sendmsg;
+	case 17:
+		return NR_recvmsg;
+	case 18:
+		return NR_accept4;
+	case 19:
+		return NR_recvmmsg;
+	case 20:
+		return NR_sendmmsg;
+	default:
+		return 0;
+	}
+}
+
+static __always_inline __u64 ia32_nr(long id)
+{
+	switch (id) {
+	case IA32_fork:
+		return NR_fork;
+	case IA32_brk:
+		return NR_brk;
+	case IA32_old_mmap:
+	case IA32_mmap2:
+		return NR_mmap;
+	case IA32_clone:
+		return NR_clone;
+	case IA32_mremap:
+		return NR_mremap;
+	case IA32_vfork:
+		return NR_vfork;
+	case IA32_recvmmsg:
+		return NR_recvmmsg;
+	case IA32_sendmmsg:
+		return NR_sendmmsg;
+	case IA32_connect:
+		return NR_connect;
+	case IA32_accept4:
+		return NR_accept4;
+	case IA32_sendto:
+		return NR_sendto;
+	case IA32_sendmsg:
+		return NR_sendmsg;
+	case IA32_recvfrom:
+		return NR_recvfrom;
+	case IA32_recvmsg:
+		return NR_recvmsg;
+	case IA32_clone3:
+		return NR_clone3;
+	default:
+		return 0;
+	}
+}
+
+/* Fill c from the entry the task used; false: not a call this guard checks. */
+static __always_inline bool decode(struct task_struct *task, struct pt_regs *regs, long id,
+				   struct call *c)
+{
+	__u32 args[6] = {};
+	int i;
+
+	if (task->thread_info.status & TS_COMPAT) {
+		c->compat = true;
+		c->a[0] = (__u32)regs->bx;
+		c->a[1] = (__u32)regs->cx;
+		c->a[2] = (__u32)regs->dx;
+		c->a[3] = (__u32)regs->si;
+		c->a[4] = (__u32)regs->di;
+		c->a[5] = (__u32)regs->bp;
+		if (id == IA32_socketcall) {
+			c->nr = socketcall_nr(c->a[0]);
+			if (!c->nr || bpf_probe_read_user(args, sizeof(args), (void *)c->a[1]) < 0)
+				return false;
+			for (i = 0; i < 6; i++)
+				c->a[i] = args[i];
+			/* send and recv take 4 arguments: no address after them */
+			if (c->nr == NR_sendto || c->nr == NR_recvfrom) {
+				if ((__u32)regs->bx == 9 || (__u32)regs->bx == 10)
+					c->a[4] = c->a[5] = 0;
+			}
+			return true;
+		}
+		c->nr = ia32_nr(id);
+		if (id == IA32_old_mmap) {
+			/* old_mmap(struct mmap_arg_struct *): addr, len, prot, ... */
+			if (bpf_probe_read_user(args, sizeof(args), (void *)c->a[0]) < 0)
+				return false;
+			c->a[1] = args[1];
+		}
+		return c->nr != 0;
+	}
+	c->a[0] = regs->di;
+	c->a[1] = regs->si;
+	c->a[2] = regs->dx;
+	c->a[3] = regs->r10;
+	c->a[4] = regs->r8;
+	c->a[5] = regs->r9;
+	c->nr = id;
+	if (id & X32_BIT) {
+		c->nr = id & ~X32_BIT;
+		/* x32 has its own numbers for the msghdr calls (compat layout). */
+		switch (c->nr) {
+		case 518:
+			c->nr = NR_sendmsg;
+			c->compat = true;
+			break;
+		case 519:
+			c->nr = NR_recvmsg;
+			c->compat = true;
+			break;
+		case 536:
+			c->nr = NR_sendmmsg;
+			c->compat = true;
+			break;
+		case 537:
+			c->nr = NR_recvmmsg;
+			c->compat = true;
+			break;
+		}
+	}
+	return true;
+}
+
+static __always_inline void check_net_tp(struct task_struct *task, struct call *c)
 {
 	struct bg_lim_rule *r;
 	struct peer p = {};
 	struct sock *sk;
-	__u32 idx;
+	__u32 idx, nr = c->nr;
 	__u8 op;
 
 	switch (nr) {
@@ -711,21 +884,32 @@ static __always_inline void check_net_tp(struct task_struct *task, __u32 nr, str
 	r = ban_rule(task, op, BG_MECH_TRACEPOINT, &idx);
 	if (!r)
 		return;
-	sk = fd_inet_sock(task, regs->di);
+	sk = fd_inet_sock(task, c->a[0]);
 	if (!sk)
 		return;
 	if (nr == NR_connect) {
-		if (!sockaddr_peer((void *)regs->si, regs->dx, true, &p))
+		if (!sockaddr_peer((void *)c->a[1], c->a[2], true, &p))
 			return; /* AF_UNSPEC: a disconnect */
 		p.protocol = BPF_CORE_READ(sk, sk_protocol);
-	} else if (nr == NR_sendto && regs->r8) {
-		sockaddr_peer((void *)regs->r8, regs->r9, true, &p);
+	} else if (nr == NR_sendto && c->a[4]) {
+		sockaddr_peer((void *)c->a[4], c->a[5], true, &p);
 		p.protocol = BPF_CORE_READ(sk, sk_protocol);
 	} else if (nr == NR_sendmsg) {
-		struct user_msghdr m;
+		/* msg_name, msg_namelen: 8 + 4 bytes, or 4 + 4 in the compat layout */
+		__u64 name = 0;
+		__u32 namelen = 0, m32[2];
+		bool ok;
 
-		if (bpf_probe_read_user(&m, sizeof(m), (void *)regs->si) == 0 &&
-		    sockaddr_peer(m.msg_name, m.msg_namelen, true, &p))
+		if (c->compat) {
+			ok = bpf_probe_read_user(m32, sizeof(m32), (void *)c->a[1]) == 0;
+			name = m32[0];
+			namelen = m32[1];
+		} else {
+			ok = bpf_probe_read_user(&name, sizeof(name), (void *)c->a[1]) == 0 &&
+			     bpf_probe_read_user(&namelen, sizeof(namelen),
+						 (void *)(c->a[1] + 8)) == 0;
+		}
+		if (ok && sockaddr_peer((void *)name, namelen, true, &p))
 			p.protocol = BPF_CORE_READ(sk, sk_protocol);
 		else
 			sock_peer(sk, &p);
@@ -744,15 +928,17 @@ static __always_inline void check_net_tp(struct task_struct *task, __u32 nr, str
 	emit_ban(BG_ACT_KILL, BG_MECH_TRACEPOINT, idx, op, nr, &p);
 }
 
-/* The host-wide hook: a switch on the number first, so that other calls
- * leave after one comparison. */
+/* The host-wide hook: every call costs one lookup-free switch before it
+ * leaves; only the calls below go further. The event's syscall number is
+ * the x86_64 one whatever the entry. */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(lim_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task;
+	struct call c = {};
 	__u64 flags = 0, a, b;
 
-	switch (id) {
+	switch (id & ~(long)X32_BIT) {
 	case NR_mmap:
 	case NR_brk:
 	case NR_mremap:
@@ -769,47 +955,76 @@ int BPF_PROG(lim_sys_enter, struct pt_regs *regs, long id)
 	case NR_accept4:
 	case NR_recvmmsg:
 	case NR_sendmmsg:
+	/* ia32 numbers (most are not x86_64 calls we check, a few are) */
+	case IA32_fork:
+	case IA32_old_mmap:
+	case IA32_socketcall:
+	case IA32_clone:
+	case IA32_mremap:
+	case IA32_vfork:
+	case IA32_mmap2:
+	case IA32_recvmmsg:
+	case IA32_sendmmsg:
+	case IA32_connect:
+	case IA32_accept4:
+	case IA32_sendto:
+	case IA32_sendmsg:
+	case IA32_recvfrom:
+	case IA32_recvmsg:
+	/* x32 msghdr calls */
+	case 518:
+	case 519:
+	case 536:
+	case 537:
 		break;
 	default:
 		return 0;
 	}
 	task = bpf_get_current_task_btf();
-	/* ia32 numbers mean other calls; not decoded (docs/agent.md). */
-	if (task->thread_info.status & TS_COMPAT)
+	if (!decode(task, regs, id, &c))
 		return 0;
-	switch (id) {
+	switch (c.nr) {
 	case NR_mmap:
-		check_memory(task, id, regs->si);
+		check_memory(task, c.nr, c.a[1]);
 		break;
 	case NR_brk:
-		a = regs->di;
+		a = c.a[0];
 		b = task->mm->brk;
 		if (a > b)
-			check_memory(task, id, a - b);
+			check_memory(task, c.nr, a - b);
 		break;
 	case NR_mremap:
-		a = regs->dx; /* new_len */
-		b = regs->si; /* old_len */
+		a = c.a[2]; /* new_len */
+		b = c.a[1]; /* old_len */
 		if (a > b)
-			check_memory(task, id, a - b);
+			check_memory(task, c.nr, a - b);
 		break;
 	case NR_clone:
-		if (regs->di & CLONE_THREAD)
+		if (c.a[0] & CLONE_THREAD)
 			break;
-		check_fork(task, id);
+		check_fork(task, c.nr);
 		break;
 	case NR_clone3:
-		if (bpf_probe_read_user(&flags, sizeof(flags), (void *)regs->di) < 0 ||
+		if (bpf_probe_read_user(&flags, sizeof(flags), (void *)c.a[0]) < 0 ||
 		    (flags & CLONE_THREAD))
 			break;
-		check_fork(task, id);
+		check_fork(task, c.nr);
 		break;
 	case NR_fork:
 	case NR_vfork:
-		check_fork(task, id);
+		check_fork(task, c.nr);
 		break;
-	default:
-		check_net_tp(task, id, regs);
+	case NR_connect:
+	case NR_accept:
+	case NR_sendto:
+	case NR_recvfrom:
+	case NR_sendmsg:
+	case NR_recvmsg:
+	case NR_accept4:
+	case NR_recvmmsg:
+	case NR_sendmmsg:
+		check_net_tp(task, &c);
+		break;
 	}
 	return 0;
 }
