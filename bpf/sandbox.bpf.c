@@ -7,13 +7,14 @@
  * cgroup runs these programs: bystanders pay nothing.
  */
 #include "lib/common.bpf.h"
+#include "lib/ratelimit.bpf.h"
 #include <bpf/bpf_endian.h>
 #include <bpfguard/profile.h>
 #include <bpfguard/sandbox.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define AF_INET 2
+#define AF_INET	 2
 #define AF_INET6 10
 
 const volatile __u8 action = BG_ACT_DENY; /* BG_ACT_DENY or BG_ACT_ALERT */
@@ -77,6 +78,9 @@ static __always_inline int check(struct bpf_sock_addr *ctx, __u8 op, bool v6)
 {
 	struct match_ctx m = {};
 	struct bg_net_event *e;
+	struct bg_rl_state *rl;
+	int verdict = action == BG_ACT_ALERT ? 1 : 0;
+	__u32 sup;
 
 	m.op = op;
 	m.family = v6 ? AF_INET6 : AF_INET;
@@ -97,9 +101,14 @@ static __always_inline int check(struct bpf_sock_addr *ctx, __u8 op, bool v6)
 	bpf_loop(n_rules, match_one, &m, 0);
 	if (m.allowed)
 		return 1;
+	if (!bg_rl_check(rule_id, &rl, &sup))
+		return verdict;
 	e = bg_reserve(sizeof(*e));
-	if (e) {
+	if (!e) {
+		bg_rl_unsend(rl, sup);
+	} else {
 		bg_hdr(&e->hdr, BG_EV_NET, sizeof(*e));
+		e->hdr.suppressed = sup;
 		e->hdr.action = action;
 		e->hdr.mechanism = BG_MECH_CGROUP;
 		e->hdr.outcome = action == BG_ACT_ALERT ? BG_OUT_SUCCESS : BG_OUT_FAILURE;
@@ -112,7 +121,7 @@ static __always_inline int check(struct bpf_sock_addr *ctx, __u8 op, bool v6)
 		__builtin_memcpy(e->addr, m.addr, 16);
 		bg_submit(e);
 	}
-	return action == BG_ACT_ALERT ? 1 : 0;
+	return verdict;
 }
 
 SEC("cgroup/connect4")
