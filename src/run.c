@@ -11,6 +11,8 @@
  *   files     Landlock (deny), installed before exec.
  *   network   cgroup sock_addr hooks on the command's own cgroup
  *             (bpf/sandbox.bpf.c): EPERM before connect/sendto/bind acts.
+ * Where the kernel runs BPF LSM programs, files, executables and network
+ * are enforced in LSM hooks instead (bpf/run_lsm.bpf.c, src/run_lsm.c).
  * Kernel half for the network: bpf/sandbox.bpf.c.
  */
 #include <errno.h>
@@ -44,10 +46,11 @@
 #include "events/ring.h"
 #include "log.h"
 #include "policy/policy.h"
+#include "run_lsm.h"
 #include "sys.h"
 #include "sandbox.skel.h"
 
-enum { RULE_SYSCALLS = 1, RULE_FILES = 2, RULE_NETWORK = 3 };
+enum { RULE_SYSCALLS = 1, RULE_FILES = 2, RULE_NETWORK = 3, RULE_EXEC = 4 };
 
 /* Signals for the command are passed on: bpfguard stays to clean up. */
 static volatile sig_atomic_t pending_sig;
@@ -56,7 +59,8 @@ static void on_signal(int sig)
 {
 	pending_sig = sig;
 }
-static const char *const rule_names[] = {NULL, "policy.syscalls", "policy.files", "policy.network"};
+static const char *const rule_names[] = {NULL, "policy.syscalls", "policy.files", "policy.network",
+					   "policy.executables"};
 
 static const char *rule_name(void *ctx, uint32_t id)
 {
@@ -73,6 +77,8 @@ struct run {
 	struct bg_policy pol;
 	struct bg_cgroup cg;
 	struct bg_sandbox_bpf *skel;
+	struct bg_run_lsm_bpf *lsm_skel;
+	unsigned lsm; /* sections BPF LSM enforces (BG_LSM_*) */
 	struct bg_events ev;
 	struct bg_output out;
 	bool ev_started;
@@ -440,7 +446,7 @@ static void child_main(struct run *r, int fdnum_pipe, int go_pipe)
 		_exit(126);
 	/* Nothing of ours (maps, ring buffer, cgroup) reaches the command. */
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-	if (r->pol.has_files && r->action != BG_ACT_ALERT) {
+	if (r->pol.has_files && r->action != BG_ACT_ALERT && !(r->lsm & BG_LSM_FILES)) {
 		err = apply_landlock(&r->pol);
 		if (err) {
 			fprintf(stderr, "bpfguard: Landlock: %s\n", strerror(-err));
@@ -568,7 +574,23 @@ int cmd_run(int argc, char **argv)
 	r.ev.fmt.rule_name = rule_name;
 	if (bg_cgroup_create(&r.cg, "run"))
 		goto cleanup_events;
-	if (r.pol.has_net && start_network(&r))
+	{
+		struct bg_run_lsm_cfg lc = {&r.pol, r.action, r.cg.id, RULE_FILES, RULE_EXEC,
+					    RULE_NETWORK, &r.ev};
+		char mech[256];
+		int got = bg_run_lsm_start(&lc, &r.lsm_skel);
+
+		if (got < 0)
+			goto cleanup_cg;
+		r.lsm = got;
+		bg_run_mechanisms(&r.pol, r.lsm, r.action, mech, sizeof(mech));
+		/* stderr is the command's unless events go to a file. */
+		if (mech[0] && (r.output || isatty(STDERR_FILENO)))
+			fprintf(stderr, "bpfguard: enforcing %s\n", mech);
+		else if (mech[0])
+			pr_info("enforcing %s\n", mech);
+	}
+	if (r.pol.has_net && !(r.lsm & BG_LSM_NET) && start_network(&r))
 		goto cleanup_cg;
 	if (pipe2(pipefd, O_CLOEXEC) || pipe2(gofd, O_CLOEXEC))
 		goto cleanup_cg;
@@ -664,6 +686,7 @@ cleanup_cg:
 	if (gofd[1] >= 0)
 		close(gofd[1]);
 	bg_sandbox_bpf__destroy(r.skel);
+	bg_run_lsm_stop(r.lsm_skel);
 	bg_cgroup_destroy(&r.cg);
 cleanup_events:
 	bg_events_close(&r.ev);

@@ -27,6 +27,8 @@ enum bg_event_type {
 	BG_EV_TEST = 3, /* emitted by the trigger program of tests and benchmarks */
 	BG_EV_SYSCALL = 4, /* a syscall outside a policy */
 	BG_EV_NET = 5,     /* a connect/sendto/bind outside a policy */
+	BG_EV_RUN_FILE = 6, /* a file operation outside a policy (BPF LSM) */
+	BG_EV_RUN_EXEC = 7, /* an execve of a program outside a policy (BPF LSM) */
 	BG_EV_NET_DROP = 10, /* the XDP ingress filter dropped a packet (sampled) */
 	BG_EV_TYPE_MAX,
 };
@@ -157,6 +159,26 @@ struct bg_net_event {
 	__u8 addr[16];
 };
 
+/* What a file event's process tried (struct bg_file_event.op). */
+enum bg_file_op {
+	BG_FILE_OPEN = 1,
+	BG_FILE_CREATE = 2, /* mknod, or open with O_CREAT of a new file */
+	BG_FILE_UNLINK = 3,
+	BG_FILE_MKDIR = 4,
+	BG_FILE_RMDIR = 5,
+	BG_FILE_EXEC = 6, /* BG_EV_RUN_EXEC */
+};
+
+/* A file operation or an execve outside a policy (BG_EV_RUN_FILE, _EXEC). */
+struct bg_file_event {
+	struct bg_event_hdr hdr;
+	struct bg_proc proc;
+	__u32 access; /* BG_ACC_* (profile.h) the operation needed */
+	__u8 op;      /* enum bg_file_op */
+	__u8 pad[3];
+	char path[BG_PATH_MAX]; /* as bpfguard profile writes it (/proc/self/...) */
+};
+
 /*
  * Counters every BPF program shares (one per-CPU array, summed by user
  * space). Ring buffer reservation failures are counted here, never lost
@@ -177,6 +199,9 @@ _Static_assert(sizeof(struct bg_exit_event) % 8 == 0, "bg_exit_event padding");
 _Static_assert(sizeof(struct bg_test_event) % 8 == 0, "bg_test_event padding");
 _Static_assert(sizeof(struct bg_syscall_event) % 8 == 0, "bg_syscall_event padding");
 _Static_assert(sizeof(struct bg_net_event) % 8 == 0, "bg_net_event padding");
+_Static_assert(sizeof(struct bg_file_event) == 24 + sizeof(struct bg_proc) + 8 + BG_PATH_MAX,
+	       "bg_file_event layout");
+_Static_assert(sizeof(struct bg_file_event) % 8 == 0, "bg_file_event padding");
 _Static_assert(sizeof(struct bg_net_drop_event) == 80, "bg_net_drop_event layout");
 
 #endif /* BPFGUARD_EVENTS_H */
