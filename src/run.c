@@ -60,7 +60,7 @@ static void on_signal(int sig)
 	pending_sig = sig;
 }
 static const char *const rule_names[] = {NULL, "policy.syscalls", "policy.files", "policy.network",
-					   "policy.executables"};
+					 "policy.executables"};
 
 static const char *rule_name(void *ctx, uint32_t id)
 {
@@ -575,8 +575,13 @@ int cmd_run(int argc, char **argv)
 	if (bg_cgroup_create(&r.cg, "run"))
 		goto cleanup_events;
 	{
-		struct bg_run_lsm_cfg lc = {&r.pol, r.action, r.cg.id, RULE_FILES, RULE_EXEC,
-					    RULE_NETWORK, &r.ev};
+		struct bg_run_lsm_cfg lc = {.pol = &r.pol,
+					    .action = r.action,
+					    .cgroup_id = r.cg.id,
+					    .rule_files = RULE_FILES,
+					    .rule_exec = RULE_EXEC,
+					    .rule_net = RULE_NETWORK,
+					    .ev = &r.ev};
 		char mech[256];
 		int got = bg_run_lsm_start(&lc, &r.lsm_skel);
 
