@@ -143,6 +143,12 @@ run_p "$TMP/net.yaml" deny "$TMP/n0.ev" "$BB" nc 127.0.0.1 $P </dev/null
 NM=cgroup
 [[ $out == *"network: lsm"* ]] && NM=lsm
 [ $NM = lsm ] || [ $M = native ] || fail "files by LSM but network not: $out"
+# A listener on the refused port: it exits at the first connection, so
+# while it lives no connect went through.
+"$BB" nc -l -p $((P + 1)) </dev/null >/dev/null 2>&1 &
+listener=$!
+at_exit "kill $listener 2>/dev/null"
+sleep 0.2
 run_p "$TMP/net.yaml" deny "$TMP/n1.ev" "$BB" nc 127.0.0.1 $((P + 1)) </dev/null
 [[ $out == *"Operation not permitted"* ]] || fail "net deny: $out"
 ev_has "$TMP/n1.ev" '"action":"deny"' "\"mechanism\":\"$NM\"" '"name":"policy.network"' \
@@ -153,8 +159,9 @@ if [ $NM = lsm ]; then
 else
 	[ $rc = 1 ] && [[ $out == *"Operation not permitted"* ]] || fail "net kill (cgroup acts as deny): rc $rc: $out"
 fi
+kill -0 $listener 2>/dev/null || fail "net: a refused connect reached the listener"
 run_p "$TMP/net.yaml" alert "$TMP/n3.ev" "$BB" nc 127.0.0.1 $((P + 1)) </dev/null
-[[ $out == *refused* ]] || fail "net alert: the connect did not go through: $out"
+wait_for 30 eval '! kill -0 $listener 2>/dev/null' || fail "net alert: the connect did not go through: $out"
 ev_has "$TMP/n3.ev" '"action":"alert"' '"outcome":"success"' "\"mechanism\":\"$NM\"" || fail "net alert: no event"
 
 # ---- syscalls (seccomp on both kernels) ------------------------------------------
