@@ -265,8 +265,9 @@ static void file_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 
 	(void)f;
 	access_str(e->access, acc);
-	bg_buf_printf(out, " %s %s %.*s", file_ops[e->op < 7 ? e->op : 0], acc,
-		      (int)sizeof(e->path), e->path);
+	bg_buf_printf(out, " %s %s ", file_ops[e->op < 7 ? e->op : 0], acc);
+	/* The path is the process's choice: escaped for the terminal. */
+	bg_text_escape(out, e->path, sizeof(e->path));
 }
 
 const struct bg_event_desc bg_run_file_desc = {
