@@ -394,16 +394,9 @@ static int start_network(struct run *r)
 		pr_err("cannot load the network sandbox: %s\n", strerror(-err));
 		return err;
 	}
-	for (i = 0; i < n; i++) {
-		const struct bg_policy_net *pn = &r->pol.net[i];
-		struct bg_net_rule rule = {
-			.op = pn->op, .prefix = pn->prefix, .family = pn->family, .port = pn->port};
-		uint32_t k = i;
-
-		memcpy(rule.addr, pn->addr, sizeof(rule.addr));
-		if (bpf_map_update_elem(bpf_map__fd(s->maps.net_rules), &k, &rule, BPF_ANY))
-			return -errno;
-	}
+	err = bg_net_rules_fill(bpf_map__fd(s->maps.net_rules), &r->pol);
+	if (err)
+		return err;
 #define ATTACH(p)                                                                                  \
 	do {                                                                                       \
 		s->links.p = bpf_program__attach_cgroup(s->progs.p, r->cg.fd);                     \

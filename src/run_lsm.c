@@ -92,7 +92,7 @@ static int fill_files(int fd, const struct bg_policy *p)
 	return 0;
 }
 
-static int fill_net(int fd, const struct bg_policy *p)
+int bg_net_rules_fill(int fd, const struct bg_policy *p)
 {
 	size_t i;
 
@@ -170,7 +170,7 @@ int bg_run_lsm_start(const struct bg_run_lsm_cfg *cfg, struct bg_run_lsm_bpf **o
 	for (i = 0; !err && i < p->n_execs; i++)
 		err = put_rule(bpf_map__fd(s->maps.exec_rules), p->execs[i], BG_ACC_EXECVE);
 	if (!err)
-		err = fill_net(bpf_map__fd(s->maps.net_rules), p);
+		err = bg_net_rules_fill(bpf_map__fd(s->maps.net_rules), p);
 	if (err) {
 		pr_err("cannot fill the LSM policy maps: %s\n", strerror(-err));
 		goto fail;
