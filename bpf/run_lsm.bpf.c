@@ -25,13 +25,14 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define FMODE_READ  0x1
-#define FMODE_WRITE 0x2
-#define FMODE_EXEC  0x20
-#define S_IFMT	    00170000
-#define S_IFDIR	    0040000
-#define SIGKILL	    9
-#define SOCK_STREAM 1
+#define FMODE_READ   0x1
+#define FMODE_WRITE  0x2
+#define FMODE_EXEC   0x20
+#define __FMODE_EXEC 0x20 /* in f_flags */
+#define S_IFMT	     00170000
+#define S_IFDIR	     0040000
+#define SIGKILL	     9
+#define SOCK_STREAM  1
 
 const volatile __u64 target_cgroup = 0;
 const volatile __u8 action = BG_ACT_DENY;
@@ -228,7 +229,9 @@ int BPF_PROG(run_file_open, struct file *file, int ret)
 		need |= BG_ACC_READ;
 	if (mode & FMODE_WRITE)
 		need |= BG_ACC_WRITE;
-	if (mode & FMODE_EXEC)
+	/* Opens for execution (execve's file, the ELF interpreter) carry
+	 * __FMODE_EXEC in f_flags; f_mode has FMODE_EXEC only on some kernels. */
+	if ((mode & FMODE_EXEC) || (file->f_flags & __FMODE_EXEC))
 		need |= BG_ACC_EXEC;
 	v = bpf_map_lookup_elem(&file_rules, s->key);
 	if (v && (*v & need) == need)

@@ -135,6 +135,20 @@ else
 		fail "exec without LSM: $out"
 fi
 
+# With a files section (as every profile has), the program must also be
+# listed with x there: Landlock's execute right natively (EACCES, no event),
+# lsm/file_open under LSM (it runs before bprm_check_security: a file event).
+printf 'version: 1\nexecutables:\n  - %s\nfiles:\n  - %s: rx\n' "$BB" "$BB" >"$TMP/execf.yaml"
+run_p "$TMP/execf.yaml" deny "$TMP/x4.ev" "$BB" sh -c "$SH -c 'echo from-bash'; echo rc=\$?"
+[[ $out == *rc=126* ]] && [[ $out != *from-bash* ]] && [[ $out == *"$ERR"* ]] ||
+	fail "exec with files, deny: $out"
+if [ $M = lsm ]; then
+	ev_has "$TMP/x4.ev" '"type":"file"' '"mechanism":"lsm"' "\"path\":\"$SH\",\"operation\":\"open\",\"access\":\"rx\"" ||
+		fail "exec with files: no file event: $(cat "$TMP/x4.ev")"
+else
+	[[ $out == *"executables: landlock"* ]] && [ ! -s "$TMP/x4.ev" ] || fail "exec with files: $out"
+fi
+
 # ---- network ------------------------------------------------------------------
 P=$((20000 + $$ % 20000))
 printf 'version: 1\nnetwork:\n  connect:\n    - "127.0.0.1:%d"\n  sendto: []\n  bind: []\n' $P >"$TMP/net.yaml"
