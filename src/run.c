@@ -496,13 +496,15 @@ static const struct bg_opt run_opts[] = {
 
 const struct bg_cmd_help run_help = {
 	.usage = "bpfguard run --policy FILE [--action deny|kill|kill-user|alert] -- CMD [ARGS]",
-	.summary = "run a command held to a policy (seccomp, Landlock, cgroup hooks)",
+	.summary = "run a command held to a policy (seccomp, BPF LSM or Landlock, cgroup hooks)",
 	.opts = run_opts,
 	.more = "deny: out-of-policy calls fail with EPERM before they run. kill: the process is\n"
 		"killed at the first out-of-policy syscall, before it runs (seccomp kill).\n"
 		"kill-user: bpfguard kills it from user space (kept for comparison). alert:\n"
 		"events only. Events go to stderr (or --output); the exit status is CMD's, or\n"
-		"128+signal. See docs/guarantees.md for what each mechanism guarantees.",
+		"128+signal. Files, executables and network use BPF LSM where the kernel\n"
+		"loads it (kill: EPERM, then SIGKILL); run says which mechanism enforces each\n"
+		"section. See docs/guarantees.md for what each mechanism guarantees.",
 };
 
 int cmd_run(int argc, char **argv)
