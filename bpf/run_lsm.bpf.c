@@ -95,7 +95,7 @@ static __always_inline void fill_hdr(struct bg_event_hdr *h, __u16 type, __u16 s
 static __always_inline int file_verdict(__u16 type, __u32 rule, __u8 op, __u32 acc,
 					struct lsm_scratch *s)
 {
-	struct bg_file_event *e;
+	struct bg_run_file_event *e;
 	struct bg_rl_state *rl;
 	__u32 sup;
 
@@ -240,7 +240,7 @@ int BPF_PROG(run_file_open, struct file *file, int ret)
 	if (!v && (file->f_inode->i_mode & S_IFMT) != S_IFDIR && !(need & BG_ACC_EXEC) &&
 	    dir_writable(parent_rule(s)))
 		return 0;
-	return file_verdict(BG_EV_RUN_FILE, rule_files, BG_FILE_OPEN, need, s);
+	return file_verdict(BG_EV_RUN_FILE, rule_files, BG_RUN_OP_OPEN, need, s);
 }
 
 /* Operations on a name in a directory: allowed if the name is in the policy
@@ -271,7 +271,7 @@ int BPF_PROG(run_path_mknod, const struct path *dir, struct dentry *dentry, umod
 {
 	if (ret || !in_scope())
 		return ret;
-	return dir_op(dir, dentry, BG_FILE_CREATE, BG_ACC_CREAT);
+	return dir_op(dir, dentry, BG_RUN_OP_CREATE, BG_ACC_CREAT);
 }
 
 SEC("lsm/path_mkdir")
@@ -279,7 +279,7 @@ int BPF_PROG(run_path_mkdir, const struct path *dir, struct dentry *dentry, umod
 {
 	if (ret || !in_scope())
 		return ret;
-	return dir_op(dir, dentry, BG_FILE_MKDIR, BG_ACC_CREAT);
+	return dir_op(dir, dentry, BG_RUN_OP_MKDIR, BG_ACC_CREAT);
 }
 
 /* Removing what the profile saw created is allowed: temporary files. */
@@ -288,7 +288,7 @@ int BPF_PROG(run_path_unlink, const struct path *dir, struct dentry *dentry, int
 {
 	if (ret || !in_scope())
 		return ret;
-	return dir_op(dir, dentry, BG_FILE_UNLINK, BG_ACC_CREAT);
+	return dir_op(dir, dentry, BG_RUN_OP_UNLINK, BG_ACC_CREAT);
 }
 
 SEC("lsm/path_rmdir")
@@ -296,7 +296,7 @@ int BPF_PROG(run_path_rmdir, const struct path *dir, struct dentry *dentry, int 
 {
 	if (ret || !in_scope())
 		return ret;
-	return dir_op(dir, dentry, BG_FILE_RMDIR, BG_ACC_CREAT);
+	return dir_op(dir, dentry, BG_RUN_OP_RMDIR, BG_ACC_CREAT);
 }
 
 SEC("lsm/bprm_check_security")
@@ -316,7 +316,7 @@ int BPF_PROG(run_bprm_check, struct linux_binprm *bprm, int ret)
 	path_key(s, &bprm->file->f_path);
 	if (bpf_map_lookup_elem(&exec_rules, s->key))
 		return 0;
-	return file_verdict(BG_EV_RUN_EXEC, rule_exec, BG_FILE_EXEC, BG_ACC_EXECVE, s);
+	return file_verdict(BG_EV_RUN_EXEC, rule_exec, BG_RUN_OP_EXEC, BG_ACC_EXECVE, s);
 }
 
 /* An inet sockaddr in kernel memory into m; false for other families. */

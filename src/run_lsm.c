@@ -245,7 +245,7 @@ static void access_str(uint32_t acc, char *s)
 
 static void file_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
 {
-	const struct bg_file_event *e = rec;
+	const struct bg_run_file_event *e = rec;
 	char acc[8];
 
 	(void)f;
@@ -260,7 +260,7 @@ static void file_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
 
 static void file_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 {
-	const struct bg_file_event *e = rec;
+	const struct bg_run_file_event *e = rec;
 	char acc[8];
 
 	(void)f;
@@ -271,8 +271,8 @@ static void file_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 }
 
 const struct bg_event_desc bg_run_file_desc = {
-	.name = "file",
-	.size = sizeof(struct bg_file_event),
+	.name = "run_file",
+	.size = sizeof(struct bg_run_file_event),
 	.category = "file",
 	.ecs_type = "denied",
 	.action = "file",
@@ -283,8 +283,8 @@ const struct bg_event_desc bg_run_file_desc = {
 };
 
 const struct bg_event_desc bg_run_exec_desc = {
-	.name = "exec_denied",
-	.size = sizeof(struct bg_file_event),
+	.name = "run_exec",
+	.size = sizeof(struct bg_run_file_event),
 	.category = "process",
 	.ecs_type = "denied",
 	.action = "exec",

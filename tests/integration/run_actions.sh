@@ -74,7 +74,7 @@ run_p "$TMP/files.yaml" deny "$TMP/f2.ev" "$BB" sh -c "echo x >$D/new"
 run_p "$TMP/files.yaml" deny "$TMP/f3.ev" "$BB" rm "$D/victim"
 [[ $out == *"$ERR"* ]] && [ -e "$D/victim" ] || fail "files deny: unlink not refused: $out"
 if [ $M = lsm ]; then
-	ev_has "$TMP/f1.ev" '"outcome":"failure"' '"type":"file"' '"action":"deny"' '"mechanism":"lsm"' \
+	ev_has "$TMP/f1.ev" '"outcome":"failure"' '"type":"run_file"' '"action":"deny"' '"mechanism":"lsm"' \
 		'"name":"policy.files"' "\"path\":\"$D/secret\",\"operation\":\"open\",\"access\":\"r\"" ||
 		fail "files deny: no open event: $(cat "$TMP/f1.ev")"
 	ev_has "$TMP/f2.ev" '"mechanism":"lsm"' "\"path\":\"$D/new\",\"operation\":\"create\"" ||
@@ -121,7 +121,7 @@ printf 'version: 1\nexecutables:\n  - %s\n' "$BB" >"$TMP/exec.yaml"
 run_p "$TMP/exec.yaml" deny "$TMP/x1.ev" "$BB" sh -c "$SH -c 'echo from-bash'; echo rc=\$?"
 if [ $M = lsm ]; then
 	[[ $out == *rc=126* ]] && [[ $out != *from-bash* ]] || fail "exec deny: bash ran: $out"
-	ev_has "$TMP/x1.ev" '"type":"exec_denied"' '"mechanism":"lsm"' '"name":"policy.executables"' \
+	ev_has "$TMP/x1.ev" '"type":"run_exec"' '"mechanism":"lsm"' '"name":"policy.executables"' \
 		"\"path\":\"$SH\",\"operation\":\"exec\"" || fail "exec deny: no event: $(cat "$TMP/x1.ev")"
 	run_p "$TMP/exec.yaml" kill "$TMP/x2.ev" "$BB" sh -c "exec $SH -c 'echo from-bash'"
 	[ $rc = 137 ] && [[ $out != *from-bash* ]] || fail "exec kill: rc $rc: $out"
@@ -143,7 +143,7 @@ run_p "$TMP/execf.yaml" deny "$TMP/x4.ev" "$BB" sh -c "$SH -c 'echo from-bash'; 
 [[ $out == *rc=126* ]] && [[ $out != *from-bash* ]] && [[ $out == *"$ERR"* ]] ||
 	fail "exec with files, deny: $out"
 if [ $M = lsm ]; then
-	ev_has "$TMP/x4.ev" '"type":"file"' '"mechanism":"lsm"' "\"path\":\"$SH\",\"operation\":\"open\",\"access\":\"rx\"" ||
+	ev_has "$TMP/x4.ev" '"type":"run_file"' '"mechanism":"lsm"' "\"path\":\"$SH\",\"operation\":\"open\",\"access\":\"rx\"" ||
 		fail "exec with files: no file event: $(cat "$TMP/x4.ev")"
 else
 	[[ $out == *"executables: landlock"* ]] && [ ! -s "$TMP/x4.ev" ] || fail "exec with files: $out"

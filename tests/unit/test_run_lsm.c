@@ -17,7 +17,7 @@
 
 static char *fmt_file(struct bg_buf *b, bool json, uint16_t type, uint8_t op, const char *path)
 {
-	struct bg_file_event e;
+	struct bg_run_file_event e;
 	struct bg_fmt f;
 
 	memset(&e, 0, sizeof(e));
@@ -45,15 +45,15 @@ static void test_file_json(void **state)
 	char *s;
 
 	(void)state;
-	s = fmt_file(&b, true, BG_EV_RUN_FILE, BG_FILE_OPEN, "/tmp/a\"b\n");
+	s = fmt_file(&b, true, BG_EV_RUN_FILE, BG_RUN_OP_OPEN, "/tmp/a\"b\n");
 	assert_non_null(strstr(s, "\"file\":{\"path\":\"/tmp/a\\\"b\\n\",\"operation\":\"open\","
 				  "\"access\":\"rw\"}"));
-	assert_non_null(strstr(s, "\"type\":\"file\",\"action\":\"deny\",\"mechanism\":\"lsm\""));
+	assert_non_null(strstr(s, "\"type\":\"run_file\",\"action\":\"deny\",\"mechanism\":\"lsm\""));
 	assert_non_null(strstr(s, "\"outcome\":\"failure\""));
 	bg_buf_free(&b);
-	s = fmt_file(&b, true, BG_EV_RUN_EXEC, BG_FILE_EXEC, "/usr/bin/bash");
+	s = fmt_file(&b, true, BG_EV_RUN_EXEC, BG_RUN_OP_EXEC, "/usr/bin/bash");
 	assert_non_null(strstr(s, "\"path\":\"/usr/bin/bash\",\"operation\":\"exec\""));
-	assert_non_null(strstr(s, "\"type\":\"exec_denied\""));
+	assert_non_null(strstr(s, "\"type\":\"run_exec\""));
 	bg_buf_free(&b);
 }
 
@@ -63,7 +63,7 @@ static void test_file_text_is_terminal_safe(void **state)
 	char *s;
 
 	(void)state;
-	s = fmt_file(&b, false, BG_EV_RUN_FILE, BG_FILE_UNLINK, "/tmp/\033[2Jx");
+	s = fmt_file(&b, false, BG_EV_RUN_FILE, BG_RUN_OP_UNLINK, "/tmp/\033[2Jx");
 	assert_non_null(strstr(s, " unlink rw /tmp/\\x1b[2Jx"));
 	assert_null(strchr(s, '\033'));
 	bg_buf_free(&b);
