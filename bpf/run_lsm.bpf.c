@@ -80,39 +80,44 @@ static __always_inline int refuse(void)
 	return -EPERM;
 }
 
-static __always_inline void fill_hdr(struct bg_event_hdr *h, __u16 type, __u16 size, __u32 rule,
-				     __u32 sup)
+/* A rate-limited event record with header and process filled, or NULL
+ * (suppressed and counted, or the ring buffer is full). */
+static __always_inline void *event_begin(__u16 type, __u16 size, __u32 rule)
 {
+	struct bg_event_hdr *h;
+	struct bg_rl_state *rl;
+	__u32 sup;
+
+	if (!bg_rl_check(rule, &rl, &sup))
+		return NULL;
+	h = bg_reserve(size);
+	if (!h) {
+		bg_rl_unsend(rl, sup);
+		return NULL;
+	}
 	bg_hdr(h, type, size);
 	h->suppressed = sup;
 	h->action = action;
 	h->mechanism = BG_MECH_LSM;
 	h->outcome = action == BG_ACT_ALERT ? BG_OUT_SUCCESS : BG_OUT_FAILURE;
 	h->rule_id = rule;
+	bg_fill_proc((struct bg_proc *)(h + 1), &h->flags, false);
+	return h;
 }
 
-/* The verdict for an operation outside the policy, with its event. */
+/* The verdict for a file operation outside the policy, with its event. */
 static __always_inline int file_verdict(__u16 type, __u32 rule, __u8 op, __u32 acc,
 					struct lsm_scratch *s)
 {
-	struct bg_run_file_event *e;
-	struct bg_rl_state *rl;
-	__u32 sup;
+	struct bg_run_file_event *e = event_begin(type, sizeof(*e), rule);
 
-	if (!bg_rl_check(rule, &rl, &sup))
-		return refuse();
-	e = bg_reserve(sizeof(*e));
-	if (!e) {
-		bg_rl_unsend(rl, sup);
-		return refuse();
+	if (e) {
+		e->access = acc;
+		e->op = op;
+		e->pad[0] = e->pad[1] = e->pad[2] = 0;
+		__builtin_memcpy(e->path, s->key, BG_PATH_MAX);
+		bg_submit(e);
 	}
-	fill_hdr(&e->hdr, type, sizeof(*e), rule, sup);
-	bg_fill_proc(&e->proc, &e->hdr.flags, false);
-	e->access = acc;
-	e->op = op;
-	e->pad[0] = e->pad[1] = e->pad[2] = 0;
-	__builtin_memcpy(e->path, s->key, BG_PATH_MAX);
-	bg_submit(e);
 	return refuse();
 }
 
@@ -342,27 +347,19 @@ static __always_inline int net_check(struct socket *sock, const void *sa, __u8 o
 {
 	struct bg_net_match m = {};
 	struct bg_net_event *e;
-	struct bg_rl_state *rl;
-	__u32 sup;
 
 	if (!read_sockaddr(&m, sa, op) || bg_net_allowed(&m))
 		return 0;
-	if (!bg_rl_check(rule_net, &rl, &sup))
-		return refuse();
-	e = bg_reserve(sizeof(*e));
-	if (!e) {
-		bg_rl_unsend(rl, sup);
-		return refuse();
+	e = event_begin(BG_EV_NET, sizeof(*e), rule_net);
+	if (e) {
+		e->family = m.family;
+		e->port = m.port;
+		e->op = op;
+		e->protocol = BPF_CORE_READ(sock, sk, sk_protocol);
+		e->pad[0] = e->pad[1] = 0;
+		__builtin_memcpy(e->addr, m.addr, 16);
+		bg_submit(e);
 	}
-	fill_hdr(&e->hdr, BG_EV_NET, sizeof(*e), rule_net, sup);
-	bg_fill_proc(&e->proc, &e->hdr.flags, false);
-	e->family = m.family;
-	e->port = m.port;
-	e->op = op;
-	e->protocol = BPF_CORE_READ(sock, sk, sk_protocol);
-	e->pad[0] = e->pad[1] = 0;
-	__builtin_memcpy(e->addr, m.addr, 16);
-	bg_submit(e);
 	return refuse();
 }
 
