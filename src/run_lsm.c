@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include <bpfguard/events.h>
@@ -109,6 +110,22 @@ int bg_net_rules_fill(int fd, const struct bg_policy *p)
 	return 0;
 }
 
+/* The path hooks exist only with CONFIG_SECURITY_PATH (every distribution
+ * kernel with AppArmor or TOMOYO has it); without them file_open still
+ * holds the file list for opens. One program of a missing hook would fail
+ * the whole object, so they are left out up front. */
+static bool have_path_hooks(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool ok;
+
+	if (!btf)
+		return false;
+	ok = btf__find_by_name_kind(btf, "bpf_lsm_path_mknod", BTF_KIND_FUNC) > 0;
+	btf__free(btf);
+	return ok;
+}
+
 static unsigned wanted(const struct bg_policy *p)
 {
 	return (p->has_files ? BG_LSM_FILES : 0) | (p->has_exec ? BG_LSM_EXEC : 0) |
@@ -121,6 +138,7 @@ int bg_run_lsm_start(const struct bg_run_lsm_cfg *cfg, struct bg_run_lsm_bpf **o
 	unsigned want = wanted(p);
 	struct bg_run_lsm_bpf *s = NULL;
 	struct bpf_program *prog;
+	bool paths = false;
 	size_t i;
 	int err;
 
@@ -141,6 +159,7 @@ int bg_run_lsm_start(const struct bg_run_lsm_cfg *cfg, struct bg_run_lsm_bpf **o
 	s->rodata->rule_exec = cfg->rule_exec;
 	s->rodata->rule_net = cfg->rule_net;
 	s->rodata->n_rules = p->n_net;
+	paths = (want & BG_LSM_FILES) && have_path_hooks();
 	bpf_map__set_max_entries(s->maps.file_rules, 2 * p->n_files + 1);
 	bpf_map__set_max_entries(s->maps.exec_rules, p->n_execs + 1);
 	bpf_object__for_each_program(prog, s->obj)
@@ -150,6 +169,8 @@ int bg_run_lsm_start(const struct bg_run_lsm_cfg *cfg, struct bg_run_lsm_bpf **o
 			       : !strncmp(name, "run_socket_", 11) ? BG_LSM_NET
 								   : BG_LSM_FILES;
 
+		if (sec == BG_LSM_FILES && !strncmp(name, "run_path_", 9) && !paths)
+			sec = 0;
 		bpf_program__set_autoload(prog, want & sec);
 	}
 	err = bg_events_share(cfg->ev, s->obj);
@@ -186,7 +207,7 @@ int bg_run_lsm_start(const struct bg_run_lsm_cfg *cfg, struct bg_run_lsm_bpf **o
 		cfg->ev->hook_ctx = NULL;
 	}
 	*out = s;
-	return want;
+	return want | (paths ? BG_LSM_PATHS : 0);
 fail:
 	bg_run_lsm_bpf__destroy(s);
 	return err;
@@ -210,7 +231,9 @@ static size_t add_section(char *buf, size_t len, size_t n, bool on, const char *
 
 void bg_run_mechanisms(const struct bg_policy *p, unsigned lsm, int action, char *buf, size_t len)
 {
-	const char *files = lsm & BG_LSM_FILES	     ? "lsm"
+	const char *files = (lsm & BG_LSM_FILES) && !(lsm & BG_LSM_PATHS)
+				    ? "lsm (opens only: no path hooks in this kernel)"
+			    : lsm & BG_LSM_FILES     ? "lsm"
 			    : action == BG_ACT_ALERT ? "not enforced (Landlock has no audit mode)"
 						     : "landlock";
 	const char *exec = lsm & BG_LSM_EXEC ? "lsm"

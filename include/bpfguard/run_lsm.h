@@ -24,5 +24,6 @@ struct bg_lsm_path {
 #define BG_LSM_FILES 0x1
 #define BG_LSM_EXEC  0x2
 #define BG_LSM_NET   0x4
+#define BG_LSM_PATHS 0x8 /* files: create/unlink/mkdir/rmdir hooks too */
 
 #endif

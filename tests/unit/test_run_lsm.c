@@ -48,7 +48,8 @@ static void test_file_json(void **state)
 	s = fmt_file(&b, true, BG_EV_RUN_FILE, BG_RUN_OP_OPEN, "/tmp/a\"b\n");
 	assert_non_null(strstr(s, "\"file\":{\"path\":\"/tmp/a\\\"b\\n\",\"operation\":\"open\","
 				  "\"access\":\"rw\"}"));
-	assert_non_null(strstr(s, "\"type\":\"run_file\",\"action\":\"deny\",\"mechanism\":\"lsm\""));
+	assert_non_null(
+		strstr(s, "\"type\":\"run_file\",\"action\":\"deny\",\"mechanism\":\"lsm\""));
 	assert_non_null(strstr(s, "\"outcome\":\"failure\""));
 	bg_buf_free(&b);
 	s = fmt_file(&b, true, BG_EV_RUN_EXEC, BG_RUN_OP_EXEC, "/usr/bin/bash");
@@ -77,9 +78,11 @@ static void test_mechanisms(void **state)
 	(void)state;
 	bg_policy_init(&p);
 	p.has_syscalls = p.has_files = p.has_exec = p.has_net = true;
-	bg_run_mechanisms(&p, BG_LSM_FILES | BG_LSM_EXEC | BG_LSM_NET, BG_ACT_DENY, buf,
-			  sizeof(buf));
+	bg_run_mechanisms(&p, BG_LSM_FILES | BG_LSM_PATHS | BG_LSM_EXEC | BG_LSM_NET, BG_ACT_DENY,
+			  buf, sizeof(buf));
 	assert_string_equal(buf, "syscalls: seccomp, files: lsm, executables: lsm, network: lsm");
+	bg_run_mechanisms(&p, BG_LSM_FILES, BG_ACT_DENY, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "files: lsm (opens only: no path hooks in this kernel)"));
 	bg_run_mechanisms(&p, 0, BG_ACT_DENY, buf, sizeof(buf));
 	assert_string_equal(buf, "syscalls: seccomp, files: landlock, executables: landlock "
 				 "(execute rights of files), network: cgroup");
