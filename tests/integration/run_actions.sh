@@ -147,6 +147,11 @@ if [ $M = lsm ]; then
 		fail "exec with files: no file event: $(cat "$TMP/x4.ev")"
 else
 	[[ $out == *"executables: landlock"* ]] && [ ! -s "$TMP/x4.ev" ] || fail "exec with files: $out"
+	# Landlock cannot kill: kill refuses like deny; alert does not enforce.
+	run_p "$TMP/execf.yaml" kill "$TMP/x5.ev" "$BB" sh -c "$SH -c 'echo from-bash'; echo rc=\$?"
+	[[ $out == *rc=126* ]] && [[ $out != *from-bash* ]] || fail "exec with files, kill (Landlock): $out"
+	run_p "$TMP/execf.yaml" alert "$TMP/x6.ev" "$BB" sh -c "$SH -c 'echo from-bash'"
+	[[ $out == *from-bash* ]] || fail "exec with files, alert (Landlock): $out"
 fi
 
 # ---- network ------------------------------------------------------------------
