@@ -23,9 +23,12 @@ best() { sort -n | head -1; }
 for r in $(seq "$ROUNDS"); do
 	"$B" --loop openclose "$N" >>"$TMP/bare"
 	"$BPFGUARD" run --policy "$TMP/files.yaml" -- "$B" --loop openclose "$N" 2>/dev/null >>"$TMP/sandboxed"
-	"$BPFGUARD" run --policy "$TMP/files.yaml" -- /bin/sleep 30 2>/dev/null &
+	# Measured once the hooks are attached and the loader is idle (under
+	# TCG loading takes long enough to steal the loop's CPU otherwise).
+	"$BPFGUARD" run --policy "$TMP/files.yaml" --output "$TMP/by.ev" -- /bin/sleep 30 2>"$TMP/by.err" &
 	by=$!
-	sleep 0.5
+	wait_for 100 grep -q enforcing "$TMP/by.err" || fail "bystander: run did not start"
+	sleep 0.3
 	"$B" --loop openclose "$N" >>"$TMP/bystander"
 	kill $by
 	wait $by 2>/dev/null
