@@ -154,6 +154,16 @@ else
 	[[ $out == *from-bash* ]] || fail "exec with files, alert (Landlock): $out"
 fi
 
+# A script the command executes: profiled, it runs under its own policy
+# (profile gives it x: the kernel opens it for execution).
+printf '#!/bin/sh\necho from-script\n' >"$D/s.sh"
+chmod +x "$D/s.sh"
+"$BPFGUARD" profile -o "$TMP/script.yaml" -- "$D/s.sh" >/dev/null 2>&1 || fail "profile a script"
+grep -q "^  - $D/s.sh: rx" "$TMP/script.yaml" || fail "the script is not recorded with x: $(cat "$TMP/script.yaml")"
+run_p "$TMP/script.yaml" deny "$TMP/sc.ev" "$D/s.sh"
+[ $rc = 0 ] && [[ $out == *from-script* ]] && [ ! -s "$TMP/sc.ev" ] ||
+	fail "a profiled script under its policy: rc $rc: $out $(cat "$TMP/sc.ev")"
+
 # ---- network ------------------------------------------------------------------
 P=$((20000 + $$ % 20000))
 printf 'version: 1\nnetwork:\n  connect:\n    - "127.0.0.1:%d"\n  sendto: []\n  bind: []\n' $P >"$TMP/net.yaml"
