@@ -672,6 +672,11 @@ wait_child : {
 				"bpfguard: %s killed by seccomp (SIGSYS): a syscall outside "
 				"%s\n",
 				r.cmd[0], r.policy_path);
+		else if (r.action == BG_ACT_KILL && r.lsm && WTERMSIG(status) == SIGKILL)
+			fprintf(stderr,
+				"bpfguard: %s killed (SIGKILL) by BPF LSM: an operation outside "
+				"%s\n",
+				r.cmd[0], r.policy_path);
 		rc = 128 + WTERMSIG(status);
 	} else {
 		rc = WEXITSTATUS(status);

@@ -94,6 +94,7 @@ run_p "$TMP/files.yaml" kill "$TMP/k2.ev" "$BB" sh -c "echo x >$D/new; echo surv
 [ ! -e "$D/new" ] || fail "files kill: the file was created"
 if [ $M = lsm ]; then
 	[ $rc = 137 ] && [[ $out != *survived* ]] || fail "files kill: rc $rc, expected 137: $out"
+	[[ $out == *"killed (SIGKILL) by BPF LSM"* ]] || fail "files kill: bpfguard did not say why: $out"
 	ev_has "$TMP/k1.ev" '"action":"kill"' '"mechanism":"lsm"' '"outcome":"failure"' '"operation":"unlink"' ||
 		fail "files kill: no event: $(cat "$TMP/k1.ev")"
 		# The shell opens the file itself (a redirection), so the process
