@@ -7,8 +7,8 @@
  *   executables  bprm_check_security (once per binary handler round, so a
  *                script's interpreter is checked too)
  *   network      socket_connect, socket_sendmsg (with an address), socket_bind
- * Every hook first compares the current task's cgroup with the command's:
- * other tasks leave after one helper call and one comparison.
+ * Every hook first asks whether the current task is in the command's cgroup
+ * (or below it): other tasks leave after that one cgroup-array lookup.
  * deny: -EPERM; kill: -EPERM and SIGKILL (the call is refused, then the
  * process dies); kill-user: -EPERM, user space kills on the event; alert:
  * the call goes on. Syscalls stay with seccomp: there is no LSM hook per
@@ -34,7 +34,14 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define SIGKILL	     9
 #define SOCK_STREAM  1
 
-const volatile __u64 target_cgroup = 0;
+/* The command's cgroup (index 0), set by user space: its descendants are
+ * in scope too, as for the cgroup hooks of bpf/sandbox.bpf.c. */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} target_cgroup SEC(".maps");
 const volatile __u8 action = BG_ACT_DENY;
 const volatile __u32 rule_files = 0, rule_exec = 0, rule_net = 0;
 
@@ -68,7 +75,7 @@ struct {
 
 static __always_inline bool in_scope(void)
 {
-	return bpf_get_current_cgroup_id() == target_cgroup;
+	return bpf_current_task_under_cgroup(&target_cgroup, 0) == 1;
 }
 
 static __always_inline int refuse(void)

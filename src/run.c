@@ -572,7 +572,7 @@ int cmd_run(int argc, char **argv)
 	{
 		struct bg_run_lsm_cfg lc = {.pol = &r.pol,
 					    .action = r.action,
-					    .cgroup_id = r.cg.id,
+					    .cgroup_fd = r.cg.fd,
 					    .rule_files = RULE_FILES,
 					    .rule_exec = RULE_EXEC,
 					    .rule_net = RULE_NETWORK,

@@ -153,7 +153,6 @@ int bg_run_lsm_start(const struct bg_run_lsm_cfg *cfg, struct bg_run_lsm_bpf **o
 	s = bg_run_lsm_bpf__open();
 	if (!s)
 		return -errno;
-	s->rodata->target_cgroup = cfg->cgroup_id;
 	s->rodata->action = cfg->action;
 	s->rodata->rule_files = cfg->rule_files;
 	s->rodata->rule_exec = cfg->rule_exec;
@@ -187,7 +186,15 @@ int bg_run_lsm_start(const struct bg_run_lsm_cfg *cfg, struct bg_run_lsm_bpf **o
 		pr_err("cannot load the LSM sandbox: %s\n", strerror(-err));
 		goto fail;
 	}
-	err = fill_files(bpf_map__fd(s->maps.file_rules), p);
+	{
+		uint32_t zero = 0, cgfd = cfg->cgroup_fd;
+
+		err = bpf_map_update_elem(bpf_map__fd(s->maps.target_cgroup), &zero, &cgfd, BPF_ANY)
+			      ? -errno
+			      : 0;
+	}
+	if (!err)
+		err = fill_files(bpf_map__fd(s->maps.file_rules), p);
 	for (i = 0; !err && i < p->n_execs; i++)
 		err = put_rule(bpf_map__fd(s->maps.exec_rules), p->execs[i], BG_ACC_EXECVE);
 	if (!err)

@@ -13,15 +13,15 @@ struct bg_run_lsm_bpf;
 
 struct bg_run_lsm_cfg {
 	const struct bg_policy *pol;
-	int action; /* enum bg_action */
-	uint64_t cgroup_id;
+	int action;    /* enum bg_action */
+	int cgroup_fd; /* the command's cgroup v2 directory */
 	uint32_t rule_files, rule_exec, rule_net;
 	struct bg_events *ev;
 };
 
 /*
  * Enforce the policy's files, executables and network sections with BPF LSM
- * on the cgroup cgroup_id, if this kernel allows it: the attempt is the
+ * for the cgroup cgroup_fd and its descendants, if this kernel allows it: the attempt is the
  * probe. Returns the sections now enforced (BG_LSM_*), 0 when the kernel
  * refuses BPF LSM (the caller falls back), or -errno on other errors.
  */

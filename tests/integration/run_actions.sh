@@ -189,6 +189,20 @@ if [ $NM = lsm ]; then
 else
 	[ $rc = 1 ] && [[ $out == *"Operation not permitted"* ]] || fail "net kill (cgroup acts as deny): rc $rc: $out"
 fi
+# A process that moves itself into a child cgroup of the command's stays in
+# scope (cgroup hooks are inherited; the LSM hooks ask "under this cgroup").
+cat >"$D/sub.sh" <<'SH'
+cg=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)$(sed -n 's/^0:://p' /proc/self/cgroup)
+mkdir "$cg/sub" && echo $$ >"$cg/sub/cgroup.procs" || { echo "no sub-cgroup"; exit 3; }
+nc 127.0.0.1 "$1" </dev/null
+echo $$ >"$cg/cgroup.procs"
+rmdir "$cg/sub"
+SH
+run_p "$TMP/net.yaml" deny "$TMP/n4.ev" "$BB" sh "$D/sub.sh" $((P + 1))
+[[ $out == *"Operation not permitted"* ]] && [[ $out != *"no sub-cgroup"* ]] ||
+	fail "net deny from a child cgroup: $out"
+ev_has "$TMP/n4.ev" '"action":"deny"' "\"mechanism\":\"$NM\"" "\"port\":$((P + 1))" ||
+	fail "net deny from a child cgroup: no event"
 kill -0 $listener 2>/dev/null || fail "net: a refused connect reached the listener"
 run_p "$TMP/net.yaml" alert "$TMP/n3.ev" "$BB" nc 127.0.0.1 $((P + 1)) </dev/null
 wait_for 30 eval '! kill -0 $listener 2>/dev/null' || fail "net alert: the connect did not go through: $out"
