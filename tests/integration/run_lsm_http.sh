@@ -33,7 +33,8 @@ signal_httpd() {
 	local d c
 	for d in /proc/[0-9]*; do
 		c=$(tr '\0' ' ' 2>/dev/null <"$d/cmdline")
-		[[ $c == *"httpd -f -p 127.0.0.1:$P "* ]] && kill "-$1" "${d#/proc/}" 2>/dev/null
+		# httpd only: bpfguard (same words in its argv) cleans up after it.
+		[[ $c == "$BB httpd -f -p 127.0.0.1:$P "* ]] && kill "-$1" "${d#/proc/}" 2>/dev/null
 	done
 }
 stop() {
