@@ -2,7 +2,7 @@
 /*
  * `bpfguard run` on kernels that allow BPF LSM: the file, executable and
  * network allowlists, checked in LSM hooks before the kernel acts.
- *   files        file_open (access from f_mode: r, w, x), path_mknod (O_CREAT
+ *   files        file_open (r, w from f_mode; x from __FMODE_EXEC), path_mknod (O_CREAT
  *                of a new file, mknod), path_unlink, path_mkdir, path_rmdir
  *   executables  bprm_check_security (once per binary handler round, so a
  *                script's interpreter is checked too)
@@ -42,6 +42,7 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } target_cgroup SEC(".maps");
+
 const volatile __u8 action = BG_ACT_DENY;
 const volatile __u32 rule_files = 0, rule_exec = 0, rule_net = 0;
 
@@ -134,10 +135,10 @@ static __always_inline __u32 path_key(struct lsm_scratch *s, const struct path *
 	struct bg_scratch *bs;
 	__u32 zero = 0, flags = 0, pos, len;
 
+	__builtin_memset(s->key, 0, sizeof(s->key));
 	bs = bpf_map_lookup_elem(&bg_scratch_map, &zero);
 	if (!bs)
 		return 0;
-	__builtin_memset(s->key, 0, sizeof(s->key));
 	pos = bg_path_walk(p, bs->buf, &flags);
 	/* The walk leaves bs->buf[BG_PATH_MAX..] zero: the copy is padded. */
 	bpf_probe_read_kernel(s->key, BG_PATH_MAX, &bs->buf[pos]);

@@ -79,6 +79,7 @@ struct run {
 	struct bg_sandbox_bpf *skel;
 	struct bg_run_lsm_bpf *lsm_skel;
 	unsigned lsm; /* sections BPF LSM enforces (BG_LSM_*) */
+	bool no_lsm;
 	struct bg_events ev;
 	struct bg_output out;
 	bool ev_started;
@@ -491,6 +492,8 @@ static const struct bg_opt run_opts[] = {
 	{"output", 'o', "FILE", "append events to FILE instead of stderr"},
 	{"json", 'j', NULL, "events as JSON lines (default when the output is not a terminal)"},
 	{"text", 't', NULL, "events as text"},
+	{"no-lsm", 256, NULL,
+	 "do not use BPF LSM (Landlock and cgroup hooks, as on kernels without it)"},
 	{0},
 };
 
@@ -539,6 +542,9 @@ int cmd_run(int argc, char **argv)
 		case 't':
 			r.format = 1;
 			break;
+		case 256:
+			r.no_lsm = true;
+			break;
 		default:
 			return bg_cli_default(opt, &run_help);
 		}
@@ -578,7 +584,7 @@ int cmd_run(int argc, char **argv)
 					    .rule_net = RULE_NETWORK,
 					    .ev = &r.ev};
 		char mech[256];
-		int got = bg_run_lsm_start(&lc, &r.lsm_skel);
+		int got = r.no_lsm ? 0 : bg_run_lsm_start(&lc, &r.lsm_skel);
 
 		if (got < 0)
 			goto cleanup_cg;

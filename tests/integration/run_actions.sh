@@ -7,7 +7,8 @@
 # reads which mechanism run chose from its "enforcing ..." line and asserts
 # what that mechanism guarantees (docs/guarantees.md), including what is
 # prevented under kill: an unlink or a file creation refused, then the
-# process killed.
+# process killed. RUN_FLAGS=--no-lsm (run_actions_nolsm.sh) checks the
+# fallback mechanisms on the LSM kernel too.
 # vm: also
 # asan: yes
 . "$(dirname "$0")/../lib.sh"
@@ -35,7 +36,7 @@ ev_has() {
 run_p() {
 	local pol=$1 act=$2 evf=$3
 	shift 3
-	out=$("$BPFGUARD" run --policy "$pol" --action "$act" --json --output "$evf" -- "$@" 2>&1)
+	out=$("$BPFGUARD" run $RUN_FLAGS --policy "$pol" --action "$act" --json --output "$evf" -- "$@" 2>&1)
 	rc=$?
 }
 
@@ -54,7 +55,7 @@ case "$out" in
 *"files: landlock"*) M=native ;;
 *) fail "no mechanism line: $out" ;;
 esac
-[ "$M" = lsm ] || [ -z "$BG_IN_VM" ] ||
+[ "$M" = lsm ] || [ -z "$BG_IN_VM" ] || [ -n "$RUN_FLAGS" ] ||
 	fail "the VM kernel has BPF LSM, run chose: $out
 $("$BPFGUARD" -vv run --policy "$TMP/files.yaml" -- "$BB" true 2>&1 | grep -v '^bpfguard: debug: *[0-9]*: ' | tail -30)"
 [ ! -s "$TMP/f0.ev" ] || fail "files: events for in-policy access: $(cat "$TMP/f0.ev")"
