@@ -205,7 +205,9 @@ int bg_run_lsm_start(const struct bg_run_lsm_cfg *cfg, struct bg_run_lsm_bpf **o
 	}
 	err = bg_run_lsm_bpf__attach(s);
 	if (err) {
-		pr_debug("BPF LSM programs do not attach (%s): falling back\n", strerror(-err));
+		/* Loaded but not attached: unusual, so said aloud. */
+		pr_warn("BPF LSM programs do not attach (%s): Landlock and cgroup hooks instead\n",
+			strerror(-err));
 		bg_run_lsm_bpf__destroy(s);
 		return 0;
 	}
