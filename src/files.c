@@ -12,6 +12,7 @@
 #include <time.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include <bpfguard/events.h>
@@ -396,10 +397,24 @@ static bool kernel_has_lsm_hook(const char *hook)
 	return libbpf_find_vmlinux_btf_id(hook, BPF_LSM_MAC) > 0;
 }
 
+/* bpf_rdonly_cast (6.2+) lets the tracepoint path read the file with plain
+ * loads (bg_files_sys_exit); without it, bg_files_sys_exit_compat. */
+static bool kernel_has_rdonly_cast(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	bool has;
+
+	if (!vmlinux)
+		return false;
+	has = btf__find_by_name_kind(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
+	btf__free(vmlinux);
+	return has;
+}
+
 int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config *c, int mode,
 			 struct bg_events *ev, const struct bg_caps *caps)
 {
-	struct bpf_program *p;
+	struct bpf_program *p, *unused;
 	size_t i;
 	int err;
 
@@ -431,6 +446,11 @@ int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config 
 			continue;
 		}
 		bpf_program__set_autoload(p, is_lsm == g->lsm);
+	}
+	if (!g->lsm) {
+		unused = kernel_has_rdonly_cast() ? g->skel->progs.bg_files_sys_exit_compat
+						     : g->skel->progs.bg_files_sys_exit;
+		bpf_program__set_autoload(unused, false);
 	}
 	err = bg_events_share(ev, g->skel->obj);
 	if (err)

@@ -16,6 +16,12 @@ mkdir -p "$D/etc"
 for f in a b c d e t; do echo "data-$f" >"$D/$f"; done
 echo conf >"$D/etc/conf"
 echo other >"$TMP/outsider"
+# Rules name inodes. A protected file whose last link goes away frees its
+# inode number, and ext4 hands it to the next file created nearby, by any
+# process on the host, which would then be protected in its place (the
+# flake this test once had: an unrelated open reported, and killed,
+# natively). A second link keeps the unlinked file's inode alive.
+ln "$D/a" "$TMP/a.keep"
 
 cat >"$TMP/agent.yaml" <<YAML
 mode: deny
