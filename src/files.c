@@ -6,10 +6,13 @@
  * event descriptors of types 11 (file) and 12 (file_modify).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -274,6 +277,9 @@ static void gen_clear(struct bg_files_guard *g, __u32 gen)
 	}
 	for (i = 0; s->names && i < s->n_rules; i++)
 		free(s->names[i]);
+	for (i = 0; i < s->n_pins; i++)
+		close(s->pins[i]);
+	free(s->pins);
 	free(s->names);
 	free(s->targets);
 	free(s->allow);
@@ -303,6 +309,47 @@ static int add_allow(struct bg_files_guard *g, struct bg_files_gen *s, __u32 gen
 	return 0;
 }
 
+/*
+ * Rules name inodes, and a filesystem gives a freed inode's number to the
+ * next file it creates (ext4 at once, nearby): a protected file deleted by
+ * an allowed writer would pass its protection to whatever file, of any
+ * process, got its number next (natively: that file's writers killed), and
+ * an allowed executable deleted would pass on its permission. An O_PATH
+ * descriptor held per path keeps each inode alive while its generation is
+ * in use, so its number cannot be reused; the cost is that a deleted
+ * protected file keeps its space, and its filesystem cannot be unmounted,
+ * until the next reload or the agent's exit. (O_PATH opens read nothing:
+ * no hook and no rule sees them as reads or writes.)
+ */
+static void pin(struct bg_files_gen *s, const struct bg_files_obj *o)
+{
+	struct bg_ident id;
+	int fd = open(o->path, O_PATH | O_CLOEXEC);
+
+	if (fd < 0 || bg_ident_from_fd(fd, &id) || memcmp(&id, &o->id, sizeof(id))) {
+		pr_warn("files guard: cannot pin %s (%s): if it is deleted, a new file may "
+			"reuse its inode number\n",
+			o->path, fd < 0 ? strerror(errno) : "replaced since the config was read");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	s->pins[s->n_pins++] = fd;
+}
+
+/* One descriptor per pinned path: raise the soft limit to the hard one
+ * when the rule set needs more than the soft limit leaves. */
+static void pin_room(size_t n)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= n + 256 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 /* Write a whole rule set under generation gen (not the one in use). */
 static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_config *c, int mode)
 {
@@ -321,8 +368,10 @@ static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_c
 	s->targets = calloc(nt ? nt : 1, sizeof(*s->targets));
 	s->allow = calloc(na ? na : 1, sizeof(*s->allow));
 	s->names = calloc(c->n_rules ? c->n_rules : 1, sizeof(*s->names));
-	if (!s->targets || !s->allow || !s->names)
+	s->pins = calloc(nt + na + 1, sizeof(*s->pins));
+	if (!s->targets || !s->allow || !s->names || !s->pins)
 		return -ENOMEM;
+	pin_room(nt + na + g->gen[gen ^ 1].n_pins);
 	for (i = 0; i < c->n_rules; i++) {
 		const struct bg_files_rule_cfg *r = &c->rules[i];
 		struct bg_files_rule rule = {
@@ -345,11 +394,13 @@ static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_c
 			err = add_allow(g, s, gen, i, &r->read[j], BG_FILES_READ);
 			if (err)
 				return err;
+			pin(s, &r->read[j]);
 		}
 		for (j = 0; j < r->n_write; j++) {
 			err = add_allow(g, s, gen, i, &r->write[j], BG_FILES_WRITE);
 			if (err)
 				return err;
+			pin(s, &r->write[j]);
 		}
 		for (j = 0; j < r->n_paths; j++) {
 			struct bg_files_target_key k = {.gen = gen, .id = r->paths[j].id};
@@ -362,6 +413,7 @@ static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_c
 				return -errno;
 			s->targets[s->n_targets++] = k;
 			dirs |= r->paths[j].dir;
+			pin(s, &r->paths[j]);
 		}
 	}
 	g->skel->bss->files_has_dirs[gen] = dirs;
