@@ -112,9 +112,13 @@ static int make_config(const char *dir, struct bg_files_config *c, struct bg_fil
 		if (fd < 0 || bg_ident_from_fd(fd, &r->paths[i].id))
 			return -errno;
 		close(fd);
+		r->paths[i].path = strdup(path); /* the guard pins it by path */
+		if (!r->paths[i].path)
+			return -ENOMEM;
 	}
 	r->n_paths = NPATHS;
-	if (bg_ident_from_path("/proc/self/exe", &r->read[0].id))
+	r->read[0].path = "/proc/self/exe";
+	if (bg_ident_from_path(r->read[0].path, &r->read[0].id))
 		return -errno;
 	r->n_read = 1;
 	c->rules = r;
@@ -307,6 +311,8 @@ out:
 
 		snprintf(path, sizeof(path), "%s/p%05d", dir, i);
 		unlink(path);
+		if (rule.paths)
+			free(rule.paths[i].path);
 	}
 	unlink(unprot);
 	rmdir(dir);
