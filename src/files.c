@@ -321,33 +321,57 @@ static int add_allow(struct bg_files_guard *g, struct bg_files_gen *s, __u32 gen
  * until the next reload or the agent's exit. (O_PATH opens read nothing:
  * no hook and no rule sees them as reads or writes.)
  */
-static void pin(struct bg_files_gen *s, const struct bg_files_obj *o)
+#define PIN_HEADROOM 256 /* descriptors left for everything else */
+
+struct pin_stats {
+	size_t failed;
+	const char *first, *why;
+	rlim_t max_fd;
+};
+
+static void pin(struct bg_files_gen *s, const struct bg_files_obj *o, struct pin_stats *ps)
 {
 	struct bg_ident id;
+	const char *why = NULL;
 	int fd = open(o->path, O_PATH | O_CLOEXEC);
 
-	if (fd < 0 || bg_ident_from_fd(fd, &id) || memcmp(&id, &o->id, sizeof(id))) {
-		pr_warn("files guard: cannot pin %s (%s): if it is deleted, a new file may "
-			"reuse its inode number\n",
-			o->path, fd < 0 ? strerror(errno) : "replaced since the config was read");
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0)
+		why = strerror(errno);
+	else if ((rlim_t)fd >= ps->max_fd)
+		why = "descriptor limit";
+	else if (bg_ident_from_fd(fd, &id) || memcmp(&id, &o->id, sizeof(id)))
+		why = "replaced since the config was read";
+	if (!why) {
+		s->pins[s->n_pins++] = fd;
 		return;
 	}
-	s->pins[s->n_pins++] = fd;
+	if (fd >= 0)
+		close(fd);
+	if (!ps->failed++) {
+		ps->first = o->path;
+		ps->why = why;
+	}
 }
 
 /* One descriptor per pinned path: raise the soft limit to the hard one
- * when the rule set needs more than the soft limit leaves. */
-static void pin_room(size_t n)
+ * when the rule set needs more than the soft limit leaves; pin no further
+ * than PIN_HEADROOM below it. */
+static void pin_room(size_t n, struct pin_stats *ps)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY ||
-	    rl.rlim_cur >= n + 256 || rl.rlim_cur >= rl.rlim_max)
+	memset(ps, 0, sizeof(*ps));
+	ps->max_fd = RLIM_INFINITY;
+	if (getrlimit(RLIMIT_NOFILE, &rl))
 		return;
-	rl.rlim_cur = rl.rlim_max;
-	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < n + PIN_HEADROOM &&
+	    rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY)
+		ps->max_fd = rl.rlim_cur > PIN_HEADROOM ? rl.rlim_cur - PIN_HEADROOM : 0;
 }
 
 /* Write a whole rule set under generation gen (not the one in use). */
@@ -356,6 +380,7 @@ static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_c
 	struct bg_files_gen *s = &g->gen[gen];
 	int tfd = bpf_map__fd(g->skel->maps.files_targets);
 	int rfd = bpf_map__fd(g->skel->maps.files_rules);
+	struct pin_stats ps;
 	size_t i, j, nt = 0, na = 0;
 	bool dirs = false;
 	__u32 idx;
@@ -371,7 +396,7 @@ static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_c
 	s->pins = calloc(nt + na + 1, sizeof(*s->pins));
 	if (!s->targets || !s->allow || !s->names || !s->pins)
 		return -ENOMEM;
-	pin_room(nt + na + g->gen[gen ^ 1].n_pins);
+	pin_room(nt + na + g->gen[gen ^ 1].n_pins, &ps);
 	for (i = 0; i < c->n_rules; i++) {
 		const struct bg_files_rule_cfg *r = &c->rules[i];
 		struct bg_files_rule rule = {
@@ -394,13 +419,13 @@ static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_c
 			err = add_allow(g, s, gen, i, &r->read[j], BG_FILES_READ);
 			if (err)
 				return err;
-			pin(s, &r->read[j]);
+			pin(s, &r->read[j], &ps);
 		}
 		for (j = 0; j < r->n_write; j++) {
 			err = add_allow(g, s, gen, i, &r->write[j], BG_FILES_WRITE);
 			if (err)
 				return err;
-			pin(s, &r->write[j]);
+			pin(s, &r->write[j], &ps);
 		}
 		for (j = 0; j < r->n_paths; j++) {
 			struct bg_files_target_key k = {.gen = gen, .id = r->paths[j].id};
@@ -413,10 +438,15 @@ static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_c
 				return -errno;
 			s->targets[s->n_targets++] = k;
 			dirs |= r->paths[j].dir;
-			pin(s, &r->paths[j]);
+			pin(s, &r->paths[j], &ps);
 		}
 	}
 	g->skel->bss->files_has_dirs[gen] = dirs;
+	if (ps.failed)
+		pr_warn("files guard: %zu of %zu paths not pinned (first: %s: %s): if one is "
+			"deleted, a new file may get its inode number and its rule "
+			"(docs/agent.md)\n",
+			ps.failed, nt + na, ps.first, ps.why);
 	return 0;
 }
 
