@@ -358,32 +358,45 @@ static __always_inline bool is_open_call(struct task_struct *task, __u64 nr)
 }
 
 /*
- * bpf_rdonly_cast (6.2+) turns the file pointer read from the fd array into
- * a BTF-typed (untrusted, read-only) pointer: the reads below it are plain
- * exception-handled loads instead of one bpf_probe_read_kernel() call each.
- * Kernels without it load bg_files_sys_exit_compat (user space picks).
+ * bpf_rdonly_cast (6.2+) turns a kernel address into a BTF-typed
+ * (untrusted, read-only) pointer whose fields are read with plain
+ * exception-handled loads instead of one bpf_probe_read_kernel() call
+ * each. Kernels without it load bg_files_sys_exit_compat (user space
+ * picks, src/files.c).
  */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 
-/* The new descriptor's struct file, or NULL (fd array read: the only probe
- * read, the array holds pointers, which BTF does not type). */
-static __always_inline struct file *files_exit_fd(struct pt_regs *regs, long ret)
+/*
+ * The new descriptor's struct file, or NULL. task is BTF-typed: plain loads
+ * down to the fd array. The array's slot is a bare pointer, which BTF does
+ * not type: with cast, the slot is read as the first member of a struct
+ * that starts with a struct file pointer (kiocb.ki_filp, at offset 0 on
+ * every kernel; checked at load by CO-RE, else the probe read), which
+ * gives a typed file pointer with no helper call at all.
+ */
+static __always_inline struct file *files_exit_fd(struct pt_regs *regs, long ret, bool cast)
 {
 	struct task_struct *task;
 	struct fdtable *fdt;
 	struct file *file = NULL;
+	struct kiocb *slot;
 
 	if (ret < 0)
 		return NULL;
 	task = bpf_get_current_task_btf();
 	if (!is_open_call(task, regs->orig_ax))
 		return NULL;
-	/* task is BTF-typed: direct loads down to the fd array. */
 	fdt = task->files->fdt;
 	if ((unsigned long)ret >= fdt->max_fds)
 		return NULL;
+	if (cast && bpf_core_field_offset(struct kiocb, ki_filp) == 0) {
+		slot = bpf_rdonly_cast((void *)&fdt->fd[ret], bpf_core_type_id_kernel(struct kiocb));
+		return slot->ki_filp;
+	}
 	if (bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[ret]) < 0)
 		return NULL;
+	if (cast && file)
+		file = bpf_rdonly_cast(file, bpf_core_type_id_kernel(struct file));
 	return file;
 }
 
@@ -426,18 +439,15 @@ static __always_inline int files_exit_check(struct file *file, long ret, bool bt
 SEC("tp_btf/sys_exit")
 int BPF_PROG(bg_files_sys_exit, struct pt_regs *regs, long ret)
 {
-	struct file *file = files_exit_fd(regs, ret);
+	struct file *file = files_exit_fd(regs, ret, true);
 
-	if (!file)
-		return 0;
-	return files_exit_check(bpf_rdonly_cast(file, bpf_core_type_id_kernel(struct file)), ret,
-				true);
+	return file ? files_exit_check(file, ret, true) : 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(bg_files_sys_exit_compat, struct pt_regs *regs, long ret)
 {
-	struct file *file = files_exit_fd(regs, ret);
+	struct file *file = files_exit_fd(regs, ret, false);
 
 	return file ? files_exit_check(file, ret, false) : 0;
 }

@@ -196,6 +196,8 @@ int main(int argc, char **argv)
 	/* libbpf through our logger: the probe's expected load failures
 	 * are captured there instead of dumped to stderr. */
 	bg_log_libbpf();
+	if (getenv("BG_BENCH_VERBOSE")) /* libbpf's warnings, e.g. a verifier log */
+		bg_log_set_level(BG_LOG_INFO);
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		return 1;

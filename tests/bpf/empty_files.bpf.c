@@ -5,14 +5,19 @@
  *  fdfile_*     tp_btf/sys_exit doing only what every open needs before a
  *               guard can decide anything: pick the open-family calls and
  *               resolve the new descriptor to its struct file (the same
- *               reads as bpf/files.bpf.c, without identity or lookup). */
+ *               reads as bg_files_sys_exit in bpf/files.bpf.c, without
+ *               identity or lookup). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Sink for the resolved file, so the reads are not optimised away. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+/* Sink for the resolved file (its inode pointer, which any check needs),
+ * so the reads are not optimised away. */
 __u64 fdfile_seen;
 
 SEC("tp_btf/sys_exit")
@@ -32,7 +37,8 @@ int BPF_PROG(fdfile_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct task_struct *task;
 	struct fdtable *fdt;
-	struct file *file = NULL;
+	struct kiocb *slot;
+	struct file *file;
 	__u64 nr;
 
 	if (ret < 0)
@@ -44,8 +50,10 @@ int BPF_PROG(fdfile_sys_exit, struct pt_regs *regs, long ret)
 	fdt = task->files->fdt;
 	if ((unsigned long)ret >= fdt->max_fds)
 		return 0;
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[ret]) < 0 || !file)
+	slot = bpf_rdonly_cast((void *)&fdt->fd[ret], bpf_core_type_id_kernel(struct kiocb));
+	file = slot->ki_filp;
+	if (!file)
 		return 0;
-	fdfile_seen += (unsigned long)file & 1;
+	fdfile_seen += file->f_inode != NULL;
 	return 0;
 }
