@@ -232,7 +232,8 @@ int BPF_PROG(bg_files_open, struct file *file, int ret)
 	if (ret)
 		return ret;
 	return files_lsm_check(file->f_path.dentry, file->f_inode, BG_EV_FILE, BG_FILE_OP_OPEN,
-			       mode_want(file->f_mode, file->f_flags), file->f_flags, &file->f_path);
+			       mode_want(file->f_mode, file->f_flags), file->f_flags,
+			       &file->f_path);
 }
 
 SEC("lsm/inode_unlink")
@@ -390,7 +391,8 @@ static __always_inline struct file *files_exit_fd(struct pt_regs *regs, long ret
 	if ((unsigned long)ret >= fdt->max_fds)
 		return NULL;
 	if (cast && bpf_core_field_offset(struct kiocb, ki_filp) == 0) {
-		slot = bpf_rdonly_cast((void *)&fdt->fd[ret], bpf_core_type_id_kernel(struct kiocb));
+		slot = bpf_rdonly_cast((void *)&fdt->fd[ret],
+				       bpf_core_type_id_kernel(struct kiocb));
 		return slot->ki_filp;
 	}
 	if (bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[ret]) < 0)

@@ -531,7 +531,7 @@ int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config 
 	}
 	if (!g->lsm) {
 		unused = kernel_has_rdonly_cast() ? g->skel->progs.bg_files_sys_exit_compat
-						     : g->skel->progs.bg_files_sys_exit;
+						  : g->skel->progs.bg_files_sys_exit;
 		bpf_program__set_autoload(unused, false);
 	}
 	err = bg_events_share(ev, g->skel->obj);

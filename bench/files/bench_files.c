@@ -51,11 +51,11 @@
 #include "empty_files.skel.h"
 #include "files.skel.h"
 
-#define NPATHS 10000
+#define NPATHS	   10000
 #define MAX_ROUNDS 101
 
 enum { BARE, EMPTY, FDFILE, GUARD, NCOND };
-static const char *const cond_names[NCOND] = { "bare", "empty", "fdfile", "guard" };
+static const char *const cond_names[NCOND] = {"bare", "empty", "fdfile", "guard"};
 
 static double now_ns(void)
 {
@@ -180,12 +180,12 @@ int main(int argc, char **argv)
 	int rounds = argc > 2 ? atoi(argv[2]) : er ? atoi(er) : 7, i, k, cond, err = 1, sfd = -1;
 	char dir[] = "/var/tmp/bg-bench-files-XXXXXX", unprot[256], prot[256];
 	double t[2][NCOND][MAX_ROUNDS], med[2][NCOND], best[2][NCOND], inprog[2][NCOND];
-	struct bg_files_config cfg = { 0 };
+	struct bg_files_config cfg = {0};
 	struct bg_files_rule_cfg rule;
-	struct bg_files_guard g = { 0 };
+	struct bg_files_guard g = {0};
 	struct empty_files *empty = NULL;
 	struct bpf_link *link = NULL;
-	struct bg_events ev = { 0 };
+	struct bg_events ev = {0};
 	struct bg_caps caps;
 	bool lsm;
 
@@ -211,7 +211,8 @@ int main(int argc, char **argv)
 	}
 	bg_probe(&caps);
 	lsm = bg_has(&caps, BG_FEAT_LSM);
-	if (bg_events_create(&ev, 1 << 20) || bg_files_guard_start(&g, &cfg, BG_ACT_KILL, &ev, &caps))
+	if (bg_events_create(&ev, 1 << 20) ||
+	    bg_files_guard_start(&g, &cfg, BG_ACT_KILL, &ev, &caps))
 		goto out;
 	bg_files_bpf__detach(g.skel);
 	empty = empty_files__open();
@@ -275,21 +276,24 @@ int main(int argc, char **argv)
 				med[i][cond] = best[i][cond] = 0;
 			}
 	for (i = 0; i < 2; i++) {
-		double bare = med[i][BARE], add_e = med[i][EMPTY] - bare, add_g = med[i][GUARD] - bare;
+		double bare = med[i][BARE], add_e = med[i][EMPTY] - bare,
+		       add_g = med[i][GUARD] - bare;
 
 		printf("%s file%s:\n", i ? "protected" : "unprotected",
 		       i ? " (opened by the allowed reader)" : "");
 		for (cond = 0; cond < NCOND; cond++) {
 			if (!med[i][cond])
 				continue;
-			printf("  %-6s %8.1f ns/op  %.3fx bare  %+7.1f ns  (fastest round %+7.1f ns)",
+			printf("  %-6s %8.1f ns/op  %.3fx bare  %+7.1f ns  (fastest round %+7.1f "
+			       "ns)",
 			       cond_names[cond], med[i][cond], med[i][cond] / bare,
 			       med[i][cond] - bare, best[i][cond] - best[i][BARE]);
 			if (inprog[i][cond] > 0)
 				printf("  in program %.1f ns/call", inprog[i][cond]);
 			printf("\n");
 		}
-		printf("  guard/empty added cost %.2f (target <= 1.2)", add_e > 0 ? add_g / add_e : 0.0);
+		printf("  guard/empty added cost %.2f (target <= 1.2)",
+		       add_e > 0 ? add_g / add_e : 0.0);
 		if (med[i][FDFILE] && med[i][FDFILE] > bare)
 			printf("; fdfile/empty %.2f", (med[i][FDFILE] - bare) / add_e);
 		printf("\n");
