@@ -27,6 +27,8 @@ enum bg_event_type {
 	BG_EV_TEST = 3, /* emitted by the trigger program of tests and benchmarks */
 	BG_EV_SYSCALL = 4, /* a syscall outside a policy */
 	BG_EV_NET = 5,     /* a connect/sendto/bind outside a policy */
+	BG_EV_RUN_FILE = 6, /* a file operation outside a run policy (BPF LSM) */
+	BG_EV_RUN_EXEC = 7, /* an execve of a program outside a run policy (BPF LSM) */
 	BG_EV_NET_DROP = 10, /* the XDP ingress filter dropped a packet (sampled) */
 	BG_EV_FILE = 11,        /* a protected file opened outside its rule */
 	BG_EV_FILE_MODIFY = 12, /* a protected file unlinked, renamed, truncated, chmod/chown */
@@ -160,6 +162,26 @@ struct bg_net_event {
 	__u8 addr[16];
 };
 
+/* What the process of a run_file event tried (struct bg_run_file_event.op). */
+enum bg_run_file_op {
+	BG_RUN_OP_OPEN = 1,
+	BG_RUN_OP_CREATE = 2, /* mknod, or open with O_CREAT of a new file */
+	BG_RUN_OP_UNLINK = 3,
+	BG_RUN_OP_MKDIR = 4,
+	BG_RUN_OP_RMDIR = 5,
+	BG_RUN_OP_EXEC = 6, /* BG_EV_RUN_EXEC */
+};
+
+/* A file operation or an execve outside a run policy (BG_EV_RUN_FILE, _EXEC). */
+struct bg_run_file_event {
+	struct bg_event_hdr hdr;
+	struct bg_proc proc;
+	__u32 access; /* BG_ACC_* (profile.h) the operation needed */
+	__u8 op;      /* enum bg_run_file_op */
+	__u8 pad[3];
+	char path[BG_PATH_MAX]; /* as bpfguard profile writes it (/proc/self/...) */
+};
+
 /* A protected file touched outside its rule (types 11 and 12, bpf/files.bpf.c). */
 struct bg_file_event {
 	struct bg_event_hdr hdr;
@@ -247,6 +269,9 @@ _Static_assert(sizeof(struct bg_net_event) % 8 == 0, "bg_net_event padding");
 _Static_assert(sizeof(struct bg_file_event) % 8 == 0, "bg_file_event padding");
 _Static_assert(sizeof(struct bg_file_event) == 24 + sizeof(struct bg_proc) + 48 + BG_PATH_MAX,
 	       "bg_file_event layout");
+_Static_assert(sizeof(struct bg_run_file_event) == 24 + sizeof(struct bg_proc) + 8 + BG_PATH_MAX,
+	       "bg_run_file_event layout");
+_Static_assert(sizeof(struct bg_run_file_event) % 8 == 0, "bg_run_file_event padding");
 _Static_assert(sizeof(struct bg_net_drop_event) == 80, "bg_net_drop_event layout");
 _Static_assert(sizeof(struct bg_bpf_load_event) ==
 		       24 + sizeof(struct bg_proc) + 104 + 80 + 2 * BG_LOAD_HELPERS,
