@@ -27,6 +27,8 @@ enum bg_event_type {
 	BG_EV_TEST = 3, /* emitted by the trigger program of tests and benchmarks */
 	BG_EV_SYSCALL = 4, /* a syscall outside a policy */
 	BG_EV_NET = 5,     /* a connect/sendto/bind outside a policy */
+	BG_EV_POLICY_EXEC = 8, /* an execve outside a policy's executables (monitor) */
+	BG_EV_POLICY_FILE = 9, /* an open outside a policy's files (monitor) */
 	BG_EV_NET_DROP = 10, /* the XDP ingress filter dropped a packet (sampled) */
 	BG_EV_TYPE_MAX,
 };
@@ -157,6 +159,27 @@ struct bg_net_event {
 	__u8 addr[16];
 };
 
+/* An execve outside a policy's executables; proc.exe is the new program. */
+struct bg_policy_exec_event {
+	struct bg_event_hdr hdr;
+	struct bg_proc proc;
+	__u64 dev; /* kernel dev_t of the executable */
+	__u64 ino;
+};
+
+/* An open outside a policy's files, seen at the open's return. */
+struct bg_policy_file_event {
+	struct bg_event_hdr hdr;
+	struct bg_proc proc;
+	__u32 acc;        /* BG_ACC_* the open asked for (profile.h) */
+	__u32 open_flags; /* f_flags of the new file */
+	__u64 dev;        /* kernel dev_t */
+	__u64 ino;
+	__s32 fd;         /* the new descriptor */
+	__u32 pad;
+	char path[BG_PATH_MAX]; /* resolved in the kernel from the file */
+};
+
 /*
  * Counters every BPF program shares (one per-CPU array, summed by user
  * space). Ring buffer reservation failures are counted here, never lost
@@ -178,5 +201,7 @@ _Static_assert(sizeof(struct bg_test_event) % 8 == 0, "bg_test_event padding");
 _Static_assert(sizeof(struct bg_syscall_event) % 8 == 0, "bg_syscall_event padding");
 _Static_assert(sizeof(struct bg_net_event) % 8 == 0, "bg_net_event padding");
 _Static_assert(sizeof(struct bg_net_drop_event) == 80, "bg_net_drop_event layout");
+_Static_assert(sizeof(struct bg_policy_exec_event) % 8 == 0, "bg_policy_exec_event padding");
+_Static_assert(sizeof(struct bg_policy_file_event) % 8 == 0, "bg_policy_file_event padding");
 
 #endif /* BPFGUARD_EVENTS_H */
