@@ -13,11 +13,13 @@
  * A kill lands when the call returns to user space: the call itself has
  * run (docs/guarantees.md measures what completes).
  *
- * Targets: a process is monitored when its tgid is in mon_procs. User
- * space seeds it (the pid and its descendants, the processes of the
- * cgroups, the processes running the executables); fork, exec and cgroup
- * migration keep it current here. Everything else leaves the per-syscall
- * program after that one lookup.
+ * Targets: a process is monitored when its tgid's bit is set in
+ * mon_procs, a bitmap with one bit per possible pid. User space seeds it
+ * through mon_seed (the pid and its descendants, the processes of the
+ * cgroups, the processes running the executables); fork, exec, cgroup
+ * migration and exit keep it current here. Everything else leaves the
+ * per-syscall program after one array lookup, which the verifier inlines
+ * (no hashing: bench/syscalls measures what a bystander pays).
  */
 #include "lib/common.bpf.h"
 #include "lib/ratelimit.bpf.h"
@@ -51,11 +53,12 @@ const volatile __u32 self_tgid = 0; /* bpfguard itself is never monitored */
 const volatile __u64 sys_native[BG_SYSCALL_WORDS] = {};
 const volatile __u64 sys_compat[BG_SYSCALL_WORDS] = {};
 
+/* Bit tgid % 64 of word tgid / 64; user space sizes it from pid_max. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, BG_MON_PROCS_MAX);
-	__type(key, __u32); /* tgid */
-	__type(value, __u32); /* BG_MON_BY_* */
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BG_MON_PID_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
 } mon_procs SEC(".maps");
 
 struct {
@@ -110,19 +113,41 @@ static __always_inline void merr(__u32 idx)
 		*v += 1;
 }
 
-static __always_inline bool monitored(void)
+static __always_inline bool is_monitored(__u32 tgid)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 w = tgid / 64;
+	__u64 *bits = bpf_map_lookup_elem(&mon_procs, &w);
 
-	return bpf_map_lookup_elem(&mon_procs, &tgid) != NULL;
+	return bits && (*bits >> (tgid % 64) & 1);
 }
 
-static __always_inline void follow(__u32 tgid, __u32 why)
+static __always_inline bool monitored(void)
 {
+	return is_monitored(bpf_get_current_pid_tgid() >> 32);
+}
+
+/* Atomic OR/AND: forks on other CPUs update neighbouring bits. */
+static __always_inline void follow(__u32 tgid)
+{
+	__u32 w = tgid / 64;
+	__u64 *bits;
+
 	if (tgid == self_tgid)
 		return;
-	if (bpf_map_update_elem(&mon_procs, &tgid, &why, BPF_ANY))
+	bits = bpf_map_lookup_elem(&mon_procs, &w);
+	if (bits)
+		__sync_fetch_and_or(bits, 1ULL << (tgid % 64));
+	else
 		merr(BG_MERR_PROCS_FULL);
+}
+
+static __always_inline void unfollow(__u32 tgid)
+{
+	__u32 w = tgid / 64;
+	__u64 *bits = bpf_map_lookup_elem(&mon_procs, &w);
+
+	if (bits)
+		__sync_fetch_and_and(bits, ~(1ULL << (tgid % 64)));
 }
 
 /*
@@ -511,9 +536,9 @@ int BPF_PROG(mon_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 	__u8 out;
 
 	inode_key(bprm->file->f_inode, &k);
-	if (!bpf_map_lookup_elem(&mon_procs, &tgid)) {
+	if (!is_monitored(tgid)) {
 		if (sel_exe && bpf_map_lookup_elem(&mon_targets, &k))
-			follow(tgid, BG_MON_BY_EXE);
+			follow(tgid);
 		return 0;
 	}
 	if (!has_exec || bpf_map_lookup_elem(&mon_execs, &k))
@@ -557,17 +582,13 @@ static __always_inline bool cgroup_targeted(struct cgroup *cg)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(mon_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptgid = parent->tgid, ctgid = child->tgid, *why;
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
 
 	if (ptgid == ctgid)
 		return 0;
-	why = bpf_map_lookup_elem(&mon_procs, &ptgid);
-	if (why) {
-		follow(ctgid, *why);
-		return 0;
-	}
-	if (sel_cgroup && cgroup_targeted(BPF_CORE_READ(child, cgroups, dfl_cgrp)))
-		follow(ctgid, BG_MON_BY_CGROUP);
+	if (is_monitored(ptgid) ||
+	    (sel_cgroup && cgroup_targeted(BPF_CORE_READ(child, cgroups, dfl_cgrp))))
+		follow(ctgid);
 	return 0;
 }
 
@@ -581,7 +602,7 @@ int BPF_PROG(mon_cgroup_attach, struct cgroup *dst, const char *path, struct tas
 
 	if (!sel_cgroup || BPF_CORE_READ(dst, root) != dfl || !cgroup_targeted(dst))
 		return 0;
-	follow(BPF_CORE_READ(task, tgid), BG_MON_BY_CGROUP);
+	follow(BPF_CORE_READ(task, tgid));
 	return 0;
 }
 
@@ -593,6 +614,16 @@ int BPF_PROG(mon_exit, struct task_struct *p)
 	/* signal->live drops to 0 before this tracepoint when the last
 	 * thread of the group exits. */
 	if (BPF_CORE_READ(p, signal, live.counter) == 0)
-		bpf_map_delete_elem(&mon_procs, &tgid);
+		unfollow(tgid);
+	return 0;
+}
+
+/* User space adds the processes that already run through this program
+ * (BPF_PROG_RUN), so its bits are set with the same atomic OR as the
+ * kernel's, never by a read-modify-write that could lose a fork's bit. */
+SEC("syscall")
+int mon_seed(struct bg_mon_seed *a)
+{
+	follow(a->tgid);
 	return 0;
 }

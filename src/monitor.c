@@ -219,18 +219,21 @@ static int fill_maps(struct monitor *m)
 
 static bool is_monitored(struct monitor *m, pid_t pid)
 {
-	uint32_t k = pid, v;
+	uint32_t w = pid / 64;
+	uint64_t bits = 0;
 
-	return !bpf_map_lookup_elem(m->procs_fd, &k, &v);
+	return !bpf_map_lookup_elem(m->procs_fd, &w, &bits) && (bits >> (pid % 64) & 1);
 }
 
-static int add_proc(struct monitor *m, pid_t pid, uint32_t why)
+/* 1: added, 0: already there (or bpfguard itself), <0: error. */
+static int add_proc(struct monitor *m, pid_t pid)
 {
-	uint32_t k = pid;
+	struct bg_mon_seed a = {.tgid = pid};
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = &a, .ctx_size_in = sizeof(a));
 
 	if (pid == getpid() || is_monitored(m, pid))
 		return 0;
-	if (bpf_map_update_elem(m->procs_fd, &k, &why, BPF_ANY))
+	if (bpf_prog_test_run_opts(bpf_program__fd(m->skel->progs.mon_seed), &o))
 		return -errno;
 	return 1;
 }
@@ -273,10 +276,7 @@ static int scan_proc(struct monitor *m)
 		ppid = proc_ppid(pid);
 		r = 0;
 		if (ppid > 0 && is_monitored(m, ppid)) {
-			uint32_t k = ppid, why = 0;
-
-			bpf_map_lookup_elem(m->procs_fd, &k, &why);
-			r = add_proc(m, pid, why);
+			r = add_proc(m, pid);
 		} else if (m->n_exes) {
 			struct bg_mon_inode k;
 			uint8_t v;
@@ -284,7 +284,7 @@ static int scan_proc(struct monitor *m)
 			snprintf(path, sizeof(path), "/proc/%d/exe", pid);
 			if (!inode_of(path, &k, &st) &&
 			    !bpf_map_lookup_elem(bpf_map__fd(s->maps.mon_targets), &k, &v))
-				r = add_proc(m, pid, BG_MON_BY_EXE);
+				r = add_proc(m, pid);
 		}
 		if (r < 0) {
 			closedir(d);
@@ -314,7 +314,7 @@ static int cgroup_dir(const char *path, const struct stat *st, int type, struct 
 	if (!f)
 		return 0;
 	while (fscanf(f, "%d", &pid) == 1)
-		if (add_proc(walk_m, pid, BG_MON_BY_CGROUP) < 0)
+		if (add_proc(walk_m, pid) < 0)
 			break;
 	fclose(f);
 	return 0;
@@ -331,7 +331,7 @@ static int seed(struct monitor *m)
 	int i, r, passes;
 
 	for (i = 0; i < m->n_pids; i++) {
-		r = add_proc(m, m->pids[i], BG_MON_BY_PID);
+		r = add_proc(m, m->pids[i]);
 		if (r < 0)
 			return r;
 	}
@@ -349,15 +349,31 @@ static int seed(struct monitor *m)
 
 static unsigned long count_procs(struct monitor *m)
 {
-	uint32_t k, next, *prev = NULL;
+	uint32_t w, words = bpf_map__max_entries(m->skel->maps.mon_procs);
 	unsigned long n = 0;
+	uint64_t bits;
 
-	while (!bpf_map_get_next_key(m->procs_fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		n++;
-	}
+	for (w = 0; w < words; w++)
+		if (!bpf_map_lookup_elem(m->procs_fd, &w, &bits))
+			n += __builtin_popcountll(bits);
 	return n;
+}
+
+/* One bit per possible pid: pid_max (at most 2^22) decides the size. */
+static uint32_t pid_words(void)
+{
+	char buf[32];
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "re");
+	unsigned long max = 4194304;
+
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			max = strtoul(buf, NULL, 10);
+		fclose(f);
+	}
+	if (!max || max > 4194304)
+		max = 4194304;
+	return (max + 63) / 64;
 }
 
 static void report_errors(struct monitor *m)
@@ -380,8 +396,8 @@ static void report_errors(struct monitor *m)
 		pr_warn("%llu kills could not be sent (bpf_send_signal failed)\n",
 			(unsigned long long)sum[BG_MERR_SIGNAL]);
 	if (sum[BG_MERR_PROCS_FULL])
-		pr_warn("%llu processes could not be followed: more than %d monitored\n",
-			(unsigned long long)sum[BG_MERR_PROCS_FULL], BG_MON_PROCS_MAX);
+		pr_warn("%llu processes could not be followed: pid above pid_max at start\n",
+			(unsigned long long)sum[BG_MERR_PROCS_FULL]);
 	if (sum[BG_MERR_FD])
 		pr_warn("%llu opened files could not be resolved\n",
 			(unsigned long long)sum[BG_MERR_FD]);
@@ -405,6 +421,7 @@ static int start(struct monitor *m)
 	s->rodata->sel_exe = m->n_exes > 0;
 	s->rodata->n_net = p->n_net;
 	s->rodata->self_tgid = getpid();
+	bpf_map__set_max_entries(s->maps.mon_procs, pid_words());
 	memcpy((void *)s->rodata->sys_native, p->sys_native, sizeof(p->sys_native));
 	memcpy((void *)s->rodata->sys_compat, p->sys_compat, sizeof(p->sys_compat));
 	/* Bystanders pay only for the hooks a section needs: without syscalls

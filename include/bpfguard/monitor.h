@@ -20,10 +20,11 @@ enum bg_mon_rule {
 	BG_MON_RULE_EXEC = 4,
 };
 
-/* Why a process is monitored (value of the per-process map). */
-#define BG_MON_BY_PID	 0x1 /* --pid, or a descendant of one */
-#define BG_MON_BY_CGROUP 0x2
-#define BG_MON_BY_EXE	 0x4
+/* Argument of the mon_seed program: a process to monitor. */
+struct bg_mon_seed {
+	__u32 tgid;
+	__u32 pad;
+};
 
 /* A file's identity: the kernel's dev_t (MAJOR << 20 | MINOR), inode. */
 struct bg_mon_inode {
@@ -46,12 +47,12 @@ struct bg_mon_file_rule {
 /* Kernel-side failures, counted and reported at exit. */
 enum bg_mon_err {
 	BG_MERR_SIGNAL = 0, /* bpf_send_signal failed: a kill did not happen */
-	BG_MERR_PROCS_FULL = 1, /* a process to follow did not fit the map */
+	BG_MERR_PROCS_FULL = 1, /* a pid above the bitmap (pid_max grew) */
 	BG_MERR_FD = 2,     /* an opened fd could not be resolved to its file */
 	BG_MERR_MAX = 4,
 };
 
-#define BG_MON_PROCS_MAX 65536
+#define BG_MON_PID_WORDS (4194304 / 64) /* PID_MAX_LIMIT; sized from pid_max at load */
 #define BG_MON_FILES_MAX 16384
 #define BG_MON_EXES_MAX	 4096
 #define BG_MON_CGROUPS_MAX 64
