@@ -30,20 +30,20 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define AF_INET		   2
-#define AF_INET6	   10
-#define TS_COMPAT	   0x0002
-#define X32_BIT		   0x40000000
-#define O_ACCMODE	   00000003
-#define O_WRONLY	   00000001
-#define O_RDWR		   00000002
-#define O_CREAT		   00000100
-#define O_TRUNC		   00001000
-#define S_IFMT		   00170000
-#define S_IFDIR		   0040000
-#define PROC_SUPER_MAGIC   0x9fa0
-#define SIGKILL		   9
-#define CGROUP_LEVELS	   16
+#define AF_INET		 2
+#define AF_INET6	 10
+#define TS_COMPAT	 0x0002
+#define X32_BIT		 0x40000000
+#define O_ACCMODE	 00000003
+#define O_WRONLY	 00000001
+#define O_RDWR		 00000002
+#define O_CREAT		 00000100
+#define O_TRUNC		 00001000
+#define S_IFMT		 00170000
+#define S_IFDIR		 0040000
+#define PROC_SUPER_MAGIC 0x9fa0
+#define SIGKILL		 9
+#define CGROUP_LEVELS	 16
 
 const volatile __u8 action = BG_ACT_ALERT; /* BG_ACT_ALERT or BG_ACT_KILL */
 const volatile bool has_syscalls = false, has_files = false, has_exec = false, has_net = false;
@@ -512,10 +512,10 @@ static __always_inline int check_open(long ret)
  */
 #define OPEN_EXIT(name)                                                                            \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                                                 \
-	int mon_exit_##name(struct sys_exit_ctx *ctx)                                             \
+	int mon_exit_##name(struct sys_exit_ctx *ctx)                                              \
 	{                                                                                          \
 		if (!has_files || ctx->ret < 0 || !monitored())                                    \
-			return 0;                                                          \
+			return 0;                                                                  \
 		return check_open(ctx->ret);                                                       \
 	}
 OPEN_EXIT(open)

@@ -512,11 +512,11 @@ int cmd_monitor(int argc, char **argv)
 				long v = strtol(optarg, &end, 10);
 
 				if (*end || v <= 0 || v > INT_MAX)
-					return bg_cli_usage_error(&monitor_help,
-								  "--pid '%s' is not a pid", optarg);
+					return bg_cli_usage_error(
+						&monitor_help, "--pid '%s' is not a pid", optarg);
 				if (kill(v, 0) && errno == ESRCH)
-					return bg_cli_usage_error(&monitor_help,
-								  "no process %ld", v);
+					return bg_cli_usage_error(&monitor_help, "no process %ld",
+								  v);
 				m.pids[m.n_pids++] = v;
 			}
 			break;

@@ -46,16 +46,16 @@ struct bg_mon_file_rule {
 
 /* Kernel-side failures, counted and reported at exit. */
 enum bg_mon_err {
-	BG_MERR_SIGNAL = 0, /* bpf_send_signal failed: a kill did not happen */
+	BG_MERR_SIGNAL = 0,	/* bpf_send_signal failed: a kill did not happen */
 	BG_MERR_PROCS_FULL = 1, /* a pid above the bitmap (pid_max grew) */
-	BG_MERR_FD = 2,     /* an opened fd could not be resolved to its file */
+	BG_MERR_FD = 2,		/* an opened fd could not be resolved to its file */
 	BG_MERR_MAX = 4,
 };
 
-#define BG_MON_PID_WORDS (4194304 / 64) /* PID_MAX_LIMIT; sized from pid_max at load */
-#define BG_MON_FILES_MAX 16384
-#define BG_MON_EXES_MAX	 4096
+#define BG_MON_PID_WORDS   (4194304 / 64) /* PID_MAX_LIMIT; sized from pid_max at load */
+#define BG_MON_FILES_MAX   16384
+#define BG_MON_EXES_MAX	   4096
 #define BG_MON_CGROUPS_MAX 64
-#define BG_MON_WALK_DEPTH 32 /* directory levels searched for a rule */
+#define BG_MON_WALK_DEPTH  32 /* directory levels searched for a rule */
 
 #endif
