@@ -428,7 +428,31 @@ struct sys_exit_ctx { /* syscalls:sys_exit_* as BPF sees it */
 	long ret;
 };
 
-static __always_inline int check_open(long ret)
+/*
+ * The flags the process passed: the kernel clears O_CREAT and O_TRUNC from
+ * f_flags once the file is open, so they are read from the saved argument
+ * registers of the call.
+ */
+static __always_inline __u32 open_flags(struct sys_exit_ctx *ctx)
+{
+	/* ctx->regs is not readable by tracepoint programs: take the task's. */
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	__u64 how = 0;
+
+	switch (ctx->nr) {
+	case 2: /* open(path, flags, mode) */
+		return BPF_CORE_READ(regs, si);
+	case 85: /* creat(path, mode) */
+		return O_CREAT | O_WRONLY | O_TRUNC;
+	case 437: /* openat2(dfd, path, how, size): how->flags first */
+		bpf_probe_read_user(&how, sizeof(how), (void *)BPF_CORE_READ(regs, dx));
+		return how;
+	default: /* openat, open_by_handle_at: flags third */
+		return BPF_CORE_READ(regs, dx);
+	}
+}
+
+static __always_inline int check_open(long ret, __u32 oflags)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct file **fds = task->files->fdt->fd, *f = NULL;
@@ -460,10 +484,12 @@ static __always_inline int check_open(long ret)
 	default:
 		w.need = BG_ACC_READ;
 	}
-	if (flags & O_CREAT)
-		w.need |= BG_ACC_CREAT;
-	if (flags & O_TRUNC)
-		w.need |= BG_ACC_TRUNC | BG_ACC_WRITE;
+	/* A truncation needs w, as Landlock's TRUNCATE goes with w in run.
+	 * Creation is held by identity: a new inode matches no entry of its
+	 * own, only a directory's grant for files below it. c and t are
+	 * reported, not required. */
+	if (oflags & O_TRUNC)
+		w.need |= BG_ACC_WRITE;
 	w.is_dir = (BPF_CORE_READ(inode, i_mode) & S_IFMT) == S_IFDIR;
 	inode_key(inode, &k);
 	r = bpf_map_lookup_elem(&mon_files, &k);
@@ -486,7 +512,8 @@ static __always_inline int check_open(long ret)
 	}
 	hdr(&e->hdr, BG_EV_POLICY_FILE, sizeof(*e), BG_MON_RULE_FILES, out, sup);
 	bg_fill_proc(&e->proc, &e->hdr.flags, false);
-	e->acc = w.need | (w.is_dir ? BG_ACC_DIR : 0);
+	e->acc = w.need | (w.is_dir ? BG_ACC_DIR : 0) | (oflags & O_CREAT ? BG_ACC_CREAT : 0) |
+		 (oflags & O_TRUNC ? BG_ACC_TRUNC : 0);
 	e->open_flags = flags;
 	e->dev = k.dev;
 	e->ino = k.ino;
@@ -516,7 +543,7 @@ static __always_inline int check_open(long ret)
 	{                                                                                          \
 		if (!has_files || ctx->ret < 0 || !monitored())                                    \
 			return 0;                                                                  \
-		return check_open(ctx->ret);                                                       \
+		return check_open(ctx->ret, open_flags(ctx));                                      \
 	}
 OPEN_EXIT(open)
 OPEN_EXIT(openat)

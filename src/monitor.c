@@ -115,8 +115,8 @@ static int grant(int fd, const struct bg_mon_inode *k, const struct bg_mon_file_
 /*
  * The same reading of the files section as Landlock in `run`: an entry
  * grants its access to itself; a directory with r may also be listed
- * below; a file the program created while profiled (gone now) lets files
- * be created, written and read again in its directory.
+ * below; a file the program created or wrote while profiled and that is
+ * gone now lets files be created, written and read again in its directory.
  */
 static int fill_files(struct monitor *m)
 {
@@ -136,7 +136,9 @@ static int fill_files(struct monitor *m)
 			r.self = f->acc & ACC_OPEN;
 			if (S_ISDIR(st.st_mode) && (f->acc & BG_ACC_READ))
 				r.below_dir = BG_ACC_READ;
-		} else if (f->acc & BG_ACC_CREAT) {
+		} else if (f->acc & (BG_ACC_CREAT | BG_ACC_WRITE)) {
+			/* Gone since the profile: created and removed by the
+			 * program (profiles of this kernel record w, not c). */
 			snprintf(dir, sizeof(dir), "%s", f->path);
 			slash = strrchr(dir, '/');
 			if (!slash || slash == dir)

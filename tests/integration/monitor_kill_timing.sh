@@ -101,6 +101,7 @@ expect "pwrite64(2) of 4 KiB: bytes that landed" syscalls 0 "$(stat -c %s "$TMP/
 
 echo precious >"$TMP/precious"
 row trunc files
+grep -q '"access":"wt"' "$TMP/ev.trunc" || fail "trunc: the event does not say w and t: $(cat "$TMP/ev.trunc")"
 expect "open(O_TRUNC) of a file: it was truncated" files yes "$([ -s "$TMP/precious" ] && echo no || echo yes)"
 
 row creat files

@@ -15,7 +15,7 @@ SH=$TMP/sh
 cp "$(readlink -f /bin/sh)" "$SH" || fail "copy sh"
 P1=$((20000 + RANDOM % 20000))
 P2=$((P1 + 1))
-mkdir "$TMP/www" && echo hello >"$TMP/www/index.html" && echo ok >"$TMP/ok" && echo s >"$TMP/secret"
+mkdir "$TMP/www" "$TMP/scratch" && echo hello >"$TMP/www/index.html" && echo ok >"$TMP/ok" && echo s >"$TMP/secret"
 for p in $P1 $P2; do
 	"$PY" -m http.server -b 127.0.0.1 -d "$TMP/www" $p >/dev/null 2>&1 &
 	at_exit "kill $!"
@@ -28,6 +28,11 @@ mode, go, tmp = sys.argv[1:4]
 while not os.path.exists(go):
     time.sleep(0.05)
 open(tmp + "/ok").read()
+# A file created and removed while profiled: allowed again through its
+# directory, as Landlock allows it under run.
+with open(tmp + "/scratch/%d.tmp" % os.getpid(), "w") as f:
+    f.write("x")
+os.unlink(f.name)
 if mode == "syscall":
     os.umask(0o22)
 elif mode == "file":
