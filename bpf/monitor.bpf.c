@@ -522,10 +522,10 @@ static __always_inline int check_open(long ret, __u32 oflags)
 	e->path[0] = 0;
 	s = bpf_map_lookup_elem(&bg_scratch_map, &zero);
 	if (s) {
+		/* A path longer than BG_PATH_MAX keeps its last components;
+		 * dev and ino identify the file whatever its length. */
 		pos = bg_path_walk(&f->f_path, s->buf, &pflags);
 		bpf_probe_read_kernel(e->path, BG_PATH_MAX, &s->buf[pos]);
-		if (pflags)
-			e->hdr.flags |= BG_F_ARGS_TRUNCATED;
 	}
 	bg_submit(e);
 	return 0;
