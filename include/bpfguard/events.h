@@ -181,6 +181,8 @@ struct bg_policy_file_event {
 	__s32 fd;         /* the new descriptor */
 	__u32 pad;
 	char path[BG_PATH_MAX]; /* resolved in the kernel from the file */
+};
+
 /* A protected file touched outside its rule (types 11 and 12, bpf/files.bpf.c). */
 struct bg_file_event {
 	struct bg_event_hdr hdr;
