@@ -12,7 +12,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -298,28 +297,35 @@ static int scan_proc(struct monitor *m)
 	return added;
 }
 
-/* nftw has no context argument: the walk is one call deep, on one thread. */
-static struct monitor *walk_m;
-
-static int cgroup_dir(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* The processes of a cgroup directory and of the cgroups below it. */
+static int cgroup_walk(struct monitor *m, const char *dir, int depth)
 {
-	char procs[PATH_MAX];
+	char path[PATH_MAX];
+	struct dirent *de;
 	FILE *f;
-	int pid;
+	DIR *d;
+	int pid, r = 0;
 
-	(void)st;
-	(void)ftw;
-	if (type != FTW_D)
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "re");
+	if (f) {
+		while (r >= 0 && fscanf(f, "%d", &pid) == 1)
+			r = add_proc(m, pid);
+		fclose(f);
+	}
+	if (r < 0 || depth >= 32)
+		return r < 0 ? r : 0;
+	d = opendir(dir);
+	if (!d)
 		return 0;
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
-	f = fopen(procs, "re");
-	if (!f)
-		return 0;
-	while (fscanf(f, "%d", &pid) == 1)
-		if (add_proc(walk_m, pid) < 0)
-			break;
-	fclose(f);
-	return 0;
+	while (r >= 0 && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		r = cgroup_walk(m, path, depth + 1);
+	}
+	closedir(d);
+	return r < 0 ? r : 0;
 }
 
 /*
@@ -337,10 +343,11 @@ static int seed(struct monitor *m)
 		if (r < 0)
 			return r;
 	}
-	walk_m = m;
-	for (i = 0; i < m->n_cgroups; i++)
-		nftw(m->cgroups[i], cgroup_dir, 16, FTW_PHYS);
-	walk_m = NULL;
+	for (i = 0; i < m->n_cgroups; i++) {
+		r = cgroup_walk(m, m->cgroups[i], 0);
+		if (r < 0)
+			return r;
+	}
 	for (passes = 0; passes < 64; passes++) {
 		r = scan_proc(m);
 		if (r <= 0)
