@@ -6,6 +6,8 @@
 # python3 http.server on loopback; each waits for a go file, is monitored,
 # then does one thing its profile never did. alert: it completes and an
 # event names rule, mechanism, action and outcome; kill: it dies by SIGKILL.
+# --pid targets the worker's parent (descendants found in /proc at start,
+# and followed at fork), --cgroup the parent of the worker's cgroup.
 # asan: yes
 . "$(dirname "$0")/monitor_lib.sh"
 need_cmd python3
@@ -77,10 +79,15 @@ one() {
 	exec) pol=exec; cmd=("$SH" "$TMP/w.sh" exec "$go") ;;
 	esac
 	case $sel in
-	pid) "${cmd[@]}" >"$ev.out" 2>&1 & w=$!; start_monitor "$ev" --policy "$TMP/$pol.yaml" --action "$action" --pid $w ;;
-	cgroup) make_cgroup "$kind$action"
-		"$SH" -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG" "${cmd[@]}" >"$ev.out" 2>&1 & w=$!
-		wait_for 20 grep -qx "$w" "$CG/cgroup.procs" || fail "worker not in $CG: $(cat "$ev.out")"
+	pid) # the worker is a child of the target, running before the monitor
+		"$SH" -c '"$@" & wait $!' sh "${cmd[@]}" >"$ev.out" 2>&1 & w=$!
+		wait_for 20 pgrep -P $w >/dev/null || fail "no worker under $w"
+		start_monitor "$ev" --policy "$TMP/$pol.yaml" --action "$action" --pid $w ;;
+	cgroup) # the worker is in a cgroup below the target
+		make_cgroup "$kind$action"
+		mkdir "$CG/sub" || fail "mkdir $CG/sub"
+		"$SH" -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG/sub" "${cmd[@]}" >"$ev.out" 2>&1 & w=$!
+		wait_for 20 grep -qx "$w" "$CG/sub/cgroup.procs" || fail "worker not in $CG/sub: $(cat "$ev.out")"
 		start_monitor "$ev" --policy "$TMP/$pol.yaml" --action "$action" --cgroup "$CG" ;;
 	exe) "${cmd[@]}" >"$ev.out" 2>&1 & w=$!; start_monitor "$ev" --policy "$TMP/$pol.yaml" --action "$action" --exe "${cmd[0]}" ;;
 	esac

@@ -21,7 +21,7 @@ make_cgroup() {
 	[ -n "$CG2" ] || skip "no cgroup v2 mount"
 	CG=$CG2/bg-montest.$$.$1
 	mkdir "$CG" || fail "mkdir $CG"
-	at_exit "cat $CG/cgroup.procs 2>/dev/null | xargs -r kill -9 2>/dev/null; sleep 0.1; rmdir $CG 2>/dev/null"
+	at_exit "find $CG -depth -type d | while read -r d; do xargs -r kill -9 <\$d/cgroup.procs 2>/dev/null; sleep 0.1; rmdir \$d; done 2>/dev/null"
 }
 
 # start_monitor EVENTS_FILE ARGS...: returns when the programs are attached.
@@ -31,7 +31,7 @@ start_monitor() {
 	"$BPFGUARD" monitor --json --output "$ev" "$@" 2>"$ev.err" &
 	MON=$!
 	at_exit "kill -INT $MON 2>/dev/null"
-	wait_for 100 grep -q '^bpfguard: monitoring' "$ev.err" ||
+	wait_for 100 grep -qs '^bpfguard: monitoring' "$ev.err" ||
 		{ kill -INT $MON 2>/dev/null; fail "monitor did not start: $(cat "$ev.err")"; }
 }
 
