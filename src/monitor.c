@@ -385,6 +385,39 @@ static uint32_t pid_words(void)
 	return (max + 63) / 64;
 }
 
+/*
+ * The rate limit reports a suppressed count with the next event of the
+ * same (process, rule); counts still waiting at exit are said here, so
+ * nothing is lost silently.
+ */
+static void report_suppressed(struct monitor *m)
+{
+	/* The layouts of bpf/lib/ratelimit.bpf.h, checked against the map. */
+	struct rl_key {
+		uint32_t tgid, rule_id;
+		uint64_t start_ns;
+	} k, next, *prev = NULL;
+	struct rl_state {
+		uint64_t window_start, count, suppressed;
+	} st;
+	const struct bpf_map *map = m->skel->maps.bg_ratelimit;
+	int fd = bpf_map__fd(map);
+
+	if (bpf_map__key_size(map) != sizeof(k) || bpf_map__value_size(map) != sizeof(st))
+		return;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(fd, &k, &st) || !st.suppressed)
+			continue;
+		fprintf(stderr,
+			"bpfguard: pid %u: %llu more %s events suppressed by the rate limit since "
+			"the last one\n",
+			k.tgid, (unsigned long long)st.suppressed,
+			rule_name(NULL, k.rule_id) ? rule_name(NULL, k.rule_id) : "?");
+	}
+}
+
 static void report_errors(struct monitor *m)
 {
 	int ncpu = libbpf_num_possible_cpus(), c;
@@ -585,6 +618,7 @@ int cmd_monitor(int argc, char **argv)
 		bg_events_poll(&m.ev, 200);
 	bg_events_drain(&m.ev);
 	bg_events_report(&m.ev, true);
+	report_suppressed(&m);
 	report_errors(&m);
 	rc = 0;
 cleanup_skel:

@@ -4,6 +4,7 @@
 # to the policy: 100000 umask calls outside the syscall list in a tight
 # loop, then one more after the rate-limit window, give a handful of alert
 # events whose suppressed counts add up, with the events, to every call.
+# A burst with no event after it: monitor says the waiting count at exit.
 # asan: yes
 . "$(dirname "$0")/monitor_lib.sh"
 need_cmd python3
@@ -14,9 +15,10 @@ import os, sys, time
 mode, go, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 while not os.path.exists(go):
     time.sleep(0.05)
-if mode == "loop":
+if mode in ("loop", "burst"):
     for i in range(n):
         os.umask(0o22)
+if mode == "loop":
     time.sleep(1.2)
     os.umask(0o22)
 print("done", flush=True)
@@ -51,4 +53,16 @@ stats = [e for e in ev if e["bpfguard"]["type"] == "stats"]
 assert stats and stats[-1]["bpfguard"]["drops"] == 0, "drops"
 print(f"{len(sc)} events, {total - len(sc)} suppressed")
 PY
+
+# A burst with no event after it: the count still waiting is said at exit.
+"$PY" "$TMP/w.py" burst "$TMP/go2" 1000 >"$TMP/out2" 2>&1 & w=$!
+echo $w >"$CG/cgroup.procs" || fail "cannot move the second worker"
+start_monitor "$TMP/ev2" --policy "$TMP/sys.yaml" --cgroup "$CG"
+touch "$TMP/go2"
+wait $w || fail "second worker failed: $(cat "$TMP/out2")"
+sleep 0.2
+stop_monitor "$TMP/ev2"
+n=$(grep -c '"name":"umask"' "$TMP/ev2")
+grep -q "pid $w: $((1000 - n)) more policy.syscalls events suppressed" "$TMP/ev2.err" ||
+	fail "burst: $n events, and no count of the rest at exit: $(cat "$TMP/ev2.err")"
 echo ok
