@@ -10,6 +10,9 @@
  *     pwrite   pwrite64(2) of 4 KiB to DIR/wfile
  *     trunc    open(DIR/precious, O_WRONLY|O_TRUNC)
  *     creat    open(DIR/created, O_WRONLY|O_CREAT)
+ *     rename   rename(DIR/old, DIR/new)
+ *     mkdir    mkdir(DIR/newdir)
+ *     chmod    chmod(DIR/mode, 0600)
  *     connect  TCP connect to 127.0.0.1:PORT
  *     sendto   UDP datagram to 127.0.0.1:PORT
  *   kill_victim listen-tcp|listen-udp PORT OUT
@@ -95,6 +98,18 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "creat")) {
 		snprintf(path, sizeof(path), "%s/created", dir);
 		syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT, 0644);
+	} else if (!strcmp(mode, "rename")) {
+		char to[512];
+
+		snprintf(path, sizeof(path), "%s/old", dir);
+		snprintf(to, sizeof(to), "%s/new", dir);
+		syscall(SYS_rename, path, to);
+	} else if (!strcmp(mode, "mkdir")) {
+		snprintf(path, sizeof(path), "%s/newdir", dir);
+		syscall(SYS_mkdir, path, 0755);
+	} else if (!strcmp(mode, "chmod")) {
+		snprintf(path, sizeof(path), "%s/mode", dir);
+		syscall(SYS_chmod, path, 0600);
 	} else if (!strcmp(mode, "connect")) {
 		s = socket(AF_INET, SOCK_STREAM, 0);
 		syscall(SYS_connect, s, &a, sizeof(a));

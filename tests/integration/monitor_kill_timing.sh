@@ -22,7 +22,7 @@ PORT=$((20000 + RANDOM % 20000))
 "$BPFGUARD" profile -o "$TMP/p.yaml" -- "$V" none "$TMP/go.p" "$TMP" $PORT >/dev/null 2>"$TMP/prof.err" ||
 	fail "profile: $(cat "$TMP/prof.err")"
 wait $t
-for s in unlink write pwrite64; do
+for s in unlink write pwrite64 rename mkdir chmod; do
 	sed -n '/^  x86_64:/p' "$TMP/p.yaml" | grep -qw $s && fail "$s is in the profile: the row would measure nothing"
 done
 only syscalls <"$TMP/p.yaml" >"$TMP/syscalls.yaml"
@@ -53,6 +53,17 @@ expect() {
 echo victim >"$TMP/victim"
 row unlink syscalls
 expect "unlink(2) of a file: the file is gone" syscalls yes "$([ -e "$TMP/victim" ] && echo no || echo yes)"
+
+echo x >"$TMP/old"
+row rename syscalls
+expect "rename(2) of a file: it has the new name" syscalls yes "$([ -e "$TMP/new" ] && [ ! -e "$TMP/old" ] && echo yes || echo no)"
+
+row mkdir syscalls
+expect "mkdir(2): the directory exists" syscalls yes "$([ -d "$TMP/newdir" ] && echo yes || echo no)"
+
+echo x >"$TMP/mode" && chmod 644 "$TMP/mode"
+row chmod syscalls
+expect "chmod(2) 644 to 600: the mode changed" syscalls yes "$([ "$(stat -c %a "$TMP/mode")" = 600 ] && echo yes || echo no)"
 
 row write syscalls
 expect "write(2) of 1 MiB to a file: bytes that landed" syscalls 0 "$(stat -c %s "$TMP/wfile")"
