@@ -22,6 +22,7 @@
  * (no hashing: bench/syscalls measures what a bystander pays).
  */
 #include "lib/common.bpf.h"
+#include "lib/ident.bpf.h"
 #include "lib/ratelimit.bpf.h"
 #include <bpf/bpf_endian.h>
 #include <bpfguard/monitor.h>
@@ -72,7 +73,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 64);
-	__type(key, struct bg_mon_inode);
+	__type(key, struct bg_ident);
 	__type(value, __u8);
 } mon_targets SEC(".maps");
 
@@ -80,14 +81,14 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, BG_MON_EXES_MAX);
-	__type(key, struct bg_mon_inode);
+	__type(key, struct bg_ident);
 	__type(value, __u8);
 } mon_execs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, BG_MON_FILES_MAX);
-	__type(key, struct bg_mon_inode);
+	__type(key, struct bg_ident);
 	__type(value, struct bg_mon_file_rule);
 } mon_files SEC(".maps");
 
@@ -267,11 +268,10 @@ static long net_rule_step(__u32 i, void *c)
 /* The socket's protocol, from the fd the call names (0 if unknown). */
 static __always_inline __u8 fd_protocol(__u64 fd)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct file **fds = task->files->fdt->fd, *f = NULL;
+	struct file *f = bg_fd_file(bpf_get_current_task_btf(), fd);
 	struct socket *sock;
 
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xffffff]) || !f)
+	if (!f)
 		return 0;
 	sock = BPF_CORE_READ(f, private_data);
 	return sock ? BPF_CORE_READ(sock, sk, sk_protocol) : 0;
@@ -374,12 +374,6 @@ struct up_walk {
 	bool allowed;
 };
 
-static __always_inline void inode_key(struct inode *inode, struct bg_mon_inode *k)
-{
-	k->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	k->ino = BPF_CORE_READ(inode, i_ino);
-}
-
 /* One directory up (crossing mount points), then look for a rule there. */
 static long up_step(__u32 i, void *ctx)
 {
@@ -388,7 +382,7 @@ static long up_step(__u32 i, void *ctx)
 	struct vfsmount *vfsmnt = w->vfsmnt;
 	struct mount *mnt = w->mnt, *mnt_parent;
 	struct bg_mon_file_rule *r;
-	struct bg_mon_inode k;
+	struct bg_ident k;
 	__u32 grant;
 	int hop;
 
@@ -407,7 +401,7 @@ static long up_step(__u32 i, void *ctx)
 	parent = BPF_CORE_READ(dentry, d_parent);
 	if (parent == dentry)
 		return 1;
-	inode_key(BPF_CORE_READ(parent, d_inode), &k);
+	bg_ident_inode(BPF_CORE_READ(parent, d_inode), &k);
 	w->dentry = parent;
 	w->vfsmnt = vfsmnt;
 	w->mnt = mnt;
@@ -454,19 +448,18 @@ static __always_inline __u32 open_flags(struct sys_exit_ctx *ctx)
 
 static __always_inline int check_open(long ret, __u32 oflags)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct file **fds = task->files->fdt->fd, *f = NULL;
+	struct file *f = bg_fd_file(bpf_get_current_task_btf(), ret);
 	struct bg_policy_file_event *e;
 	struct bg_mon_file_rule *r;
 	struct up_walk w = {};
-	struct bg_mon_inode k;
+	struct bg_ident k;
 	struct inode *inode;
 	struct bg_rl_state *rl;
 	struct bg_scratch *s;
 	__u32 flags, sup, zero = 0, pos, pflags = 0;
 	__u8 out;
 
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[ret & 0xffffff]) || !f) {
+	if (!f) {
 		merr(BG_MERR_FD);
 		return 0;
 	}
@@ -491,7 +484,7 @@ static __always_inline int check_open(long ret, __u32 oflags)
 	if (oflags & O_TRUNC)
 		w.need |= BG_ACC_WRITE;
 	w.is_dir = (BPF_CORE_READ(inode, i_mode) & S_IFMT) == S_IFDIR;
-	inode_key(inode, &k);
+	bg_ident_inode(inode, &k);
 	r = bpf_map_lookup_elem(&mon_files, &k);
 	if (r && !(w.need & ~r->self))
 		return 0;
@@ -558,11 +551,11 @@ int BPF_PROG(mon_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 {
 	struct bg_policy_exec_event *e;
 	struct bg_rl_state *rl;
-	struct bg_mon_inode k;
+	struct bg_ident k;
 	__u32 tgid = p->tgid, sup;
 	__u8 out;
 
-	inode_key(bprm->file->f_inode, &k);
+	bg_ident_file(bprm->file, &k);
 	if (!is_monitored(tgid)) {
 		if (sel_exe && bpf_map_lookup_elem(&mon_targets, &k))
 			follow(tgid);

@@ -19,7 +19,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -33,6 +32,7 @@
 #include "events/format.h"
 #include "events/json.h"
 #include "events/ring.h"
+#include "ident.h"
 #include "log.h"
 #include "policy/policy.h"
 #include "monitor.skel.h"
@@ -80,24 +80,18 @@ struct monitor {
 	unsigned long n_files_missing;
 };
 
-/* The kernel's dev_t (MAJOR << 20 | MINOR), as inode->i_sb->s_dev holds it. */
-static uint64_t kernel_dev(dev_t d)
-{
-	return ((uint64_t)major(d) << 20) | minor(d);
-}
-
-static int inode_of(const char *path, struct bg_mon_inode *k, struct stat *st)
+/* The kernel's identity of path (src/ident.c), and its stat. */
+static int inode_of(const char *path, struct bg_ident *k, struct stat *st)
 {
 	if (stat(path, st))
 		return -errno;
-	k->dev = kernel_dev(st->st_dev);
-	k->ino = st->st_ino;
+	bg_ident_from_stat(st, k);
 	return 0;
 }
 
 /* ---- policy to maps ------------------------------------------------------ */
 
-static int grant(int fd, const struct bg_mon_inode *k, const struct bg_mon_file_rule *add)
+static int grant(int fd, const struct bg_ident *k, const struct bg_mon_file_rule *add)
 {
 	struct bg_mon_file_rule r = {0};
 
@@ -125,7 +119,7 @@ static int fill_files(struct monitor *m)
 	for (i = 0; i < m->pol.n_files; i++) {
 		const struct bg_policy_file *f = &m->pol.files[i];
 		struct bg_mon_file_rule r = {0};
-		struct bg_mon_inode k;
+		struct bg_ident k;
 		struct stat st;
 		char dir[PATH_MAX], *slash;
 
@@ -166,7 +160,7 @@ static int fill_maps(struct monitor *m)
 	int err;
 
 	for (i = 0; i < m->pol.n_execs; i++) {
-		struct bg_mon_inode k;
+		struct bg_ident k;
 
 		if (inode_of(m->pol.execs[i], &k, &st)) {
 			pr_warn("%s: %s: not found, cannot be allowed\n", m->policy_path,
@@ -190,7 +184,7 @@ static int fill_maps(struct monitor *m)
 			return -errno;
 	}
 	for (i = 0; i < (size_t)m->n_exes; i++) {
-		struct bg_mon_inode k;
+		struct bg_ident k;
 
 		if (inode_of(m->exes[i], &k, &st)) {
 			err = -errno;
@@ -279,7 +273,7 @@ static int scan_proc(struct monitor *m)
 		if (ppid > 0 && is_monitored(m, ppid)) {
 			r = add_proc(m, pid);
 		} else if (m->n_exes) {
-			struct bg_mon_inode k;
+			struct bg_ident k;
 			uint8_t v;
 
 			snprintf(path, sizeof(path), "/proc/%d/exe", pid);

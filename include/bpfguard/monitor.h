@@ -12,6 +12,8 @@
 #include <linux/types.h>
 #endif
 
+#include <bpfguard/ident.h> /* struct bg_ident: the key of files and programs */
+
 /* Rule ids (hdr.rule_id), named policy.<section> in events. */
 enum bg_mon_rule {
 	BG_MON_RULE_SYSCALLS = 1,
@@ -24,12 +26,6 @@ enum bg_mon_rule {
 struct bg_mon_seed {
 	__u32 tgid;
 	__u32 pad;
-};
-
-/* A file's identity: the kernel's dev_t (MAJOR << 20 | MINOR), inode. */
-struct bg_mon_inode {
-	__u64 dev;
-	__u64 ino;
 };
 
 /*
