@@ -139,20 +139,26 @@ static __always_inline void rule_hit(__u32 id)
 		*v += 1; /* per-CPU slot */
 }
 
-/* Deny first: a deny prefix wins over every allow. Returns its rule id. */
-static __always_inline __u32 lookup_deny(struct pkt *p)
+/* The rule id of the longest prefix of the source address in one of the
+ * tries (allow or deny, per family), 0 if none. An empty trie is not
+ * looked up at all: see bg_net_cfg.nonempty. */
+static __always_inline __u32 lookup_src(struct pkt *p, const struct bg_net_cfg *cfg, bool deny)
 {
-	__u32 *id = p->family == 4 ? bpf_map_lookup_elem(&bg_net_deny4, &p->k4)
-				   : bpf_map_lookup_elem(&bg_net_deny6, &p->k6);
+	__u8 f4 = deny ? BG_NET_F_DENY4 : BG_NET_F_ALLOW4;
+	__u8 f6 = deny ? BG_NET_F_DENY6 : BG_NET_F_ALLOW6;
+	__u32 *id;
 
-	return id ? *id : 0;
-}
-
-static __always_inline __u32 lookup_allow(struct pkt *p)
-{
-	__u32 *id = p->family == 4 ? bpf_map_lookup_elem(&bg_net_allow4, &p->k4)
-				   : bpf_map_lookup_elem(&bg_net_allow6, &p->k6);
-
+	if (p->family == 4) {
+		if (!(cfg->nonempty & f4))
+			return 0;
+		id = bpf_map_lookup_elem(deny ? (void *)&bg_net_deny4 : (void *)&bg_net_allow4,
+					 &p->k4);
+	} else {
+		if (!(cfg->nonempty & f6))
+			return 0;
+		id = bpf_map_lookup_elem(deny ? (void *)&bg_net_deny6 : (void *)&bg_net_allow6,
+					 &p->k6);
+	}
 	return id ? *id : 0;
 }
 
@@ -407,12 +413,12 @@ int bg_xdp_filter(struct xdp_md *ctx)
 	if (!p.family)
 		return verdict(ctx, &p, BG_NET_R_NON_IP, cfg->non_ip_action, 0, cfg);
 
-	deny = lookup_deny(&p);
+	deny = lookup_src(&p, cfg, true);
 	if (deny) {
 		rule_hit(deny);
 		return verdict(ctx, &p, BG_NET_R_DENIED, BG_NET_DROP, deny, cfg);
 	}
-	allow = lookup_allow(&p);
+	allow = lookup_src(&p, cfg, false);
 	rule_hit(allow);
 	if (p.frag)
 		return verdict(ctx, &p, BG_NET_R_FRAGMENT,

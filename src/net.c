@@ -8,12 +8,14 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/if_link.h>
@@ -725,6 +727,51 @@ static void lpm_key(const struct bg_net_rule *r, struct bg_net_lpm6 *k)
 	memcpy(k->addr, r->addr, r->family == 4 ? 4 : 16);
 }
 
+static int read_cfg(const struct net_maps *m, struct bg_net_cfg *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(m->fd[M_CFG], &zero, cfg) ? -errno : 0;
+}
+
+static int cfg_write(const struct net_maps *m, const struct bg_net_cfg *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(m->fd[M_CFG], &zero, cfg, BPF_ANY) ? -errno : 0;
+}
+
+static __u8 prefix_flag(const struct bg_net_rule *r)
+{
+	if (r->deny)
+		return r->family == 4 ? BG_NET_F_DENY4 : BG_NET_F_DENY6;
+	return r->family == 4 ? BG_NET_F_ALLOW4 : BG_NET_F_ALLOW6;
+}
+
+/* Keep bg_net_cfg.nonempty true for the program, which skips the lookup of
+ * a trie whose bit is clear: the bit is set before the first entry goes in
+ * and cleared only once the trie is seen empty, so a rule is never skipped.
+ * Rule changes are serialised by the lock do_rules() takes. */
+static int cfg_nonempty(const struct net_maps *m, const struct bg_net_rule *r, bool adding)
+{
+	struct bg_net_cfg cfg;
+	struct bg_net_lpm6 k;
+	__u8 flag = prefix_flag(r);
+	int err;
+
+	if (!adding) {
+		if (!bpf_map_get_next_key(prefix_fd(m, r), NULL, &k))
+			return 0; /* still has entries */
+		if (errno != ENOENT)
+			return -errno;
+	}
+	err = read_cfg(m, &cfg);
+	if (err || !!(cfg.nonempty & flag) == adding)
+		return err;
+	cfg.nonempty = adding ? cfg.nonempty | flag : cfg.nonempty & ~flag;
+	return cfg_write(m, &cfg);
+}
+
 /* Add one rule; 1 if it was there already. Errors are printed here. */
 static int rule_add(struct rule_set *s, const struct net_maps *m, const struct bg_net_rule *r)
 {
@@ -756,7 +803,8 @@ static int rule_add(struct rule_set *s, const struct net_maps *m, const struct b
 			s->ports[r->proto * 65536 + i] = id;
 	} else {
 		lpm_key(r, &k);
-		if (bpf_map_update_elem(prefix_fd(m, r), &k, &id, BPF_NOEXIST))
+		err = cfg_nonempty(m, r, true);
+		if (!err && bpf_map_update_elem(prefix_fd(m, r), &k, &id, BPF_NOEXIST))
 			err = -errno;
 	}
 	if (err) {
@@ -795,9 +843,12 @@ static int rule_remove(struct rule_set *s, const struct net_maps *m, const struc
 			if (!same_rule(o, &t))
 				continue;
 			lpm_key(o, &k);
-			if (bpf_map_delete_elem(prefix_fd(m, o), &k) && errno != ENOENT) {
-				err = -errno;
-				pr_err("cannot remove %s: %s\n", a, strerror(errno));
+			err = bpf_map_delete_elem(prefix_fd(m, o), &k) && errno != ENOENT ? -errno
+											  : 0;
+			if (!err)
+				err = cfg_nonempty(m, o, false);
+			if (err) {
+				pr_err("cannot remove %s: %s\n", a, strerror(-err));
 				return err;
 			}
 			found = true;
@@ -822,13 +873,6 @@ static int rule_remove(struct rule_set *s, const struct net_maps *m, const struc
 		return -ENOENT;
 	}
 	return 0;
-}
-
-static int cfg_write(const struct net_maps *m, const struct bg_net_cfg *cfg)
-{
-	__u32 zero = 0;
-
-	return bpf_map_update_elem(m->fd[M_CFG], &zero, cfg, BPF_ANY) ? -errno : 0;
 }
 
 /* ---- attach and detach ---- */
@@ -1561,13 +1605,6 @@ static void link_state(const char *dir, struct link_state *st)
 	}
 }
 
-static int read_cfg(const struct net_maps *m, struct bg_net_cfg *cfg)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(m->fd[M_CFG], &zero, cfg) ? -errno : 0;
-}
-
 static void settings_json(struct bg_json *j, const struct bg_net_cfg *c, unsigned int max_rules)
 {
 	bg_json_kobj(j, "settings");
@@ -1832,7 +1869,7 @@ static int do_rules(struct net_cmd *nc, char **args, int n)
 	size_t nr = 0, k, got;
 	char msg[160], s[64];
 	bool deny = !strcmp(nc->sub, "deny"), rm = !strcmp(nc->sub, "remove");
-	int i, err, rc = 0;
+	int i, err, rc = 0, lock = -1;
 
 	if (!n)
 		return bg_cli_usage_error(&net_help, "%s needs at least one RULE", nc->sub);
@@ -1867,6 +1904,14 @@ static int do_rules(struct net_cmd *nc, char **args, int n)
 		dirs_free(&d);
 		free(rules);
 		return 1;
+	}
+	/* One rule change at a time per filter: rule ids and the nonempty
+	 * bits are read, then written. */
+	lock = open(d.d[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock < 0 || flock(lock, LOCK_EX)) {
+		rc = cmd_fail(nc, errno, "%s: no filter pinned at %s (%s)", d.name[0], d.d[0],
+			      strerror(errno));
+		goto out;
 	}
 	err = maps_open(&m, d.d[0]);
 	if (err) {
@@ -1903,6 +1948,8 @@ static int do_rules(struct net_cmd *nc, char **args, int n)
 	rules_free(&rs);
 	maps_close(&m);
 out:
+	if (lock >= 0)
+		close(lock);
 	dirs_free(&d);
 	free(rules);
 	return rc;

@@ -49,9 +49,21 @@ struct bg_net_cfg {
 	__u8 other_action;   /* IP protocols other than TCP and UDP */
 	__u8 malformed_action;
 	__u8 non_ip_action;
-	__u8 pad[3];
+	/* BG_NET_F_*: which prefix tries hold entries. Kept by user space (set
+	 * before the first insert, cleared after the last removal) so that the
+	 * program skips the lookup of an empty trie: a deny list is often
+	 * empty, and an LPM lookup is the costliest step per packet. */
+	__u8 nonempty;
+	__u8 pad[2];
 	__u32 sample_per_sec; /* drop events per second per CPU; 0: none */
 	__u32 pad2;
+};
+
+enum bg_net_cfg_flags {
+	BG_NET_F_ALLOW4 = 1,
+	BG_NET_F_ALLOW6 = 2,
+	BG_NET_F_DENY4 = 4,
+	BG_NET_F_DENY6 = 8,
 };
 
 /* LPM trie keys: prefix length in bits, then the address in network order. */

@@ -173,6 +173,8 @@ int main(void)
 	static const char *const reasons[] = {"allowed",  "denied", "no-source", "no-port",
 					      "fragment", "other",  "malformed", "non-ip"};
 	struct bg_net_cfg cfg = {.default_action = BG_NET_DROP,
+				 .nonempty = BG_NET_F_ALLOW4 | BG_NET_F_ALLOW6 | BG_NET_F_DENY4 |
+					     BG_NET_F_DENY6,
 				 .frag_action = BG_NET_SOURCE,
 				 .other_action = BG_NET_PASS,
 				 .malformed_action = BG_NET_DROP,
