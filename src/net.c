@@ -46,11 +46,12 @@ enum {
 	M_PORTS,
 	M_COUNTERS,
 	M_RULE_HITS,
+	M_SRC16,
 	M_N,
 };
 
 static const char *const map_pins[M_N] = {
-	"cfg", "allow4", "allow6", "deny4", "deny6", "ports", "counters", "rule_hits",
+	"cfg", "allow4", "allow6", "deny4", "deny6", "ports", "counters", "rule_hits", "src16",
 };
 
 #define LINK_PIN "link"
@@ -772,6 +773,49 @@ static int cfg_nonempty(const struct net_maps *m, const struct bg_net_rule *r, b
 	return cfg_write(m, &cfg);
 }
 
+/* The /16 networks an IPv4 prefix overlaps: [*lo, *hi]. */
+static void src16_range(const struct bg_net_rule *r, __u32 *lo, __u32 *hi)
+{
+	__u32 n = r->plen >= 16 ? 1 : 1U << (16 - r->plen);
+
+	*lo = ((__u32)r->addr[0] << 8 | r->addr[1]) & ~(n - 1);
+	*hi = *lo + n - 1;
+}
+
+/* Make the IPv4 prefilter (bg_net_src16) cover the prefixes of s that are
+ * not removed, plus `extra`, rewriting only the words that change. Called
+ * with the prefixes about to be added before they go in, and with none
+ * once the tries are changed: the prefilter never hides a prefix. */
+static int src16_sync(const struct rule_set *s, const struct net_maps *m,
+		      const struct bg_net_rule *extra, size_t n_extra)
+{
+	struct bg_net_src16 *want = calloc(BG_NET_SRC16_WORDS, sizeof(*want)), have;
+	__u32 k, lo, hi;
+	size_t j;
+	int err = 0;
+
+	if (!want)
+		return -ENOMEM;
+	for (j = 0; j < s->n + n_extra; j++) {
+		const struct bg_net_rule *r = j < s->n ? &s->r[j] : &extra[j - s->n];
+
+		if (r->is_port || r->family != 4 || r->removed)
+			continue;
+		src16_range(r, &lo, &hi);
+		for (k = lo; k <= hi; k++)
+			*(r->deny ? &want[k / 32].deny : &want[k / 32].allow) |= 1U << (k % 32);
+	}
+	for (k = 0; k < BG_NET_SRC16_WORDS && !err; k++) {
+		if (bpf_map_lookup_elem(m->fd[M_SRC16], &k, &have))
+			err = -errno;
+		else if (memcmp(&have, &want[k], sizeof(have)) &&
+			 bpf_map_update_elem(m->fd[M_SRC16], &k, &want[k], BPF_ANY))
+			err = -errno;
+	}
+	free(want);
+	return err;
+}
+
 /* Add one rule; 1 if it was there already. Errors are printed here. */
 static int rule_add(struct rule_set *s, const struct net_maps *m, const struct bg_net_rule *r)
 {
@@ -845,6 +889,7 @@ static int rule_remove(struct rule_set *s, const struct net_maps *m, const struc
 			lpm_key(o, &k);
 			err = bpf_map_delete_elem(prefix_fd(m, o), &k) && errno != ENOENT ? -errno
 											  : 0;
+			o->removed = true;
 			if (!err)
 				err = cfg_nonempty(m, o, false);
 			if (err) {
@@ -1000,6 +1045,7 @@ static int attach_one(const struct bg_net_config *c, const char *ifname, const c
 	m.fd[M_PORTS] = bpf_map__fd(skel->maps.bg_net_ports);
 	m.fd[M_COUNTERS] = bpf_map__fd(skel->maps.bg_net_counters);
 	m.fd[M_RULE_HITS] = bpf_map__fd(skel->maps.bg_net_rule_hits);
+	m.fd[M_SRC16] = bpf_map__fd(skel->maps.bg_net_src16);
 	m.max_rules = c->max_rules;
 	{
 		struct bg_net_cfg cfg = c->cfg;
@@ -1012,6 +1058,8 @@ static int attach_one(const struct bg_net_config *c, const char *ifname, const c
 		err = rules_read(&rs, &m);
 	for (j = 0; !err && j < c->n_rules; j++)
 		err = rule_add(&rs, &m, &c->rules[j]) < 0 ? -EINVAL : 0;
+	if (!err)
+		err = src16_sync(&rs, &m, NULL, 0); /* not attached yet: no order to keep */
 	if (err) {
 		pr_err("%s: cannot write the rules: %s\n", ifname, strerror(-err));
 		goto cleanup;
@@ -1924,6 +1972,13 @@ static int do_rules(struct net_cmd *nc, char **args, int n)
 		rc = cmd_fail(nc, err, "cannot read the rules: %s", strerror(-err));
 		goto out;
 	}
+	err = rm ? 0 : src16_sync(&rs, &m, rules, nr);
+	if (err) {
+		rules_free(&rs);
+		maps_close(&m);
+		rc = cmd_fail(nc, err, "cannot update the prefilter: %s", strerror(-err));
+		goto out;
+	}
 	if (nc->json)
 		printf("{\"interface\":\"%s\",\"changes\":[", d.name[0]);
 	for (k = 0; k < nr; k++) {
@@ -1942,6 +1997,12 @@ static int do_rules(struct net_cmd *nc, char **args, int n)
 		else
 			printf("%s: %s %s%s\n", d.name[0], rm ? "removed" : nc->sub, s,
 			       err == 1 ? " (already present)" : "");
+	}
+	/* Drop what the removed prefixes alone needed. */
+	err = src16_sync(&rs, &m, NULL, 0);
+	if (err) {
+		pr_err("cannot update the prefilter: %s\n", strerror(-err));
+		rc = 1;
 	}
 	if (nc->json)
 		printf("],\"ok\":%s}\n", rc ? "false" : "true");

@@ -77,6 +77,18 @@ struct bg_net_lpm6 {
 	__u8 addr[16];
 };
 
+/* IPv4 prefilter: which /16 networks any allow (or deny) prefix overlaps.
+ * Bit n of word[k] is the /16 numbered k * 32 + n (the address's top 16
+ * bits); a source whose /16 has no bit set matches no prefix of that list,
+ * so its trie is not walked. User space keeps it a superset of the truth:
+ * bits are set before a prefix goes in and cleared only after it is gone.
+ * 16 KiB, so random sources stay in cache. */
+struct bg_net_src16 {
+	__u32 allow;
+	__u32 deny;
+};
+#define BG_NET_SRC16_WORDS (65536 / 32)
+
 /* Port allowlist: an array indexed by proto * 65536 + port whose value is
  * the rule id (0: not allowed). A port range shares one rule id. */
 enum bg_net_proto {
@@ -100,5 +112,6 @@ _Static_assert(sizeof(struct bg_net_cfg) == 16, "bg_net_cfg layout");
 _Static_assert(sizeof(struct bg_net_lpm4) == 8, "bg_net_lpm4 layout");
 _Static_assert(sizeof(struct bg_net_lpm6) == 20, "bg_net_lpm6 layout");
 _Static_assert(sizeof(struct bg_net_sample) == 16, "bg_net_sample layout");
+_Static_assert(sizeof(struct bg_net_src16) == 8, "bg_net_src16 layout");
 
 #endif /* BPFGUARD_NET_H */

@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,21 @@ static int add6(int fd, const char *a, unsigned int plen, __u32 id)
 	return bpf_map_update_elem(fd, &k, &id, BPF_ANY);
 }
 
+/* The IPv4 prefilter bit of the /16 that holds address a. */
+static int src16(int fd, const char *a, bool deny)
+{
+	unsigned char b[4];
+	struct bg_net_src16 v;
+	__u32 k;
+
+	inet_pton(AF_INET, a, b);
+	k = (b[0] << 8 | b[1]) / 32;
+	if (bpf_map_lookup_elem(fd, &k, &v))
+		return -1;
+	*(deny ? &v.deny : &v.allow) |= 1U << (b[1] % 32);
+	return bpf_map_update_elem(fd, &k, &v, BPF_ANY);
+}
+
 static unsigned long long counter(struct bg_xdp_bpf *skel, __u32 idx)
 {
 	int n = libbpf_num_possible_cpus(), i;
@@ -206,7 +222,9 @@ int main(void)
 	pfd = bpf_map__fd(skel->maps.bg_net_ports);
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.bg_net_cfg), &zero, &cfg, BPF_ANY) ||
 	    add4(fd4, "192.0.2.0", 24, 1) || add6(fd6, "2001:db8::", 32, 2) ||
-	    add4(d4, "192.0.2.128", 25, 3) || add6(d6, "2001:db8:bad::", 48, 4)) {
+	    add4(d4, "192.0.2.128", 25, 3) || add6(d6, "2001:db8:bad::", 48, 4) ||
+	    src16(bpf_map__fd(skel->maps.bg_net_src16), "192.0.2.0", false) ||
+	    src16(bpf_map__fd(skel->maps.bg_net_src16), "192.0.2.0", true)) {
 		printf("FAIL: cannot write rules: %s\n", strerror(errno));
 		return 1;
 	}
