@@ -231,14 +231,15 @@ void bg_net_config_free(struct bg_net_config *c)
 	c->n_ifaces = c->n_rules = 0;
 }
 
-static int push_rule(struct bg_net_config *c, const struct bg_net_rule *r)
+/* Append to a growing array of rules (a config's, or those read back). */
+static int rule_append(struct bg_net_rule **v, size_t *n, const struct bg_net_rule *r)
 {
-	struct bg_net_rule *nr = realloc(c->rules, (c->n_rules + 1) * sizeof(*nr));
+	struct bg_net_rule *nv = realloc(*v, (*n + 1) * sizeof(*nv));
 
-	if (!nr)
+	if (!nv)
 		return -ENOMEM;
-	c->rules = nr;
-	c->rules[c->n_rules++] = *r;
+	*v = nv;
+	nv[(*n)++] = *r;
 	return 0;
 }
 
@@ -276,11 +277,13 @@ static int add_checked(struct bg_yaml *y, yaml_node_t *at, struct bg_net_config 
 			return bg_yaml_error(y, at, "prefix %s is listed twice", a);
 		}
 	}
-	return push_rule(c, r);
+	return rule_append(&c->rules, &c->n_rules, r);
 }
 
-static int parse_sources(struct bg_yaml *y, yaml_node_t *n, const char *what, bool deny,
-			 struct bg_net_config *c)
+/* A YAML list of rules like `tmpl`: prefixes (allow or deny), or ports of
+ * one protocol. */
+static int parse_rules(struct bg_yaml *y, yaml_node_t *n, const char *what,
+		       const struct bg_net_rule *tmpl, struct bg_net_config *c)
 {
 	yaml_node_item_t *it;
 	yaml_node_t *e;
@@ -296,36 +299,14 @@ static int parse_sources(struct bg_yaml *y, yaml_node_t *n, const char *what, bo
 		err = bg_yaml_str(y, e, what, &s);
 		if (err)
 			return err;
-		if (bg_net_parse_prefix(s, &r, msg, sizeof(msg)))
+		r = *tmpl;
+		if (!tmpl->is_port && bg_net_parse_prefix(s, &r, msg, sizeof(msg)))
 			return bg_yaml_error(y, e, "%s: %s", what, msg);
-		r.deny = deny;
-		err = add_checked(y, e, c, &r);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-static int parse_ports(struct bg_yaml *y, yaml_node_t *n, const char *what, int proto,
-		       struct bg_net_config *c)
-{
-	yaml_node_item_t *it;
-	yaml_node_t *e;
-	struct bg_net_rule r = {.is_port = true, .proto = proto};
-	const char *s;
-	int err = check_list(y, n, what);
-
-	if (err)
-		return err;
-	for_each_item(y, n, it, e)
-	{
-		err = bg_yaml_str(y, e, what, &s);
-		if (err)
-			return err;
-		if (parse_range(s, &r.lo, &r.hi))
+		if (tmpl->is_port && parse_range(s, &r.lo, &r.hi))
 			return bg_yaml_error(
 				y, e, "%s: '%s' is not a port, a range such as 8000-8080, or any",
 				what, s);
+		r.deny = tmpl->deny;
 		err = add_checked(y, e, c, &r);
 		if (err)
 			return err;
@@ -359,6 +340,9 @@ int bg_net_config_parse(struct bg_yaml *y, yaml_node_t *root, struct bg_net_conf
 		"max_rules",  "persist", NULL};
 	static const char *const allow_keys[] = {"sources", "tcp", "udp", NULL};
 	static const char *const deny_keys[] = {"sources", NULL};
+	static const struct bg_net_rule allow_src = {0}, deny_src = {.deny = true},
+					tcp = {.is_port = true, .proto = BG_NET_TCP},
+					udp = {.is_port = true, .proto = BG_NET_UDP};
 	yaml_node_item_t *it;
 	yaml_node_t *n, *e, *sec;
 	unsigned long long v;
@@ -443,18 +427,18 @@ int bg_net_config_parse(struct bg_yaml *y, yaml_node_t *root, struct bg_net_conf
 	if ((sec = bg_yaml_get(y, root, "allow"))) {
 		err = bg_yaml_check_map(y, sec, "network.allow", allow_keys);
 		if (!err && (n = bg_yaml_get(y, sec, "sources")))
-			err = parse_sources(y, n, "network.allow.sources", false, c);
+			err = parse_rules(y, n, "network.allow.sources", &allow_src, c);
 		if (!err && (n = bg_yaml_get(y, sec, "tcp")))
-			err = parse_ports(y, n, "network.allow.tcp", BG_NET_TCP, c);
+			err = parse_rules(y, n, "network.allow.tcp", &tcp, c);
 		if (!err && (n = bg_yaml_get(y, sec, "udp")))
-			err = parse_ports(y, n, "network.allow.udp", BG_NET_UDP, c);
+			err = parse_rules(y, n, "network.allow.udp", &udp, c);
 		if (err)
 			return err;
 	}
 	if ((sec = bg_yaml_get(y, root, "deny"))) {
 		err = bg_yaml_check_map(y, sec, "network.deny", deny_keys);
 		if (!err && (n = bg_yaml_get(y, sec, "sources")))
-			err = parse_sources(y, n, "network.deny.sources", true, c);
+			err = parse_rules(y, n, "network.deny.sources", &deny_src, c);
 		if (err)
 			return err;
 	}
@@ -600,17 +584,6 @@ static void rules_free(struct rule_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int rules_push(struct rule_set *s, const struct bg_net_rule *r)
-{
-	struct bg_net_rule *nr = realloc(s->r, (s->n + 1) * sizeof(*nr));
-
-	if (!nr)
-		return -ENOMEM;
-	s->r = nr;
-	s->r[s->n++] = *r;
-	return 0;
-}
-
 static int read_lpm(struct rule_set *s, int fd, int family, bool deny)
 {
 	struct bg_net_lpm6 key, next;
@@ -632,7 +605,7 @@ static int read_lpm(struct rule_set *s, int fd, int family, bool deny)
 		r.plen = key.prefixlen;
 		memcpy(r.addr, key.addr, family == 4 ? 4 : 16);
 		r.id = id;
-		err = rules_push(s, &r);
+		err = rule_append(&s->r, &s->n, &r);
 		if (err)
 			return err;
 	}
@@ -674,7 +647,7 @@ static int rules_read(struct rule_set *s, const struct net_maps *m)
 		while (i + 1 < BG_NET_PORT_SLOTS && (i + 1) % 65536 && s->ports[i + 1] == r.id)
 			i++;
 		r.hi = i % 65536;
-		err = rules_push(s, &r);
+		err = rule_append(&s->r, &s->n, &r);
 		if (err)
 			goto cleanup;
 	}
@@ -860,7 +833,7 @@ static int rule_add(struct rule_set *s, const struct net_maps *m, const struct b
 		struct bg_net_rule c = *r;
 
 		c.id = id;
-		return rules_push(s, &c);
+		return rule_append(&s->r, &s->n, &c);
 	}
 }
 
@@ -1199,26 +1172,29 @@ static const char *reason_name(unsigned int r)
 	return r < BG_NET_R_MAX ? reason_names[r] : "unknown";
 }
 
+/* ECS "source" or "destination": the address, and the port for TCP/UDP. */
+static void endpoint_json(struct bg_json *j, const char *key, const struct bg_net_drop_event *e,
+			  const __u8 *addr, __u16 port)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	addr_str(e, addr, a, sizeof(a));
+	bg_json_kobj(j, key);
+	bg_json_kstr(j, "ip", a);
+	if (e->proto == 6 || e->proto == 17)
+		bg_json_ku64(j, "port", port);
+	bg_json_obj_end(j);
+}
+
 static void net_drop_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
 {
 	const struct bg_net_drop_event *e = rec;
-	char a[INET6_ADDRSTRLEN];
 
 	(void)f;
 	if (e->family != 4 && e->family != 6)
 		return;
-	addr_str(e, e->saddr, a, sizeof(a));
-	bg_json_kobj(j, "source");
-	bg_json_kstr(j, "ip", a);
-	if (e->proto == 6 || e->proto == 17)
-		bg_json_ku64(j, "port", e->sport);
-	bg_json_obj_end(j);
-	addr_str(e, e->daddr, a, sizeof(a));
-	bg_json_kobj(j, "destination");
-	bg_json_kstr(j, "ip", a);
-	if (e->proto == 6 || e->proto == 17)
-		bg_json_ku64(j, "port", e->dport);
-	bg_json_obj_end(j);
+	endpoint_json(j, "source", e, e->saddr, e->sport);
+	endpoint_json(j, "destination", e, e->daddr, e->dport);
 	bg_json_kobj(j, "network");
 	bg_json_kstr(j, "type", e->family == 4 ? "ipv4" : "ipv6");
 	if (e->proto == 6 || e->proto == 17)
@@ -1362,6 +1338,27 @@ static void emit(struct bg_buf *b)
 	if (!b->oom)
 		fwrite(b->p, 1, b->len, stdout);
 	bg_buf_free(b);
+}
+
+/* status, stats and attach print {"KEY": [...]} in JSON mode. */
+static void list_begin(struct net_cmd *nc, struct bg_json *j, struct bg_buf *b, const char *key)
+{
+	bg_buf_init(b);
+	bg_json_init(j, b);
+	if (nc->json) {
+		bg_json_obj(j);
+		bg_json_karr(j, key);
+	}
+}
+
+static void list_end(struct net_cmd *nc, struct bg_json *j, struct bg_buf *b)
+{
+	if (nc->json) {
+		bg_json_arr_end(j);
+		bg_json_obj_end(j);
+		bg_buf_putc(b, '\n');
+	}
+	emit(b);
 }
 
 /* The pin directories this command acts on: --pin-dir, -i, or all. */
@@ -1518,12 +1515,7 @@ static int do_attach(struct net_cmd *nc, char **ifs, int n)
 			goto out;
 		}
 	}
-	bg_buf_init(&b);
-	bg_json_init(&j, &b);
-	if (nc->json) {
-		bg_json_obj(&j);
-		bg_json_karr(&j, "attached");
-	}
+	list_begin(nc, &j, &b, "attached");
 	rc = 0;
 	for (i = 0; i < n; i++) {
 		if (nc->pin_dir)
@@ -1558,12 +1550,7 @@ static int do_attach(struct net_cmd *nc, char **ifs, int n)
 			cmd_fail(nc, EINVAL, "attach failed (see stderr); nothing was attached");
 		goto out;
 	}
-	if (nc->json) {
-		bg_json_arr_end(&j);
-		bg_json_obj_end(&j);
-		bg_buf_putc(&b, '\n');
-	}
-	emit(&b);
+	list_end(nc, &j, &b);
 out:
 	if (c == &file)
 		bg_net_config_free(&file);
@@ -1676,14 +1663,9 @@ static int do_status(struct net_cmd *nc)
 
 	if (err)
 		return cmd_fail(nc, err, "cannot list the filters: %s", strerror(-err));
-	bg_buf_init(&b);
-	bg_json_init(&j, &b);
-	if (nc->json) {
-		bg_json_obj(&j);
-		bg_json_karr(&j, "filters");
-	} else if (!d.n) {
+	list_begin(nc, &j, &b, "filters");
+	if (!nc->json && !d.n)
 		bg_buf_printf(&b, "no XDP filter attached\n");
-	}
 	for (i = 0; i < d.n; i++) {
 		struct link_state st;
 		struct net_maps m;
@@ -1742,12 +1724,7 @@ static int do_status(struct net_cmd *nc)
 		if (have)
 			maps_close(&m);
 	}
-	if (nc->json) {
-		bg_json_arr_end(&j);
-		bg_json_obj_end(&j);
-		bg_buf_putc(&b, '\n');
-	}
-	emit(&b);
+	list_end(nc, &j, &b);
 	dirs_free(&d);
 	return 0;
 }
@@ -1884,12 +1861,7 @@ static int do_stats(struct net_cmd *nc)
 		dirs_free(&d);
 		return cmd_fail(nc, ENOENT, "no XDP filter is attached");
 	}
-	bg_buf_init(&b);
-	bg_json_init(&j, &b);
-	if (nc->json) {
-		bg_json_obj(&j);
-		bg_json_karr(&j, "filters");
-	}
+	list_begin(nc, &j, &b, "filters");
 	for (i = 0; i < d.n && !err; i++)
 		err = stats_one(nc, d.name[i], d.d[i], &b, &j);
 	if (err) {
@@ -1897,12 +1869,7 @@ static int do_stats(struct net_cmd *nc)
 		dirs_free(&d);
 		return cmd_fail(nc, err, "cannot read the counters: %s", strerror(-err));
 	}
-	if (nc->json) {
-		bg_json_arr_end(&j);
-		bg_json_obj_end(&j);
-		bg_buf_putc(&b, '\n');
-	}
-	emit(&b);
+	list_end(nc, &j, &b);
 	dirs_free(&d);
 	return 0;
 }
