@@ -1188,9 +1188,26 @@ static void endpoint_json(struct bg_json *j, const char *key, const struct bg_ne
 
 static void net_drop_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
 {
+	/* The setting of the network: section that decided the drop. */
+	static const char *const rule_names[BG_NET_R_MAX] = {
+		[BG_NET_R_DENIED] = "network.deny.sources",
+		[BG_NET_R_NO_SOURCE] = "network.default",
+		[BG_NET_R_NO_PORT] = "network.default",
+		[BG_NET_R_FRAGMENT] = "network.fragments",
+		[BG_NET_R_OTHER] = "network.other_protocols",
+		[BG_NET_R_MALFORMED] = "network.malformed",
+		[BG_NET_R_NON_IP] = "network.non_ip",
+	};
 	const struct bg_net_drop_event *e = rec;
 
 	(void)f;
+	bg_json_kobj(j, "rule");
+	if (e->rule_id)
+		bg_json_ku64(j, "id", e->rule_id);
+	bg_json_kstr(j, "name",
+		     e->reason < BG_NET_R_MAX && rule_names[e->reason] ? rule_names[e->reason]
+								       : "network");
+	bg_json_obj_end(j);
 	if (e->family != 4 && e->family != 6)
 		return;
 	endpoint_json(j, "source", e, e->saddr, e->sport);
