@@ -29,10 +29,13 @@ ids1=$(net status -p "$PIN" --json | python3 -c 'import json,sys; f=json.load(sy
 [ "$ids1" = "True $ids0" ] || fail "filter changed or detached: $ids0 -> $ids1"
 echo "ok: $n malformed frames counted and dropped, 13 good frames passed, filter still attached"
 
-# The configured action applies: with malformed: pass they are passed and counted.
+# The configured action applies: with malformed: pass they are passed and
+# counted; this time in generic (skb) mode, the fallback for drivers
+# without native XDP.
 net detach -p "$PIN" >/dev/null || fail "detach"
-net attach "$IFB" -p "$PIN" --malformed pass >/dev/null || fail "attach --malformed pass"
+net attach "$IFB" -p "$PIN" --malformed pass --mode generic >/dev/null || fail "attach --malformed pass --mode generic"
+net status -p "$PIN" | grep -q "attached, ifindex .* generic mode" || fail "not in generic mode: $(net status -p "$PIN")"
 rawsend 6 ihl4 || fail "send"
 sleep 0.2
 [ "$(stats_get 'r["malformed"]["pass"]')" -eq 6 ] || fail "malformed: pass not applied"
-echo "ok: malformed: pass applied and counted"
+echo "ok: malformed: pass applied and counted, in generic mode"

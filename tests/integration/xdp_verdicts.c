@@ -330,6 +330,20 @@ int main(void)
 	eth(&f, NULL, 0, 0x0800), ip4(&f, "192.0.2.7", 5, 17, 0, 8), udp(&f, 53, 4);
 	check(skel, "udp length 4", &f, XDP_DROP, BG_NET_R_MALFORMED);
 
+	/* The fragments, other-protocols and non-IP settings, set to drop. */
+	cfg.frag_action = cfg.other_action = cfg.non_ip_action = BG_NET_DROP;
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.bg_net_cfg), &zero, &cfg, BPF_ANY)) {
+		printf("FAIL: cannot write the settings: %s\n", strerror(errno));
+		return 1;
+	}
+	eth(&f, NULL, 0, 0x0800), ip4(&f, "192.0.2.7", 5, 6, 0x0010, 8), put(&f, "abcdefgh", 8);
+	check(skel, "fragments: drop, allowed source", &f, XDP_DROP, BG_NET_R_FRAGMENT);
+	eth(&f, NULL, 0, 0x0800), ip4(&f, "192.0.2.7", 5, 1, 0, 8),
+		put(&f, "\x08\0\0\0\0\0\0\0", 8);
+	check(skel, "other_protocols: drop, allowed source", &f, XDP_DROP, BG_NET_R_OTHER);
+	eth(&f, NULL, 0, 0x0806), put(&f, "arp-payload-of-28-bytes.....", 28);
+	check(skel, "non_ip: drop", &f, XDP_DROP, BG_NET_R_NON_IP);
+
 	/* Every counter equals the frames sent for it. */
 	for (i = 0; i < BG_NET_COUNTERS; i++) {
 		unsigned long long got = counter(skel, i);
