@@ -231,7 +231,7 @@ static __always_inline int ipv6_skip_ext(void *data, void *data_end, int off, st
 }
 
 /* Parse up to L4. Returns 0, or -1 if the frame is malformed. */
-static __always_inline int parse(struct xdp_md *ctx, struct pkt *p, __u16 *eth_proto)
+static __always_inline int parse(struct xdp_md *ctx, struct pkt *p)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -259,7 +259,6 @@ static __always_inline int parse(struct xdp_md *ctx, struct pkt *p, __u16 *eth_p
 	/* A third tag is deeper than any legitimate stacking we accept. */
 	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD))
 		return -1;
-	*eth_proto = bpf_ntohs(proto);
 
 	if (proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = data + off;
@@ -417,12 +416,11 @@ int bg_xdp_filter(struct xdp_md *ctx)
 	struct pkt p = {};
 	const struct bg_net_cfg *cfg;
 	__u32 zero = 0, deny, allow, port_id, slot;
-	__u16 eth_proto = 0;
 
 	cfg = bpf_map_lookup_elem(&bg_net_cfg, &zero);
 	if (!cfg)
 		return XDP_PASS; /* cannot happen: array slot 0 always exists */
-	if (parse(ctx, &p, &eth_proto) < 0)
+	if (parse(ctx, &p) < 0)
 		return verdict(ctx, &p, BG_NET_R_MALFORMED, cfg->malformed_action, 0, cfg);
 	if (!p.family)
 		return verdict(ctx, &p, BG_NET_R_NON_IP, cfg->non_ip_action, 0, cfg);
