@@ -113,6 +113,16 @@ static void udp(struct frame *f, unsigned int dport, unsigned int len)
 	put(f, h, 8);
 }
 
+static void icmp4(struct frame *f, const char *src)
+{
+	eth(f, NULL, 0, 0x0800), ip4(f, src, 5, 1, 0, 8), put(f, "\x08\0\0\0\0\0\0\0", 8);
+}
+
+static void arp(struct frame *f)
+{
+	eth(f, NULL, 0, 0x0806), put(f, "arp-payload-of-28-bytes.....", 28);
+}
+
 static void check(struct bg_xdp_bpf *skel, const char *what, struct frame *f, int want, int reason)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->b, .data_size_in = f->len);
@@ -297,10 +307,9 @@ int main(void)
 	check(skel, "tcp port not allowed", &f, XDP_DROP, BG_NET_R_NO_PORT);
 	eth(&f, NULL, 0, 0x0800), ip4(&f, "192.0.2.7", 5, 17, 0, 8), udp(&f, 22, 8);
 	check(skel, "udp port only allowed for tcp", &f, XDP_DROP, BG_NET_R_NO_PORT);
-	eth(&f, NULL, 0, 0x0800), ip4(&f, "198.51.100.1", 5, 1, 0, 8),
-		put(&f, "\x08\0\0\0\0\0\0\0", 8);
+	icmp4(&f, "198.51.100.1");
 	check(skel, "icmp: other protocols pass", &f, XDP_PASS, BG_NET_R_OTHER);
-	eth(&f, NULL, 0, 0x0806), put(&f, "arp-payload-of-28-bytes.....", 28);
+	arp(&f);
 	check(skel, "arp: non-ip passes", &f, XDP_PASS, BG_NET_R_NON_IP);
 
 	/* Malformed and truncated. */
@@ -338,10 +347,9 @@ int main(void)
 	}
 	eth(&f, NULL, 0, 0x0800), ip4(&f, "192.0.2.7", 5, 6, 0x0010, 8), put(&f, "abcdefgh", 8);
 	check(skel, "fragments: drop, allowed source", &f, XDP_DROP, BG_NET_R_FRAGMENT);
-	eth(&f, NULL, 0, 0x0800), ip4(&f, "192.0.2.7", 5, 1, 0, 8),
-		put(&f, "\x08\0\0\0\0\0\0\0", 8);
+	icmp4(&f, "192.0.2.7");
 	check(skel, "other_protocols: drop, allowed source", &f, XDP_DROP, BG_NET_R_OTHER);
-	eth(&f, NULL, 0, 0x0806), put(&f, "arp-payload-of-28-bytes.....", 28);
+	arp(&f);
 	check(skel, "non_ip: drop", &f, XDP_DROP, BG_NET_R_NON_IP);
 
 	/* Every counter equals the frames sent for it. */
