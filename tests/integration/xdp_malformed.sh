@@ -39,3 +39,13 @@ rawsend 6 ihl4 || fail "send"
 sleep 0.2
 [ "$(stats_get 'r["malformed"]["pass"]')" -eq 6 ] || fail "malformed: pass not applied"
 echo "ok: malformed: pass applied and counted, in generic mode"
+
+# mode auto on a device without native XDP (a bridge): falls back to
+# generic, and says so.
+BR=xbr$$
+inb ip link add "$BR" type bridge && inb ip link set "$BR" up || fail "cannot create a bridge"
+out=$(net attach "$BR" -p "$TMP/bpffs/$BR") || fail "auto attach on a bridge failed"
+grep -q "attached in generic mode" <<<"$out" || fail "fallback not reported: $out"
+net status -p "$TMP/bpffs/$BR" | grep -q "attached, ifindex .* generic mode" || fail "status: $(net status -p "$TMP/bpffs/$BR")"
+net detach -p "$TMP/bpffs/$BR" >/dev/null || fail "detach from the bridge"
+echo "ok: auto mode on a bridge fell back to generic and reported it"
