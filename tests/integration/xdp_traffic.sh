@@ -151,6 +151,10 @@ print([r["packets"] for r in json.load(sys.stdin)["filters"][0]["rules"] if r["r
 [ "$hits" -eq 6 ] || fail "deny rule counter is $hits, 6 datagrams were sent"
 net remove -p "$PIN" 10.77.0.1/32 >/dev/null || fail "remove the deny"
 flow "after removing the deny" allowed pass udp_ok 10.77.0.1 10.77.0.2 3
+net deny -p "$PIN" fd77::1/128 >/dev/null || fail "deny fd77::1"
+flow "after deny fd77::1/128" denied drop udp_blocked fd77::1 fd77::2 5001 4
+net remove -p "$PIN" fd77::1/128 >/dev/null || fail "remove the IPv6 deny"
+flow "after removing the IPv6 deny" allowed pass udp_ok fd77::1 fd77::2 3
 # A prefix shorter than /16: the IPv4 prefilter marks every /16 it overlaps
 # (10.64-10.127: words 82 and 83 of src16), and forgets them on removal but
 # for 10.77, which 10.77.0.0/29 still needs.
