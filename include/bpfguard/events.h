@@ -34,6 +34,8 @@ enum bg_event_type {
 	BG_EV_NET_DROP = 10, /* the XDP ingress filter dropped a packet (sampled) */
 	BG_EV_FILE = 11,        /* a protected file opened outside its rule */
 	BG_EV_FILE_MODIFY = 12, /* a protected file unlinked, renamed, truncated, chmod/chown */
+	BG_EV_LIMIT = 13,    /* a process limit reached (memory, children) */
+	BG_EV_NETBAN = 14,   /* a network operation a per-process ban forbids */
 	BG_EV_BPF_LOAD = 15, /* a BPF_PROG_LOAD (bpf/bpfload.bpf.c) */
 	BG_EV_TYPE_MAX,
 };
@@ -221,6 +223,33 @@ struct bg_file_event {
 	char path[BG_PATH_MAX]; /* from the file's struct path; modify ops: the last component */
 };
 
+/* A process limit reached (type 13, bpf/limits.bpf.c). */
+struct bg_limit_event {
+	struct bg_event_hdr hdr;
+	struct bg_proc proc;
+	__u32 what;     /* enum bg_lim_what (include/bpfguard/limits.h) */
+	__u32 nr;       /* syscall number (tracepoint path), else 0 */
+	__u64 limit;    /* the configured limit: bytes or processes */
+	__u64 value;    /* what was measured: bytes (request or total) or processes */
+	__u64 request;  /* bytes the call asked for (memory), else 0 */
+	__u32 root_pid; /* the tree's root (descendants, condemned), else 0 */
+	__u32 pad;
+};
+
+/* A network operation a per-process ban forbids (type 14, bpf/limits.bpf.c). */
+struct bg_netban_event {
+	struct bg_event_hdr hdr;
+	struct bg_proc proc; /* zero pid for packets (cgroup_skb: no process context) */
+	__u32 nr;       /* syscall number (tracepoint path), else 0 */
+	__u8 op;        /* enum bg_ban_op */
+	__u8 protocol;  /* IPPROTO_TCP, IPPROTO_UDP, 0: unknown */
+	__u16 family;   /* AF_INET, AF_INET6, 0: peer unknown */
+	__u16 port;     /* peer port, host order */
+	__u16 pad0;
+	__u32 pad1;
+	__u8 addr[16];  /* peer address; IPv4 in the first 4 bytes */
+};
+
 /*
  * A BPF_PROG_LOAD, as the load watch saw it (bpf/bpfload.bpf.c). The
  * helper histogram is counted in the kernel from the instructions.
@@ -292,6 +321,10 @@ _Static_assert(sizeof(struct bg_net_event) % 8 == 0, "bg_net_event padding");
 _Static_assert(sizeof(struct bg_file_event) % 8 == 0, "bg_file_event padding");
 _Static_assert(sizeof(struct bg_file_event) == 24 + sizeof(struct bg_proc) + 48 + BG_PATH_MAX,
 	       "bg_file_event layout");
+_Static_assert(sizeof(struct bg_limit_event) == 24 + sizeof(struct bg_proc) + 40,
+	       "bg_limit_event layout");
+_Static_assert(sizeof(struct bg_netban_event) == 24 + sizeof(struct bg_proc) + 32,
+	       "bg_netban_event layout");
 _Static_assert(sizeof(struct bg_run_file_event) == 24 + sizeof(struct bg_proc) + 8 + BG_PATH_MAX,
 	       "bg_run_file_event layout");
 _Static_assert(sizeof(struct bg_run_file_event) % 8 == 0, "bg_run_file_event padding");

@@ -15,6 +15,7 @@ extern const struct bg_event_desc bg_net_drop_desc;
 extern const struct bg_event_desc bg_run_file_desc, bg_run_exec_desc;
 extern const struct bg_event_desc bg_policy_exec_desc, bg_policy_file_desc;
 extern const struct bg_event_desc bg_file_desc, bg_file_modify_desc;
+extern const struct bg_event_desc bg_limit_desc, bg_netban_desc;
 extern const struct bg_event_desc bg_bpf_load_desc;
 
 /* Records of the trigger program in tests and benchmarks. */
@@ -54,6 +55,7 @@ const struct bg_event_desc *const bg_event_descs[] = {
 	[BG_EV_RUN_FILE] = &bg_run_file_desc,
 	[BG_EV_RUN_EXEC] = &bg_run_exec_desc,
 	[BG_EV_FILE] = &bg_file_desc, [BG_EV_FILE_MODIFY] = &bg_file_modify_desc,
+	[BG_EV_LIMIT] = &bg_limit_desc, [BG_EV_NETBAN] = &bg_netban_desc,
 	[BG_EV_BPF_LOAD] = &bg_bpf_load_desc,
 };
 
