@@ -238,6 +238,34 @@ int BPF_PROG(prof_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
+/* The flags argument of an open-family call (creat implies its own). */
+static __always_inline unsigned int passed_flags(struct pt_regs *regs, __u64 nr, bool compat)
+{
+	__u64 how = 0;
+
+	if (compat) {
+		/* ia32 arguments: bx, cx, dx, si, ... */
+		if (nr == 8)
+			return O_CREAT | O_TRUNC;
+		if (nr == 5)
+			return regs->cx;
+		if (nr == 437) {
+			bpf_probe_read_user(&how, sizeof(how), (void *)(regs->dx & 0xffffffff));
+			return how;
+		}
+		return regs->dx; /* openat */
+	}
+	if (nr == 85)
+		return O_CREAT | O_TRUNC;
+	if (nr == 2)
+		return regs->si;
+	if (nr == 437) {
+		bpf_probe_read_user(&how, sizeof(how), (void *)regs->dx);
+		return how;
+	}
+	return regs->dx; /* openat */
+}
+
 /* Files: at the successful return of the open family, resolve the new fd
  * to the file the kernel opened. */
 SEC("tp_btf/sys_exit")
@@ -273,6 +301,9 @@ int BPF_PROG(prof_sys_exit, struct pt_regs *regs, long ret)
 	default:
 		acc = BG_ACC_READ;
 	}
+	/* The kernel clears O_CREAT and O_TRUNC from f_flags once the file is
+	 * open: take them from the flags the process passed. */
+	flags = passed_flags(regs, nr, in_compat(task));
 	if (flags & O_CREAT)
 		acc |= BG_ACC_CREAT;
 	if (flags & O_TRUNC)

@@ -28,6 +28,9 @@ def norm_t(idx, t):
     t = re.sub(r"\((r\d+) ([+-]) (\d+)\)", r"(\1 \2\3)", t)
     t = re.sub(r"\b(goto|gotol) ([+-]\d+)$", lambda m: "%s @%d" % (m.group(1), idx + 1 + int(m.group(2))), t)
     t = re.sub(r" ll$", "", t)
+    # llvm names 64-bit atomics atomic_OP((u64 *)...); the kernel's (and
+    # bpftool's) syntax, which ours follows, says atomic64_OP
+    t = re.sub(r"\batomic_(\w+)\(\(u64 \*\)", r"atomic64_\1((u64 *)", t)
     return t
 def norm_o(i):
     t, k = i["text"], i["kind"]

@@ -13,6 +13,14 @@ mkdir -p "$TMP/d" && touch "$TMP/d/f1"
 
 "$BPFGUARD" profile -o "$TMP/ls.yaml" -- ls "$TMP/d" >/dev/null 2>"$TMP/prof.err" ||
 	{ cat "$TMP/prof.err"; fail "profile failed"; }
+
+# Open flags the kernel clears after the open (O_CREAT, O_TRUNC) are
+# recorded from the call's arguments: c and t in the files section.
+"$BPFGUARD" profile -o "$TMP/ct.yaml" -- sh -c ": > $TMP/created; : > $TMP/created" >/dev/null 2>&1 ||
+	fail "profile of a creating shell failed"
+grep -q "$TMP/created: .*c" "$TMP/ct.yaml" && grep -q "$TMP/created: .*t" "$TMP/ct.yaml" ||
+	fail "creation/truncation not recorded: $(grep created "$TMP/ct.yaml")"
+echo "ok - profile records c and t"
 sed -n '/^syscalls:/,/^  ia32:/p' "$TMP/ls.yaml" | grep -q getdents64 || fail "getdents64 not recorded"
 grep -q "^  - /usr/bin/ls$" "$TMP/ls.yaml" || fail "ls not recorded as executable"
 
