@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "log.h"
+#include "php.h"
 #include "policy/policy.h"
 #include "profile.skel.h"
 
@@ -42,6 +43,7 @@ struct profile {
 	char **cmd;
 	struct bg_profile_bpf *skel;
 	struct bg_cgroup cg;
+	struct bg_php php; /* PHP functions, when the command is PHP */
 };
 
 /* /proc/1234/... of a profiled process is /proc/self/... to the policy:
@@ -375,6 +377,8 @@ int cmd_profile(int argc, char **argv)
 		}
 		bpf_map_update_elem(bpf_map__fd(pr.skel->maps.prof_cgroups), &id, &one, BPF_ANY);
 	}
+	if (bg_php_profile_start(&pr.php, pr.cmd, pr.pid, pr.cmd ? pr.cg.id : 0))
+		goto cleanup;
 	if (bg_profile_bpf__attach(pr.skel)) {
 		pr_err("cannot attach the profiler: %s\n", strerror(errno));
 		goto cleanup;
@@ -396,7 +400,7 @@ int cmd_profile(int argc, char **argv)
 	}
 	bg_profile_bpf__detach(pr.skel);
 	pol.comment = describe(&pr);
-	if (collect(&pr, &pol)) {
+	if (collect(&pr, &pol) || bg_php_profile_collect(&pr.php, &pol)) {
 		pr_err("cannot read the profile maps\n");
 		goto cleanup;
 	}
@@ -424,6 +428,7 @@ int cmd_profile(int argc, char **argv)
 		fprintf(stderr, "bpfguard: note: %s exited with status %d\n", pr.cmd[0],
 			WEXITSTATUS(status));
 cleanup:
+	bg_php_stop(&pr.php);
 	bg_cgroup_destroy(&pr.cg);
 	bg_profile_bpf__destroy(pr.skel);
 	bg_policy_free(&pol);

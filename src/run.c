@@ -43,6 +43,7 @@
 #include "events/json.h"
 #include "events/ring.h"
 #include "log.h"
+#include "php.h"
 #include "policy/policy.h"
 #include "sys.h"
 #include "sandbox.skel.h"
@@ -57,7 +58,8 @@ static void on_signal(int sig)
 	pending_sig = sig;
 }
 static const char *const rule_names[] = { NULL, "policy.syscalls", "policy.files",
-					  "policy.network" };
+					  "policy.network", [16] = "policy.php.functions",
+					  [17] = "policy.php.syscalls" };
 
 static const char *rule_name(void *ctx, uint32_t id)
 {
@@ -77,6 +79,7 @@ struct run {
 	struct bg_events ev;
 	struct bg_output out;
 	bool ev_started;
+	struct bg_php php; /* the php: section (src/php.c) */
 	pid_t child;
 	int notify_fd;
 	unsigned long long decisions;
@@ -570,6 +573,8 @@ int cmd_run(int argc, char **argv)
 		goto cleanup_events;
 	if (r.pol.has_net && start_network(&r))
 		goto cleanup_cg;
+	if (r.pol.has_php && bg_php_run_start(&r.php, r.cmd, &r.pol, r.action, &r.ev, r.cg.id))
+		goto cleanup_cg;
 	if (pipe2(pipefd, O_CLOEXEC) || pipe2(gofd, O_CLOEXEC))
 		goto cleanup_cg;
 	r.child = fork();
@@ -656,6 +661,7 @@ cleanup_cg:
 	if (gofd[1] >= 0)
 		close(gofd[1]);
 	bg_sandbox_bpf__destroy(r.skel);
+	bg_php_stop(&r.php);
 	bg_cgroup_destroy(&r.cg);
 cleanup_events:
 	bg_events_close(&r.ev);

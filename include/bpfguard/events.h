@@ -28,6 +28,8 @@ enum bg_event_type {
 	BG_EV_SYSCALL = 4, /* a syscall outside a policy */
 	BG_EV_NET = 5,     /* a connect/sendto/bind outside a policy */
 	BG_EV_NET_DROP = 10, /* the XDP ingress filter dropped a packet (sampled) */
+	BG_EV_PHP_CALL = 16,    /* a PHP function outside the allowlist (php.h) */
+	BG_EV_PHP_SYSCALL = 17, /* a syscall its PHP function never made while profiled */
 	BG_EV_TYPE_MAX,
 };
 

@@ -12,6 +12,7 @@
 extern const struct bg_event_desc bg_exec_desc, bg_exit_desc;
 extern const struct bg_event_desc bg_syscall_desc, bg_net_desc;
 extern const struct bg_event_desc bg_net_drop_desc;
+extern const struct bg_event_desc bg_php_call_desc, bg_php_syscall_desc;
 
 /* Records of the trigger program in tests and benchmarks. */
 static void test_json_bg(struct bg_fmt *f, struct bg_json *j, const void *rec)
@@ -45,6 +46,8 @@ const struct bg_event_desc *const bg_event_descs[] = {
 	[BG_EV_SYSCALL] = &bg_syscall_desc,
 	[BG_EV_NET] = &bg_net_desc,
 	[BG_EV_NET_DROP] = &bg_net_drop_desc,
+	[BG_EV_PHP_CALL] = &bg_php_call_desc,
+	[BG_EV_PHP_SYSCALL] = &bg_php_syscall_desc,
 };
 
 const unsigned int bg_event_descs_len = sizeof(bg_event_descs) / sizeof(bg_event_descs[0]);

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The PHP guard. PHP's USDT probes (fired only with USE_ZEND_DTRACE=1):
+ * function__entry/return for PHP-defined functions, compile__file__entry
+ * for compiled files, request__startup/shutdown to reset the stack. PHP 8
+ * fires function__entry for user functions only, never for built-ins such
+ * as system(): those are seen by a uprobe on dtrace_execute_internal, the
+ * hook USE_ZEND_DTRACE installs as zend_execute_internal, which every
+ * built-in call then goes through (and a uretprobe for its return).
+ *
+ * Each thread's PHP call stack lives in task storage (freed with the
+ * thread). Every syscall is attributed to the function on top of it:
+ * profile records a syscall set per function, run checks it. A call to a
+ * function outside the allowlist is caught at entry, before its body runs:
+ * kill is bpf_send_signal(SIGKILL) from the probe, which the task takes
+ * on its way back to user space from the breakpoint.
+ *
+ * Processes are selected by cgroup: forked workers (php-fpm) stay in it.
+ */
+#include "lib/common.bpf.h"
+#include <bpf/usdt.bpf.h>
+#include <bpfguard/php.h>
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define SIGKILL		       9
+#define ZEND_INTERNAL_FUNCTION 1
+
+const volatile bool enforce = false; /* run: check; profile: record */
+const volatile __u8 action = BG_ACT_KILL;
+const volatile __u32 rule_call = 0, rule_sys = 0;
+/* PHP 8 engine layouts (zend_execute_data, zend_function, zend_op,
+ * zend_class_entry, zend_string), set by user space per PHP version. */
+const volatile __u32 off_ex_func = 24, off_ex_prev = 48, off_ex_opline = 0;
+const volatile __u32 off_fn_type = 0, off_fn_name = 8, off_fn_scope = 16;
+const volatile __u32 off_op_filename = 152, off_opline_lineno = 24;
+const volatile __u32 off_ce_name = 8, off_str_val = 24;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u64); /* cgroup v2 id */
+	__type(value, __u8);
+} php_cgroups SEC(".maps");
+
+/* Function -> id: filled by the kernel while profiling, by user space
+ * (the allowlist) when enforcing. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BG_PHP_FUNCS_MAX);
+	__type(key, struct bg_php_fn);
+	__type(value, __u32);
+} php_funcs SEC(".maps");
+
+/* Syscalls per function id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BG_PHP_FUNCS_MAX);
+	__type(key, __u32);
+	__type(value, struct bg_php_sys);
+} php_fsys SEC(".maps");
+
+/* Id -> function, for the events of run (syscall checks know the id). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BG_PHP_FUNCS_MAX);
+	__type(key, __u32);
+	__type(value, struct bg_php_fn);
+} php_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BG_PHP_FILES_MAX);
+	__type(key, struct bg_php_file);
+	__type(value, __u8);
+} php_files SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} php_next_id SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BG_PHPE_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} php_errors SEC(".maps");
+
+struct php_frame {
+	__u32 id;
+	__u32 line;
+	__u64 file; /* user address of the file name */
+};
+
+struct php_stack {
+	__u32 depth; /* may exceed BG_PHP_STACK: deeper frames are not stored */
+	__u32 pad;
+	struct php_frame f[BG_PHP_STACK];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct php_stack);
+} php_stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bg_php_file);
+} php_scratch SEC(".maps");
+
+static __always_inline void php_err(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&php_errors, &idx);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline bool tracked(void)
+{
+	__u64 cg = bpf_get_current_cgroup_id();
+
+	return bpf_map_lookup_elem(&php_cgroups, &cg);
+}
+
+static __always_inline struct php_stack *stack_get(bool create)
+{
+	return bpf_task_storage_get(&php_stacks, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
+static __always_inline __u64 read_ptr(__u64 addr)
+{
+	__u64 v = 0;
+
+	if (addr)
+		bpf_probe_read_user(&v, sizeof(v), (void *)addr);
+	return v;
+}
+
+static __always_inline void report(__u16 type, const struct bg_php_fn *fn, __u64 file, __u32 line,
+				   __u32 nr, __u32 depth, bool internal)
+{
+	struct bg_php_event *e = bg_reserve(sizeof(*e));
+
+	if (action == BG_ACT_KILL)
+		bpf_send_signal(SIGKILL);
+	if (!e)
+		return;
+	bg_hdr(&e->hdr, type, sizeof(*e));
+	e->hdr.action = action;
+	e->hdr.rule_id = type == BG_EV_PHP_CALL ? rule_call : rule_sys;
+	e->hdr.mechanism = action == BG_ACT_KILL_USER ? BG_MECH_USER
+			   : type == BG_EV_PHP_CALL   ? BG_MECH_UPROBE
+						      : BG_MECH_TRACEPOINT;
+	/* A call killed at entry never runs its body; a syscall killed at
+	 * sys_enter may still complete; kill-user acts later. */
+	e->hdr.outcome = action == BG_ACT_ALERT				   ? BG_OUT_SUCCESS
+			 : action == BG_ACT_KILL && type == BG_EV_PHP_CALL ? BG_OUT_FAILURE
+									   : BG_OUT_UNKNOWN;
+	bg_fill_proc(&e->proc, &e->hdr.flags, false);
+	__builtin_memcpy(&e->func, fn, sizeof(e->func));
+	e->file[0] = 0;
+	if (file)
+		bpf_probe_read_user_str(e->file, sizeof(e->file), (void *)file);
+	e->line = line;
+	e->nr = nr;
+	e->depth = depth;
+	e->internal = internal;
+	bg_submit(e);
+}
+
+/* Look the function up (enforce) or record it (profile); push a frame. */
+static __always_inline int on_call(struct bg_php_fn *key, __u64 file, __u32 line, bool internal)
+{
+	struct php_stack *st;
+	__u32 *idp, id, zero = 0, *next, d;
+
+	idp = bpf_map_lookup_elem(&php_funcs, key);
+	if (idp) {
+		id = *idp;
+	} else if (enforce) {
+		id = BG_PHP_ID_UNLISTED;
+		st = stack_get(false);
+		report(BG_EV_PHP_CALL, key, file, line, 0, st ? st->depth + 1 : 1, internal);
+	} else {
+		next = bpf_map_lookup_elem(&php_next_id, &zero);
+		if (!next)
+			return 0;
+		id = __sync_fetch_and_add(next, 1) + 1;
+		if (id >= BG_PHP_FUNCS_MAX) {
+			php_err(BG_PHPE_FUNCS_FULL);
+			id = BG_PHP_ID_UNLISTED;
+		} else if (bpf_map_update_elem(&php_funcs, key, &id, BPF_NOEXIST)) {
+			/* Another CPU recorded it first: use its id. */
+			idp = bpf_map_lookup_elem(&php_funcs, key);
+			id = idp ? *idp : BG_PHP_ID_UNLISTED;
+		}
+	}
+	st = stack_get(true);
+	if (!st)
+		return 0;
+	d = st->depth;
+	if (d < BG_PHP_STACK) {
+		st->f[d].id = id;
+		st->f[d].line = line;
+		st->f[d].file = file;
+	} else {
+		php_err(BG_PHPE_DEEP_CALLS);
+	}
+	st->depth = d + 1;
+	return 0;
+}
+
+static __always_inline int on_return(void)
+{
+	struct php_stack *st = stack_get(false);
+
+	if (!st)
+		return 0;
+	if (st->depth)
+		st->depth--;
+	else
+		php_err(BG_PHPE_UNDERFLOW);
+	return 0;
+}
+
+static __always_inline void read_name(char *dst, const char *src)
+{
+	if (src && bpf_probe_read_user_str(dst, BG_PHP_NAME, src) == BG_PHP_NAME)
+		php_err(BG_PHPE_NAME_TRUNC);
+}
+
+/* function__entry(funcname, filename, lineno, classname, scope) */
+SEC("usdt")
+int BPF_USDT(php_fn_entry, const char *fn, const char *file, int line, const char *cls)
+{
+	struct bg_php_fn key = {};
+
+	if (!tracked())
+		return 0;
+	read_name(key.fn, fn);
+	read_name(key.cls, cls);
+	return on_call(&key, (__u64)file, line, false);
+}
+
+SEC("usdt")
+int BPF_USDT(php_fn_return)
+{
+	if (!tracked())
+		return 0;
+	return on_return();
+}
+
+/* Built-in functions: dtrace_execute_internal(execute_data, return_value).
+ * The name is read from the engine's structures; the file and line are
+ * the caller's (the PHP code that made the call). */
+SEC("uprobe")
+int BPF_KPROBE(php_int_entry, void *ex)
+{
+	struct bg_php_fn key = {};
+	__u64 func, scope, prev, pfunc, opline, fname = 0;
+	__u32 line = 0;
+	__u8 type = 0;
+
+	if (!tracked())
+		return 0;
+	func = read_ptr((__u64)ex + off_ex_func);
+	if (!func)
+		return 0;
+	read_name(key.fn, (const char *)(read_ptr(func + off_fn_name) + off_str_val));
+	scope = read_ptr(func + off_fn_scope);
+	if (scope)
+		read_name(key.cls, (const char *)(read_ptr(scope + off_ce_name) + off_str_val));
+	prev = read_ptr((__u64)ex + off_ex_prev);
+	pfunc = read_ptr(prev + off_ex_func);
+	if (pfunc) {
+		bpf_probe_read_user(&type, 1, (void *)(pfunc + off_fn_type));
+		if (type != ZEND_INTERNAL_FUNCTION) {
+			fname = read_ptr(pfunc + off_op_filename);
+			if (fname)
+				fname += off_str_val;
+			opline = read_ptr(prev + off_ex_opline);
+			if (opline)
+				bpf_probe_read_user(&line, sizeof(line),
+						    (void *)(opline + off_opline_lineno));
+		}
+	}
+	return on_call(&key, fname, line, true);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(php_int_return)
+{
+	if (!tracked())
+		return 0;
+	return on_return();
+}
+
+/* A fatal error unwinds with longjmp, past the return probes: each request
+ * starts with an empty stack. */
+SEC("usdt")
+int BPF_USDT(php_request)
+{
+	struct php_stack *st;
+
+	if (!tracked())
+		return 0;
+	st = stack_get(false);
+	if (st)
+		st->depth = 0;
+	return 0;
+}
+
+/* compile__file__entry(compiled_filename, original_filename) */
+SEC("usdt")
+int BPF_USDT(php_compile, const char *compiled, const char *orig)
+{
+	struct bg_php_file *f;
+	__u32 zero = 0;
+	__u8 one = 1;
+
+	if (enforce || !tracked())
+		return 0;
+	f = bpf_map_lookup_elem(&php_scratch, &zero);
+	if (!f)
+		return 0;
+	__builtin_memset(f, 0, sizeof(*f));
+	if (bpf_probe_read_user_str(f->path, sizeof(f->path), compiled) <= 1)
+		return 0;
+	if (bpf_map_update_elem(&php_files, f, &one, BPF_NOEXIST) == -7 /* E2BIG */)
+		php_err(BG_PHPE_FILES_FULL);
+	return 0;
+}
+
+/* Attribute the syscall to the function on top of this thread's stack. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(php_sys_enter, struct pt_regs *regs, long id_)
+{
+	__u64 nr = id_;
+	struct task_struct *task;
+	struct php_stack *st;
+	struct bg_php_sys *sys;
+	struct bg_php_fn *name;
+	__u32 d, id;
+
+	if (!tracked())
+		return 0;
+	task = bpf_get_current_task_btf();
+	st = bpf_task_storage_get(&php_stacks, task, 0, 0);
+	if (!st || !st->depth)
+		return 0; /* no PHP function running: the syscalls section covers it */
+	if (task->thread_info.status & 0x0002 /* TS_COMPAT */) {
+		php_err(BG_PHPE_COMPAT);
+		return 0;
+	}
+	if (nr >= BG_SYSCALL_MAX)
+		return 0;
+	d = st->depth;
+	if (d > BG_PHP_STACK) {
+		php_err(BG_PHPE_DEEP_SYSCALLS);
+		return 0;
+	}
+	id = st->f[(d - 1) & (BG_PHP_STACK - 1)].id;
+	if (id >= BG_PHP_FUNCS_MAX)
+		return 0; /* outside the allowlist: already reported at its entry */
+	sys = bpf_map_lookup_elem(&php_fsys, &id);
+	if (!sys)
+		return 0;
+	if (!enforce) {
+		__sync_fetch_and_or(&sys->bits[(nr / 64) & (BG_SYSCALL_WORDS - 1)],
+				    1ULL << (nr % 64));
+		return 0;
+	}
+	if (sys->bits[(nr / 64) & (BG_SYSCALL_WORDS - 1)] & (1ULL << (nr % 64)))
+		return 0;
+	name = bpf_map_lookup_elem(&php_names, &id);
+	if (!name)
+		return 0;
+	report(BG_EV_PHP_SYSCALL, name, st->f[(d - 1) & (BG_PHP_STACK - 1)].file,
+	       st->f[(d - 1) & (BG_PHP_STACK - 1)].line, nr, d, false);
+	return 0;
+}
