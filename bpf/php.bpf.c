@@ -93,6 +93,8 @@ struct php_frame {
 	__u32 id;
 	__u32 line;
 	__u64 file; /* user address of the file name */
+	__u32 internal;
+	__u32 pad;
 };
 
 struct php_stack {
@@ -212,6 +214,7 @@ static __always_inline int on_call(struct bg_php_fn *key, __u64 file, __u32 line
 		st->f[d].id = id;
 		st->f[d].line = line;
 		st->f[d].file = file;
+		st->f[d].internal = internal;
 	} else {
 		php_err(BG_PHPE_DEEP_CALLS);
 	}
@@ -333,7 +336,10 @@ int BPF_USDT(php_compile, const char *compiled, const char *orig)
 	if (!f)
 		return 0;
 	__builtin_memset(f, 0, sizeof(*f));
-	if (bpf_probe_read_user_str(f->path, sizeof(f->path), compiled) <= 1)
+	/* The resolved path is NULL (read as address 0x18) when no extension
+	 * such as opcache opened the file first: take the name as given. */
+	if (bpf_probe_read_user_str(f->path, sizeof(f->path), compiled) <= 1 &&
+	    bpf_probe_read_user_str(f->path, sizeof(f->path), orig) <= 1)
 		return 0;
 	if (bpf_map_update_elem(&php_files, f, &one, BPF_NOEXIST) == -7 /* E2BIG */)
 		php_err(BG_PHPE_FILES_FULL);
@@ -349,6 +355,7 @@ int BPF_PROG(php_sys_enter, struct pt_regs *regs, long id_)
 	struct php_stack *st;
 	struct bg_php_sys *sys;
 	struct bg_php_fn *name;
+	struct php_frame *fr;
 	__u32 d, id;
 
 	if (!tracked())
@@ -361,7 +368,9 @@ int BPF_PROG(php_sys_enter, struct pt_regs *regs, long id_)
 		php_err(BG_PHPE_COMPAT);
 		return 0;
 	}
-	if (nr >= BG_SYSCALL_MAX)
+	/* uretprobe (335, 6.11+) and uprobe (336, 6.16+) are made by the
+	 * kernel's trampolines for our own probes, not by PHP. */
+	if (nr >= BG_SYSCALL_MAX || nr == 335 || nr == 336)
 		return 0;
 	d = st->depth;
 	if (d > BG_PHP_STACK) {
@@ -384,7 +393,7 @@ int BPF_PROG(php_sys_enter, struct pt_regs *regs, long id_)
 	name = bpf_map_lookup_elem(&php_names, &id);
 	if (!name)
 		return 0;
-	report(BG_EV_PHP_SYSCALL, name, st->f[(d - 1) & (BG_PHP_STACK - 1)].file,
-	       st->f[(d - 1) & (BG_PHP_STACK - 1)].line, nr, d, false);
+	fr = &st->f[(d - 1) & (BG_PHP_STACK - 1)];
+	report(BG_EV_PHP_SYSCALL, name, fr->file, fr->line, nr, d, fr->internal);
 	return 0;
 }
