@@ -57,12 +57,9 @@ static void on_signal(int sig)
 {
 	pending_sig = sig;
 }
-static const char *const rule_names[] = {NULL,
-					 "policy.syscalls",
-					 "policy.files",
-					 "policy.network",
-					 [16] = "policy.php.functions",
-					 [17] = "policy.php.syscalls"};
+static const char *const rule_names[] = { NULL, "policy.syscalls", "policy.files",
+					  "policy.network", [16] = "policy.php.functions",
+					  [17] = "policy.php.syscalls" };
 
 static const char *rule_name(void *ctx, uint32_t id)
 {
@@ -123,12 +120,12 @@ static scmp_filter_ctx build_filter(const struct bg_policy *p, uint32_t deflt)
 	if (!nat || !ia32)
 		goto fail;
 	/* x32 and any other ABI: the same verdict as an out-of-policy call. */
-	if (seccomp_attr_set(nat, SCMP_FLTATR_ACT_BADARCH,
-			     deflt == SCMP_ACT_KILL_PROCESS ? SCMP_ACT_KILL_PROCESS
-							    : SCMP_ACT_ERRNO(EPERM)) ||
-	    seccomp_attr_set(ia32, SCMP_FLTATR_ACT_BADARCH,
-			     deflt == SCMP_ACT_KILL_PROCESS ? SCMP_ACT_KILL_PROCESS
-							    : SCMP_ACT_ERRNO(EPERM)))
+	if (seccomp_attr_set(nat, SCMP_FLTATR_ACT_BADARCH, deflt == SCMP_ACT_KILL_PROCESS ?
+								   SCMP_ACT_KILL_PROCESS :
+								   SCMP_ACT_ERRNO(EPERM)) ||
+	    seccomp_attr_set(ia32, SCMP_FLTATR_ACT_BADARCH, deflt == SCMP_ACT_KILL_PROCESS ?
+								    SCMP_ACT_KILL_PROCESS :
+								    SCMP_ACT_ERRNO(EPERM)))
 		goto fail;
 	if (seccomp_arch_remove(ia32, SCMP_ARCH_NATIVE) || seccomp_arch_add(ia32, SCMP_ARCH_X86))
 		goto fail;
@@ -194,7 +191,7 @@ static uint64_t fs_rights(unsigned acc, uint64_t handled)
 
 static int add_path(int ruleset, const char *path, uint64_t rights)
 {
-	struct landlock_path_beneath_attr pb = {.allowed_access = rights};
+	struct landlock_path_beneath_attr pb = { .allowed_access = rights };
 	int err = 0;
 
 	if (!rights)
@@ -213,7 +210,7 @@ static int add_path(int ruleset, const char *path, uint64_t rights)
 static int apply_landlock(const struct bg_policy *p)
 {
 	int abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
-	struct landlock_ruleset_attr attr = {0};
+	struct landlock_ruleset_attr attr = { 0 };
 	uint64_t handled;
 	size_t i;
 	int rs, err = 0;
@@ -239,12 +236,10 @@ static int apply_landlock(const struct bg_policy *p)
 			slash = strrchr(dir, '/');
 			if (slash && slash != dir) {
 				*slash = 0;
-				add_path(rs, dir,
-					 (LANDLOCK_ACCESS_FS_MAKE_REG |
-					  LANDLOCK_ACCESS_FS_WRITE_FILE |
-					  LANDLOCK_ACCESS_FS_READ_FILE |
-					  LANDLOCK_ACCESS_FS_TRUNCATE) &
-						 handled);
+				add_path(rs, dir, (LANDLOCK_ACCESS_FS_MAKE_REG |
+						   LANDLOCK_ACCESS_FS_WRITE_FILE |
+						   LANDLOCK_ACCESS_FS_READ_FILE |
+						   LANDLOCK_ACCESS_FS_TRUNCATE) & handled);
 			}
 		}
 	}
@@ -307,7 +302,7 @@ static void fill_proc_from_proc(struct bg_proc *p, pid_t pid)
 
 static void syscall_event(struct run *r, const struct seccomp_notif *req, int outcome)
 {
-	struct bg_syscall_event e = {0};
+	struct bg_syscall_event e = { 0 };
 	struct timespec ts;
 	int i;
 
@@ -397,22 +392,24 @@ static int start_network(struct run *r)
 	}
 	for (i = 0; i < n; i++) {
 		const struct bg_policy_net *pn = &r->pol.net[i];
-		struct bg_net_rule rule = {
-			.op = pn->op, .prefix = pn->prefix, .family = pn->family, .port = pn->port};
+		struct bg_net_rule rule = { .op = pn->op,
+					    .prefix = pn->prefix,
+					    .family = pn->family,
+					    .port = pn->port };
 		uint32_t k = i;
 
 		memcpy(rule.addr, pn->addr, sizeof(rule.addr));
 		if (bpf_map_update_elem(bpf_map__fd(s->maps.net_rules), &k, &rule, BPF_ANY))
 			return -errno;
 	}
-#define ATTACH(p)                                                                                  \
-	do {                                                                                       \
-		s->links.p = bpf_program__attach_cgroup(s->progs.p, r->cg.fd);                     \
-		if (!s->links.p) {                                                                 \
-			err = -errno;                                                              \
-			pr_err("cannot attach %s to %s: %s\n", #p, r->cg.path, strerror(errno));   \
-			return err;                                                                \
-		}                                                                                  \
+#define ATTACH(p)                                                                          \
+	do {                                                                               \
+		s->links.p = bpf_program__attach_cgroup(s->progs.p, r->cg.fd);             \
+		if (!s->links.p) {                                                         \
+			err = -errno;                                                      \
+			pr_err("cannot attach %s to %s: %s\n", #p, r->cg.path, strerror(errno)); \
+			return err;                                                        \
+		}                                                                          \
 	} while (0)
 	ATTACH(sb_connect4);
 	ATTACH(sb_connect6);
@@ -494,12 +491,12 @@ static void child_main(struct run *r, int fdnum_pipe, int go_pipe)
 }
 
 static const struct bg_opt run_opts[] = {
-	{"policy", 'p', "FILE", "the policy to enforce (from bpfguard profile)"},
-	{"action", 'a', "ACTION", "deny (default), kill, kill-user or alert"},
-	{"output", 'o', "FILE", "append events to FILE instead of stderr"},
-	{"json", 'j', NULL, "events as JSON lines (default when the output is not a terminal)"},
-	{"text", 't', NULL, "events as text"},
-	{0},
+	{ "policy", 'p', "FILE", "the policy to enforce (from bpfguard profile)" },
+	{ "action", 'a', "ACTION", "deny (default), kill, kill-user or alert" },
+	{ "output", 'o', "FILE", "append events to FILE instead of stderr" },
+	{ "json", 'j', NULL, "events as JSON lines (default when the output is not a terminal)" },
+	{ "text", 't', NULL, "events as text" },
+	{ 0 },
 };
 
 const struct bg_cmd_help run_help = {
@@ -515,11 +512,11 @@ const struct bg_cmd_help run_help = {
 
 int cmd_run(int argc, char **argv)
 {
-	static const char *const actions[] = {"deny", "kill", "kill-user", "alert", NULL};
-	static const int action_val[] = {BG_ACT_DENY, BG_ACT_KILL, BG_ACT_KILL_USER, BG_ACT_ALERT};
-	struct run r = {.action = BG_ACT_DENY, .format = -1, .notify_fd = -1};
+	static const char *const actions[] = { "deny", "kill", "kill-user", "alert", NULL };
+	static const int action_val[] = { BG_ACT_DENY, BG_ACT_KILL, BG_ACT_KILL_USER, BG_ACT_ALERT };
+	struct run r = { .action = BG_ACT_DENY, .format = -1, .notify_fd = -1 };
 	char err_s[600];
-	int opt, i, status = 0, rc = 1, pipefd[2] = {-1, -1}, gofd[2] = {-1, -1}, pidfd = -1;
+	int opt, i, status = 0, rc = 1, pipefd[2] = { -1, -1 }, gofd[2] = { -1, -1 }, pidfd = -1;
 	bool json;
 
 	r.cg.fd = -1;
@@ -532,8 +529,7 @@ int cmd_run(int argc, char **argv)
 			for (i = 0; actions[i] && strcmp(actions[i], optarg); i++)
 				;
 			if (!actions[i])
-				return bg_cli_usage_error(&run_help, "unknown --action '%s'",
-							  optarg);
+				return bg_cli_usage_error(&run_help, "unknown --action '%s'", optarg);
 			r.action = action_val[i];
 			break;
 		case 'o':
@@ -612,27 +608,27 @@ int cmd_run(int argc, char **argv)
 			usleep(500);
 		}
 		if (r.notify_fd < 0)
-			pr_warn("no seccomp listener from the child: out-of-policy calls fail "
-				"without "
+			pr_warn("no seccomp listener from the child: out-of-policy calls fail without "
 				"events\n");
 	}
 	close(gofd[1]); /* go: the child may exec now */
 	gofd[1] = -1;
 	close(pipefd[0]);
 	pipefd[0] = -1;
-wait_child : {
-	struct sigaction sa = {.sa_handler = on_signal};
+wait_child:
+	{
+		struct sigaction sa = { .sa_handler = on_signal };
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
 	for (;;) {
 		/* The ring buffer too: kill-user acts as soon as an event lands. */
-		struct pollfd pf[3] = {
-			{.fd = r.notify_fd, .events = POLLIN},
-			{.fd = pidfd, .events = POLLIN},
-			{.fd = r.ev.rb ? ring_buffer__epoll_fd(r.ev.rb) : -1, .events = POLLIN}};
+		struct pollfd pf[3] = { { .fd = r.notify_fd, .events = POLLIN },
+					{ .fd = pidfd, .events = POLLIN },
+					{ .fd = r.ev.rb ? ring_buffer__epoll_fd(r.ev.rb) : -1,
+					  .events = POLLIN } };
 		pid_t w;
 
 		if (pending_sig) {
@@ -651,9 +647,8 @@ wait_child : {
 	bg_events_drain(&r.ev);
 	if (WIFSIGNALED(status)) {
 		if (r.action == BG_ACT_KILL && WTERMSIG(status) == SIGSYS)
-			fprintf(stderr,
-				"bpfguard: %s killed by seccomp (SIGSYS): a syscall outside "
-				"%s\n",
+			fprintf(stderr, "bpfguard: %s killed by seccomp (SIGSYS): a syscall outside "
+					"%s\n",
 				r.cmd[0], r.policy_path);
 		rc = 128 + WTERMSIG(status);
 	} else {
@@ -718,12 +713,12 @@ const struct bg_event_desc bg_syscall_desc = {
 	.color = "\033[33m",
 };
 
-static const char *const op_names[] = {"?", "connect", "sendto", "bind"};
+static const char *const op_names[] = { "?", "connect", "sendto", "bind" };
 
 static void net_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
 {
 	const struct bg_net_event *e = rec;
-	struct bg_policy_net pn = {.family = e->family, .port = e->port};
+	struct bg_policy_net pn = { .family = e->family, .port = e->port };
 	char peer[96], ip[64];
 
 	(void)f;
@@ -741,17 +736,14 @@ static void net_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
 	bg_json_kobj(j, "network");
 	bg_json_kstr(j, "operation", op_names[e->op < 4 ? e->op : 0]);
 	bg_json_kstr(j, "type", e->family == 2 ? "ipv4" : "ipv6");
-	bg_json_kstr(j, "transport",
-		     e->protocol == 6	 ? "tcp"
-		     : e->protocol == 17 ? "udp"
-					 : "other");
+	bg_json_kstr(j, "transport", e->protocol == 6 ? "tcp" : e->protocol == 17 ? "udp" : "other");
 	bg_json_obj_end(j);
 }
 
 static void net_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 {
 	const struct bg_net_event *e = rec;
-	struct bg_policy_net pn = {.family = e->family, .port = e->port};
+	struct bg_policy_net pn = { .family = e->family, .port = e->port };
 	char peer[96];
 
 	(void)f;
