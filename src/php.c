@@ -24,8 +24,10 @@
 #include "events/json.h"
 #include "events/ring.h"
 #include "log.h"
+#include "cgroup.h"
 #include "php.h"
 #include "policy/policy.h"
+#include "sys.h"
 #include "php.skel.h"
 
 #define NT_STAPSDT 3
@@ -243,7 +245,55 @@ static int open_load(struct bg_php *ph, bool enforce, struct bg_events *ev, uint
 	return 0;
 }
 
-int bg_php_profile_start(struct bg_php *ph, char *const *cmd, pid_t pid, uint64_t cgroup_id)
+/* 1 if /proc/PID/environ has USE_ZEND_DTRACE=1, 0 if not, -errno. */
+static int has_dtrace_env(pid_t pid)
+{
+	char path[64], buf[65536];
+	size_t n, off;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	for (off = 0; off < n; off += strlen(buf + off) + 1)
+		if (!strcmp(buf + off, "USE_ZEND_DTRACE=1"))
+			return 1;
+	return 0;
+}
+
+/* The cgroup v2 id of a running process (its whole cgroup is watched:
+ * php-fpm's workers are forked into their master's). */
+static int pid_cgroup(pid_t pid, uint64_t *id)
+{
+	char path[PATH_MAX], mnt[PATH_MAX], line[PATH_MAX];
+	FILE *f;
+	int err = -ENOENT;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		err = bg_find_mount("cgroup2", mnt, sizeof(mnt));
+		if (!err && snprintf(path, sizeof(path), "%s%s", mnt, line + 3) >= (int)sizeof(path))
+			err = -ENAMETOOLONG;
+		if (!err)
+			err = bg_cgroup_id(path, id);
+		break;
+	}
+	fclose(f);
+	return err;
+}
+
+int bg_php_profile_start(struct bg_php *ph, char *const *cmd, pid_t pid, const char *cgroup,
+			 uint64_t cgroup_id)
 {
 	int err = bg_php_find(cmd, pid, ph->bin, sizeof(ph->bin));
 
@@ -251,6 +301,21 @@ int bg_php_profile_start(struct bg_php *ph, char *const *cmd, pid_t pid, uint64_
 		return 0;
 	if (err)
 		return err;
+	if (!cgroup_id && cgroup)
+		err = bg_cgroup_id(cgroup, &cgroup_id);
+	else if (!cgroup_id && pid > 0)
+		err = pid_cgroup(pid, &cgroup_id);
+	if (err) {
+		pr_err("php: cannot find the cgroup of the processes to watch: %s\n",
+		       strerror(err < 0 ? -err : err));
+		return err < 0 ? err : -err;
+	}
+	/* A running PHP process fires no probes without it: say so. */
+	if (pid > 0 && has_dtrace_env(pid) == 0)
+		pr_warn("php: process %d was started without USE_ZEND_DTRACE=1: PHP fires no "
+			"USDT probes, its PHP functions will not be recorded (restart it with "
+			"USE_ZEND_DTRACE=1)\n",
+			pid);
 	ph->action = BG_ACT_NONE;
 	err = open_load(ph, false, NULL, cgroup_id);
 	if (!err)

@@ -27,8 +27,11 @@ int bg_php_find(char *const *cmd, pid_t pid, char *out, size_t len);
 /* 1 if the ELF file has a .note.stapsdt probe provider:name, 0 if not. */
 int bg_php_has_probe(const char *path, const char *provider, const char *name);
 
-/* profile: does nothing (returns 0) unless cmd/pid is a PHP program. */
-int bg_php_profile_start(struct bg_php *ph, char *const *cmd, pid_t pid, uint64_t cgroup_id);
+/* profile: does nothing (returns 0) unless cmd/pid is a PHP program (or
+ * $BPFGUARD_PHP names one). The processes watched: cgroup_id (the
+ * command's), else the cgroup v2 directory cgroup, else pid's cgroup. */
+int bg_php_profile_start(struct bg_php *ph, char *const *cmd, pid_t pid, const char *cgroup,
+			 uint64_t cgroup_id);
 int bg_php_profile_collect(struct bg_php *ph, struct bg_policy *pol);
 /* run, with a policy that has a php: section. */
 int bg_php_run_start(struct bg_php *ph, char *const *cmd, const struct bg_policy *pol, int action,

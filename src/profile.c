@@ -377,7 +377,7 @@ int cmd_profile(int argc, char **argv)
 		}
 		bpf_map_update_elem(bpf_map__fd(pr.skel->maps.prof_cgroups), &id, &one, BPF_ANY);
 	}
-	if (bg_php_profile_start(&pr.php, pr.cmd, pr.pid, pr.cmd ? pr.cg.id : 0))
+	if (bg_php_profile_start(&pr.php, pr.cmd, pr.pid, pr.cgroup, pr.cmd ? pr.cg.id : 0))
 		goto cleanup;
 	if (bg_profile_bpf__attach(pr.skel)) {
 		pr_err("cannot attach the profiler: %s\n", strerror(errno));
