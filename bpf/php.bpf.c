@@ -97,9 +97,13 @@ struct php_frame {
 	__u32 pad;
 };
 
+/* A ring of the top BG_PHP_STACK frames: frame at depth position p sits in
+ * f[p % BG_PHP_STACK], so the top of the stack is always known, however
+ * deep. A push beyond the ring overwrites the frame BG_PHP_STACK below it;
+ * positions under `floor` are lost until the stack unwinds below them. */
 struct php_stack {
-	__u32 depth; /* may exceed BG_PHP_STACK: deeper frames are not stored */
-	__u32 pad;
+	__u32 depth; /* frames on the PHP stack (unbounded) */
+	__u32 floor; /* frames at positions < floor were overwritten */
 	struct php_frame f[BG_PHP_STACK];
 };
 
@@ -183,6 +187,7 @@ static __always_inline void report(__u16 type, const struct bg_php_fn *fn, __u64
 static __always_inline int on_call(struct bg_php_fn *key, __u64 file, __u32 line, bool internal)
 {
 	struct php_stack *st;
+	struct php_frame *fr;
 	__u32 *idp, id, zero = 0, *next, d;
 
 	idp = bpf_map_lookup_elem(&php_funcs, key);
@@ -210,14 +215,16 @@ static __always_inline int on_call(struct bg_php_fn *key, __u64 file, __u32 line
 	if (!st)
 		return 0;
 	d = st->depth;
-	if (d < BG_PHP_STACK) {
-		st->f[d].id = id;
-		st->f[d].line = line;
-		st->f[d].file = file;
-		st->f[d].internal = internal;
-	} else {
+	if (d >= BG_PHP_STACK) {
 		php_err(BG_PHPE_DEEP_CALLS);
+		if (st->floor < d - BG_PHP_STACK + 1)
+			st->floor = d - BG_PHP_STACK + 1;
 	}
+	fr = &st->f[d & (BG_PHP_STACK - 1)];
+	fr->id = id;
+	fr->line = line;
+	fr->file = file;
+	fr->internal = internal;
 	st->depth = d + 1;
 	return 0;
 }
@@ -232,6 +239,8 @@ static __always_inline int on_return(void)
 		st->depth--;
 	else
 		php_err(BG_PHPE_UNDERFLOW);
+	if (st->floor > st->depth)
+		st->floor = st->depth;
 	return 0;
 }
 
@@ -317,8 +326,10 @@ int BPF_USDT(php_request)
 	if (!tracked())
 		return 0;
 	st = stack_get(false);
-	if (st)
+	if (st) {
 		st->depth = 0;
+		st->floor = 0;
+	}
 	return 0;
 }
 
@@ -373,11 +384,13 @@ int BPF_PROG(php_sys_enter, struct pt_regs *regs, long id_)
 	if (nr >= BG_SYSCALL_MAX || nr == 335 || nr == 336)
 		return 0;
 	d = st->depth;
-	if (d > BG_PHP_STACK) {
+	if (d - 1 < st->floor) {
+		/* The frame on top was overwritten by deeper calls. */
 		php_err(BG_PHPE_DEEP_SYSCALLS);
 		return 0;
 	}
-	id = st->f[(d - 1) & (BG_PHP_STACK - 1)].id;
+	fr = &st->f[(d - 1) & (BG_PHP_STACK - 1)];
+	id = fr->id;
 	if (id >= BG_PHP_FUNCS_MAX)
 		return 0; /* outside the allowlist: already reported at its entry */
 	sys = bpf_map_lookup_elem(&php_fsys, &id);
@@ -393,7 +406,6 @@ int BPF_PROG(php_sys_enter, struct pt_regs *regs, long id_)
 	name = bpf_map_lookup_elem(&php_names, &id);
 	if (!name)
 		return 0;
-	fr = &st->f[(d - 1) & (BG_PHP_STACK - 1)];
 	report(BG_EV_PHP_SYSCALL, name, fr->file, fr->line, nr, d, fr->internal);
 	return 0;
 }

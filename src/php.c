@@ -136,9 +136,10 @@ int bg_php_find(char *const *cmd, pid_t pid, char *out, size_t len)
 static void report_errors(struct bg_php *ph)
 {
 	static const char *const what[BG_PHPE_MAX] = {
-		[BG_PHPE_DEEP_CALLS] = "calls deeper than the kernel stack (still checked)",
-		[BG_PHPE_DEEP_SYSCALLS] = "syscalls in frames deeper than the kernel stack "
-					  "(not attributed to a function)",
+		[BG_PHPE_DEEP_CALLS] = "calls deeper than the kernel-side stack (checked; "
+				       "the frames they overwrote are lost)",
+		[BG_PHPE_DEEP_SYSCALLS] = "syscalls made by a function whose frame was lost "
+					  "to deeper calls (not attributed, not checked)",
 		[BG_PHPE_FUNCS_FULL] = "functions that did not fit the kernel map",
 		[BG_PHPE_NAME_TRUNC] = "names truncated",
 		[BG_PHPE_UNDERFLOW] = "returns without a matching entry",

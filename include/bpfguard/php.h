@@ -41,8 +41,8 @@ struct bg_php_file {
 
 /* Counters (per-CPU array), reported by profile and run. */
 enum bg_php_err {
-	BG_PHPE_DEEP_CALLS = 0,	   /* calls beyond BG_PHP_STACK (still checked) */
-	BG_PHPE_DEEP_SYSCALLS = 1, /* syscalls in such frames: not attributed */
+	BG_PHPE_DEEP_CALLS = 0,	   /* calls that overwrote a frame (still checked) */
+	BG_PHPE_DEEP_SYSCALLS = 1, /* syscalls under an overwritten top: not attributed */
 	BG_PHPE_FUNCS_FULL = 2,	   /* functions that did not fit the map */
 	BG_PHPE_NAME_TRUNC = 3,	   /* names longer than BG_PHP_NAME - 1 */
 	BG_PHPE_UNDERFLOW = 4,	   /* a return without its entry (stack reset) */
