@@ -27,7 +27,7 @@
 #define HOT 10 /* user functions called per loop iteration, plus one built-in */
 
 static char dir[] = "/tmp/bg-bench-php.XXXXXX";
-static char script[128], full[128], policy[128];
+static char script[128], full[128], policy[128], php_path[4096];
 
 static int write_script(void)
 {
@@ -143,6 +143,18 @@ int main(int argc, char **argv)
 	snprintf(policy, sizeof(policy), "%s/php.yaml", dir);
 	if (write_script())
 		goto out;
+	{
+		FILE *p = popen("command -v php", "r");
+
+		if (!p || !fgets(php_path, sizeof(php_path), p)) {
+			fprintf(stderr, "bench_php: no php in PATH\n");
+			if (p)
+				pclose(p);
+			goto out;
+		}
+		pclose(p);
+		php_path[strcspn(php_path, "\n")] = 0;
+	}
 	snprintf(cmd, sizeof(cmd), "%s profile -o %s -- php %s 1000 >/dev/null 2>&1", bg, full,
 		 script);
 	if (system(cmd)) {
@@ -159,8 +171,9 @@ int main(int argc, char **argv)
 		char *bare[] = { "php", script, (char *)iters, NULL };
 		char *enf[] = { (char *)bg, "run",    "--policy", policy, "--action", "kill",
 				"--",	    "php",    script,	  (char *)iters, NULL };
-		char *idle[] = { (char *)bg, "run", "--policy", policy, "--", "php",
-				 "-r",	     "sleep(600);", NULL };
+		/* Not PHP itself: BPFGUARD_PHP names the binary to probe. */
+		char *idle[] = { (char *)bg, "run",  "--policy", policy, "--action",
+				 "kill",     "--",   "sleep",  "600",    NULL };
 
 		for (r = 0; r < rounds; r++) {
 			if (measure(bare, false, &ns[BARE][r]) || measure(bare, true, &ns[DTRACE][r]) ||
@@ -168,6 +181,7 @@ int main(int argc, char **argv)
 				goto out;
 			other = fork();
 			if (other == 0) {
+				setenv("BPFGUARD_PHP", php_path, 1);
 				execvp(idle[0], idle);
 				_exit(127);
 			}

@@ -10,7 +10,6 @@
 # stack is reported by profile, and a call made at that depth is still
 # checked.
 . "$(dirname "$0")/../lib.sh"
-[ -n "$KEEP" ] && at_exit "cp -r \$TMP $KEEP"
 need_root
 PHP=$(command -v php8.2 || command -v php) || skip "needs php8.2-cli"
 PHP=$(readlink -f "$PHP")

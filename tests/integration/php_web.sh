@@ -7,7 +7,6 @@
 # line. Then kill-user with the php: section alone: reports whether the file
 # appeared and how late the SIGKILL came.
 . "$(dirname "$0")/../lib.sh"
-[ -n "$KEEP" ] && at_exit "cp -r \$TMP $KEEP"
 need_root
 need_cmd curl
 PHP=$(command -v php8.2 || command -v php) || skip "needs php8.2-cli"
@@ -28,8 +27,8 @@ start() { # log bpfguard-args...
 		fail "server did not start"
 	}
 }
-stop() { # SIGINT to the php server, the child of bpfguard
-	pkill -INT -f -- "-S 127.0.0.1:$PORT -t $TMP/www"
+stop() { # SIGINT to the php server: timeout ($server) -> bpfguard -> php
+	kill -INT $(pgrep -P "$(pgrep -P $server)")
 	wait $server
 	local rc=$?
 	server=
