@@ -101,6 +101,27 @@ static int which(const char *cmd, char *out, size_t len)
 	return -ENOENT;
 }
 
+/* Replace out with the first libphp*.so that pid maps, if any. */
+static void mapped_libphp(pid_t pid, char *out, size_t len)
+{
+	char path[64], line[PATH_MAX + 256], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		p = strchr(line, '/');
+		if (p && strstr(p, "/libphp") && strlen(p) < len) {
+			strcpy(out, p);
+			break;
+		}
+	}
+	fclose(f);
+}
+
 int bg_php_find(char *const *cmd, pid_t pid, char *out, size_t len)
 {
 	const char *env = getenv("BPFGUARD_PHP"), *base;
@@ -117,6 +138,9 @@ int bg_php_find(char *const *cmd, pid_t pid, char *out, size_t len)
 		if (n <= 0)
 			return -ENOENT;
 		out[n] = 0;
+		/* A server with PHP embedded (Apache's mod_php): its libphp. */
+		if (bg_php_has_probe(out, "php", "function__entry") != 1)
+			mapped_libphp(pid, out, len);
 	} else if (!cmd || !cmd[0] || which(cmd[0], out, len)) {
 		return -ENOENT;
 	}
@@ -246,11 +270,14 @@ static int open_load(struct bg_php *ph, bool enforce, struct bg_events *ev, uint
 	return 0;
 }
 
-/* 1 if /proc/PID/environ has USE_ZEND_DTRACE=1, 0 if not, -errno. */
+/* 1 if /proc/PID/environ has USE_ZEND_DTRACE=1, 0 if not, -errno;
+ * -EUCLEAN when it holds no NAME=VALUE at all (php-fpm writes its process
+ * title over its argv and environment: it cannot be told). */
 static int has_dtrace_env(pid_t pid)
 {
 	char path[64], buf[65536];
 	size_t n, off;
+	bool any = false;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/environ", pid);
@@ -260,10 +287,12 @@ static int has_dtrace_env(pid_t pid)
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = 0;
-	for (off = 0; off < n; off += strlen(buf + off) + 1)
+	for (off = 0; off < n; off += strlen(buf + off) + 1) {
 		if (!strcmp(buf + off, "USE_ZEND_DTRACE=1"))
 			return 1;
-	return 0;
+		any |= strchr(buf + off, '=') != NULL;
+	}
+	return any ? 0 : -EUCLEAN;
 }
 
 /* The cgroup v2 id of a running process (its whole cgroup is watched:
@@ -296,7 +325,7 @@ static int pid_cgroup(pid_t pid, uint64_t *id)
 int bg_php_profile_start(struct bg_php *ph, char *const *cmd, pid_t pid, const char *cgroup,
 			 uint64_t cgroup_id)
 {
-	int err = bg_php_find(cmd, pid, ph->bin, sizeof(ph->bin));
+	int err = bg_php_find(cmd, pid, ph->bin, sizeof(ph->bin)), env;
 
 	if (err == -ENOENT)
 		return 0;
@@ -312,7 +341,13 @@ int bg_php_profile_start(struct bg_php *ph, char *const *cmd, pid_t pid, const c
 		return err < 0 ? err : -err;
 	}
 	/* A running PHP process fires no probes without it: say so. */
-	if (pid > 0 && has_dtrace_env(pid) == 0)
+	env = pid > 0 ? has_dtrace_env(pid) : 1;
+	if (env == -EUCLEAN)
+		pr_warn("php: cannot tell whether process %d has USE_ZEND_DTRACE=1 (its "
+			"environment was overwritten, as php-fpm does); without it no PHP "
+			"function is recorded\n",
+			pid);
+	else if (env == 0)
 		pr_warn("php: process %d was started without USE_ZEND_DTRACE=1: PHP fires no "
 			"USDT probes, its PHP functions will not be recorded (restart it with "
 			"USE_ZEND_DTRACE=1)\n",

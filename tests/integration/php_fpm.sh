@@ -77,4 +77,23 @@ grep -qx "$pid" <<<"$workers" || fail "the event's pid $pid is not a worker ($wo
 wait_for 50 grep -q "exited on signal 9" "$TMP/fpm.log" || fail "master did not see SIGKILL: $(cat "$TMP/fpm.log")"
 ok || fail "no worker served the next request"
 stop
+
+# profile --pid on a php-fpm master bpfguard did not start: its cgroup is
+# watched, the workers' functions recorded.
+USE_ZEND_DTRACE=1 timeout 60 "$FPM" -n -R -y "$TMP/fpm.conf" </dev/null >/dev/null 2>&1 &
+server=$!
+wait_for 100 ok || fail "php-fpm did not start"
+master=$(pgrep -P $server)
+timeout -s INT 3 "$BPFGUARD" profile --pid "$master" -o "$TMP/pid.yaml" >/dev/null 2>"$TMP/pid.err" &
+prof=$!
+sleep 1.5
+ok && ok || fail "requests while profiling --pid"
+wait $prof
+grep -q '^    "Page::title": \[' "$TMP/pid.yaml" ||
+	fail "profile --pid recorded no worker function: $(cat "$TMP/pid.err" "$TMP/pid.yaml")"
+grep -q "cannot tell whether process $master has USE_ZEND_DTRACE" "$TMP/pid.err" ||
+	fail "no note on the overwritten environment: $(cat "$TMP/pid.err")"
+kill -QUIT "$master"
+wait $server
+server=
 echo ok
