@@ -256,17 +256,24 @@ static __always_inline void read_name(char *dst, const char *src)
 		php_err(BG_PHPE_NAME_TRUNC);
 }
 
-/* function__entry(funcname, filename, lineno, classname, scope) */
+/* function__entry(funcname, filename, lineno, classname, scope). The
+ * arguments are fetched after the cgroup check, not by BPF_USDT() before
+ * the body: a process we do not watch pays the trap and one lookup. */
 SEC("usdt")
-int BPF_USDT(php_fn_entry, const char *fn, const char *file, int line, const char *cls)
+int php_fn_entry(struct pt_regs *ctx)
 {
 	struct bg_php_fn key = {};
+	long fn = 0, file = 0, line = 0, cls = 0;
 
 	if (!tracked())
 		return 0;
-	read_name(key.fn, fn);
-	read_name(key.cls, cls);
-	return on_call(&key, (__u64)file, line, false);
+	bpf_usdt_arg(ctx, 0, &fn);
+	bpf_usdt_arg(ctx, 1, &file);
+	bpf_usdt_arg(ctx, 2, &line);
+	bpf_usdt_arg(ctx, 3, &cls);
+	read_name(key.fn, (const char *)fn);
+	read_name(key.cls, (const char *)cls);
+	return on_call(&key, file, line, false);
 }
 
 SEC("usdt")
@@ -341,22 +348,25 @@ int BPF_USDT(php_request)
 
 /* compile__file__entry(compiled_filename, original_filename) */
 SEC("usdt")
-int BPF_USDT(php_compile, const char *compiled, const char *orig)
+int php_compile(struct pt_regs *ctx)
 {
 	struct bg_php_file *f;
+	long compiled = 0, orig = 0;
 	__u32 zero = 0;
 	__u8 one = 1;
 
 	if (enforce || !tracked())
 		return 0;
+	bpf_usdt_arg(ctx, 0, &compiled);
+	bpf_usdt_arg(ctx, 1, &orig);
 	f = bpf_map_lookup_elem(&php_scratch, &zero);
 	if (!f)
 		return 0;
 	__builtin_memset(f, 0, sizeof(*f));
 	/* The resolved path is NULL (read as address 0x18) when no extension
 	 * such as opcache opened the file first: take the name as given. */
-	if (bpf_probe_read_user_str(f->path, sizeof(f->path), compiled) <= 1 &&
-	    bpf_probe_read_user_str(f->path, sizeof(f->path), orig) <= 1)
+	if (bpf_probe_read_user_str(f->path, sizeof(f->path), (void *)compiled) <= 1 &&
+	    bpf_probe_read_user_str(f->path, sizeof(f->path), (void *)orig) <= 1)
 		return 0;
 	if (bpf_map_update_elem(&php_files, f, &one, BPF_NOEXIST) == -7 /* E2BIG */)
 		php_err(BG_PHPE_FILES_FULL);
