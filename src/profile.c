@@ -300,7 +300,9 @@ const struct bg_cmd_help profile_help = {
 	.opts = profile_opts,
 	.more = "CMD runs in a cgroup of its own, so forks, threads and execs are followed;\n"
 		"when it exits, what is left in the cgroup is killed. Recording is aggregated\n"
-		"in the kernel. The policy is YAML for people to read and edit (docs/policy.md).",
+		"in the kernel. The policy is YAML for people to read and edit (docs/policy.md).\n"
+		"A PHP CMD also gets a php: section: its PHP functions and the syscalls each\n"
+		"made (USE_ZEND_DTRACE=1 is set for it; docs/php.md).",
 };
 
 int cmd_profile(int argc, char **argv)

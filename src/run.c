@@ -507,7 +507,8 @@ const struct bg_cmd_help run_help = {
 		"killed at the first out-of-policy syscall, before it runs (seccomp kill).\n"
 		"kill-user: bpfguard kills it from user space (kept for comparison). alert:\n"
 		"events only. Events go to stderr (or --output); the exit status is CMD's, or\n"
-		"128+signal. See docs/guarantees.md for what each mechanism guarantees.",
+		"128+signal. See docs/guarantees.md for what each mechanism guarantees.\n"
+		"A php: section is enforced through PHP's USDT probes (docs/php.md).",
 };
 
 int cmd_run(int argc, char **argv)
