@@ -92,7 +92,7 @@ struct {
 struct php_frame {
 	__u32 id;
 	__u32 line;
-	__u64 file; /* user address of the file name */
+	__u64 loc; /* file name address, or a built-in's execute_data (report()) */
 	__u32 internal;
 	__u32 pad;
 };
@@ -151,10 +151,33 @@ static __always_inline __u64 read_ptr(__u64 addr)
 	return v;
 }
 
-static __always_inline void report(__u16 type, const struct bg_php_fn *fn, __u64 file, __u32 line,
+/* The PHP code that called a built-in: the file and line of the previous
+ * frame of its execute_data ex, when that frame is PHP code. */
+static __always_inline __u64 caller_loc(__u64 ex, __u32 *line)
+{
+	__u64 prev, pfunc, opline, fname;
+	__u8 type = 0;
+
+	*line = 0;
+	prev = read_ptr(ex + off_ex_prev);
+	pfunc = prev ? read_ptr(prev + off_ex_func) : 0;
+	if (!pfunc || bpf_probe_read_user(&type, 1, (void *)(pfunc + off_fn_type)) ||
+	    type == ZEND_INTERNAL_FUNCTION)
+		return 0;
+	opline = read_ptr(prev + off_ex_opline);
+	if (opline)
+		bpf_probe_read_user(line, sizeof(*line), (void *)(opline + off_opline_lineno));
+	fname = read_ptr(pfunc + off_op_filename);
+	return fname ? fname + off_str_val : 0;
+}
+
+/* loc: the file name's address and line of a PHP function, or for a
+ * built-in (internal) its execute_data, resolved here by caller_loc(). */
+static __always_inline void report(__u16 type, const struct bg_php_fn *fn, __u64 loc, __u32 line,
 				   __u32 nr, __u32 depth, bool internal)
 {
 	struct bg_php_event *e;
+	__u64 file = internal ? caller_loc(loc, &line) : loc;
 
 	if (action == BG_ACT_KILL)
 		bpf_send_signal(SIGKILL);
@@ -190,7 +213,7 @@ static __always_inline void report(__u16 type, const struct bg_php_fn *fn, __u64
 }
 
 /* Look the function up (enforce) or record it (profile); push a frame. */
-static __always_inline int on_call(struct bg_php_fn *key, __u64 file, __u32 line, bool internal)
+static __always_inline int on_call(struct bg_php_fn *key, __u64 loc, __u32 line, bool internal)
 {
 	struct php_stack *st;
 	struct php_frame *fr;
@@ -202,7 +225,7 @@ static __always_inline int on_call(struct bg_php_fn *key, __u64 file, __u32 line
 	} else if (enforce) {
 		id = BG_PHP_ID_UNLISTED;
 		st = stack_get(false);
-		report(BG_EV_PHP_CALL, key, file, line, 0, st ? st->depth + 1 : 1, internal);
+		report(BG_EV_PHP_CALL, key, loc, line, 0, st ? st->depth + 1 : 1, internal);
 	} else {
 		next = bpf_map_lookup_elem(&php_next_id, &zero);
 		if (!next)
@@ -229,7 +252,7 @@ static __always_inline int on_call(struct bg_php_fn *key, __u64 file, __u32 line
 	fr = &st->f[d & (BG_PHP_STACK - 1)];
 	fr->id = id;
 	fr->line = line;
-	fr->file = file;
+	fr->loc = loc;
 	fr->internal = internal;
 	st->depth = d + 1;
 	return 0;
@@ -285,40 +308,27 @@ int BPF_USDT(php_fn_return)
 }
 
 /* Built-in functions: dtrace_execute_internal(execute_data, return_value).
- * The name is read from the engine's structures; the file and line are
- * the caller's (the PHP code that made the call). */
+ * Only the name is read here (the function, its name, its class: the
+ * hot path); the caller's file and line are found from the saved
+ * execute_data when an event needs them (caller_loc). */
 SEC("uprobe")
 int BPF_KPROBE(php_int_entry, void *ex)
 {
 	struct bg_php_fn key = {};
-	__u64 func, scope, prev, pfunc, opline, fname = 0;
-	__u32 line = 0;
-	__u8 type = 0;
+	__u64 func, fb[4] = {};
 
 	if (!tracked())
 		return 0;
 	func = read_ptr((__u64)ex + off_ex_func);
-	if (!func)
+	/* zend_function: type, function_name, scope in its first 32 bytes. */
+	if (!func || bpf_probe_read_user(fb, sizeof(fb), (void *)func))
 		return 0;
-	read_name(key.fn, (const char *)(read_ptr(func + off_fn_name) + off_str_val));
-	scope = read_ptr(func + off_fn_scope);
-	if (scope)
-		read_name(key.cls, (const char *)(read_ptr(scope + off_ce_name) + off_str_val));
-	prev = read_ptr((__u64)ex + off_ex_prev);
-	pfunc = read_ptr(prev + off_ex_func);
-	if (pfunc) {
-		bpf_probe_read_user(&type, 1, (void *)(pfunc + off_fn_type));
-		if (type != ZEND_INTERNAL_FUNCTION) {
-			fname = read_ptr(pfunc + off_op_filename);
-			if (fname)
-				fname += off_str_val;
-			opline = read_ptr(prev + off_ex_opline);
-			if (opline)
-				bpf_probe_read_user(&line, sizeof(line),
-						    (void *)(opline + off_opline_lineno));
-		}
-	}
-	return on_call(&key, fname, line, true);
+	read_name(key.fn, (const char *)(fb[(off_fn_name / 8) & 3] + off_str_val));
+	if (fb[(off_fn_scope / 8) & 3])
+		read_name(key.cls, (const char *)(read_ptr(fb[(off_fn_scope / 8) & 3] +
+							   off_ce_name) +
+						  off_str_val));
+	return on_call(&key, (__u64)ex, 0, true);
 }
 
 SEC("uretprobe")
@@ -422,6 +432,6 @@ int BPF_PROG(php_sys_enter, struct pt_regs *regs, long id_)
 	name = bpf_map_lookup_elem(&php_names, &id);
 	if (!name)
 		return 0;
-	report(BG_EV_PHP_SYSCALL, name, fr->file, fr->line, nr, d, fr->internal);
+	report(BG_EV_PHP_SYSCALL, name, fr->loc, fr->line, nr, d, fr->internal);
 	return 0;
 }
