@@ -315,7 +315,7 @@ SEC("uprobe")
 int BPF_KPROBE(php_int_entry, void *ex)
 {
 	struct bg_php_fn key = {};
-	__u64 func, fb[4] = {};
+	__u64 func, scope, fb[4] = {};
 
 	if (!tracked())
 		return 0;
@@ -324,10 +324,9 @@ int BPF_KPROBE(php_int_entry, void *ex)
 	if (!func || bpf_probe_read_user(fb, sizeof(fb), (void *)func))
 		return 0;
 	read_name(key.fn, (const char *)(fb[(off_fn_name / 8) & 3] + off_str_val));
-	if (fb[(off_fn_scope / 8) & 3])
-		read_name(key.cls, (const char *)(read_ptr(fb[(off_fn_scope / 8) & 3] +
-							   off_ce_name) +
-						  off_str_val));
+	scope = fb[(off_fn_scope / 8) & 3];
+	if (scope)
+		read_name(key.cls, (const char *)(read_ptr(scope + off_ce_name) + off_str_val));
 	return on_call(&key, (__u64)ex, 0, true);
 }
 

@@ -312,7 +312,8 @@ static int pid_cgroup(pid_t pid, uint64_t *id)
 			continue;
 		line[strcspn(line, "\n")] = 0;
 		err = bg_find_mount("cgroup2", mnt, sizeof(mnt));
-		if (!err && snprintf(path, sizeof(path), "%s%s", mnt, line + 3) >= (int)sizeof(path))
+		if (!err &&
+		    snprintf(path, sizeof(path), "%s%s", mnt, line + 3) >= (int)sizeof(path))
 			err = -ENAMETOOLONG;
 		if (!err)
 			err = bg_cgroup_id(path, id);

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #define NFUNCS 500
-#define HOT 10 /* user functions called per loop iteration, plus one built-in */
+#define HOT    10 /* user functions called per loop iteration, plus one built-in */
 
 static char dir[] = "/tmp/bg-bench-php.XXXXXX";
 static char script[128], full[128], policy[128], php_path[4096];
@@ -40,8 +40,9 @@ static int write_script(void)
 	for (i = 0; i < NFUNCS; i++)
 		fprintf(f, "function f%d($x) { return $x + %d; }\n", i, i);
 	/* Warm-up calls every function once (the profile records all 500). */
-	fprintf(f, "$n = (int)$argv[1];\n$s = 0;\nfor ($i = 0; $i < %d; $i++) "
-		   "$s += ('f' . $i)($i);\n",
+	fprintf(f,
+		"$n = (int)$argv[1];\n$s = 0;\nfor ($i = 0; $i < %d; $i++) "
+		"$s += ('f' . $i)($i);\n",
 		NFUNCS);
 	fprintf(f, "$t = hrtime(true);\nfor ($i = 0; $i < $n; $i++) {\n");
 	for (i = 0; i < HOT; i++)
@@ -131,7 +132,7 @@ int main(int argc, char **argv)
 	const char *iters = argc > 2 ? argv[2] : "100000";
 	int rounds = argc > 3 ? atoi(argv[3]) : 3, r, m, nf, rc = 1;
 	enum { BARE, DTRACE, TRAP, ENFORCE, NMODES };
-	static const char *const names[] = { "bare", "dtrace", "trap", "enforce" };
+	static const char *const names[] = {"bare", "dtrace", "trap", "enforce"};
 	double ns[NMODES][16], med[NMODES];
 	pid_t other = -1;
 	char cmd[512];
@@ -168,15 +169,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	{
-		char *bare[] = { "php", script, (char *)iters, NULL };
-		char *enf[] = { (char *)bg, "run",    "--policy", policy, "--action", "kill",
-				"--",	    "php",    script,	  (char *)iters, NULL };
+		char *bare[] = {"php", script, (char *)iters, NULL};
+		char *enf[] = {(char *)bg, "run", "--policy", policy,	     "--action", "kill",
+			       "--",	   "php", script,     (char *)iters, NULL};
 		/* Not PHP itself: BPFGUARD_PHP names the binary to probe. */
-		char *idle[] = { (char *)bg, "run",  "--policy", policy, "--action",
-				 "kill",     "--",   "sleep",  "600",    NULL };
+		char *idle[] = {(char *)bg, "run", "--policy", policy, "--action",
+				"kill",	    "--",  "sleep",    "600",  NULL};
 
 		for (r = 0; r < rounds; r++) {
-			if (measure(bare, false, &ns[BARE][r]) || measure(bare, true, &ns[DTRACE][r]) ||
+			if (measure(bare, false, &ns[BARE][r]) ||
+			    measure(bare, true, &ns[DTRACE][r]) ||
 			    measure(enf, false, &ns[ENFORCE][r]))
 				goto out;
 			other = fork();

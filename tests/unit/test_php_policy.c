@@ -94,7 +94,8 @@ static void expect_error(const char *text, const char *msg)
 	struct bg_policy p;
 	char err[600];
 
-	assert_int_not_equal(bg_policy_parse("p.yaml", text, strlen(text), &p, err, sizeof(err)), 0);
+	assert_int_not_equal(bg_policy_parse("p.yaml", text, strlen(text), &p, err, sizeof(err)),
+			     0);
 	if (!strstr(err, msg))
 		fail_msg("error '%s' lacks '%s'", err, msg);
 }
@@ -109,7 +110,8 @@ static void test_errors(void **state)
 	expect_error("version: 1\nphp:\n  functions:\n    f: read\n",
 		     "p.yaml:4:8: the syscalls of f must be a list");
 	expect_error("version: 1\nphp:\n  classes: []\n", "p.yaml:3:3: unknown key 'classes'");
-	expect_error("version: 1\nphp:\n  files: /x.php\n", "p.yaml:3:10: php.files must be a list");
+	expect_error("version: 1\nphp:\n  files: /x.php\n",
+		     "p.yaml:3:10: php.files must be a list");
 }
 
 /* An ELF file without .note.stapsdt (this test binary) has no probe; a
