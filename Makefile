@@ -141,6 +141,7 @@ install: all
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/bpfguard
 	install -D -m 0644 $(MAN) $(DESTDIR)$(PREFIX)/share/man/man1/bpfguard.1
 	install -D -m 0644 config/default.yaml $(DESTDIR)$(PREFIX)/share/bpfguard/default.yaml
+	install -D -m 0644 config/bpf-patterns.yaml $(DESTDIR)$(PREFIX)/share/bpfguard/bpf-patterns.yaml
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

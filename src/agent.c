@@ -20,9 +20,12 @@
 #include "config.h"
 #include "events/json.h"
 #include "events/ring.h"
+#include "bpfload.h"
 #include "exec.h"
+#include "files.h"
 #include "log.h"
 #include "net.h"
+#include "persist.h"
 #include "probe.h"
 
 /* Set by signal handlers, read by the loop: the one place for globals. */
@@ -50,6 +53,11 @@ struct agent {
 	bool exec_on;
 	struct bg_net_guard net;
 	bool net_on;
+	struct bg_files_guard files;
+	bool files_on;
+	bool persist; /* --persist: pin the links at exit (src/persist.c) */
+	struct bg_bpfload_guard bpf_load;
+	bool bpf_load_on;
 	bool json;
 	/* command-line overrides */
 	const char *output;
@@ -102,6 +110,73 @@ static void state_event(struct agent *a, const char *action, const char *outcome
 	bg_output_flush(&a->out);
 }
 
+/* Names of rules in events: each guard owns the ids it hands out. */
+static const char *agent_rule_name(void *ctx, uint32_t id)
+{
+	struct agent *a = ctx;
+
+	if (a->files_on && BG_FILES_IS_RULE_ID(id))
+		return bg_files_rule_name(&a->files, id);
+	return NULL;
+}
+
+/* guards.files: start, swap the rules in place, or stop. Called before
+ * the new config replaces the old one, so a failure keeps the old rules. */
+static int apply_files(struct agent *a, const struct bg_config *c)
+{
+	int err;
+
+	if (c->files.n_rules && !a->files_on) {
+		err = bg_files_guard_start(&a->files, &c->files, c->mode, &a->ev, &a->caps);
+		if (err)
+			return err;
+		a->files_on = true;
+		return 0;
+	}
+	if (c->files.n_rules)
+		return bg_files_guard_update(&a->files, &c->files, c->mode);
+	if (a->files_on) {
+		bg_files_guard_stop(&a->files);
+		a->files_on = false;
+	}
+	return 0;
+}
+
+/* --persist at exit: pin what is attached so that it keeps enforcing. */
+static void persist_links(struct agent *a)
+{
+	char dir[512];
+	int err;
+
+	err = bg_persist_dir(dir, sizeof(dir), true);
+	if (!err && a->exec_on)
+		err = bg_exec_guard_pin(&a->exec, dir);
+	if (!err && a->files_on)
+		err = bg_files_guard_pin(&a->files, dir);
+	if (err) {
+		pr_err("--persist: cannot pin the agent's programs, nothing left attached: %s\n",
+		       strerror(-err));
+		bg_persist_clear(dir);
+	} else
+		fprintf(stderr, "bpfguard: programs left attached, pinned under %s "
+				"(rm -r %s detaches them)\n",
+			dir, dir);
+}
+
+/* A previous --persist run left programs attached: ours are attached now,
+ * so unpinning theirs leaves no window without rules. */
+static void unpin_previous(void)
+{
+	char dir[512];
+	int n;
+
+	if (bg_persist_dir(dir, sizeof(dir), false))
+		return;
+	n = bg_persist_clear(dir);
+	if (n > 0)
+		pr_info("replaced %d programs a previous --persist run left attached\n", n);
+}
+
 static int apply(struct agent *a)
 {
 	int err;
@@ -114,6 +189,16 @@ static int apply(struct agent *a)
 	} else if (!a->cfg.exec_events && a->exec_on) {
 		bg_exec_guard_stop(&a->exec);
 		a->exec_on = false;
+	}
+	/* bpf_load: restarted so that changed patterns apply. */
+	if (a->bpf_load_on)
+		bg_bpfload_guard_stop(&a->bpf_load);
+	a->bpf_load_on = false;
+	if (a->cfg.bpf_load.enabled) {
+		err = bg_bpfload_guard_start(&a->bpf_load, &a->cfg.bpf_load, &a->ev, &a->caps);
+		if (err)
+			return err;
+		a->bpf_load_on = true;
 	}
 	return 0;
 }
@@ -129,6 +214,12 @@ static void reload(struct agent *a)
 	if (rc) {
 		pr_err("reload refused, old rules stay: %s\n", err);
 		state_event(a, "config-reload", "failure", err, false);
+		return;
+	}
+	rc = apply_files(a, &next);
+	if (rc) {
+		bg_config_free(&next);
+		state_event(a, "config-reload", "failure", strerror(-rc), false);
 		return;
 	}
 	if (next.ring_size != a->cfg.ring_size ||
@@ -154,6 +245,7 @@ static const struct bg_opt agent_opts[] = {
 	{ "ring-size", 'r', "SIZE", "event ring buffer size, e.g. 4MiB" },
 	{ "check", 256, NULL, "validate the configuration and exit" },
 	{ "duration", 257, "SECONDS", "stop after SECONDS (for scripts and tests)" },
+	{ "persist", 258, NULL, "leave the programs attached at exit, pinned under <bpffs>/bpfguard/agent" },
 	{ 0 },
 };
 
@@ -162,7 +254,8 @@ const struct bg_cmd_help agent_help = {
 	.summary = "run the host guard: start the guards the config enables and print their events",
 	.opts = agent_opts,
 	.more = "Signals: SIGINT/SIGTERM stop cleanly (final drop count printed), SIGHUP reopens\n"
-		"the output file and reloads the config (a bad config keeps the old rules).",
+		"the output file and reloads the config (a bad config keeps the old rules).\n"
+		"Without --persist nothing stays attached or pinned after exit (docs/agent.md).",
 };
 
 int cmd_agent(int argc, char **argv)
@@ -197,6 +290,9 @@ int cmd_agent(int argc, char **argv)
 			break;
 		case 256:
 			check = true;
+			break;
+		case 258:
+			a.persist = true;
 			break;
 		case 257: {
 			char *end;
@@ -239,7 +335,9 @@ int cmd_agent(int argc, char **argv)
 		goto out_output;
 	if (bg_events_start(&a.ev, &a.out, a.json, a.out.tty))
 		goto out_events;
-	if (apply(&a))
+	a.ev.fmt.rule_name = agent_rule_name;
+	a.ev.fmt.rule_ctx = &a;
+	if (apply(&a) || apply_files(&a, &a.cfg))
 		goto out_guards;
 	/* network: applied at start only; rules change live with bpfguard net. */
 	if (a.cfg.net.enabled) {
@@ -247,13 +345,15 @@ int cmd_agent(int argc, char **argv)
 			goto out_guards;
 		a.net_on = true;
 	}
-	state_event(&a, "agent-start", "success", NULL, true);
-
+	/* Handlers before the start line: a SIGTERM right after it must
+	 * detach cleanly (and honour --persist), not kill the agent. */
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
+	unpin_previous();
+	state_event(&a, "agent-start", "success", NULL, true);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!got_stop) {
 		if (bg_events_poll(&a.ev, 250) < 0)
@@ -270,10 +370,16 @@ int cmd_agent(int argc, char **argv)
 	}
 	rc = 0;
 out_guards:
+	if (a.persist && rc == 0)
+		persist_links(&a);
+	if (a.files_on)
+		bg_files_guard_stop(&a.files);
 	if (a.net_on)
 		bg_net_guard_stop(&a.net);
 	if (a.exec_on)
 		bg_exec_guard_stop(&a.exec);
+	if (a.bpf_load_on)
+		bg_bpfload_guard_stop(&a.bpf_load);
 	bg_events_drain(&a.ev);
 	bg_events_report(&a.ev, true);
 	if (!bg_events_read_stats(&a.ev, &st))

@@ -19,6 +19,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "bpfload.h"
 #include "buf.h"
 #include "cli.h"
 #include "commands.h"
@@ -1135,7 +1136,8 @@ static const struct bg_opt bpf_opts[] = {
 const struct bg_cmd_help bpf_help = {
 	.usage = "bpfguard bpf list [--json]\n"
 		 "       bpfguard bpf dump ID [--json]\n"
-		 "       bpfguard bpf dump --file OBJ.o [--section S] [--json]",
+		 "       bpfguard bpf dump --file OBJ.o [--section S] [--json]\n"
+		 "       bpfguard bpf watch [--patterns FILE] ... (bpfguard bpf watch --help)",
 	.summary = "inspect and disassemble BPF programs",
 	.opts = bpf_opts,
 	.more = "list shows every loaded program: id, type, name, tag, load time, uid, maps, the\n"
@@ -1173,11 +1175,13 @@ int cmd_bpf(int argc, char **argv)
 			bg_cli_print_help(&bpf_help);
 			return 0;
 		}
-		return bg_cli_usage_error(&bpf_help, "expected 'list' or 'dump'");
+		return bg_cli_usage_error(&bpf_help, "expected 'list', 'dump' or 'watch'");
 	}
 	sub = argv[1];
 	argc--;
 	argv++;
+	if (!strcmp(sub, "watch"))
+		return bg_bpf_watch(argc, argv); /* src/bpfload.c */
 	optind = 1;
 	/* Options may follow the ID ("dump 12 --json"): the option table
 	 * stops at the first operand, so collect operands and go on. */

@@ -8,11 +8,12 @@
 
 #include "config.h"
 #include "events/ring.h"
+#include "files.h"
 #include "policy/yaml.h"
 
 static const char *const top_keys[] = { "mode", "events", "guards", "network", NULL };
 static const char *const event_keys[] = { "ring_buffer_size", "output", "format", NULL };
-static const char *const guard_keys[] = { "exec", NULL };
+static const char *const guard_keys[] = { "exec", "files", "bpf_load", NULL };
 static const char *const exec_keys[] = { "enabled", NULL };
 static const char *const modes[] = { "alert", "deny", "kill", NULL };
 static const int mode_action[] = { BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL };
@@ -88,6 +89,16 @@ static int parse(struct bg_yaml *y, struct bg_config *c)
 					return err;
 			}
 		}
+		if ((n = bg_yaml_get(y, guards, "files"))) {
+			err = bg_files_config_parse(y, n, &c->files);
+			if (err)
+				return err;
+		}
+		if ((n = bg_yaml_get(y, guards, "bpf_load"))) {
+			err = bg_bpfload_config_parse(y, n, &c->bpf_load);
+			if (err)
+				return err;
+		}
 	}
 	return 0;
 }
@@ -149,4 +160,6 @@ void bg_config_free(struct bg_config *c)
 	free(c->output);
 	c->output = NULL;
 	bg_net_config_free(&c->net);
+	bg_files_config_free(&c->files);
+	bg_bpfload_config_free(&c->bpf_load);
 }

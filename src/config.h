@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "files.h"
+#include "bpfload.h"
 #include "net.h"
 
 enum bg_format {
@@ -21,6 +23,8 @@ struct bg_config {
 	enum bg_format format;
 	bool exec_events;         /* guards.exec.enabled */
 	struct bg_net_config net; /* network: the XDP ingress filter (src/net.c) */
+	struct bg_files_config files; /* guards.files: protected files (src/files.c) */
+	struct bg_bpfload_config bpf_load; /* guards.bpf_load (src/bpfload.c) */
 };
 
 /* Parse and validate the whole file; on error, err holds FILE:LINE:COL: why

@@ -10,6 +10,7 @@
 #include "events/ring.h"
 #include "exec.h"
 #include "log.h"
+#include "persist.h"
 #include "probe.h"
 #include "exec.skel.h"
 
@@ -46,6 +47,11 @@ int bg_exec_guard_start(struct bg_exec_guard *g, struct bg_events *ev, const str
 cleanup:
 	bg_exec_guard_stop(g);
 	return err;
+}
+
+int bg_exec_guard_pin(struct bg_exec_guard *g, const char *dir)
+{
+	return bg_persist_links(g->skel->skeleton, dir, "exec");
 }
 
 void bg_exec_guard_stop(struct bg_exec_guard *g)

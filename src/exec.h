@@ -15,5 +15,7 @@ struct bg_exec_guard {
 
 int bg_exec_guard_start(struct bg_exec_guard *g, struct bg_events *ev, const struct bg_caps *caps);
 void bg_exec_guard_stop(struct bg_exec_guard *g);
+/* --persist: pin the links under dir (src/persist.h). */
+int bg_exec_guard_pin(struct bg_exec_guard *g, const char *dir);
 
 #endif

@@ -21,3 +21,20 @@ wait_for() {
 	while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
 	return 1
 }
+
+# bcc compiles against kernel headers. When the running kernel ships none,
+# Debian's nearest headers stand in (tracepoint tools do not care), seen
+# through a private mount namespace so the host's /lib/modules is untouched.
+bcc_run() {
+	if [ -e "/lib/modules/$(uname -r)/build" ]; then
+		exec "$@"
+	fi
+	local h; h=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | tail -1)
+	[ -n "$h" ] || { echo "no kernel headers for bcc"; return 1; }
+	local m="$TMP/modules/$(uname -r)"
+	mkdir -p "$m"
+	ln -sfn "$h" "$m/build"
+	ln -sfn "${h%-amd64}-common" "$m/source"
+	exec unshare -m --propagation private sh -c 'mount --bind "$0" /lib/modules && exec "$@"' \
+		"$TMP/modules" "$@"
+}

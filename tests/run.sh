@@ -103,7 +103,9 @@ for t in "${tests[@]}"; do
 	fi
 	run_integ "$t" "$name" "$PWD_BUILD/bpfguard"
 	# "vm: also": BPF that must pass the second kernel's verifier too.
-	grep -q '^# vm: also' "$t" 2>/dev/null && vm_queue+=("$t")
+	# (a C test declares it in its source, in a comment line " * vm: also").
+	vmsrc=$t; [[ "$t" == *.sh ]] || vmsrc=tests/integration/$(basename "$t").c
+	grep -qE '^(#| \*) vm: also' "$vmsrc" 2>/dev/null && vm_queue+=("$t")
 	# Tests marked "asan: yes" run again against the ASan/UBSan binary.
 	if [ -n "$ASAN_BUILD" ] && [ -x "$ASAN_BUILD/bpfguard" ] && [[ "$t" == *.sh ]] &&
 		grep -q '^# asan: yes' "$t"; then

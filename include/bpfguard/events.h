@@ -28,6 +28,9 @@ enum bg_event_type {
 	BG_EV_SYSCALL = 4, /* a syscall outside a policy */
 	BG_EV_NET = 5,     /* a connect/sendto/bind outside a policy */
 	BG_EV_NET_DROP = 10, /* the XDP ingress filter dropped a packet (sampled) */
+	BG_EV_FILE = 11,        /* a protected file opened outside its rule */
+	BG_EV_FILE_MODIFY = 12, /* a protected file unlinked, renamed, truncated, chmod/chown */
+	BG_EV_BPF_LOAD = 15, /* a BPF_PROG_LOAD (bpf/bpfload.bpf.c) */
 	BG_EV_PHP_CALL = 16,    /* a PHP function outside the allowlist (php.h) */
 	BG_EV_PHP_SYSCALL = 17, /* a syscall its PHP function never made while profiled */
 	BG_EV_TYPE_MAX,
@@ -159,6 +162,70 @@ struct bg_net_event {
 	__u8 addr[16];
 };
 
+/* A protected file touched outside its rule (types 11 and 12, bpf/files.bpf.c). */
+struct bg_file_event {
+	struct bg_event_hdr hdr;
+	struct bg_proc proc;
+	__u64 ino;      /* the protected file (the inode opened or modified) */
+	__u32 dev;      /* kernel encoding, major << 20 | minor */
+	__u32 op;       /* enum bg_file_op (include/bpfguard/files.h) */
+	__u32 access;   /* BG_FILES_READ/WRITE the operation needed */
+	__u32 flags;    /* open flags (open), else 0 */
+	__s64 ret;      /* open's return value (tracepoint path), else 0 */
+	__u64 exe_ino;  /* the acting executable's identity */
+	__u32 exe_dev;
+	__u32 depth;    /* 0: the file itself is protected; n: its n-th ancestor directory */
+	char path[BG_PATH_MAX]; /* from the file's struct path; modify ops: the last component */
+};
+
+/*
+ * A BPF_PROG_LOAD, as the load watch saw it (bpf/bpfload.bpf.c). The
+ * helper histogram is counted in the kernel from the instructions.
+ */
+#define BG_LOAD_HELPERS 256 /* helper ids counted one by one; higher go to helper_unknown */
+#define BG_LOAD_KFUNCS 8    /* distinct kfunc BTF ids kept */
+#define BG_LOAD_NAME 16
+#define BG_LOAD_LICENSE 32
+#define BG_LOAD_RULE 32
+
+enum bg_load_stage {
+	BG_LOAD_SYSCALL = 1, /* tp_btf sys_enter: attr and insns read from user memory */
+	BG_LOAD_LSM = 2,     /* lsm/bpf: attr is the kernel's copy, insns still user memory */
+	BG_LOAD_KERNEL = 3,  /* lsm/bpf_prog: the kernel's own verified copy (xlated) */
+};
+
+#define BG_LOAD_F_TRUNCATED 0x1 /* more instructions than the scan limit */
+#define BG_LOAD_F_READ_ERR  0x2 /* some instructions could not be read */
+#define BG_LOAD_F_SELF      0x4 /* loaded by this agent: never matched */
+#define BG_LOAD_F_MAPIDX    0x8 /* maps referenced through fd_array: types unread */
+
+struct bg_bpf_load_event {
+	struct bg_event_hdr hdr;
+	struct bg_proc proc;
+	__u32 prog_type;     /* enum bpf_prog_type */
+	__u32 attach_type;   /* expected_attach_type */
+	__u32 insn_cnt;      /* as the loader declared it */
+	__u32 insns_scanned; /* instructions read and counted */
+	__u32 prog_flags;
+	__u32 attach_btf_id;
+	__u64 exe_ino;       /* loader's executable (struct bg_ident) */
+	__u32 exe_dev;
+	__u16 stage;         /* enum bg_load_stage */
+	__u16 load_flags;    /* BG_LOAD_F_* */
+	__u64 map_types;     /* bit n: a map of type n is referenced */
+	__u32 helper_calls;  /* calls of helpers (src_reg 0), known or not */
+	__u32 helper_unknown; /* helper ids >= BG_LOAD_HELPERS */
+	__u32 kfunc_calls;
+	__u32 subprog_calls;
+	__u32 nkfuncs;       /* distinct kfunc ids in kfunc_ids */
+	__u32 pad;
+	__u32 kfunc_ids[BG_LOAD_KFUNCS];
+	char name[BG_LOAD_NAME];
+	char license[BG_LOAD_LICENSE];
+	char rule[BG_LOAD_RULE]; /* name of the matching rule, if any */
+	__u16 helpers[BG_LOAD_HELPERS]; /* calls per helper id (saturating) */
+};
+
 /*
  * Counters every BPF program shares (one per-CPU array, summed by user
  * space). Ring buffer reservation failures are counted here, never lost
@@ -179,6 +246,12 @@ _Static_assert(sizeof(struct bg_exit_event) % 8 == 0, "bg_exit_event padding");
 _Static_assert(sizeof(struct bg_test_event) % 8 == 0, "bg_test_event padding");
 _Static_assert(sizeof(struct bg_syscall_event) % 8 == 0, "bg_syscall_event padding");
 _Static_assert(sizeof(struct bg_net_event) % 8 == 0, "bg_net_event padding");
+_Static_assert(sizeof(struct bg_file_event) % 8 == 0, "bg_file_event padding");
+_Static_assert(sizeof(struct bg_file_event) == 24 + sizeof(struct bg_proc) + 48 + BG_PATH_MAX,
+	       "bg_file_event layout");
 _Static_assert(sizeof(struct bg_net_drop_event) == 80, "bg_net_drop_event layout");
+_Static_assert(sizeof(struct bg_bpf_load_event) ==
+		       24 + sizeof(struct bg_proc) + 104 + 80 + 2 * BG_LOAD_HELPERS,
+	       "bg_bpf_load_event layout");
 
 #endif /* BPFGUARD_EVENTS_H */

@@ -279,9 +279,13 @@ static void ecs_render(struct bg_fmt *f)
 	}
 }
 
-static const char *rule_name(struct bg_fmt *f, uint32_t id)
+static const char *rule_name(struct bg_fmt *f, const struct bg_event_desc *d,
+			     const struct bg_event_hdr *h)
 {
-	const char *n = f->rule_name ? f->rule_name(f->rule_ctx, id) : NULL;
+	uint32_t id = h->rule_id;
+	const char *n = d->rule_name    ? d->rule_name(h)
+			: f->rule_name ? f->rule_name(f->rule_ctx, id)
+				       : NULL;
 
 	return n ? n : "";
 }
@@ -303,7 +307,7 @@ static void json_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_eve
 	if (h->rule_id) {
 		bg_json_kobj(&j, "rule");
 		bg_json_ku64(&j, "id", h->rule_id);
-		bg_json_kstr(&j, "name", rule_name(f, h->rule_id));
+		bg_json_kstr(&j, "name", rule_name(f, d, h));
 		bg_json_obj_end(&j);
 	}
 	if (p)
@@ -349,7 +353,7 @@ static void text_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_eve
 			bg_buf_puts(out, "\033[31m" C_BOLD);
 		bg_buf_printf(out, "%s/%s %s ", bg_action_name(h->action),
 			      bg_mechanism_name(h->mechanism), bg_outcome_name(h->outcome));
-		bg_text_escape(out, rule_name(f, h->rule_id), 128);
+		bg_text_escape(out, rule_name(f, d, h), 128);
 		if (f->color)
 			bg_buf_puts(out, C_RESET);
 		bg_buf_putc(out, ' ');

@@ -33,6 +33,9 @@ struct bg_event_desc {
 	/* Text appended after the common part of the line. */
 	void (*text)(struct bg_fmt *f, struct bg_buf *out, const void *rec);
 	const char *color; /* terminal colour of the type name */
+	/* Name of the rule a record carries itself (NUL-terminated in the
+	 * record); NULL: ask bg_fmt.rule_name. */
+	const char *(*rule_name)(const void *rec);
 };
 
 /* Indexed by enum bg_event_type; NULL for types not in this build. */

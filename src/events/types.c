@@ -12,6 +12,8 @@
 extern const struct bg_event_desc bg_exec_desc, bg_exit_desc;
 extern const struct bg_event_desc bg_syscall_desc, bg_net_desc;
 extern const struct bg_event_desc bg_net_drop_desc;
+extern const struct bg_event_desc bg_file_desc, bg_file_modify_desc;
+extern const struct bg_event_desc bg_bpf_load_desc;
 extern const struct bg_event_desc bg_php_call_desc, bg_php_syscall_desc;
 
 /* Records of the trigger program in tests and benchmarks. */
@@ -46,6 +48,8 @@ const struct bg_event_desc *const bg_event_descs[] = {
 	[BG_EV_SYSCALL] = &bg_syscall_desc,
 	[BG_EV_NET] = &bg_net_desc,
 	[BG_EV_NET_DROP] = &bg_net_drop_desc,
+	[BG_EV_FILE] = &bg_file_desc, [BG_EV_FILE_MODIFY] = &bg_file_modify_desc,
+	[BG_EV_BPF_LOAD] = &bg_bpf_load_desc,
 	[BG_EV_PHP_CALL] = &bg_php_call_desc,
 	[BG_EV_PHP_SYSCALL] = &bg_php_syscall_desc,
 };

@@ -64,7 +64,7 @@ static void test_errors(void **state)
 	expect_error("events: [1, 2]\n", "t.yaml:1:9: events must be a mapping, not a list");
 	expect_error("guards:\n  exec:\n    enabled: 3\n",
 		     "t.yaml:3:14: guards.exec.enabled must be true or false, not '3'");
-	expect_error("guards:\n  files: {}\n", "t.yaml:2:3: unknown key 'files' in guards");
+	expect_error("guards:\n  filez: {}\n", "t.yaml:2:3: unknown key 'filez' in guards");
 	expect_error("mode: [\n", "t.yaml:");
 	expect_error("", "empty configuration");
 }

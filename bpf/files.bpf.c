@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Protected files (agent guard `guards.files`, user half src/files.c).
+ *
+ * A rule protects files and directories (everything beneath) and lists the
+ * executables allowed to read and to write them. Files and executables are
+ * both identified by (device, inode) read here in the kernel, so a hard
+ * link is the same file, a renamed copy of an allowed binary is a different
+ * executable, and comm (PR_SET_NAME) plays no part.
+ *
+ * Two ways to act, chosen by user space from the kernel's capabilities:
+ *  - BPF LSM (file_open and the integrity hooks): the check runs before the
+ *    operation; deny returns -EPERM, kill denies and sends SIGKILL.
+ *  - tp_btf/sys_exit, where LSM is refused: at the return of the
+ *    open-family calls the new descriptor is resolved to its inode; a
+ *    violation under kill/deny gets SIGKILL, delivered before the process
+ *    returns to user space. The open itself has completed (O_TRUNC
+ *    truncated, O_CREAT created): docs/guarantees.md lists what this path
+ *    cannot stop.
+ */
+#include "lib/common.bpf.h"
+#include "lib/ident.bpf.h"
+#include <bpfguard/files.h>
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define SIGKILL	    9
+#define FMODE_READ  0x1
+#define FMODE_WRITE 0x2
+#define O_TRUNC	    00001000
+#define TS_COMPAT   0x0002
+#define X32_BIT	    0x40000000
+
+/* Written by user space through the mmapped .bss: the generation in use,
+ * and whether each generation has directory rules (else no ancestor walk). */
+__u32 files_gen;
+__u32 files_has_dirs[2];
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BG_FILES_TARGETS_MAX);
+	__type(key, struct bg_files_target_key);
+	__type(value, struct bg_files_target);
+} files_targets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BG_FILES_ALLOW_MAX);
+	__type(key, struct bg_files_allow_key);
+	__type(value, __u32); /* BG_FILES_READ/WRITE */
+} files_allow SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * BG_FILES_RULES_MAX);
+	__type(key, __u32);
+	__type(value, struct bg_files_rule);
+} files_rules SEC(".maps");
+
+struct match {
+	const struct bg_files_rule *rule;
+	struct bg_ident file;
+	struct bg_ident exe;
+	__u32 gen;
+	__u32 rule_idx;
+	__u32 depth;
+};
+
+/*
+ * Is this inode (or, with directory rules, one of the dentry's first
+ * BG_FILES_DIR_DEPTH ancestors) protected? The walk follows d_parent and
+ * stops at the root of the filesystem the dentry is on: it does not cross
+ * mount points.
+ */
+static __always_inline bool files_match(struct dentry *dentry, struct inode *inode, struct match *m,
+					bool btf)
+{
+	struct bg_files_target_key k = {};
+	const struct bg_files_target *t;
+	struct dentry *parent;
+	__u32 i, idx;
+
+	m->gen = files_gen & 1;
+	k.gen = m->gen;
+	if (inode) {
+		/* LSM hooks get BTF-typed pointers: plain loads instead of
+		 * probe reads on the path every open takes. */
+		if (btf) {
+			k.id.ino = inode->i_ino;
+			k.id.dev = inode->i_sb->s_dev;
+		} else {
+			bg_ident_inode(inode, &k.id);
+		}
+		m->file = k.id;
+		t = bpf_map_lookup_elem(&files_targets, &k);
+		if (t) {
+			m->depth = 0;
+			goto found;
+		}
+	}
+	if (!files_has_dirs[m->gen] || !dentry)
+		return false;
+	for (i = 1; i <= BG_FILES_DIR_DEPTH; i++) {
+		parent = BPF_CORE_READ(dentry, d_parent);
+		if (!parent || parent == dentry)
+			return false;
+		dentry = parent;
+		bg_ident_inode(BPF_CORE_READ(dentry, d_inode), &k.id);
+		t = bpf_map_lookup_elem(&files_targets, &k);
+		if (t && (t->flags & BG_FILES_T_DIR)) {
+			m->depth = i;
+			if (!inode)
+				m->file = k.id; /* a name being created: report the directory */
+			goto found;
+		}
+	}
+	return false;
+found:
+	m->rule_idx = t->rule;
+	idx = m->gen * BG_FILES_RULES_MAX + (t->rule & (BG_FILES_RULES_MAX - 1));
+	m->rule = bpf_map_lookup_elem(&files_rules, &idx);
+	return m->rule && m->rule->valid;
+}
+
+/* Does the current executable lack a permission the operation needs? */
+static __always_inline bool files_violates(struct match *m, __u32 want)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct bg_files_allow_key k = {};
+	__u32 restricted = want & m->rule->restrict_, *allowed;
+
+	struct mm_struct *mm;
+	struct file *exe;
+	struct inode *inode;
+
+	if (!restricted)
+		return false;
+	/* bg_ident_exe() with plain loads: task is BTF-typed. */
+	mm = task->mm;
+	exe = mm ? mm->exe_file : NULL;
+	inode = exe ? exe->f_inode : NULL;
+	if (!inode)
+		return false; /* kernel threads have no executable and no rules */
+	m->exe.ino = inode->i_ino;
+	m->exe.dev = inode->i_sb->s_dev;
+	k.gen = m->gen;
+	k.rule = m->rule_idx;
+	k.exe = m->exe;
+	allowed = bpf_map_lookup_elem(&files_allow, &k);
+	return !allowed || (restricted & ~*allowed);
+}
+
+static __always_inline void files_emit(struct match *m, __u16 type, __u32 op, __u32 want,
+				       __u32 oflags, long ret, __u8 action, __u8 mech, __u8 outcome,
+				       const struct path *path, struct dentry *dentry)
+{
+	struct bg_file_event *e = bg_reserve(sizeof(*e));
+	struct bg_scratch *s;
+	__u32 zero = 0, pflags = 0, pos;
+
+	if (!e)
+		return;
+	bg_hdr(&e->hdr, type, sizeof(*e));
+	e->hdr.action = action;
+	e->hdr.mechanism = mech;
+	e->hdr.outcome = outcome;
+	e->hdr.rule_id = m->rule->rule_id;
+	bg_fill_proc(&e->proc, &e->hdr.flags, false);
+	e->ino = m->file.ino;
+	e->dev = m->file.dev;
+	e->op = op;
+	e->access = want;
+	e->flags = oflags;
+	e->ret = ret;
+	e->exe_ino = m->exe.ino;
+	e->exe_dev = m->exe.dev;
+	e->depth = m->depth;
+	e->path[0] = 0;
+	if (path) {
+		/* The process context above used the scratch buffer too: walk
+		 * after it, copy before anything else can. */
+		s = bpf_map_lookup_elem(&bg_scratch_map, &zero);
+		if (s) {
+			pos = bg_path_walk(path, s->buf, &pflags);
+			if (bpf_probe_read_kernel(e->path, BG_PATH_MAX, &s->buf[pos]) < 0)
+				e->path[0] = 0;
+		}
+	} else if (dentry) {
+		bpf_probe_read_kernel_str(e->path, BG_PATH_MAX, BPF_CORE_READ(dentry, d_name.name));
+	}
+	bg_submit(e);
+}
+
+/* LSM: decide one operation on a dentry/inode; returns 0 or -EPERM. */
+static __always_inline int files_lsm_check(struct dentry *dentry, struct inode *inode, __u16 type,
+					   __u32 op, __u32 want, __u32 oflags,
+					   const struct path *path)
+{
+	struct match m = {};
+	__u8 action;
+
+	if (!files_match(dentry, inode, &m, true) || !files_violates(&m, want))
+		return 0;
+	action = m.rule->action;
+	if (action == BG_ACT_ALERT) {
+		files_emit(&m, type, op, want, oflags, 0, action, BG_MECH_LSM, BG_OUT_SUCCESS, path,
+			   dentry);
+		return 0;
+	}
+	if (action == BG_ACT_KILL)
+		bpf_send_signal(SIGKILL);
+	files_emit(&m, type, op, want, oflags, -EPERM, action, BG_MECH_LSM, BG_OUT_FAILURE, path,
+		   dentry);
+	return -EPERM;
+}
+
+static __always_inline __u32 file_want(struct file *file)
+{
+	__u32 mode = BPF_CORE_READ(file, f_mode), flags = BPF_CORE_READ(file, f_flags), want = 0;
+
+	if (mode & FMODE_READ)
+		want |= BG_FILES_READ;
+	/* O_RDONLY|O_TRUNC truncates: the kernel checks it as a write. */
+	if ((mode & FMODE_WRITE) || (flags & O_TRUNC))
+		want |= BG_FILES_WRITE;
+	return want;
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(bg_files_open, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	return files_lsm_check(file->f_path.dentry, file->f_inode, BG_EV_FILE, BG_FILE_OP_OPEN,
+			       file_want(file), file->f_flags, &file->f_path);
+}
+
+SEC("lsm/inode_unlink")
+int BPF_PROG(bg_files_unlink, struct inode *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return files_lsm_check(dentry, dentry->d_inode, BG_EV_FILE_MODIFY, BG_FILE_OP_UNLINK,
+			       BG_FILES_WRITE, 0, NULL);
+}
+
+SEC("lsm/inode_rename")
+int BPF_PROG(bg_files_rename, struct inode *old_dir, struct dentry *old_dentry,
+	     struct inode *new_dir, struct dentry *new_dentry, int ret)
+{
+	if (ret)
+		return ret;
+	ret = files_lsm_check(old_dentry, old_dentry->d_inode, BG_EV_FILE_MODIFY, BG_FILE_OP_RENAME,
+			      BG_FILES_WRITE, 0, NULL);
+	if (ret)
+		return ret;
+	/* The target name: an existing protected file it would replace, or a
+	 * new name beneath a protected directory. */
+	return files_lsm_check(new_dentry, new_dentry->d_inode, BG_EV_FILE_MODIFY,
+			       BG_FILE_OP_REPLACE, BG_FILES_WRITE, 0, NULL);
+}
+
+SEC("lsm/path_truncate")
+int BPF_PROG(bg_files_truncate, const struct path *path, int ret)
+{
+	struct dentry *dentry = path->dentry;
+
+	if (ret)
+		return ret;
+	return files_lsm_check(dentry, dentry->d_inode, BG_EV_FILE_MODIFY, BG_FILE_OP_TRUNCATE,
+			       BG_FILES_WRITE, 0, path);
+}
+
+SEC("lsm/path_chmod")
+int BPF_PROG(bg_files_chmod, const struct path *path, umode_t mode, int ret)
+{
+	struct dentry *dentry = path->dentry;
+
+	if (ret)
+		return ret;
+	return files_lsm_check(dentry, dentry->d_inode, BG_EV_FILE_MODIFY, BG_FILE_OP_CHMOD,
+			       BG_FILES_WRITE, 0, path);
+}
+
+/* New names beneath a protected directory: the name is created before
+ * file_open runs (O_CREAT), so creation has its own hooks. The dentry is
+ * negative: only the ancestor walk can match. */
+static __always_inline int files_create_check(struct dentry *dentry)
+{
+	return files_lsm_check(dentry, NULL, BG_EV_FILE_MODIFY, BG_FILE_OP_CREATE, BG_FILES_WRITE,
+			       0, NULL);
+}
+
+SEC("lsm/inode_create")
+int BPF_PROG(bg_files_create, struct inode *dir, struct dentry *dentry, umode_t mode, int ret)
+{
+	return ret ? ret : files_create_check(dentry);
+}
+
+SEC("lsm/inode_mkdir")
+int BPF_PROG(bg_files_mkdir, struct inode *dir, struct dentry *dentry, umode_t mode, int ret)
+{
+	return ret ? ret : files_create_check(dentry);
+}
+
+SEC("lsm/inode_mknod")
+int BPF_PROG(bg_files_mknod, struct inode *dir, struct dentry *dentry, umode_t mode, dev_t dev,
+	     int ret)
+{
+	return ret ? ret : files_create_check(dentry);
+}
+
+SEC("lsm/inode_symlink")
+int BPF_PROG(bg_files_symlink, struct inode *dir, struct dentry *dentry, const char *old_name,
+	     int ret)
+{
+	return ret ? ret : files_create_check(dentry);
+}
+
+SEC("lsm/inode_link")
+int BPF_PROG(bg_files_link, struct dentry *old_dentry, struct inode *dir, struct dentry *new_dentry,
+	     int ret)
+{
+	return ret ? ret : files_create_check(new_dentry);
+}
+
+/* kuid_t and kgid_t are structs passed by value: read the context by
+ * hand (path is argument 0, the previous hook's verdict argument 3). */
+SEC("lsm/path_chown")
+int bg_files_chown(unsigned long long *ctx)
+{
+	/* The verifier types ctx[0] from the hook's BTF: a trusted path. */
+	const struct path *path = (const struct path *)ctx[0];
+	int ret = (int)ctx[3];
+	struct dentry *dentry;
+
+	if (ret)
+		return ret;
+	dentry = path->dentry;
+	return files_lsm_check(dentry, dentry->d_inode, BG_EV_FILE_MODIFY, BG_FILE_OP_CHOWN,
+			       BG_FILES_WRITE, 0, path);
+}
+
+/* open, creat, openat, openat2, open_by_handle_at: the calls that return a
+ * new descriptor for a path or handle. x32 uses the 64-bit numbers. */
+static __always_inline bool is_open_call(struct task_struct *task, __u64 nr)
+{
+	if (task->thread_info.status & TS_COMPAT)
+		return nr == 5 || nr == 8 || nr == 295 || nr == 437 || nr == 342;
+	nr &= ~(__u64)X32_BIT;
+	return nr == 2 || nr == 85 || nr == 257 || nr == 437 || nr == 304;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(bg_files_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task;
+	struct match m = {};
+	struct fdtable *fdt;
+	struct file *file = NULL;
+	__u32 want;
+	__u8 action;
+
+	if (ret < 0)
+		return 0;
+	task = bpf_get_current_task_btf();
+	if (!is_open_call(task, regs->orig_ax))
+		return 0;
+	/* task is BTF-typed: direct loads down to the fd array are plain
+	 * (exception-handled) loads, far cheaper than probe reads on this
+	 * path, which every open on the host takes. */
+	fdt = task->files->fdt;
+	if ((unsigned long)ret >= fdt->max_fds)
+		return 0;
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[ret]) < 0 || !file)
+		return 0;
+	if (!files_match(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_inode), &m,
+			 false))
+		return 0;
+	want = file_want(file);
+	if (!files_violates(&m, want))
+		return 0;
+	action = m.rule->action;
+	if (action == BG_ACT_KILL || action == BG_ACT_DENY) {
+		/* Signal first: whatever happens to the event, the process
+		 * does not get back to user space with the descriptor. */
+		bpf_send_signal(SIGKILL);
+		action = BG_ACT_KILL;
+	}
+	/* outcome success: the open completed in the kernel (under kill the
+	 * process never ran another instruction with the descriptor). */
+	files_emit(&m, BG_EV_FILE, BG_FILE_OP_OPEN, want, BPF_CORE_READ(file, f_flags), ret, action,
+		   BG_MECH_TRACEPOINT, BG_OUT_SUCCESS, &file->f_path, NULL);
+	return 0;
+}

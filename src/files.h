@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef BG_FILES_H
+#define BG_FILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <yaml.h>
+
+#include <bpfguard/files.h>
+
+struct bg_yaml;
+struct bg_events;
+struct bg_caps;
+struct bg_files_bpf;
+
+/* One path of a rule or one allowed executable, resolved at parse time. */
+struct bg_files_obj {
+	char *path;
+	struct bg_ident id;
+	bool dir;
+};
+
+struct bg_files_rule_cfg {
+	char *name;
+	int action; /* enum bg_action, or -1: the config's mode */
+	bool restrict_read, restrict_write;
+	struct bg_files_obj *paths, *read, *write;
+	size_t n_paths, n_read, n_write;
+};
+
+/* guards.files of the agent config (docs/agent.md). */
+struct bg_files_config {
+	struct bg_files_rule_cfg *rules;
+	size_t n_rules;
+};
+
+int bg_files_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_files_config *c);
+void bg_files_config_free(struct bg_files_config *c);
+
+/* Keys one generation wrote, so that the next swap can delete them. */
+struct bg_files_gen {
+	struct bg_files_target_key *targets;
+	struct bg_files_allow_key *allow;
+	size_t n_targets, n_allow, n_rules;
+	char **names;
+};
+
+/* Protected files: user half of bpf/files.bpf.c. */
+struct bg_files_guard {
+	struct bg_files_bpf *skel;
+	bool lsm; /* BPF LSM hooks (deny before the call) or sys_exit (kill after) */
+	struct bg_files_gen gen[2];
+};
+
+/* hdr.rule_id of files events: type, generation, rule index + 1. */
+#define BG_FILES_RULE_ID(gen, idx) ((11u << 24) | ((gen) << 16) | ((idx) + 1))
+#define BG_FILES_IS_RULE_ID(id)	   (((id) >> 24) == 11u)
+
+int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config *c, int mode,
+			 struct bg_events *ev, const struct bg_caps *caps);
+/* Swap in a new rule set without a window (docs/agent.md, reload). On
+ * error the old rules stay in force. */
+int bg_files_guard_update(struct bg_files_guard *g, const struct bg_files_config *c, int mode);
+void bg_files_guard_stop(struct bg_files_guard *g);
+/* Pin the guard's links under dir so that it outlives the agent. */
+int bg_files_guard_pin(struct bg_files_guard *g, const char *dir);
+const char *bg_files_rule_name(const struct bg_files_guard *g, __u32 rule_id);
+
+#endif

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* guards.files: parsing, resolution to (dev, ino), and every error naming
+ * file:line:col and the problem. Uses paths every Debian system has. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include <bpfguard/events.h>
+
+#include "config.h"
+#include "ident.h"
+
+static int parse(const char *text, struct bg_config *c, char *err)
+{
+	err[0] = 0;
+	return bg_config_parse("t.yaml", text, strlen(text), c, err, 600);
+}
+
+static void test_rules(void **state)
+{
+	struct bg_config c;
+	struct bg_ident sh, etc;
+	char err[600];
+
+	(void)state;
+	assert_int_equal(parse("guards:\n"
+			       "  files:\n"
+			       "    rules:\n"
+			       "      - name: pw\n"
+			       "        paths: [/etc/passwd, /etc/group]\n"
+			       "        read: [/bin/sh]\n"
+			       "        action: kill\n"
+			       "      - name: etc\n"
+			       "        paths: [/usr/share]\n"
+			       "        write: [/bin/sh, /bin/ls]\n",
+			       &c, err),
+			 0);
+	assert_int_equal(c.files.n_rules, 2);
+	assert_string_equal(c.files.rules[0].name, "pw");
+	assert_int_equal(c.files.rules[0].action, BG_ACT_KILL);
+	assert_true(c.files.rules[0].restrict_read);
+	assert_false(c.files.rules[0].restrict_write);
+	assert_int_equal(c.files.rules[0].n_paths, 2);
+	assert_int_equal(bg_ident_from_path("/bin/sh", &sh), 0);
+	assert_memory_equal(&c.files.rules[0].read[0].id, &sh, sizeof(sh));
+	assert_false(c.files.rules[0].paths[0].dir);
+	assert_int_equal(c.files.rules[1].action, -1); /* the config's mode */
+	assert_true(c.files.rules[1].paths[0].dir);
+	assert_int_equal(bg_ident_from_path("/usr/share", &etc), 0);
+	assert_memory_equal(&c.files.rules[1].paths[0].id, &etc, sizeof(etc));
+	assert_int_equal(c.files.rules[1].n_write, 2);
+	bg_config_free(&c);
+
+	/* No section, or no rules: nothing to load. */
+	assert_int_equal(parse("guards:\n  files: {}\n", &c, err), 0);
+	assert_int_equal(c.files.n_rules, 0);
+	bg_config_free(&c);
+}
+
+static void expect_error(const char *text, const char *msg)
+{
+	struct bg_config c;
+	char err[600];
+
+	assert_int_not_equal(parse(text, &c, err), 0);
+	if (getenv("SHOW"))
+		print_message("%s\n", err);
+	else if (!strstr(err, msg))
+		fail_msg("error '%s' lacks '%s'", err, msg);
+}
+
+#define RULE "guards:\n  files:\n    rules:\n      - name: r\n"
+
+static void test_errors(void **state)
+{
+	(void)state;
+	expect_error(RULE
+		     "        paths: [/etc/passwd]\n        read: [/bin/sh]\n        colour: 1\n",
+		     "t.yaml:7:9: unknown key 'colour' in a guards.files rule");
+	expect_error(RULE "        paths: /etc/passwd\n        read: [/bin/sh]\n",
+		     "t.yaml:5:16: paths must be a list of paths");
+	expect_error(RULE "        paths: [/etc/nonexistent-bg]\n        read: [/bin/sh]\n",
+		     "t.yaml:5:17: paths: /etc/nonexistent-bg: No such file or directory");
+	expect_error(RULE "        paths: [/etc/passwd]\n        read: [/usr/bin/no-such-bg]\n",
+		     "t.yaml:6:16: read: /usr/bin/no-such-bg: No such file or directory");
+	expect_error(RULE "        paths: [/etc/passwd]\n        read: [/usr/bin]\n",
+		     "t.yaml:6:16: read: /usr/bin is not a regular file");
+	expect_error(RULE "        paths: [etc/passwd]\n        read: [/bin/sh]\n",
+		     "t.yaml:5:17: paths: 'etc/passwd' is not an absolute path");
+	expect_error(RULE "        paths: [/etc/passwd]\n", "rule 'r' restricts nothing");
+	expect_error(
+		RULE
+		"        paths: [/etc/passwd]\n        read: [/bin/sh]\n        action: maybe\n",
+		"t.yaml:7:17: action must be one of alert, deny, kill, not 'maybe'");
+	expect_error(RULE "        paths: [/etc/passwd]\n        read: [/bin/sh]\n"
+			  "      - name: r\n        paths: [/etc/group]\n        read: [/bin/sh]\n",
+		     "t.yaml:7:15: duplicate rule name 'r'");
+	expect_error(RULE "        paths: [/etc/passwd]\n        read: [/bin/sh]\n"
+			  "      - name: s\n        paths: [/etc/group, /etc/passwd]\n"
+			  "        read: [/bin/sh]\n",
+		     "t.yaml:8:16: rule 's': /etc/passwd is already protected by rule 'r'");
+	expect_error(RULE "        paths: [/etc/passwd, /etc/passwd]\n        read: [/bin/sh]\n",
+		     "t.yaml:5:30: paths: /etc/passwd is the same file as /etc/passwd");
+	expect_error(RULE "        read: [/bin/sh]\n", "t.yaml:4:9: rule 'r' has no paths");
+	expect_error("guards:\n  files:\n    rules: {}\n",
+		     "t.yaml:3:12: guards.files.rules must be a list");
+	expect_error("guards:\n  files:\n    rulez: []\n", "t.yaml:3:5: unknown key 'rulez'");
+	expect_error(RULE "        paths: [/etc/passwd]\n        read: [1, [2]]\n",
+		     "t.yaml:6:16: read: '1' is not an absolute path");
+	expect_error(RULE "        paths: [/etc/passwd]\n        read: [[2]]\n",
+		     "t.yaml:6:16: read must be a string, not a list");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
