@@ -128,8 +128,10 @@ int bg_policy_php_write(const struct bg_policy *p, FILE *f)
 		free(files);
 		return -ENOMEM;
 	}
-	memcpy(fns, ph->fns, ph->n_fns * sizeof(*fns));
-	memcpy(files, ph->files, ph->n_files * sizeof(*files));
+	if (ph->n_fns) /* the arrays are NULL when empty */
+		memcpy(fns, ph->fns, ph->n_fns * sizeof(*fns));
+	if (ph->n_files)
+		memcpy(files, ph->files, ph->n_files * sizeof(*files));
 	qsort(fns, ph->n_fns, sizeof(*fns), cmp_fn);
 	qsort(files, ph->n_files, sizeof(*files), cmp_str);
 	fprintf(f, "\n# PHP functions it may call, each with the syscalls it may make while on\n"

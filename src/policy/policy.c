@@ -324,7 +324,8 @@ int bg_policy_write(const struct bg_policy *p, FILE *f)
 		execs = calloc(p->n_execs + 1, sizeof(*execs));
 		if (!execs)
 			return -ENOMEM;
-		memcpy(execs, p->execs, p->n_execs * sizeof(*execs));
+		if (p->n_execs) /* p->execs is NULL when empty */
+			memcpy(execs, p->execs, p->n_execs * sizeof(*execs));
 		qsort(execs, p->n_execs, sizeof(*execs), cmp_str);
 		fprintf(f, "\n# Programs it may execute.\nexecutables:%s\n", p->n_execs ? "" : " []");
 		for (i = 0; i < p->n_execs; i++)
@@ -336,7 +337,8 @@ int bg_policy_write(const struct bg_policy *p, FILE *f)
 			err = -ENOMEM;
 			goto cleanup;
 		}
-		memcpy(files, p->files, p->n_files * sizeof(*files));
+		if (p->n_files)
+			memcpy(files, p->files, p->n_files * sizeof(*files));
 		qsort(files, p->n_files, sizeof(*files), cmp_file);
 		fprintf(f, "\n# Files it may open: r read, w write, x execute, c create, t truncate;\n"
 			   "# a path ending in / is a directory (listing it, creating in it).\n");

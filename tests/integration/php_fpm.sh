@@ -73,8 +73,8 @@ ev=$(grep '"php_call"' "$TMP/kill.ev")
 grep -q '"function":"system".*"action":"kill"' <<<"$ev" || fail "event: $ev"
 pid=$(sed -n 's/.*"process":{"pid":\([0-9]*\).*/\1/p' <<<"$ev")
 grep -qx "$pid" <<<"$workers" || fail "the event's pid $pid is not a worker ($workers)"
-! kill -0 "$pid" 2>/dev/null || fail "worker $pid survived"
-wait_for 50 grep -q "exited on signal 9" "$TMP/fpm.log" || fail "master did not see SIGKILL: $(cat "$TMP/fpm.log")"
+wait_for 50 grep -q "child $pid exited on signal 9" "$TMP/fpm.log" ||
+	fail "the master did not see worker $pid die of SIGKILL: $(cat "$TMP/fpm.log")"
 ok || fail "no worker served the next request"
 stop
 

@@ -89,6 +89,26 @@ static void test_roundtrip_merge(void **state)
 	free(text);
 }
 
+/* An empty section is written as such (and its NULL arrays are fine). */
+static void test_empty(void **state)
+{
+	static const char text[] = "version: 1\nphp: {}\n";
+	struct bg_policy p;
+	char err[600], *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(bg_policy_parse("p.yaml", text, strlen(text), &p, err, sizeof(err)), 0);
+	assert_true(p.has_php);
+	f = open_memstream(&out, &len);
+	assert_int_equal(bg_policy_write(&p, f), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "php:\n  functions: {}\n  files: []\n"));
+	bg_policy_free(&p);
+	free(out);
+}
+
 static void expect_error(const char *text, const char *msg)
 {
 	struct bg_policy p;
@@ -128,6 +148,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_roundtrip_merge),
+		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_has_probe),
 	};
