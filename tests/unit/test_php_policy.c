@@ -146,10 +146,8 @@ static void test_has_probe(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_roundtrip_merge),
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_parse),	  cmocka_unit_test(test_roundtrip_merge),
+		cmocka_unit_test(test_empty),	  cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_has_probe),
 	};
 
