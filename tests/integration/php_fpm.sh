@@ -84,10 +84,11 @@ USE_ZEND_DTRACE=1 timeout 60 "$FPM" -n -R -y "$TMP/fpm.conf" </dev/null >/dev/nu
 server=$!
 wait_for 100 ok || fail "php-fpm did not start"
 master=$(pgrep -P $server)
-timeout -s INT 3 "$BPFGUARD" profile --pid "$master" -o "$TMP/pid.yaml" >/dev/null 2>"$TMP/pid.err" &
+timeout -s INT 30 "$BPFGUARD" profile --pid "$master" -o "$TMP/pid.yaml" >/dev/null 2>"$TMP/pid.err" &
 prof=$!
-sleep 1.5
+wait_for 100 grep -q "profiling; Ctrl-C" "$TMP/pid.err" || fail "profile --pid: $(cat "$TMP/pid.err")"
 ok && ok || fail "requests while profiling --pid"
+kill -INT "$(pgrep -P $prof)"
 wait $prof
 grep -q '^    "Page::title": \[' "$TMP/pid.yaml" ||
 	fail "profile --pid recorded no worker function: $(cat "$TMP/pid.err" "$TMP/pid.yaml")"

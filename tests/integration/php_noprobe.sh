@@ -42,7 +42,7 @@ grep -q RAN <<<"$out" || fail "probed copy did not run: $out"
 env -u USE_ZEND_DTRACE "$TMP/php-probed" -r 'sleep(20);' &
 php=$!
 at_exit "kill $php 2>/dev/null"
-sleep 0.3
-timeout -s INT 1 "$BPFGUARD" profile --pid $php -o "$TMP/pid.yaml" >/dev/null 2>"$TMP/pid.err"
+wait_for 50 [ "$(readlink /proc/$php/exe)" = "$TMP/php-probed" ] || fail "php did not start"
+timeout -s INT 3 "$BPFGUARD" profile --pid $php -o "$TMP/pid.yaml" >/dev/null 2>"$TMP/pid.err"
 grep -q "started without USE_ZEND_DTRACE=1" "$TMP/pid.err" || fail "no warning: $(cat "$TMP/pid.err")"
 echo ok
