@@ -4,8 +4,9 @@
 # policy with --action kill: normal requests still succeed, a request that
 # injects system("touch ...") kills the worker before system() runs (the
 # file does not exist) with a php_call event naming the function, file and
-# line. Then kill-user with the php: section alone: reports whether the file
-# appeared and how late the SIGKILL came.
+# line. The php: section alone does the same; under alert the injection
+# runs and is reported. Then kill-user with the php: section alone: reports
+# whether the file appeared and how late the SIGKILL came.
 . "$(dirname "$0")/../lib.sh"
 need_root
 need_cmd curl
@@ -83,6 +84,17 @@ inject >/dev/null
 wait $server
 server=
 [ ! -e "$TMP/pwned" ] || fail "the injected command ran under the php: section alone"
+
+# alert, the same injection: it runs (the test can tell) and is reported.
+start "$TMP/alert.err" "$BPFGUARD" run --policy "$TMP/php-only.yaml" --action alert --json \
+	--output "$TMP/alert.ev" --
+inject >/dev/null
+wait_for 50 [ -e "$TMP/pwned" ] || fail "the injection did not run under alert"
+[ "$(curl -s "$URL")" = "$ref" ] || fail "the server died under alert"
+stop
+grep '"php_call"' "$TMP/alert.ev" | grep -q '"function":"system".*"action":"alert"' ||
+	fail "no alert event: $(cat "$TMP/alert.ev")"
+rm -f "$TMP/pwned"
 
 # kill-user with the php: section alone: the event goes through the ring
 # buffer to bpfguard, which sends SIGKILL; system() may have run by then.
