@@ -38,6 +38,22 @@ out=$("$BPFGUARD" run --policy "$TMP/p.yaml" -- "$TMP/php-probed" "$TMP/a.php" 2
 	fail "run of the probed copy: $out"
 grep -q RAN <<<"$out" || fail "probed copy did not run: $out"
 
+# A wrapper (sh -c) is not PHP: run refuses it unless $BPFGUARD_PHP names
+# the PHP to probe; with the stripped copy named there, the same clear error.
+# (The php: section alone: the wrapper's own syscalls were never profiled.)
+{
+	echo "version: 1"
+	sed -n '/^php:/,$p' "$TMP/p.yaml"
+} >"$TMP/php.yaml"
+out=$("$BPFGUARD" run --policy "$TMP/php.yaml" -- sh -c "$TMP/php-probed $TMP/a.php" 2>&1)
+[ $? -ne 0 ] && grep -q "is not a PHP binary (set BPFGUARD_PHP" <<<"$out" || fail "wrapper: $out"
+out=$(BPFGUARD_PHP=$TMP/php-probed "$BPFGUARD" run --policy "$TMP/php.yaml" --action kill -- \
+	sh -c "$TMP/php-probed $TMP/a.php" 2>&1) || fail "BPFGUARD_PHP run: $out"
+grep -q RAN <<<"$out" || fail "BPFGUARD_PHP run: $out"
+out=$(BPFGUARD_PHP=$TMP/php-noprobe "$BPFGUARD" run --policy "$TMP/php.yaml" --action kill -- \
+	sh -c "$TMP/php-noprobe $TMP/a.php" 2>&1)
+[ $? -ne 0 ] && grep -q "php-noprobe has no PHP USDT probes" <<<"$out" || fail "BPFGUARD_PHP noprobe: $out"
+
 # profile --pid on a PHP process without USE_ZEND_DTRACE=1: a warning.
 env -u USE_ZEND_DTRACE "$TMP/php-probed" -r 'sleep(20);' &
 php=$!
