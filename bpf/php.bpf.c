@@ -28,7 +28,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile bool enforce = false; /* run: check; profile: record */
 const volatile __u8 action = BG_ACT_KILL;
-const volatile __u32 rule_call = 0, rule_sys = 0;
+const volatile __u32 rule_call = 0, rule_sys = 0, rule_file = 0;
+const volatile bool check_files = false; /* run: the policy lists php.files */
 /* PHP 8 engine layouts (zend_execute_data, zend_function, zend_op,
  * zend_class_entry, zend_string), set by user space per PHP version. */
 const volatile __u32 off_ex_func = 24, off_ex_prev = 48, off_ex_opline = 0;
@@ -191,7 +192,9 @@ static __always_inline void report(__u16 type, const struct bg_php_fn *fn, __u64
 	}
 	bg_hdr(&e->hdr, type, sizeof(*e));
 	e->hdr.action = action;
-	e->hdr.rule_id = type == BG_EV_PHP_CALL ? rule_call : rule_sys;
+	e->hdr.rule_id = type == BG_EV_PHP_SYSCALL ? rule_sys
+			 : fn->fn[0] == '('	   ? rule_file
+						   : rule_call;
 	e->hdr.mechanism = action == BG_ACT_KILL_USER ? BG_MECH_USER
 			   : type == BG_EV_PHP_CALL   ? BG_MECH_UPROBE
 						      : BG_MECH_TRACEPOINT;
@@ -355,16 +358,20 @@ int BPF_USDT(php_request)
 	return 0;
 }
 
-/* compile__file__entry(compiled_filename, original_filename) */
+/* compile__file__entry(compiled_filename, original_filename): profile
+ * records the file; run checks it against php.files, before the file is
+ * compiled or any of it runs (a PHP file uploaded and then requested). */
 SEC("usdt")
 int php_compile(struct pt_regs *ctx)
 {
+	static const struct bg_php_fn compile = {.fn = "(compile)"};
 	struct bg_php_file *f;
-	long compiled = 0, orig = 0;
+	struct php_stack *st;
+	long compiled = 0, orig = 0, name;
 	__u32 zero = 0;
 	__u8 one = 1;
 
-	if (enforce || !tracked())
+	if ((enforce && !check_files) || !tracked())
 		return 0;
 	bpf_usdt_arg(ctx, 0, &compiled);
 	bpf_usdt_arg(ctx, 1, &orig);
@@ -374,11 +381,21 @@ int php_compile(struct pt_regs *ctx)
 	__builtin_memset(f, 0, sizeof(*f));
 	/* The resolved path is NULL (read as address 0x18) when no extension
 	 * such as opcache opened the file first: take the name as given. */
-	if (bpf_probe_read_user_str(f->path, sizeof(f->path), (void *)compiled) <= 1 &&
-	    bpf_probe_read_user_str(f->path, sizeof(f->path), (void *)orig) <= 1)
+	name = compiled;
+	if (bpf_probe_read_user_str(f->path, sizeof(f->path), (void *)compiled) <= 1) {
+		name = orig;
+		if (bpf_probe_read_user_str(f->path, sizeof(f->path), (void *)orig) <= 1)
+			return 0;
+	}
+	if (!enforce) {
+		if (bpf_map_update_elem(&php_files, f, &one, BPF_NOEXIST) == -7 /* E2BIG */)
+			php_err(BG_PHPE_FILES_FULL);
 		return 0;
-	if (bpf_map_update_elem(&php_files, f, &one, BPF_NOEXIST) == -7 /* E2BIG */)
-		php_err(BG_PHPE_FILES_FULL);
+	}
+	if (bpf_map_lookup_elem(&php_files, f))
+		return 0;
+	st = stack_get(false);
+	report(BG_EV_PHP_CALL, &compile, name, 0, 0, st ? st->depth : 0, false);
 	return 0;
 }
 

@@ -256,6 +256,8 @@ static int open_load(struct bg_php *ph, bool enforce, struct bg_events *ev, uint
 	ph->skel->rodata->action = ph->action;
 	ph->skel->rodata->rule_call = BG_EV_PHP_CALL;
 	ph->skel->rodata->rule_sys = BG_EV_PHP_SYSCALL;
+	ph->skel->rodata->rule_file = BG_PHP_RULE_FILES;
+	ph->skel->rodata->check_files = enforce && ph->pol && ph->pol->php.check_files;
 	err = ev ? bg_events_share(ev, ph->skel->obj) : 0;
 	if (!err)
 		err = bg_php_bpf__load(ph->skel);
@@ -383,6 +385,7 @@ int bg_php_profile_collect(struct bg_php *ph, struct bg_policy *pol)
 	if (!ph->skel)
 		return 0;
 	pol->has_php = true;
+	pol->php.check_files = true;
 	fd = bpf_map__fd(ph->skel->maps.php_funcs);
 	for (first = true; !bpf_map_get_next_key(fd, first ? NULL : &key, &next); first = false) {
 		key = next;
@@ -475,6 +478,19 @@ int bg_php_run_start(struct bg_php *ph, char *const *cmd, const struct bg_policy
 		if (bpf_map_update_elem(bpf_map__fd(ph->skel->maps.php_funcs), &k, &id, BPF_ANY) ||
 		    bpf_map_update_elem(bpf_map__fd(ph->skel->maps.php_fsys), &id, &sys, BPF_ANY) ||
 		    bpf_map_update_elem(bpf_map__fd(ph->skel->maps.php_names), &id, &k, BPF_ANY))
+			err = -errno;
+	}
+	for (i = 0; !err && i < pp->n_files; i++) {
+		struct bg_php_file fk = {};
+		uint8_t one = 1;
+
+		if (strlen(pp->files[i]) >= sizeof(fk.path)) {
+			pr_warn("php: %s: path too long for the kernel map, not allowed\n",
+				pp->files[i]);
+			continue;
+		}
+		strcpy(fk.path, pp->files[i]);
+		if (bpf_map_update_elem(bpf_map__fd(ph->skel->maps.php_files), &fk, &one, BPF_ANY))
 			err = -errno;
 	}
 	if (!err)

@@ -59,7 +59,8 @@ static void on_signal(int sig)
 }
 static const char *const rule_names[] = { NULL, "policy.syscalls", "policy.files",
 					  "policy.network", [16] = "policy.php.functions",
-					  [17] = "policy.php.syscalls" };
+					  [17] = "policy.php.syscalls",
+					  [18] = "policy.php.files" };
 
 static const char *rule_name(void *ctx, uint32_t id)
 {

@@ -20,6 +20,11 @@
 #define BG_PHP_FUNCS_MAX 4096
 #define BG_PHP_FILES_MAX 4096
 
+/* Rule ids of run's events: 16 and 17 (the event types) for functions and
+ * syscalls; a PHP file compiled outside php.files is a BG_EV_PHP_CALL of
+ * the pseudo-function "(compile)" under this rule. */
+#define BG_PHP_RULE_FILES 18
+
 /* Function ids: 0 is "no PHP function on the stack"; profile ids from 1. */
 #define BG_PHP_ID_NONE	   0
 #define BG_PHP_ID_DEEP	   0xffffffffu /* frame beyond BG_PHP_STACK */

@@ -11,7 +11,8 @@
  *       - /srv/app/index.php
  *
  * A function absent from `functions` may not be called; a syscall absent
- * from its list may not be made while it is on top of the PHP stack.
+ * from its list may not be made while it is on top of the PHP stack; a PHP
+ * file absent from `files` may not be compiled (no `files:` key: any).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -60,6 +61,7 @@ int bg_policy_php_add_file(struct bg_policy *p, const char *path)
 	size_t i;
 
 	p->has_php = true;
+	ph->check_files = true;
 	for (i = 0; i < ph->n_files; i++)
 		if (!strcmp(ph->files[i], path))
 			return 0;
@@ -97,6 +99,7 @@ int bg_policy_php_merge(struct bg_policy *dst, const struct bg_policy *src)
 	for (i = 0; !err && i < src->php.n_files; i++)
 		err = bg_policy_php_add_file(dst, src->php.files[i]);
 	dst->has_php |= src->has_php;
+	dst->php.check_files |= src->php.check_files;
 	return err;
 }
 
@@ -152,9 +155,11 @@ int bg_policy_php_write(const struct bg_policy *p, FILE *f)
 		}
 		fprintf(f, "]\n");
 	}
-	fprintf(f, "  files:%s\n", ph->n_files ? "" : " []");
-	for (i = 0; i < ph->n_files; i++)
-		fprintf(f, "    - %s\n", files[i]);
+	if (ph->check_files) {
+		fprintf(f, "  files:%s\n", ph->n_files ? "" : " []");
+		for (i = 0; i < ph->n_files; i++)
+			fprintf(f, "    - %s\n", files[i]);
+	}
 	free(fns);
 	free(files);
 	return ferror(f) ? -EIO : 0;
@@ -217,7 +222,8 @@ int bg_policy_php_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_policy *p)
 		return err;
 	files = bg_yaml_get(y, n, "files");
 	if (!files)
-		return 0;
+		return 0; /* no list: compiled files are not checked */
+	p->php.check_files = true;
 	if (files->type != YAML_SEQUENCE_NODE)
 		return bg_yaml_error(y, files, "php.files must be a list of paths");
 	for (it = files->data.sequence.items.start; it < files->data.sequence.items.top; it++) {

@@ -41,6 +41,7 @@ struct bg_policy_php {
 	size_t n_fns;
 	char **files;
 	size_t n_files;
+	bool check_files; /* a files: list was given (possibly empty): enforce it */
 };
 
 struct bg_policy {

@@ -85,6 +85,21 @@ wait $server
 server=
 [ ! -e "$TMP/pwned" ] || fail "the injected command ran under the php: section alone"
 
+# A PHP file that was never compiled while profiled (an upload, then
+# requested): killed when PHP starts compiling it, before any of it runs.
+echo '<?php echo "shell ", php_uname(), "\n";' >"$TMP/www/shell.php"
+start "$TMP/k3.err" "$BPFGUARD" run --policy "$TMP/php-only.yaml" --action kill --json \
+	--output "$TMP/k3.ev" --
+out=$(curl -s -m 5 "http://127.0.0.1:$PORT/shell.php")
+wait $server
+rc=$?
+server=
+[ $rc -ne 0 ] && [ -z "$out" ] || fail "the new file ran (rc $rc): $out"
+grep '"php_call"' "$TMP/k3.ev" | grep -q "\"function\":\"(compile)\".*\"file\":\"$TMP/www/shell.php\"" ||
+	fail "no (compile) event: $(cat "$TMP/k3.ev")"
+grep -q '"name":"policy.php.files"' "$TMP/k3.ev" || fail "no files rule: $(cat "$TMP/k3.ev")"
+rm "$TMP/www/shell.php"
+
 # alert, the same injection: it runs (the test can tell) and is reported.
 start "$TMP/alert.err" "$BPFGUARD" run --policy "$TMP/php-only.yaml" --action alert --json \
 	--output "$TMP/alert.ev" --

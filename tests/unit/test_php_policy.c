@@ -44,6 +44,7 @@ static void test_parse(void **state)
 	assert_false(p.has_syscalls);
 	assert_int_equal(p.php.n_fns, 3);
 	assert_int_equal(p.php.n_files, 1);
+	assert_true(p.php.check_files);
 	assert_string_equal(p.php.files[0], "/srv/www/index.php");
 	assert_non_null(f = fn(&p, "Page::title"));
 	assert_false(bg_bit(f->sys, bg_syscall_nr(false, "read")));
@@ -104,7 +105,10 @@ static void test_empty(void **state)
 	f = open_memstream(&out, &len);
 	assert_int_equal(bg_policy_write(&p, f), 0);
 	fclose(f);
-	assert_non_null(strstr(out, "php:\n  functions: {}\n  files: []\n"));
+	/* No files: key, none written: compiled files are not checked. */
+	assert_false(p.php.check_files);
+	assert_non_null(strstr(out, "php:\n  functions: {}\n"));
+	assert_null(strstr(out, "files:"));
 	bg_policy_free(&p);
 	free(out);
 }
