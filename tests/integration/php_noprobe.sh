@@ -58,7 +58,8 @@ out=$(BPFGUARD_PHP=$TMP/php-noprobe "$BPFGUARD" run --policy "$TMP/php.yaml" --a
 env -u USE_ZEND_DTRACE "$TMP/php-probed" -r 'sleep(20);' &
 php=$!
 at_exit "kill $php 2>/dev/null"
-wait_for 50 [ "$(readlink /proc/$php/exe)" = "$TMP/php-probed" ] || fail "php did not start"
+is_php() { [ "$(readlink /proc/$php/exe)" = "$TMP/php-probed" ]; }
+wait_for 50 is_php || fail "php did not start"
 timeout -s INT 3 "$BPFGUARD" profile --pid $php -o "$TMP/pid.yaml" >/dev/null 2>"$TMP/pid.err"
 grep -q "started without USE_ZEND_DTRACE=1" "$TMP/pid.err" || fail "no warning: $(cat "$TMP/pid.err")"
 echo ok
