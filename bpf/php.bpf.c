@@ -2,7 +2,8 @@
 /*
  * The PHP guard. PHP's USDT probes (fired only with USE_ZEND_DTRACE=1):
  * function__entry/return for PHP-defined functions, compile__file__entry
- * for compiled files, request__startup/shutdown to reset the stack. PHP 8
+ * for compiled files (recorded; checked against php.files by run),
+ * request__startup to reset the stack. PHP 8
  * fires function__entry for user functions only, never for built-ins such
  * as system(): those are seen by a uprobe on dtrace_execute_internal, the
  * hook USE_ZEND_DTRACE installs as zend_execute_internal, which every
