@@ -214,9 +214,9 @@ static __always_inline int files_lsm_check(struct dentry *dentry, struct inode *
 	return -EPERM;
 }
 
-static __always_inline __u32 file_want(struct file *file)
+static __always_inline __u32 mode_want(__u32 mode, __u32 flags)
 {
-	__u32 mode = BPF_CORE_READ(file, f_mode), flags = BPF_CORE_READ(file, f_flags), want = 0;
+	__u32 want = 0;
 
 	if (mode & FMODE_READ)
 		want |= BG_FILES_READ;
@@ -232,7 +232,8 @@ int BPF_PROG(bg_files_open, struct file *file, int ret)
 	if (ret)
 		return ret;
 	return files_lsm_check(file->f_path.dentry, file->f_inode, BG_EV_FILE, BG_FILE_OP_OPEN,
-			       file_want(file), file->f_flags, &file->f_path);
+			       mode_want(file->f_mode, file->f_flags), file->f_flags,
+			       &file->f_path);
 }
 
 SEC("lsm/inode_unlink")
@@ -342,42 +343,85 @@ int bg_files_chown(unsigned long long *ctx)
 }
 
 /* open, creat, openat, openat2, open_by_handle_at: the calls that return a
- * new descriptor for a path or handle. x32 uses the 64-bit numbers. */
+ * new descriptor for a path or handle. x32 uses the 64-bit numbers. The
+ * number is checked first: most syscalls leave here on one comparison. */
 static __always_inline bool is_open_call(struct task_struct *task, __u64 nr)
 {
+	__u64 n = nr & ~(__u64)X32_BIT;
+	bool native = n == 2 || n == 85 || n == 257 || n == 437 || n == 304;
+	bool compat = nr == 5 || nr == 8 || nr == 295 || nr == 437 || nr == 342;
+
+	if (!native && !compat)
+		return false;
 	if (task->thread_info.status & TS_COMPAT)
-		return nr == 5 || nr == 8 || nr == 295 || nr == 437 || nr == 342;
-	nr &= ~(__u64)X32_BIT;
-	return nr == 2 || nr == 85 || nr == 257 || nr == 437 || nr == 304;
+		return compat;
+	return native;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(bg_files_sys_exit, struct pt_regs *regs, long ret)
+/*
+ * bpf_rdonly_cast (6.2+) turns a kernel address into a BTF-typed
+ * (untrusted, read-only) pointer whose fields are read with plain
+ * exception-handled loads instead of one bpf_probe_read_kernel() call
+ * each. Kernels without it load bg_files_sys_exit_compat (user space
+ * picks, src/files.c).
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+/*
+ * The new descriptor's struct file, or NULL. task is BTF-typed: plain loads
+ * down to the fd array. The array's slot is a bare pointer, which BTF does
+ * not type: with cast, the slot is read as the first member of a struct
+ * that starts with a struct file pointer (kiocb.ki_filp, at offset 0 on
+ * every kernel; checked at load by CO-RE, else the probe read), which
+ * gives a typed file pointer with no helper call at all.
+ */
+static __always_inline struct file *files_exit_fd(struct pt_regs *regs, long ret, bool cast)
 {
 	struct task_struct *task;
-	struct match m = {};
 	struct fdtable *fdt;
 	struct file *file = NULL;
-	__u32 want;
-	__u8 action;
+	struct kiocb *slot;
 
 	if (ret < 0)
-		return 0;
+		return NULL;
 	task = bpf_get_current_task_btf();
 	if (!is_open_call(task, regs->orig_ax))
-		return 0;
-	/* task is BTF-typed: direct loads down to the fd array are plain
-	 * (exception-handled) loads, far cheaper than probe reads on this
-	 * path, which every open on the host takes. */
+		return NULL;
 	fdt = task->files->fdt;
 	if ((unsigned long)ret >= fdt->max_fds)
-		return 0;
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[ret]) < 0 || !file)
-		return 0;
-	if (!files_match(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_inode), &m,
-			 false))
-		return 0;
-	want = file_want(file);
+		return NULL;
+	if (cast && bpf_core_field_offset(struct kiocb, ki_filp) == 0) {
+		slot = bpf_rdonly_cast((void *)&fdt->fd[ret],
+				       bpf_core_type_id_kernel(struct kiocb));
+		return slot->ki_filp;
+	}
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[ret]) < 0)
+		return NULL;
+	if (cast && file)
+		file = bpf_rdonly_cast(file, bpf_core_type_id_kernel(struct file));
+	return file;
+}
+
+/* Decide an open at its return; btf: file is BTF-typed (plain loads). */
+static __always_inline int files_exit_check(struct file *file, long ret, bool btf)
+{
+	struct match m = {};
+	__u32 want, mode, flags;
+	__u8 action;
+
+	if (btf) {
+		if (!files_match(file->f_path.dentry, file->f_inode, &m, true))
+			return 0;
+		mode = file->f_mode;
+		flags = file->f_flags;
+	} else {
+		if (!files_match(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_inode),
+				 &m, false))
+			return 0;
+		mode = BPF_CORE_READ(file, f_mode);
+		flags = BPF_CORE_READ(file, f_flags);
+	}
+	want = mode_want(mode, flags);
 	if (!files_violates(&m, want))
 		return 0;
 	action = m.rule->action;
@@ -389,7 +433,23 @@ int BPF_PROG(bg_files_sys_exit, struct pt_regs *regs, long ret)
 	}
 	/* outcome success: the open completed in the kernel (under kill the
 	 * process never ran another instruction with the descriptor). */
-	files_emit(&m, BG_EV_FILE, BG_FILE_OP_OPEN, want, BPF_CORE_READ(file, f_flags), ret, action,
-		   BG_MECH_TRACEPOINT, BG_OUT_SUCCESS, &file->f_path, NULL);
+	files_emit(&m, BG_EV_FILE, BG_FILE_OP_OPEN, want, flags, ret, action, BG_MECH_TRACEPOINT,
+		   BG_OUT_SUCCESS, &file->f_path, NULL);
 	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(bg_files_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct file *file = files_exit_fd(regs, ret, true);
+
+	return file ? files_exit_check(file, ret, true) : 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(bg_files_sys_exit_compat, struct pt_regs *regs, long ret)
+{
+	struct file *file = files_exit_fd(regs, ret, false);
+
+	return file ? files_exit_check(file, ret, false) : 0;
 }

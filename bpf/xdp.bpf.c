@@ -77,6 +77,13 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BG_NET_SRC16_WORDS);
+	__type(key, __u32);
+	__type(value, struct bg_net_src16);
+} bg_net_src16 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, BG_NET_PORT_SLOTS);
 	__type(key, __u32);
 	__type(value, __u32);
@@ -139,20 +146,33 @@ static __always_inline void rule_hit(__u32 id)
 		*v += 1; /* per-CPU slot */
 }
 
-/* Deny first: a deny prefix wins over every allow. Returns its rule id. */
-static __always_inline __u32 lookup_deny(struct pkt *p)
+/* The rule id of the longest prefix of the source address in one of the
+ * tries (allow or deny, per family), 0 if none. The trie is walked only if
+ * it may hold a match: an empty trie (bg_net_cfg.nonempty) or, for IPv4, a
+ * source whose /16 no prefix overlaps (bg_net_src16) cannot. An LPM lookup
+ * is the costliest step per packet. */
+static __always_inline __u32 lookup_src(struct pkt *p, const struct bg_net_cfg *cfg, bool deny)
 {
-	__u32 *id = p->family == 4 ? bpf_map_lookup_elem(&bg_net_deny4, &p->k4)
-				   : bpf_map_lookup_elem(&bg_net_deny6, &p->k6);
+	__u32 *id;
 
-	return id ? *id : 0;
-}
+	if (p->family == 4) {
+		__u32 w = ((__u32)p->k4.addr[0] << 8 | p->k4.addr[1]) / 32;
+		__u32 bit = 1U << (p->k4.addr[1] % 32);
+		struct bg_net_src16 *s;
 
-static __always_inline __u32 lookup_allow(struct pkt *p)
-{
-	__u32 *id = p->family == 4 ? bpf_map_lookup_elem(&bg_net_allow4, &p->k4)
-				   : bpf_map_lookup_elem(&bg_net_allow6, &p->k6);
-
+		if (!(cfg->nonempty & (deny ? BG_NET_F_DENY4 : BG_NET_F_ALLOW4)))
+			return 0;
+		s = bpf_map_lookup_elem(&bg_net_src16, &w);
+		if (!s || !((deny ? s->deny : s->allow) & bit))
+			return 0;
+		id = bpf_map_lookup_elem(deny ? (void *)&bg_net_deny4 : (void *)&bg_net_allow4,
+					 &p->k4);
+	} else {
+		if (!(cfg->nonempty & (deny ? BG_NET_F_DENY6 : BG_NET_F_ALLOW6)))
+			return 0;
+		id = bpf_map_lookup_elem(deny ? (void *)&bg_net_deny6 : (void *)&bg_net_allow6,
+					 &p->k6);
+	}
 	return id ? *id : 0;
 }
 
@@ -211,7 +231,7 @@ static __always_inline int ipv6_skip_ext(void *data, void *data_end, int off, st
 }
 
 /* Parse up to L4. Returns 0, or -1 if the frame is malformed. */
-static __always_inline int parse(struct xdp_md *ctx, struct pkt *p, __u16 *eth_proto)
+static __always_inline int parse(struct xdp_md *ctx, struct pkt *p)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -239,7 +259,6 @@ static __always_inline int parse(struct xdp_md *ctx, struct pkt *p, __u16 *eth_p
 	/* A third tag is deeper than any legitimate stacking we accept. */
 	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD))
 		return -1;
-	*eth_proto = bpf_ntohs(proto);
 
 	if (proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = data + off;
@@ -397,22 +416,21 @@ int bg_xdp_filter(struct xdp_md *ctx)
 	struct pkt p = {};
 	const struct bg_net_cfg *cfg;
 	__u32 zero = 0, deny, allow, port_id, slot;
-	__u16 eth_proto = 0;
 
 	cfg = bpf_map_lookup_elem(&bg_net_cfg, &zero);
 	if (!cfg)
 		return XDP_PASS; /* cannot happen: array slot 0 always exists */
-	if (parse(ctx, &p, &eth_proto) < 0)
+	if (parse(ctx, &p) < 0)
 		return verdict(ctx, &p, BG_NET_R_MALFORMED, cfg->malformed_action, 0, cfg);
 	if (!p.family)
 		return verdict(ctx, &p, BG_NET_R_NON_IP, cfg->non_ip_action, 0, cfg);
 
-	deny = lookup_deny(&p);
+	deny = lookup_src(&p, cfg, true);
 	if (deny) {
 		rule_hit(deny);
 		return verdict(ctx, &p, BG_NET_R_DENIED, BG_NET_DROP, deny, cfg);
 	}
-	allow = lookup_allow(&p);
+	allow = lookup_src(&p, cfg, false);
 	rule_hit(allow);
 	if (p.frag)
 		return verdict(ctx, &p, BG_NET_R_FRAGMENT,

@@ -23,6 +23,7 @@
 #include "bpfload.h"
 #include "exec.h"
 #include "files.h"
+#include "limits_guard.h"
 #include "log.h"
 #include "net.h"
 #include "persist.h"
@@ -55,6 +56,8 @@ struct agent {
 	bool net_on;
 	struct bg_files_guard files;
 	bool files_on;
+	struct bg_limits_guard limits;
+	bool limits_on;
 	bool persist; /* --persist: pin the links at exit (src/persist.c) */
 	struct bg_bpfload_guard bpf_load;
 	bool bpf_load_on;
@@ -117,6 +120,8 @@ static const char *agent_rule_name(void *ctx, uint32_t id)
 
 	if (a->files_on && BG_FILES_IS_RULE_ID(id))
 		return bg_files_rule_name(&a->files, id);
+	if (a->limits_on && BG_LIM_IS_RULE_ID(id))
+		return bg_limits_rule_name(&a->limits, id);
 	return NULL;
 }
 
@@ -138,6 +143,28 @@ static int apply_files(struct agent *a, const struct bg_config *c)
 	if (a->files_on) {
 		bg_files_guard_stop(&a->files);
 		a->files_on = false;
+	}
+	return 0;
+}
+
+/* guards.limits: start, rewrite the rules in place, or stop; same contract
+ * as apply_files. */
+static int apply_limits(struct agent *a, const struct bg_config *c)
+{
+	int err;
+
+	if (c->limits.n_rules && !a->limits_on) {
+		err = bg_limits_guard_start(&a->limits, &c->limits, c->mode, &a->ev, &a->caps);
+		if (err)
+			return err;
+		a->limits_on = true;
+		return 0;
+	}
+	if (c->limits.n_rules)
+		return bg_limits_guard_update(&a->limits, &c->limits, c->mode);
+	if (a->limits_on) {
+		bg_limits_guard_stop(&a->limits);
+		a->limits_on = false;
 	}
 	return 0;
 }
@@ -217,6 +244,8 @@ static void reload(struct agent *a)
 		return;
 	}
 	rc = apply_files(a, &next);
+	if (!rc)
+		rc = apply_limits(a, &next);
 	if (rc) {
 		bg_config_free(&next);
 		state_event(a, "config-reload", "failure", strerror(-rc), false);
@@ -337,7 +366,7 @@ int cmd_agent(int argc, char **argv)
 		goto out_events;
 	a.ev.fmt.rule_name = agent_rule_name;
 	a.ev.fmt.rule_ctx = &a;
-	if (apply(&a) || apply_files(&a, &a.cfg))
+	if (apply(&a) || apply_files(&a, &a.cfg) || apply_limits(&a, &a.cfg))
 		goto out_guards;
 	/* network: applied at start only; rules change live with bpfguard net. */
 	if (a.cfg.net.enabled) {
@@ -372,6 +401,8 @@ int cmd_agent(int argc, char **argv)
 out_guards:
 	if (a.persist && rc == 0)
 		persist_links(&a);
+	if (a.limits_on)
+		bg_limits_guard_stop(&a.limits);
 	if (a.files_on)
 		bg_files_guard_stop(&a.files);
 	if (a.net_on)

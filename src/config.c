@@ -9,11 +9,12 @@
 #include "config.h"
 #include "events/ring.h"
 #include "files.h"
+#include "limits_guard.h"
 #include "policy/yaml.h"
 
 static const char *const top_keys[] = { "mode", "events", "guards", "network", NULL };
 static const char *const event_keys[] = { "ring_buffer_size", "output", "format", NULL };
-static const char *const guard_keys[] = { "exec", "files", "bpf_load", NULL };
+static const char *const guard_keys[] = { "exec", "files", "limits", "bpf_load", NULL };
 static const char *const exec_keys[] = { "enabled", NULL };
 static const char *const modes[] = { "alert", "deny", "kill", NULL };
 static const int mode_action[] = { BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL };
@@ -94,6 +95,11 @@ static int parse(struct bg_yaml *y, struct bg_config *c)
 			if (err)
 				return err;
 		}
+		if ((n = bg_yaml_get(y, guards, "limits"))) {
+			err = bg_limits_config_parse(y, n, &c->limits);
+			if (err)
+				return err;
+		}
 		if ((n = bg_yaml_get(y, guards, "bpf_load"))) {
 			err = bg_bpfload_config_parse(y, n, &c->bpf_load);
 			if (err)
@@ -161,5 +167,6 @@ void bg_config_free(struct bg_config *c)
 	c->output = NULL;
 	bg_net_config_free(&c->net);
 	bg_files_config_free(&c->files);
+	bg_limits_config_free(&c->limits);
 	bg_bpfload_config_free(&c->bpf_load);
 }

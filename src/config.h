@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "files.h"
+#include "limits_guard.h"
 #include "bpfload.h"
 #include "net.h"
 
@@ -24,6 +25,7 @@ struct bg_config {
 	bool exec_events;         /* guards.exec.enabled */
 	struct bg_net_config net; /* network: the XDP ingress filter (src/net.c) */
 	struct bg_files_config files; /* guards.files: protected files (src/files.c) */
+	struct bg_limits_config limits; /* guards.limits (src/limits.c) */
 	struct bg_bpfload_config bpf_load; /* guards.bpf_load (src/bpfload.c) */
 };
 

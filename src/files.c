@@ -6,12 +6,16 @@
  * event descriptors of types 11 (file) and 12 (file_modify).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include <bpfguard/events.h>
@@ -273,6 +277,9 @@ static void gen_clear(struct bg_files_guard *g, __u32 gen)
 	}
 	for (i = 0; s->names && i < s->n_rules; i++)
 		free(s->names[i]);
+	for (i = 0; i < s->n_pins; i++)
+		close(s->pins[i]);
+	free(s->pins);
 	free(s->names);
 	free(s->targets);
 	free(s->allow);
@@ -302,12 +309,78 @@ static int add_allow(struct bg_files_guard *g, struct bg_files_gen *s, __u32 gen
 	return 0;
 }
 
+/*
+ * Rules name inodes, and a filesystem gives a freed inode's number to the
+ * next file it creates (ext4 at once, nearby): a protected file deleted by
+ * an allowed writer would pass its protection to whatever file, of any
+ * process, got its number next (natively: that file's writers killed), and
+ * an allowed executable deleted would pass on its permission. An O_PATH
+ * descriptor held per path keeps each inode alive while its generation is
+ * in use, so its number cannot be reused; the cost is that a deleted
+ * protected file keeps its space, and its filesystem cannot be unmounted,
+ * until the next reload or the agent's exit. (O_PATH opens read nothing:
+ * no hook and no rule sees them as reads or writes.)
+ */
+#define PIN_HEADROOM 256 /* descriptors left for everything else */
+
+struct pin_stats {
+	size_t failed;
+	const char *first, *why;
+	rlim_t max_fd;
+};
+
+static void pin(struct bg_files_gen *s, const struct bg_files_obj *o, struct pin_stats *ps)
+{
+	struct bg_ident id;
+	const char *why = NULL;
+	int fd = open(o->path, O_PATH | O_CLOEXEC);
+
+	if (fd < 0)
+		why = strerror(errno);
+	else if ((rlim_t)fd >= ps->max_fd)
+		why = "descriptor limit";
+	else if (bg_ident_from_fd(fd, &id) || memcmp(&id, &o->id, sizeof(id)))
+		why = "replaced since the config was read";
+	if (!why) {
+		s->pins[s->n_pins++] = fd;
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!ps->failed++) {
+		ps->first = o->path;
+		ps->why = why;
+	}
+}
+
+/* One descriptor per pinned path: raise the soft limit to the hard one
+ * when the rule set needs more than the soft limit leaves; pin no further
+ * than PIN_HEADROOM below it. */
+static void pin_room(size_t n, struct pin_stats *ps)
+{
+	struct rlimit rl;
+
+	memset(ps, 0, sizeof(*ps));
+	ps->max_fd = RLIM_INFINITY;
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < n + PIN_HEADROOM &&
+	    rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY)
+		ps->max_fd = rl.rlim_cur > PIN_HEADROOM ? rl.rlim_cur - PIN_HEADROOM : 0;
+}
+
 /* Write a whole rule set under generation gen (not the one in use). */
 static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_config *c, int mode)
 {
 	struct bg_files_gen *s = &g->gen[gen];
 	int tfd = bpf_map__fd(g->skel->maps.files_targets);
 	int rfd = bpf_map__fd(g->skel->maps.files_rules);
+	struct pin_stats ps;
 	size_t i, j, nt = 0, na = 0;
 	bool dirs = false;
 	__u32 idx;
@@ -320,8 +393,10 @@ static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_c
 	s->targets = calloc(nt ? nt : 1, sizeof(*s->targets));
 	s->allow = calloc(na ? na : 1, sizeof(*s->allow));
 	s->names = calloc(c->n_rules ? c->n_rules : 1, sizeof(*s->names));
-	if (!s->targets || !s->allow || !s->names)
+	s->pins = calloc(nt + na + 1, sizeof(*s->pins));
+	if (!s->targets || !s->allow || !s->names || !s->pins)
 		return -ENOMEM;
+	pin_room(nt + na + g->gen[gen ^ 1].n_pins, &ps);
 	for (i = 0; i < c->n_rules; i++) {
 		const struct bg_files_rule_cfg *r = &c->rules[i];
 		struct bg_files_rule rule = {
@@ -344,11 +419,13 @@ static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_c
 			err = add_allow(g, s, gen, i, &r->read[j], BG_FILES_READ);
 			if (err)
 				return err;
+			pin(s, &r->read[j], &ps);
 		}
 		for (j = 0; j < r->n_write; j++) {
 			err = add_allow(g, s, gen, i, &r->write[j], BG_FILES_WRITE);
 			if (err)
 				return err;
+			pin(s, &r->write[j], &ps);
 		}
 		for (j = 0; j < r->n_paths; j++) {
 			struct bg_files_target_key k = {.gen = gen, .id = r->paths[j].id};
@@ -361,9 +438,15 @@ static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_c
 				return -errno;
 			s->targets[s->n_targets++] = k;
 			dirs |= r->paths[j].dir;
+			pin(s, &r->paths[j], &ps);
 		}
 	}
 	g->skel->bss->files_has_dirs[gen] = dirs;
+	if (ps.failed)
+		pr_warn("files guard: %zu of %zu paths not pinned (first: %s: %s): if one is "
+			"deleted, a new file may get its inode number and its rule "
+			"(docs/agent.md)\n",
+			ps.failed, nt + na, ps.first, ps.why);
 	return 0;
 }
 
@@ -396,10 +479,24 @@ static bool kernel_has_lsm_hook(const char *hook)
 	return libbpf_find_vmlinux_btf_id(hook, BPF_LSM_MAC) > 0;
 }
 
+/* bpf_rdonly_cast (6.2+) lets the tracepoint path read the file with plain
+ * loads (bg_files_sys_exit); without it, bg_files_sys_exit_compat. */
+static bool kernel_has_rdonly_cast(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	bool has;
+
+	if (!vmlinux)
+		return false;
+	has = btf__find_by_name_kind(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
+	btf__free(vmlinux);
+	return has;
+}
+
 int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config *c, int mode,
 			 struct bg_events *ev, const struct bg_caps *caps)
 {
-	struct bpf_program *p;
+	struct bpf_program *p, *unused;
 	size_t i;
 	int err;
 
@@ -431,6 +528,11 @@ int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config 
 			continue;
 		}
 		bpf_program__set_autoload(p, is_lsm == g->lsm);
+	}
+	if (!g->lsm) {
+		unused = kernel_has_rdonly_cast() ? g->skel->progs.bg_files_sys_exit_compat
+						  : g->skel->progs.bg_files_sys_exit;
+		bpf_program__set_autoload(unused, false);
 	}
 	err = bg_events_share(ev, g->skel->obj);
 	if (err)

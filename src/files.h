@@ -37,12 +37,14 @@ struct bg_files_config {
 int bg_files_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_files_config *c);
 void bg_files_config_free(struct bg_files_config *c);
 
-/* Keys one generation wrote, so that the next swap can delete them. */
+/* Keys one generation wrote, so that the next swap can delete them, and
+ * the O_PATH descriptors that pin its inodes (no reuse of their numbers). */
 struct bg_files_gen {
 	struct bg_files_target_key *targets;
 	struct bg_files_allow_key *allow;
-	size_t n_targets, n_allow, n_rules;
+	size_t n_targets, n_allow, n_rules, n_pins;
 	char **names;
+	int *pins;
 };
 
 /* Protected files: user half of bpf/files.bpf.c. */

@@ -20,15 +20,15 @@ struct cmd {
 	const char *planned; /* non-NULL: not built yet; what it will do */
 };
 
-static const struct bg_cmd_help planned_help = { 0 };
+/* For commands listed before they are built (none at the moment). */
+static const struct bg_cmd_help planned_help __attribute__((unused)) = { 0 };
 
 static const struct cmd cmds[] = {
 	{ "probe", cmd_probe, &probe_help, NULL },
 	{ "agent", cmd_agent, &agent_help, NULL },
 	{ "profile", cmd_profile, &profile_help, NULL },
 	{ "run", cmd_run, &run_help, NULL },
-	{ "monitor", NULL, &planned_help,
-	  "monitor --policy POLICY --pid N: hold running processes to a policy" },
+	{ "monitor", cmd_monitor, &monitor_help, NULL },
 	{ "bpf", cmd_bpf, &bpf_help, NULL },
 	{ "net", cmd_net, &net_help, NULL },
 };

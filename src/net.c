@@ -8,12 +8,14 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/if_link.h>
@@ -44,11 +46,12 @@ enum {
 	M_PORTS,
 	M_COUNTERS,
 	M_RULE_HITS,
+	M_SRC16,
 	M_N,
 };
 
 static const char *const map_pins[M_N] = {
-	"cfg", "allow4", "allow6", "deny4", "deny6", "ports", "counters", "rule_hits",
+	"cfg", "allow4", "allow6", "deny4", "deny6", "ports", "counters", "rule_hits", "src16",
 };
 
 #define LINK_PIN "link"
@@ -228,14 +231,15 @@ void bg_net_config_free(struct bg_net_config *c)
 	c->n_ifaces = c->n_rules = 0;
 }
 
-static int push_rule(struct bg_net_config *c, const struct bg_net_rule *r)
+/* Append to a growing array of rules (a config's, or those read back). */
+static int rule_append(struct bg_net_rule **v, size_t *n, const struct bg_net_rule *r)
 {
-	struct bg_net_rule *nr = realloc(c->rules, (c->n_rules + 1) * sizeof(*nr));
+	struct bg_net_rule *nv = realloc(*v, (*n + 1) * sizeof(*nv));
 
-	if (!nr)
+	if (!nv)
 		return -ENOMEM;
-	c->rules = nr;
-	c->rules[c->n_rules++] = *r;
+	*v = nv;
+	nv[(*n)++] = *r;
 	return 0;
 }
 
@@ -273,11 +277,13 @@ static int add_checked(struct bg_yaml *y, yaml_node_t *at, struct bg_net_config 
 			return bg_yaml_error(y, at, "prefix %s is listed twice", a);
 		}
 	}
-	return push_rule(c, r);
+	return rule_append(&c->rules, &c->n_rules, r);
 }
 
-static int parse_sources(struct bg_yaml *y, yaml_node_t *n, const char *what, bool deny,
-			 struct bg_net_config *c)
+/* A YAML list of rules like `tmpl`: prefixes (allow or deny), or ports of
+ * one protocol. */
+static int parse_rules(struct bg_yaml *y, yaml_node_t *n, const char *what,
+		       const struct bg_net_rule *tmpl, struct bg_net_config *c)
 {
 	yaml_node_item_t *it;
 	yaml_node_t *e;
@@ -293,36 +299,14 @@ static int parse_sources(struct bg_yaml *y, yaml_node_t *n, const char *what, bo
 		err = bg_yaml_str(y, e, what, &s);
 		if (err)
 			return err;
-		if (bg_net_parse_prefix(s, &r, msg, sizeof(msg)))
+		r = *tmpl;
+		if (!tmpl->is_port && bg_net_parse_prefix(s, &r, msg, sizeof(msg)))
 			return bg_yaml_error(y, e, "%s: %s", what, msg);
-		r.deny = deny;
-		err = add_checked(y, e, c, &r);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-static int parse_ports(struct bg_yaml *y, yaml_node_t *n, const char *what, int proto,
-		       struct bg_net_config *c)
-{
-	yaml_node_item_t *it;
-	yaml_node_t *e;
-	struct bg_net_rule r = {.is_port = true, .proto = proto};
-	const char *s;
-	int err = check_list(y, n, what);
-
-	if (err)
-		return err;
-	for_each_item(y, n, it, e)
-	{
-		err = bg_yaml_str(y, e, what, &s);
-		if (err)
-			return err;
-		if (parse_range(s, &r.lo, &r.hi))
+		if (tmpl->is_port && parse_range(s, &r.lo, &r.hi))
 			return bg_yaml_error(
 				y, e, "%s: '%s' is not a port, a range such as 8000-8080, or any",
 				what, s);
+		r.deny = tmpl->deny;
 		err = add_checked(y, e, c, &r);
 		if (err)
 			return err;
@@ -356,6 +340,9 @@ int bg_net_config_parse(struct bg_yaml *y, yaml_node_t *root, struct bg_net_conf
 		"max_rules",  "persist", NULL};
 	static const char *const allow_keys[] = {"sources", "tcp", "udp", NULL};
 	static const char *const deny_keys[] = {"sources", NULL};
+	static const struct bg_net_rule allow_src = {0}, deny_src = {.deny = true},
+					tcp = {.is_port = true, .proto = BG_NET_TCP},
+					udp = {.is_port = true, .proto = BG_NET_UDP};
 	yaml_node_item_t *it;
 	yaml_node_t *n, *e, *sec;
 	unsigned long long v;
@@ -440,18 +427,18 @@ int bg_net_config_parse(struct bg_yaml *y, yaml_node_t *root, struct bg_net_conf
 	if ((sec = bg_yaml_get(y, root, "allow"))) {
 		err = bg_yaml_check_map(y, sec, "network.allow", allow_keys);
 		if (!err && (n = bg_yaml_get(y, sec, "sources")))
-			err = parse_sources(y, n, "network.allow.sources", false, c);
+			err = parse_rules(y, n, "network.allow.sources", &allow_src, c);
 		if (!err && (n = bg_yaml_get(y, sec, "tcp")))
-			err = parse_ports(y, n, "network.allow.tcp", BG_NET_TCP, c);
+			err = parse_rules(y, n, "network.allow.tcp", &tcp, c);
 		if (!err && (n = bg_yaml_get(y, sec, "udp")))
-			err = parse_ports(y, n, "network.allow.udp", BG_NET_UDP, c);
+			err = parse_rules(y, n, "network.allow.udp", &udp, c);
 		if (err)
 			return err;
 	}
 	if ((sec = bg_yaml_get(y, root, "deny"))) {
 		err = bg_yaml_check_map(y, sec, "network.deny", deny_keys);
 		if (!err && (n = bg_yaml_get(y, sec, "sources")))
-			err = parse_sources(y, n, "network.deny.sources", true, c);
+			err = parse_rules(y, n, "network.deny.sources", &deny_src, c);
 		if (err)
 			return err;
 	}
@@ -597,17 +584,6 @@ static void rules_free(struct rule_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int rules_push(struct rule_set *s, const struct bg_net_rule *r)
-{
-	struct bg_net_rule *nr = realloc(s->r, (s->n + 1) * sizeof(*nr));
-
-	if (!nr)
-		return -ENOMEM;
-	s->r = nr;
-	s->r[s->n++] = *r;
-	return 0;
-}
-
 static int read_lpm(struct rule_set *s, int fd, int family, bool deny)
 {
 	struct bg_net_lpm6 key, next;
@@ -629,7 +605,7 @@ static int read_lpm(struct rule_set *s, int fd, int family, bool deny)
 		r.plen = key.prefixlen;
 		memcpy(r.addr, key.addr, family == 4 ? 4 : 16);
 		r.id = id;
-		err = rules_push(s, &r);
+		err = rule_append(&s->r, &s->n, &r);
 		if (err)
 			return err;
 	}
@@ -671,7 +647,7 @@ static int rules_read(struct rule_set *s, const struct net_maps *m)
 		while (i + 1 < BG_NET_PORT_SLOTS && (i + 1) % 65536 && s->ports[i + 1] == r.id)
 			i++;
 		r.hi = i % 65536;
-		err = rules_push(s, &r);
+		err = rule_append(&s->r, &s->n, &r);
 		if (err)
 			goto cleanup;
 	}
@@ -725,6 +701,94 @@ static void lpm_key(const struct bg_net_rule *r, struct bg_net_lpm6 *k)
 	memcpy(k->addr, r->addr, r->family == 4 ? 4 : 16);
 }
 
+static int read_cfg(const struct net_maps *m, struct bg_net_cfg *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(m->fd[M_CFG], &zero, cfg) ? -errno : 0;
+}
+
+static int cfg_write(const struct net_maps *m, const struct bg_net_cfg *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(m->fd[M_CFG], &zero, cfg, BPF_ANY) ? -errno : 0;
+}
+
+static __u8 prefix_flag(const struct bg_net_rule *r)
+{
+	if (r->deny)
+		return r->family == 4 ? BG_NET_F_DENY4 : BG_NET_F_DENY6;
+	return r->family == 4 ? BG_NET_F_ALLOW4 : BG_NET_F_ALLOW6;
+}
+
+/* Keep bg_net_cfg.nonempty true for the program, which skips the lookup of
+ * a trie whose bit is clear: the bit is set before the first entry goes in
+ * and cleared only once the trie is seen empty, so a rule is never skipped.
+ * Rule changes are serialised by the lock do_rules() takes. */
+static int cfg_nonempty(const struct net_maps *m, const struct bg_net_rule *r, bool adding)
+{
+	struct bg_net_cfg cfg;
+	struct bg_net_lpm6 k;
+	__u8 flag = prefix_flag(r);
+	int err;
+
+	if (!adding) {
+		if (!bpf_map_get_next_key(prefix_fd(m, r), NULL, &k))
+			return 0; /* still has entries */
+		if (errno != ENOENT)
+			return -errno;
+	}
+	err = read_cfg(m, &cfg);
+	if (err || !!(cfg.nonempty & flag) == adding)
+		return err;
+	cfg.nonempty = adding ? cfg.nonempty | flag : cfg.nonempty & ~flag;
+	return cfg_write(m, &cfg);
+}
+
+/* The /16 networks an IPv4 prefix overlaps: [*lo, *hi]. */
+static void src16_range(const struct bg_net_rule *r, __u32 *lo, __u32 *hi)
+{
+	__u32 n = r->plen >= 16 ? 1 : 1U << (16 - r->plen);
+
+	*lo = ((__u32)r->addr[0] << 8 | r->addr[1]) & ~(n - 1);
+	*hi = *lo + n - 1;
+}
+
+/* Make the IPv4 prefilter (bg_net_src16) cover the prefixes of s that are
+ * not removed, plus `extra`, rewriting only the words that change. Called
+ * with the prefixes about to be added before they go in, and with none
+ * once the tries are changed: the prefilter never hides a prefix. */
+static int src16_sync(const struct rule_set *s, const struct net_maps *m,
+		      const struct bg_net_rule *extra, size_t n_extra)
+{
+	struct bg_net_src16 *want = calloc(BG_NET_SRC16_WORDS, sizeof(*want)), have;
+	__u32 k, lo, hi;
+	size_t j;
+	int err = 0;
+
+	if (!want)
+		return -ENOMEM;
+	for (j = 0; j < s->n + n_extra; j++) {
+		const struct bg_net_rule *r = j < s->n ? &s->r[j] : &extra[j - s->n];
+
+		if (r->is_port || r->family != 4 || r->removed)
+			continue;
+		src16_range(r, &lo, &hi);
+		for (k = lo; k <= hi; k++)
+			*(r->deny ? &want[k / 32].deny : &want[k / 32].allow) |= 1U << (k % 32);
+	}
+	for (k = 0; k < BG_NET_SRC16_WORDS && !err; k++) {
+		if (bpf_map_lookup_elem(m->fd[M_SRC16], &k, &have))
+			err = -errno;
+		else if (memcmp(&have, &want[k], sizeof(have)) &&
+			 bpf_map_update_elem(m->fd[M_SRC16], &k, &want[k], BPF_ANY))
+			err = -errno;
+	}
+	free(want);
+	return err;
+}
+
 /* Add one rule; 1 if it was there already. Errors are printed here. */
 static int rule_add(struct rule_set *s, const struct net_maps *m, const struct bg_net_rule *r)
 {
@@ -756,7 +820,8 @@ static int rule_add(struct rule_set *s, const struct net_maps *m, const struct b
 			s->ports[r->proto * 65536 + i] = id;
 	} else {
 		lpm_key(r, &k);
-		if (bpf_map_update_elem(prefix_fd(m, r), &k, &id, BPF_NOEXIST))
+		err = cfg_nonempty(m, r, true);
+		if (!err && bpf_map_update_elem(prefix_fd(m, r), &k, &id, BPF_NOEXIST))
 			err = -errno;
 	}
 	if (err) {
@@ -768,7 +833,7 @@ static int rule_add(struct rule_set *s, const struct net_maps *m, const struct b
 		struct bg_net_rule c = *r;
 
 		c.id = id;
-		return rules_push(s, &c);
+		return rule_append(&s->r, &s->n, &c);
 	}
 }
 
@@ -795,9 +860,13 @@ static int rule_remove(struct rule_set *s, const struct net_maps *m, const struc
 			if (!same_rule(o, &t))
 				continue;
 			lpm_key(o, &k);
-			if (bpf_map_delete_elem(prefix_fd(m, o), &k) && errno != ENOENT) {
-				err = -errno;
-				pr_err("cannot remove %s: %s\n", a, strerror(errno));
+			err = bpf_map_delete_elem(prefix_fd(m, o), &k) && errno != ENOENT ? -errno
+											  : 0;
+			o->removed = true;
+			if (!err)
+				err = cfg_nonempty(m, o, false);
+			if (err) {
+				pr_err("cannot remove %s: %s\n", a, strerror(-err));
 				return err;
 			}
 			found = true;
@@ -822,13 +891,6 @@ static int rule_remove(struct rule_set *s, const struct net_maps *m, const struc
 		return -ENOENT;
 	}
 	return 0;
-}
-
-static int cfg_write(const struct net_maps *m, const struct bg_net_cfg *cfg)
-{
-	__u32 zero = 0;
-
-	return bpf_map_update_elem(m->fd[M_CFG], &zero, cfg, BPF_ANY) ? -errno : 0;
 }
 
 /* ---- attach and detach ---- */
@@ -956,6 +1018,7 @@ static int attach_one(const struct bg_net_config *c, const char *ifname, const c
 	m.fd[M_PORTS] = bpf_map__fd(skel->maps.bg_net_ports);
 	m.fd[M_COUNTERS] = bpf_map__fd(skel->maps.bg_net_counters);
 	m.fd[M_RULE_HITS] = bpf_map__fd(skel->maps.bg_net_rule_hits);
+	m.fd[M_SRC16] = bpf_map__fd(skel->maps.bg_net_src16);
 	m.max_rules = c->max_rules;
 	{
 		struct bg_net_cfg cfg = c->cfg;
@@ -968,6 +1031,8 @@ static int attach_one(const struct bg_net_config *c, const char *ifname, const c
 		err = rules_read(&rs, &m);
 	for (j = 0; !err && j < c->n_rules; j++)
 		err = rule_add(&rs, &m, &c->rules[j]) < 0 ? -EINVAL : 0;
+	if (!err)
+		err = src16_sync(&rs, &m, NULL, 0); /* not attached yet: no order to keep */
 	if (err) {
 		pr_err("%s: cannot write the rules: %s\n", ifname, strerror(-err));
 		goto cleanup;
@@ -1107,26 +1172,46 @@ static const char *reason_name(unsigned int r)
 	return r < BG_NET_R_MAX ? reason_names[r] : "unknown";
 }
 
-static void net_drop_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
+/* ECS "source" or "destination": the address, and the port for TCP/UDP. */
+static void endpoint_json(struct bg_json *j, const char *key, const struct bg_net_drop_event *e,
+			  const __u8 *addr, __u16 port)
 {
-	const struct bg_net_drop_event *e = rec;
 	char a[INET6_ADDRSTRLEN];
 
+	addr_str(e, addr, a, sizeof(a));
+	bg_json_kobj(j, key);
+	bg_json_kstr(j, "ip", a);
+	if (e->proto == 6 || e->proto == 17)
+		bg_json_ku64(j, "port", port);
+	bg_json_obj_end(j);
+}
+
+static void net_drop_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
+{
+	/* The setting of the network: section that decided the drop. */
+	static const char *const rule_names[BG_NET_R_MAX] = {
+		[BG_NET_R_DENIED] = "network.deny.sources",
+		[BG_NET_R_NO_SOURCE] = "network.default",
+		[BG_NET_R_NO_PORT] = "network.default",
+		[BG_NET_R_FRAGMENT] = "network.fragments",
+		[BG_NET_R_OTHER] = "network.other_protocols",
+		[BG_NET_R_MALFORMED] = "network.malformed",
+		[BG_NET_R_NON_IP] = "network.non_ip",
+	};
+	const struct bg_net_drop_event *e = rec;
+
 	(void)f;
+	bg_json_kobj(j, "rule");
+	if (e->rule_id)
+		bg_json_ku64(j, "id", e->rule_id);
+	bg_json_kstr(j, "name",
+		     e->reason < BG_NET_R_MAX && rule_names[e->reason] ? rule_names[e->reason]
+								       : "network");
+	bg_json_obj_end(j);
 	if (e->family != 4 && e->family != 6)
 		return;
-	addr_str(e, e->saddr, a, sizeof(a));
-	bg_json_kobj(j, "source");
-	bg_json_kstr(j, "ip", a);
-	if (e->proto == 6 || e->proto == 17)
-		bg_json_ku64(j, "port", e->sport);
-	bg_json_obj_end(j);
-	addr_str(e, e->daddr, a, sizeof(a));
-	bg_json_kobj(j, "destination");
-	bg_json_kstr(j, "ip", a);
-	if (e->proto == 6 || e->proto == 17)
-		bg_json_ku64(j, "port", e->dport);
-	bg_json_obj_end(j);
+	endpoint_json(j, "source", e, e->saddr, e->sport);
+	endpoint_json(j, "destination", e, e->daddr, e->dport);
 	bg_json_kobj(j, "network");
 	bg_json_kstr(j, "type", e->family == 4 ? "ipv4" : "ipv6");
 	if (e->proto == 6 || e->proto == 17)
@@ -1270,6 +1355,27 @@ static void emit(struct bg_buf *b)
 	if (!b->oom)
 		fwrite(b->p, 1, b->len, stdout);
 	bg_buf_free(b);
+}
+
+/* status, stats and attach print {"KEY": [...]} in JSON mode. */
+static void list_begin(struct net_cmd *nc, struct bg_json *j, struct bg_buf *b, const char *key)
+{
+	bg_buf_init(b);
+	bg_json_init(j, b);
+	if (nc->json) {
+		bg_json_obj(j);
+		bg_json_karr(j, key);
+	}
+}
+
+static void list_end(struct net_cmd *nc, struct bg_json *j, struct bg_buf *b)
+{
+	if (nc->json) {
+		bg_json_arr_end(j);
+		bg_json_obj_end(j);
+		bg_buf_putc(b, '\n');
+	}
+	emit(b);
 }
 
 /* The pin directories this command acts on: --pin-dir, -i, or all. */
@@ -1426,12 +1532,7 @@ static int do_attach(struct net_cmd *nc, char **ifs, int n)
 			goto out;
 		}
 	}
-	bg_buf_init(&b);
-	bg_json_init(&j, &b);
-	if (nc->json) {
-		bg_json_obj(&j);
-		bg_json_karr(&j, "attached");
-	}
+	list_begin(nc, &j, &b, "attached");
 	rc = 0;
 	for (i = 0; i < n; i++) {
 		if (nc->pin_dir)
@@ -1466,12 +1567,7 @@ static int do_attach(struct net_cmd *nc, char **ifs, int n)
 			cmd_fail(nc, EINVAL, "attach failed (see stderr); nothing was attached");
 		goto out;
 	}
-	if (nc->json) {
-		bg_json_arr_end(&j);
-		bg_json_obj_end(&j);
-		bg_buf_putc(&b, '\n');
-	}
-	emit(&b);
+	list_end(nc, &j, &b);
 out:
 	if (c == &file)
 		bg_net_config_free(&file);
@@ -1561,13 +1657,6 @@ static void link_state(const char *dir, struct link_state *st)
 	}
 }
 
-static int read_cfg(const struct net_maps *m, struct bg_net_cfg *cfg)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(m->fd[M_CFG], &zero, cfg) ? -errno : 0;
-}
-
 static void settings_json(struct bg_json *j, const struct bg_net_cfg *c, unsigned int max_rules)
 {
 	bg_json_kobj(j, "settings");
@@ -1591,14 +1680,9 @@ static int do_status(struct net_cmd *nc)
 
 	if (err)
 		return cmd_fail(nc, err, "cannot list the filters: %s", strerror(-err));
-	bg_buf_init(&b);
-	bg_json_init(&j, &b);
-	if (nc->json) {
-		bg_json_obj(&j);
-		bg_json_karr(&j, "filters");
-	} else if (!d.n) {
+	list_begin(nc, &j, &b, "filters");
+	if (!nc->json && !d.n)
 		bg_buf_printf(&b, "no XDP filter attached\n");
-	}
 	for (i = 0; i < d.n; i++) {
 		struct link_state st;
 		struct net_maps m;
@@ -1657,12 +1741,7 @@ static int do_status(struct net_cmd *nc)
 		if (have)
 			maps_close(&m);
 	}
-	if (nc->json) {
-		bg_json_arr_end(&j);
-		bg_json_obj_end(&j);
-		bg_buf_putc(&b, '\n');
-	}
-	emit(&b);
+	list_end(nc, &j, &b);
 	dirs_free(&d);
 	return 0;
 }
@@ -1799,12 +1878,7 @@ static int do_stats(struct net_cmd *nc)
 		dirs_free(&d);
 		return cmd_fail(nc, ENOENT, "no XDP filter is attached");
 	}
-	bg_buf_init(&b);
-	bg_json_init(&j, &b);
-	if (nc->json) {
-		bg_json_obj(&j);
-		bg_json_karr(&j, "filters");
-	}
+	list_begin(nc, &j, &b, "filters");
 	for (i = 0; i < d.n && !err; i++)
 		err = stats_one(nc, d.name[i], d.d[i], &b, &j);
 	if (err) {
@@ -1812,12 +1886,7 @@ static int do_stats(struct net_cmd *nc)
 		dirs_free(&d);
 		return cmd_fail(nc, err, "cannot read the counters: %s", strerror(-err));
 	}
-	if (nc->json) {
-		bg_json_arr_end(&j);
-		bg_json_obj_end(&j);
-		bg_buf_putc(&b, '\n');
-	}
-	emit(&b);
+	list_end(nc, &j, &b);
 	dirs_free(&d);
 	return 0;
 }
@@ -1832,7 +1901,7 @@ static int do_rules(struct net_cmd *nc, char **args, int n)
 	size_t nr = 0, k, got;
 	char msg[160], s[64];
 	bool deny = !strcmp(nc->sub, "deny"), rm = !strcmp(nc->sub, "remove");
-	int i, err, rc = 0;
+	int i, err, rc = 0, lock = -1;
 
 	if (!n)
 		return bg_cli_usage_error(&net_help, "%s needs at least one RULE", nc->sub);
@@ -1868,6 +1937,14 @@ static int do_rules(struct net_cmd *nc, char **args, int n)
 		free(rules);
 		return 1;
 	}
+	/* One rule change at a time per filter: rule ids and the nonempty
+	 * bits are read, then written. */
+	lock = open(d.d[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock < 0 || flock(lock, LOCK_EX)) {
+		rc = cmd_fail(nc, errno, "%s: no filter pinned at %s (%s)", d.name[0], d.d[0],
+			      strerror(errno));
+		goto out;
+	}
 	err = maps_open(&m, d.d[0]);
 	if (err) {
 		rc = cmd_fail(nc, err, "%s: no filter pinned at %s", d.name[0], d.d[0]);
@@ -1877,6 +1954,13 @@ static int do_rules(struct net_cmd *nc, char **args, int n)
 	if (err) {
 		maps_close(&m);
 		rc = cmd_fail(nc, err, "cannot read the rules: %s", strerror(-err));
+		goto out;
+	}
+	err = rm ? 0 : src16_sync(&rs, &m, rules, nr);
+	if (err) {
+		rules_free(&rs);
+		maps_close(&m);
+		rc = cmd_fail(nc, err, "cannot update the prefilter: %s", strerror(-err));
 		goto out;
 	}
 	if (nc->json)
@@ -1898,11 +1982,19 @@ static int do_rules(struct net_cmd *nc, char **args, int n)
 			printf("%s: %s %s%s\n", d.name[0], rm ? "removed" : nc->sub, s,
 			       err == 1 ? " (already present)" : "");
 	}
+	/* Drop what the removed prefixes alone needed. */
+	err = src16_sync(&rs, &m, NULL, 0);
+	if (err) {
+		pr_err("cannot update the prefilter: %s\n", strerror(-err));
+		rc = 1;
+	}
 	if (nc->json)
 		printf("],\"ok\":%s}\n", rc ? "false" : "true");
 	rules_free(&rs);
 	maps_close(&m);
 out:
+	if (lock >= 0)
+		close(lock);
 	dirs_free(&d);
 	free(rules);
 	return rc;

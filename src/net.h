@@ -31,7 +31,8 @@ struct bg_net_rule {
 	uint8_t addr[16];
 	uint8_t proto; /* enum bg_net_proto */
 	uint16_t lo, hi;
-	uint32_t id; /* when read back from the maps */
+	uint32_t id;  /* when read back from the maps */
+	bool removed; /* deleted from the maps by the command running */
 };
 
 /* The agent config's `network:` section. */

@@ -413,10 +413,12 @@ int bg_php_profile_collect(struct bg_php *ph, struct bg_policy *pol)
 static int kill_user_hook(void *ctx, const void *data, size_t size)
 {
 	const struct bg_php_event *e = data;
+	struct bg_php *ph = ctx;
 	struct timespec ts;
 	double late_us;
 
-	(void)ctx;
+	if (ph->prev_hook && ph->prev_hook(ph->prev_ctx, data, size))
+		return 1;
 	if (size < sizeof(*e) ||
 	    (e->hdr.type != BG_EV_PHP_CALL && e->hdr.type != BG_EV_PHP_SYSCALL) ||
 	    e->hdr.action != BG_ACT_KILL_USER)
@@ -500,6 +502,8 @@ int bg_php_run_start(struct bg_php *ph, char *const *cmd, const struct bg_policy
 		return err;
 	}
 	if (ph->action == BG_ACT_KILL_USER) {
+		ph->prev_hook = ev->hook; /* run's LSM guard kills its own events */
+		ph->prev_ctx = ev->hook_ctx;
 		ev->hook = kill_user_hook;
 		ev->hook_ctx = ph;
 	}

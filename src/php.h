@@ -3,6 +3,7 @@
 #define BG_PHP_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -18,6 +19,9 @@ struct bg_php {
 	char bin[PATH_MAX]; /* the PHP binary or libphp.so probed */
 	int action;
 	const struct bg_policy *pol;
+	/* kill-user: the hook another guard set before ours, called first. */
+	int (*prev_hook)(void *ctx, const void *data, size_t size);
+	void *prev_ctx;
 };
 
 /* Find the PHP binary of cmd (PATH), of pid (/proc/PID/exe), or

@@ -8,10 +8,12 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -113,6 +115,53 @@ static int add_interpreters(struct bg_policy *pol)
 	return 0;
 }
 
+static bool is_exec(const struct bg_policy *pol, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < pol->n_execs; i++)
+		if (!strcmp(pol->execs[i], path))
+			return true;
+	return false;
+}
+
+/*
+ * A script the command executed is opened by the kernel for execution and
+ * then read by its interpreter; the tracepoint sees only the interpreter as
+ * the program that ran, and the read as an open with r. Without x the
+ * script could not be executed under the policy (Landlock's execute right,
+ * BPF LSM's file_open). A file read with r, marked executable, whose "#!"
+ * line names a program that ran, is taken as executed.
+ */
+static void mark_scripts(struct bg_policy *pol)
+{
+	size_t i;
+
+	for (i = 0; i < pol->n_files; i++) {
+		struct bg_policy_file *f = &pol->files[i];
+		char line[BG_PATH_MAX + 2], real[PATH_MAX], *p;
+		struct stat st;
+		ssize_t n;
+		int fd;
+
+		if ((f->acc & (BG_ACC_DIR | BG_ACC_EXEC)) || !(f->acc & BG_ACC_READ) ||
+		    stat(f->path, &st) || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+			continue;
+		fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0)
+			continue;
+		n = pread(fd, line, sizeof(line) - 1, 0);
+		close(fd);
+		if (n < 3 || line[0] != '#' || line[1] != '!')
+			continue;
+		line[n] = 0;
+		p = line + 2 + strspn(line + 2, " \t");
+		p[strcspn(p, " \t\n")] = 0;
+		if (realpath(p, real) && is_exec(pol, real))
+			f->acc |= BG_ACC_EXEC;
+	}
+}
+
 static int collect(struct profile *pr, struct bg_policy *pol)
 {
 	struct bg_prof_sys sys;
@@ -185,6 +234,7 @@ static int collect(struct profile *pr, struct bg_policy *pol)
 	err = add_interpreters(pol);
 	if (err)
 		return err;
+	mark_scripts(pol);
 	if (errs[BG_PERR_FILES_FULL] || errs[BG_PERR_NET_FULL])
 		pr_warn("the profile is incomplete: %llu files and %llu peers did not fit the "
 			"kernel maps\n",

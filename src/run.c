@@ -11,6 +11,8 @@
  *   files     Landlock (deny), installed before exec.
  *   network   cgroup sock_addr hooks on the command's own cgroup
  *             (bpf/sandbox.bpf.c): EPERM before connect/sendto/bind acts.
+ * Where the kernel runs BPF LSM programs, files, executables and network
+ * are enforced in LSM hooks instead (bpf/run_lsm.bpf.c, src/run_lsm.c).
  * Kernel half for the network: bpf/sandbox.bpf.c.
  */
 #include <errno.h>
@@ -45,10 +47,11 @@
 #include "log.h"
 #include "php.h"
 #include "policy/policy.h"
+#include "run_lsm.h"
 #include "sys.h"
 #include "sandbox.skel.h"
 
-enum { RULE_SYSCALLS = 1, RULE_FILES = 2, RULE_NETWORK = 3 };
+enum { RULE_SYSCALLS = 1, RULE_FILES = 2, RULE_NETWORK = 3, RULE_EXEC = 4 };
 
 /* Signals for the command are passed on: bpfguard stays to clean up. */
 static volatile sig_atomic_t pending_sig;
@@ -57,10 +60,9 @@ static void on_signal(int sig)
 {
 	pending_sig = sig;
 }
-static const char *const rule_names[] = { NULL, "policy.syscalls", "policy.files",
-					  "policy.network", [16] = "policy.php.functions",
-					  [17] = "policy.php.syscalls",
-					  [18] = "policy.php.files" };
+static const char *const rule_names[] = {NULL, "policy.syscalls", "policy.files", "policy.network",
+					 "policy.executables", [16] = "policy.php.functions",
+					 [17] = "policy.php.syscalls", [18] = "policy.php.files"};
 
 static const char *rule_name(void *ctx, uint32_t id)
 {
@@ -77,6 +79,9 @@ struct run {
 	struct bg_policy pol;
 	struct bg_cgroup cg;
 	struct bg_sandbox_bpf *skel;
+	struct bg_run_lsm_bpf *lsm_skel;
+	unsigned lsm; /* sections BPF LSM enforces (BG_LSM_*) */
+	bool no_lsm;
 	struct bg_events ev;
 	struct bg_output out;
 	bool ev_started;
@@ -121,12 +126,12 @@ static scmp_filter_ctx build_filter(const struct bg_policy *p, uint32_t deflt)
 	if (!nat || !ia32)
 		goto fail;
 	/* x32 and any other ABI: the same verdict as an out-of-policy call. */
-	if (seccomp_attr_set(nat, SCMP_FLTATR_ACT_BADARCH, deflt == SCMP_ACT_KILL_PROCESS ?
-								   SCMP_ACT_KILL_PROCESS :
-								   SCMP_ACT_ERRNO(EPERM)) ||
-	    seccomp_attr_set(ia32, SCMP_FLTATR_ACT_BADARCH, deflt == SCMP_ACT_KILL_PROCESS ?
-								    SCMP_ACT_KILL_PROCESS :
-								    SCMP_ACT_ERRNO(EPERM)))
+	if (seccomp_attr_set(nat, SCMP_FLTATR_ACT_BADARCH,
+			     deflt == SCMP_ACT_KILL_PROCESS ? SCMP_ACT_KILL_PROCESS
+							    : SCMP_ACT_ERRNO(EPERM)) ||
+	    seccomp_attr_set(ia32, SCMP_FLTATR_ACT_BADARCH,
+			     deflt == SCMP_ACT_KILL_PROCESS ? SCMP_ACT_KILL_PROCESS
+							    : SCMP_ACT_ERRNO(EPERM)))
 		goto fail;
 	if (seccomp_arch_remove(ia32, SCMP_ARCH_NATIVE) || seccomp_arch_add(ia32, SCMP_ARCH_X86))
 		goto fail;
@@ -192,7 +197,7 @@ static uint64_t fs_rights(unsigned acc, uint64_t handled)
 
 static int add_path(int ruleset, const char *path, uint64_t rights)
 {
-	struct landlock_path_beneath_attr pb = { .allowed_access = rights };
+	struct landlock_path_beneath_attr pb = {.allowed_access = rights};
 	int err = 0;
 
 	if (!rights)
@@ -211,7 +216,7 @@ static int add_path(int ruleset, const char *path, uint64_t rights)
 static int apply_landlock(const struct bg_policy *p)
 {
 	int abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
-	struct landlock_ruleset_attr attr = { 0 };
+	struct landlock_ruleset_attr attr = {0};
 	uint64_t handled;
 	size_t i;
 	int rs, err = 0;
@@ -237,10 +242,12 @@ static int apply_landlock(const struct bg_policy *p)
 			slash = strrchr(dir, '/');
 			if (slash && slash != dir) {
 				*slash = 0;
-				add_path(rs, dir, (LANDLOCK_ACCESS_FS_MAKE_REG |
-						   LANDLOCK_ACCESS_FS_WRITE_FILE |
-						   LANDLOCK_ACCESS_FS_READ_FILE |
-						   LANDLOCK_ACCESS_FS_TRUNCATE) & handled);
+				add_path(rs, dir,
+					 (LANDLOCK_ACCESS_FS_MAKE_REG |
+					  LANDLOCK_ACCESS_FS_WRITE_FILE |
+					  LANDLOCK_ACCESS_FS_READ_FILE |
+					  LANDLOCK_ACCESS_FS_TRUNCATE) &
+						 handled);
 			}
 		}
 	}
@@ -303,7 +310,7 @@ static void fill_proc_from_proc(struct bg_proc *p, pid_t pid)
 
 static void syscall_event(struct run *r, const struct seccomp_notif *req, int outcome)
 {
-	struct bg_syscall_event e = { 0 };
+	struct bg_syscall_event e = {0};
 	struct timespec ts;
 	int i;
 
@@ -391,26 +398,17 @@ static int start_network(struct run *r)
 		pr_err("cannot load the network sandbox: %s\n", strerror(-err));
 		return err;
 	}
-	for (i = 0; i < n; i++) {
-		const struct bg_policy_net *pn = &r->pol.net[i];
-		struct bg_net_rule rule = { .op = pn->op,
-					    .prefix = pn->prefix,
-					    .family = pn->family,
-					    .port = pn->port };
-		uint32_t k = i;
-
-		memcpy(rule.addr, pn->addr, sizeof(rule.addr));
-		if (bpf_map_update_elem(bpf_map__fd(s->maps.net_rules), &k, &rule, BPF_ANY))
-			return -errno;
-	}
-#define ATTACH(p)                                                                          \
-	do {                                                                               \
-		s->links.p = bpf_program__attach_cgroup(s->progs.p, r->cg.fd);             \
-		if (!s->links.p) {                                                         \
-			err = -errno;                                                      \
-			pr_err("cannot attach %s to %s: %s\n", #p, r->cg.path, strerror(errno)); \
-			return err;                                                        \
-		}                                                                          \
+	err = bg_net_rules_fill(bpf_map__fd(s->maps.net_rules), &r->pol);
+	if (err)
+		return err;
+#define ATTACH(p)                                                                                  \
+	do {                                                                                       \
+		s->links.p = bpf_program__attach_cgroup(s->progs.p, r->cg.fd);                     \
+		if (!s->links.p) {                                                                 \
+			err = -errno;                                                              \
+			pr_err("cannot attach %s to %s: %s\n", #p, r->cg.path, strerror(errno));   \
+			return err;                                                                \
+		}                                                                                  \
 	} while (0)
 	ATTACH(sb_connect4);
 	ATTACH(sb_connect6);
@@ -445,7 +443,7 @@ static void child_main(struct run *r, int fdnum_pipe, int go_pipe)
 		_exit(126);
 	/* Nothing of ours (maps, ring buffer, cgroup) reaches the command. */
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-	if (r->pol.has_files && r->action != BG_ACT_ALERT) {
+	if (r->pol.has_files && r->action != BG_ACT_ALERT && !(r->lsm & BG_LSM_FILES)) {
 		err = apply_landlock(&r->pol);
 		if (err) {
 			fprintf(stderr, "bpfguard: Landlock: %s\n", strerror(-err));
@@ -492,33 +490,37 @@ static void child_main(struct run *r, int fdnum_pipe, int go_pipe)
 }
 
 static const struct bg_opt run_opts[] = {
-	{ "policy", 'p', "FILE", "the policy to enforce (from bpfguard profile)" },
-	{ "action", 'a', "ACTION", "deny (default), kill, kill-user or alert" },
-	{ "output", 'o', "FILE", "append events to FILE instead of stderr" },
-	{ "json", 'j', NULL, "events as JSON lines (default when the output is not a terminal)" },
-	{ "text", 't', NULL, "events as text" },
-	{ 0 },
+	{"policy", 'p', "FILE", "the policy to enforce (from bpfguard profile)"},
+	{"action", 'a', "ACTION", "deny (default), kill, kill-user or alert"},
+	{"output", 'o', "FILE", "append events to FILE instead of stderr"},
+	{"json", 'j', NULL, "events as JSON lines (default when the output is not a terminal)"},
+	{"text", 't', NULL, "events as text"},
+	{"no-lsm", 256, NULL,
+	 "do not use BPF LSM (Landlock and cgroup hooks, as on kernels without it)"},
+	{0},
 };
 
 const struct bg_cmd_help run_help = {
 	.usage = "bpfguard run --policy FILE [--action deny|kill|kill-user|alert] -- CMD [ARGS]",
-	.summary = "run a command held to a policy (seccomp, Landlock, cgroup hooks)",
+	.summary = "run a command held to a policy (seccomp, BPF LSM or Landlock, cgroup hooks)",
 	.opts = run_opts,
 	.more = "deny: out-of-policy calls fail with EPERM before they run. kill: the process is\n"
 		"killed at the first out-of-policy syscall, before it runs (seccomp kill).\n"
 		"kill-user: bpfguard kills it from user space (kept for comparison). alert:\n"
 		"events only. Events go to stderr (or --output); the exit status is CMD's, or\n"
-		"128+signal. See docs/guarantees.md for what each mechanism guarantees.\n"
+		"128+signal. Files, executables and network use BPF LSM where the kernel\n"
+		"loads it (kill: EPERM, then SIGKILL); run says which mechanism enforces each\n"
+		"section. See docs/guarantees.md for what each mechanism guarantees.\n"
 		"A php: section is enforced through PHP's USDT probes (docs/php.md).",
 };
 
 int cmd_run(int argc, char **argv)
 {
-	static const char *const actions[] = { "deny", "kill", "kill-user", "alert", NULL };
-	static const int action_val[] = { BG_ACT_DENY, BG_ACT_KILL, BG_ACT_KILL_USER, BG_ACT_ALERT };
-	struct run r = { .action = BG_ACT_DENY, .format = -1, .notify_fd = -1 };
+	static const char *const actions[] = {"deny", "kill", "kill-user", "alert", NULL};
+	static const int action_val[] = {BG_ACT_DENY, BG_ACT_KILL, BG_ACT_KILL_USER, BG_ACT_ALERT};
+	struct run r = {.action = BG_ACT_DENY, .format = -1, .notify_fd = -1};
 	char err_s[600];
-	int opt, i, status = 0, rc = 1, pipefd[2] = { -1, -1 }, gofd[2] = { -1, -1 }, pidfd = -1;
+	int opt, i, status = 0, rc = 1, pipefd[2] = {-1, -1}, gofd[2] = {-1, -1}, pidfd = -1;
 	bool json;
 
 	r.cg.fd = -1;
@@ -531,7 +533,8 @@ int cmd_run(int argc, char **argv)
 			for (i = 0; actions[i] && strcmp(actions[i], optarg); i++)
 				;
 			if (!actions[i])
-				return bg_cli_usage_error(&run_help, "unknown --action '%s'", optarg);
+				return bg_cli_usage_error(&run_help, "unknown --action '%s'",
+							  optarg);
 			r.action = action_val[i];
 			break;
 		case 'o':
@@ -542,6 +545,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 't':
 			r.format = 1;
+			break;
+		case 256:
+			r.no_lsm = true;
 			break;
 		default:
 			return bg_cli_default(opt, &run_help);
@@ -573,7 +579,28 @@ int cmd_run(int argc, char **argv)
 	r.ev.fmt.rule_name = rule_name;
 	if (bg_cgroup_create(&r.cg, "run"))
 		goto cleanup_events;
-	if (r.pol.has_net && start_network(&r))
+	{
+		struct bg_run_lsm_cfg lc = {.pol = &r.pol,
+					    .action = r.action,
+					    .cgroup_fd = r.cg.fd,
+					    .rule_files = RULE_FILES,
+					    .rule_exec = RULE_EXEC,
+					    .rule_net = RULE_NETWORK,
+					    .ev = &r.ev};
+		char mech[256];
+		int got = r.no_lsm ? 0 : bg_run_lsm_start(&lc, &r.lsm_skel);
+
+		if (got < 0)
+			goto cleanup_cg;
+		r.lsm = got;
+		bg_run_mechanisms(&r.pol, r.lsm, r.action, mech, sizeof(mech));
+		/* stderr is the command's unless events go to a file. */
+		if (mech[0] && (r.output || isatty(STDERR_FILENO)))
+			fprintf(stderr, "bpfguard: enforcing %s\n", mech);
+		else if (mech[0])
+			pr_info("enforcing %s\n", mech);
+	}
+	if (r.pol.has_net && !(r.lsm & BG_LSM_NET) && start_network(&r))
 		goto cleanup_cg;
 	if (r.pol.has_php && bg_php_run_start(&r.php, r.cmd, &r.pol, r.action, &r.ev, r.cg.id))
 		goto cleanup_cg;
@@ -610,27 +637,27 @@ int cmd_run(int argc, char **argv)
 			usleep(500);
 		}
 		if (r.notify_fd < 0)
-			pr_warn("no seccomp listener from the child: out-of-policy calls fail without "
+			pr_warn("no seccomp listener from the child: out-of-policy calls fail "
+				"without "
 				"events\n");
 	}
 	close(gofd[1]); /* go: the child may exec now */
 	gofd[1] = -1;
 	close(pipefd[0]);
 	pipefd[0] = -1;
-wait_child:
-	{
-		struct sigaction sa = { .sa_handler = on_signal };
+wait_child : {
+	struct sigaction sa = {.sa_handler = on_signal};
 
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
-	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
 	for (;;) {
 		/* The ring buffer too: kill-user acts as soon as an event lands. */
-		struct pollfd pf[3] = { { .fd = r.notify_fd, .events = POLLIN },
-					{ .fd = pidfd, .events = POLLIN },
-					{ .fd = r.ev.rb ? ring_buffer__epoll_fd(r.ev.rb) : -1,
-					  .events = POLLIN } };
+		struct pollfd pf[3] = {{.fd = r.notify_fd, .events = POLLIN},
+				       {.fd = pidfd, .events = POLLIN},
+				       {.fd = r.ev.rb ? ring_buffer__epoll_fd(r.ev.rb) : -1,
+					.events = POLLIN}};
 		pid_t w;
 
 		if (pending_sig) {
@@ -647,10 +674,23 @@ wait_child:
 			break;
 	}
 	bg_events_drain(&r.ev);
+	{
+		struct bg_ev_stats st;
+
+		/* Kernel events were emitted: say whether all arrived. */
+		if (!bg_events_read_stats(&r.ev, &st) && (st.emitted || st.dropped))
+			bg_events_report(&r.ev, true);
+	}
 	if (WIFSIGNALED(status)) {
 		if (r.action == BG_ACT_KILL && WTERMSIG(status) == SIGSYS)
-			fprintf(stderr, "bpfguard: %s killed by seccomp (SIGSYS): a syscall outside "
-					"%s\n",
+			fprintf(stderr,
+				"bpfguard: %s killed by seccomp (SIGSYS): a syscall outside "
+				"%s\n",
+				r.cmd[0], r.policy_path);
+		else if (r.action == BG_ACT_KILL && r.lsm && WTERMSIG(status) == SIGKILL)
+			fprintf(stderr,
+				"bpfguard: %s killed (SIGKILL) by BPF LSM: an operation outside "
+				"%s\n",
 				r.cmd[0], r.policy_path);
 		rc = 128 + WTERMSIG(status);
 	} else {
@@ -666,6 +706,7 @@ cleanup_cg:
 	if (gofd[1] >= 0)
 		close(gofd[1]);
 	bg_sandbox_bpf__destroy(r.skel);
+	bg_run_lsm_stop(r.lsm_skel);
 	bg_php_stop(&r.php);
 	bg_cgroup_destroy(&r.cg);
 cleanup_events:
@@ -715,12 +756,12 @@ const struct bg_event_desc bg_syscall_desc = {
 	.color = "\033[33m",
 };
 
-static const char *const op_names[] = { "?", "connect", "sendto", "bind" };
+static const char *const op_names[] = {"?", "connect", "sendto", "bind"};
 
 static void net_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
 {
 	const struct bg_net_event *e = rec;
-	struct bg_policy_net pn = { .family = e->family, .port = e->port };
+	struct bg_policy_net pn = {.family = e->family, .port = e->port};
 	char peer[96], ip[64];
 
 	(void)f;
@@ -738,14 +779,17 @@ static void net_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
 	bg_json_kobj(j, "network");
 	bg_json_kstr(j, "operation", op_names[e->op < 4 ? e->op : 0]);
 	bg_json_kstr(j, "type", e->family == 2 ? "ipv4" : "ipv6");
-	bg_json_kstr(j, "transport", e->protocol == 6 ? "tcp" : e->protocol == 17 ? "udp" : "other");
+	bg_json_kstr(j, "transport",
+		     e->protocol == 6	 ? "tcp"
+		     : e->protocol == 17 ? "udp"
+					 : "other");
 	bg_json_obj_end(j);
 }
 
 static void net_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 {
 	const struct bg_net_event *e = rec;
-	struct bg_policy_net pn = { .family = e->family, .port = e->port };
+	struct bg_policy_net pn = {.family = e->family, .port = e->port};
 	char peer[96];
 
 	(void)f;

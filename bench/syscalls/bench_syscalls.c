@@ -8,6 +8,10 @@
  *   bystander       bare, while `bpfguard run` sandboxes another process
  *   tp_btf empty    bare, with an empty tp_btf sys_enter program attached
  *                   (the floor of any host-wide per-syscall hook)
+ *   monitor: bystander  bare, while `bpfguard monitor` watches another
+ *                   process (its per-syscall program runs for every task)
+ *   monitor: monitored  the loop itself monitored (--exe), every call
+ *                   checked against the 300-syscall allowlist
  * Usage: bench_syscalls [BPFGUARD] [ITERATIONS] [ROUNDS]
  */
 #include <errno.h>
@@ -95,6 +99,52 @@ static int seccomp_loop(const char *kind, long n, const char *policy)
 	return loop(kind, n);
 }
 
+/*
+ * Start `bpfguard monitor` with ARGS and wait until its programs are
+ * attached (its "monitoring" line on stderr). *errfd keeps the pipe open
+ * until the monitor is stopped.
+ */
+static pid_t start_monitor(char *const argv[], int *errfd)
+{
+	char buf[512];
+	size_t len = 0;
+	ssize_t r;
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(devnull, 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	while (len < sizeof(buf) - 1 && (r = read(p[0], buf + len, sizeof(buf) - 1 - len)) > 0) {
+		len += r;
+		buf[len] = 0;
+		if (strstr(buf, "monitoring"))
+			break;
+	}
+	*errfd = p[0];
+	return pid;
+}
+
+static void stop(pid_t pid, int errfd)
+{
+	if (pid > 0) {
+		kill(pid, SIGINT);
+		waitpid(pid, NULL, 0);
+	}
+	if (errfd >= 0)
+		close(errfd);
+}
+
 /* Run argv, read the ns/iteration it prints. */
 static double measure(char *const argv[])
 {
@@ -128,10 +178,11 @@ int main(int argc, char **argv)
 	long iters = argc > 2 ? atol(argv[2]) : 2000000;
 	int rounds = argc > 3 ? atoi(argv[3]) : 3, r, k, m;
 	static const char *const kinds[] = { "getppid", "openclose" };
-	enum { BARE, SECCOMP, DENY, KILL, ALERT, BYSTANDER, EMPTY, NMODES };
+	enum { BARE, SECCOMP, DENY, KILL, ALERT, BYSTANDER, EMPTY, MON_BY, MON_SELF, NMODES };
 	static const char *const names[] = { "bare", "seccomp alone", "run --action deny",
 					     "run --action kill", "run --action alert",
-					     "bystander", "tp_btf empty" };
+					     "bystander", "tp_btf empty", "monitor: bystander",
+					     "monitor: monitored" };
 	double best[2][NMODES];
 	char self[512], n_s[32], pol[] = "/tmp/bg-bench-policy.XXXXXX";
 	struct bg_policy p;
@@ -231,6 +282,32 @@ int main(int argc, char **argv)
 			else
 				v[EMPTY] = -1;
 			empty_sys_enter__destroy(e);
+			/* monitor: a sleeper is the target; the loop is a bystander. */
+			by = fork();
+			if (by == 0) {
+				execl("/bin/sleep", "sleep", "60", (char *)NULL);
+				_exit(127);
+			}
+			{
+				char by_s[16], *mon[] = { (char *)bg, "monitor", "--policy", pol,
+							  "--output", "/dev/null", "--pid", by_s,
+							  NULL };
+				int errfd = -1;
+				pid_t mp;
+
+				snprintf(by_s, sizeof(by_s), "%d", by);
+				mp = start_monitor(mon, &errfd);
+				v[MON_BY] = measure(bare);
+				stop(mp, errfd);
+				/* The loop itself, picked up at exec by --exe. */
+				mon[6] = "--exe";
+				mon[7] = self;
+				mp = start_monitor(mon, &errfd);
+				v[MON_SELF] = measure(bare);
+				stop(mp, errfd);
+			}
+			kill(by, SIGKILL);
+			waitpid(by, NULL, 0);
 			for (m = 0; m < NMODES; m++)
 				if (v[m] > 0 && v[m] < best[k][m])
 					best[k][m] = v[m];
@@ -245,6 +322,9 @@ int main(int argc, char **argv)
 		       "empty tp_btf adds %.1f ns\n",
 		       best[k][DENY] / best[k][SECCOMP], best[k][BYSTANDER] / best[k][BARE],
 		       best[k][EMPTY] - best[k][BARE]);
+		printf("  monitor bystander/empty tp_btf: %.2f (target <= 1.20); monitored/empty "
+		       "tp_btf: %.2f\n",
+		       best[k][MON_BY] / best[k][EMPTY], best[k][MON_SELF] / best[k][EMPTY]);
 	}
 	unlink(pol);
 	bg_policy_free(&p);

@@ -27,9 +27,15 @@ enum bg_event_type {
 	BG_EV_TEST = 3, /* emitted by the trigger program of tests and benchmarks */
 	BG_EV_SYSCALL = 4, /* a syscall outside a policy */
 	BG_EV_NET = 5,     /* a connect/sendto/bind outside a policy */
+	BG_EV_RUN_FILE = 6, /* a file operation outside a run policy (BPF LSM) */
+	BG_EV_RUN_EXEC = 7, /* an execve of a program outside a run policy (BPF LSM) */
+	BG_EV_POLICY_EXEC = 8, /* an execve outside a policy's executables (monitor) */
+	BG_EV_POLICY_FILE = 9, /* an open outside a policy's files (monitor) */
 	BG_EV_NET_DROP = 10, /* the XDP ingress filter dropped a packet (sampled) */
 	BG_EV_FILE = 11,        /* a protected file opened outside its rule */
 	BG_EV_FILE_MODIFY = 12, /* a protected file unlinked, renamed, truncated, chmod/chown */
+	BG_EV_LIMIT = 13,    /* a process limit reached (memory, children) */
+	BG_EV_NETBAN = 14,   /* a network operation a per-process ban forbids */
 	BG_EV_BPF_LOAD = 15, /* a BPF_PROG_LOAD (bpf/bpfload.bpf.c) */
 	BG_EV_PHP_CALL = 16,    /* a PHP function outside the allowlist (php.h) */
 	BG_EV_PHP_SYSCALL = 17, /* a syscall its PHP function never made while profiled */
@@ -162,6 +168,47 @@ struct bg_net_event {
 	__u8 addr[16];
 };
 
+/* What the process of a run_file event tried (struct bg_run_file_event.op). */
+enum bg_run_file_op {
+	BG_RUN_OP_OPEN = 1,
+	BG_RUN_OP_CREATE = 2, /* mknod, or open with O_CREAT of a new file */
+	BG_RUN_OP_UNLINK = 3,
+	BG_RUN_OP_MKDIR = 4,
+	BG_RUN_OP_RMDIR = 5,
+	BG_RUN_OP_EXEC = 6, /* BG_EV_RUN_EXEC */
+};
+
+/* A file operation or an execve outside a run policy (BG_EV_RUN_FILE, _EXEC). */
+struct bg_run_file_event {
+	struct bg_event_hdr hdr;
+	struct bg_proc proc;
+	__u32 access; /* BG_ACC_* (profile.h) the operation needed */
+	__u8 op;      /* enum bg_run_file_op */
+	__u8 pad[3];
+	char path[BG_PATH_MAX]; /* as bpfguard profile writes it (/proc/self/...) */
+};
+
+/* An execve outside a policy's executables; proc.exe is the new program. */
+struct bg_policy_exec_event {
+	struct bg_event_hdr hdr;
+	struct bg_proc proc;
+	__u64 dev; /* kernel dev_t of the executable */
+	__u64 ino;
+};
+
+/* An open outside a policy's files, seen at the open's return. */
+struct bg_policy_file_event {
+	struct bg_event_hdr hdr;
+	struct bg_proc proc;
+	__u32 acc;        /* BG_ACC_* the open asked for (profile.h) */
+	__u32 open_flags; /* f_flags of the new file */
+	__u64 dev;        /* kernel dev_t */
+	__u64 ino;
+	__s32 fd;         /* the new descriptor */
+	__u32 pad;
+	char path[BG_PATH_MAX]; /* resolved in the kernel from the file */
+};
+
 /* A protected file touched outside its rule (types 11 and 12, bpf/files.bpf.c). */
 struct bg_file_event {
 	struct bg_event_hdr hdr;
@@ -176,6 +223,33 @@ struct bg_file_event {
 	__u32 exe_dev;
 	__u32 depth;    /* 0: the file itself is protected; n: its n-th ancestor directory */
 	char path[BG_PATH_MAX]; /* from the file's struct path; modify ops: the last component */
+};
+
+/* A process limit reached (type 13, bpf/limits.bpf.c). */
+struct bg_limit_event {
+	struct bg_event_hdr hdr;
+	struct bg_proc proc;
+	__u32 what;     /* enum bg_lim_what (include/bpfguard/limits.h) */
+	__u32 nr;       /* syscall number (tracepoint path), else 0 */
+	__u64 limit;    /* the configured limit: bytes or processes */
+	__u64 value;    /* what was measured: bytes (request or total) or processes */
+	__u64 request;  /* bytes the call asked for (memory), else 0 */
+	__u32 root_pid; /* the tree's root (descendants, condemned), else 0 */
+	__u32 pad;
+};
+
+/* A network operation a per-process ban forbids (type 14, bpf/limits.bpf.c). */
+struct bg_netban_event {
+	struct bg_event_hdr hdr;
+	struct bg_proc proc; /* zero pid for packets (cgroup_skb: no process context) */
+	__u32 nr;       /* syscall number (tracepoint path), else 0 */
+	__u8 op;        /* enum bg_ban_op */
+	__u8 protocol;  /* IPPROTO_TCP, IPPROTO_UDP, 0: unknown */
+	__u16 family;   /* AF_INET, AF_INET6, 0: peer unknown */
+	__u16 port;     /* peer port, host order */
+	__u16 pad0;
+	__u32 pad1;
+	__u8 addr[16];  /* peer address; IPv4 in the first 4 bytes */
 };
 
 /*
@@ -249,7 +323,16 @@ _Static_assert(sizeof(struct bg_net_event) % 8 == 0, "bg_net_event padding");
 _Static_assert(sizeof(struct bg_file_event) % 8 == 0, "bg_file_event padding");
 _Static_assert(sizeof(struct bg_file_event) == 24 + sizeof(struct bg_proc) + 48 + BG_PATH_MAX,
 	       "bg_file_event layout");
+_Static_assert(sizeof(struct bg_limit_event) == 24 + sizeof(struct bg_proc) + 40,
+	       "bg_limit_event layout");
+_Static_assert(sizeof(struct bg_netban_event) == 24 + sizeof(struct bg_proc) + 32,
+	       "bg_netban_event layout");
+_Static_assert(sizeof(struct bg_run_file_event) == 24 + sizeof(struct bg_proc) + 8 + BG_PATH_MAX,
+	       "bg_run_file_event layout");
+_Static_assert(sizeof(struct bg_run_file_event) % 8 == 0, "bg_run_file_event padding");
 _Static_assert(sizeof(struct bg_net_drop_event) == 80, "bg_net_drop_event layout");
+_Static_assert(sizeof(struct bg_policy_exec_event) % 8 == 0, "bg_policy_exec_event padding");
+_Static_assert(sizeof(struct bg_policy_file_event) % 8 == 0, "bg_policy_file_event padding");
 _Static_assert(sizeof(struct bg_bpf_load_event) ==
 		       24 + sizeof(struct bg_proc) + 104 + 80 + 2 * BG_LOAD_HELPERS,
 	       "bg_bpf_load_event layout");

@@ -49,9 +49,21 @@ struct bg_net_cfg {
 	__u8 other_action;   /* IP protocols other than TCP and UDP */
 	__u8 malformed_action;
 	__u8 non_ip_action;
-	__u8 pad[3];
+	/* BG_NET_F_*: which prefix tries hold entries. Kept by user space (set
+	 * before the first insert, cleared after the last removal) so that the
+	 * program skips the lookup of an empty trie: a deny list is often
+	 * empty, and an LPM lookup is the costliest step per packet. */
+	__u8 nonempty;
+	__u8 pad[2];
 	__u32 sample_per_sec; /* drop events per second per CPU; 0: none */
 	__u32 pad2;
+};
+
+enum bg_net_cfg_flags {
+	BG_NET_F_ALLOW4 = 1,
+	BG_NET_F_ALLOW6 = 2,
+	BG_NET_F_DENY4 = 4,
+	BG_NET_F_DENY6 = 8,
 };
 
 /* LPM trie keys: prefix length in bits, then the address in network order. */
@@ -64,6 +76,18 @@ struct bg_net_lpm6 {
 	__u32 prefixlen;
 	__u8 addr[16];
 };
+
+/* IPv4 prefilter: which /16 networks any allow (or deny) prefix overlaps.
+ * Bit n of word[k] is the /16 numbered k * 32 + n (the address's top 16
+ * bits); a source whose /16 has no bit set matches no prefix of that list,
+ * so its trie is not walked. User space keeps it a superset of the truth:
+ * bits are set before a prefix goes in and cleared only after it is gone.
+ * 16 KiB, so random sources stay in cache. */
+struct bg_net_src16 {
+	__u32 allow;
+	__u32 deny;
+};
+#define BG_NET_SRC16_WORDS (65536 / 32)
 
 /* Port allowlist: an array indexed by proto * 65536 + port whose value is
  * the rule id (0: not allowed). A port range shares one rule id. */
@@ -88,5 +112,6 @@ _Static_assert(sizeof(struct bg_net_cfg) == 16, "bg_net_cfg layout");
 _Static_assert(sizeof(struct bg_net_lpm4) == 8, "bg_net_lpm4 layout");
 _Static_assert(sizeof(struct bg_net_lpm6) == 20, "bg_net_lpm6 layout");
 _Static_assert(sizeof(struct bg_net_sample) == 16, "bg_net_sample layout");
+_Static_assert(sizeof(struct bg_net_src16) == 8, "bg_net_src16 layout");
 
 #endif /* BPFGUARD_NET_H */

@@ -12,7 +12,10 @@
 extern const struct bg_event_desc bg_exec_desc, bg_exit_desc;
 extern const struct bg_event_desc bg_syscall_desc, bg_net_desc;
 extern const struct bg_event_desc bg_net_drop_desc;
+extern const struct bg_event_desc bg_run_file_desc, bg_run_exec_desc;
+extern const struct bg_event_desc bg_policy_exec_desc, bg_policy_file_desc;
 extern const struct bg_event_desc bg_file_desc, bg_file_modify_desc;
+extern const struct bg_event_desc bg_limit_desc, bg_netban_desc;
 extern const struct bg_event_desc bg_bpf_load_desc;
 extern const struct bg_event_desc bg_php_call_desc, bg_php_syscall_desc;
 
@@ -47,8 +50,13 @@ const struct bg_event_desc *const bg_event_descs[] = {
 	[BG_EV_TEST] = &test_desc,
 	[BG_EV_SYSCALL] = &bg_syscall_desc,
 	[BG_EV_NET] = &bg_net_desc,
+	[BG_EV_POLICY_EXEC] = &bg_policy_exec_desc,
+	[BG_EV_POLICY_FILE] = &bg_policy_file_desc,
 	[BG_EV_NET_DROP] = &bg_net_drop_desc,
+	[BG_EV_RUN_FILE] = &bg_run_file_desc,
+	[BG_EV_RUN_EXEC] = &bg_run_exec_desc,
 	[BG_EV_FILE] = &bg_file_desc, [BG_EV_FILE_MODIFY] = &bg_file_modify_desc,
+	[BG_EV_LIMIT] = &bg_limit_desc, [BG_EV_NETBAN] = &bg_netban_desc,
 	[BG_EV_BPF_LOAD] = &bg_bpf_load_desc,
 	[BG_EV_PHP_CALL] = &bg_php_call_desc,
 	[BG_EV_PHP_SYSCALL] = &bg_php_syscall_desc,

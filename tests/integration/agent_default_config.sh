@@ -2,7 +2,9 @@
 # The shipped config/default.yaml: it loads here, runs in alert mode, and a
 # program not on the shadow-readers list that reads /etc/shadow is
 # reported (rule, action alert, outcome success: the read went through),
-# while a listed program (passwd -S reads /etc/shadow) is not.
+# while a listed program (passwd -S reads /etc/shadow) is not. The fork-bomb
+# watch (guards.limits, alert) is on with only its fork/exit tracepoints
+# attached: no host-wide sys_enter hook.
 . "$(dirname "$0")/../lib.sh"
 need_root
 need_cmd passwd
@@ -19,4 +21,16 @@ if grep '"name":"shadow-readers"' "$AGENT_OUT" | grep -q '"executable":"/usr/bin
 	fail "passwd is listed but was reported"
 fi
 echo "ok - passwd (listed) reads /etc/shadow without an event"
+# Which limits programs are attached: the programs of the links bpftool sees.
+if command -v bpftool >/dev/null; then
+	attached=$(bpftool -j link show 2>/dev/null | python3 -c '
+import json, subprocess, sys
+ids = {l.get("prog_id") for l in json.load(sys.stdin)}
+progs = json.loads(subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True).stdout)
+print(" ".join(sorted(p.get("name", "") for p in progs if p["id"] in ids and p.get("name", "").startswith("lim_"))))')
+	echo "limits programs attached: $attached"
+	grep -qw lim_fork <<<"$attached" || fail "the fork-bomb watch is not attached"
+	grep -qw lim_sys_enter <<<"$attached" && fail "sys_enter attached for alert-only fork rules"
+	echo "ok - fork-bomb watch attached without sys_enter"
+fi
 agent_stop

@@ -16,6 +16,27 @@ mkdir -p "$D/etc"
 for f in a b c d e t; do echo "data-$f" >"$D/$f"; done
 echo conf >"$D/etc/conf"
 echo other >"$TMP/outsider"
+A_INO=$(stat -c %i "$D/a")
+
+# Rules name inodes, and ext4 gives a freed inode's number to the next file
+# created nearby, by any process: the agent pins each protected inode (an
+# O_PATH descriptor) so that a deleted protected file does not pass its
+# protection on. Without the pin this test once flaked natively: an
+# unrelated process's new file got a's number, was reported (and killed).
+# (A subshell creates each file: natively it is what gets killed if the
+# number was reused.)
+expect_not_reused() {
+	local i f
+	for i in $(seq 20); do
+		for f in "$D/new$i" "$TMP/new$i"; do
+			(: >"$f") 2>/dev/null
+			[ "$(stat -c %i "$f")" != "$A_INO" ] ||
+				fail "a new file got the deleted protected file's inode number"
+			rm -f "$f"
+		done
+	done
+	echo "ok - the deleted protected file's inode number is not reused (pinned)"
+}
 
 cat >"$TMP/agent.yaml" <<YAML
 mode: deny
@@ -50,12 +71,14 @@ if [ "$MECH" = lsm ]; then
 	expect_blocked "O_TRUNC open" "$OTHER" trunc "$D/t"
 	[ "$(cat "$D/t")" = data-t ] || fail "O_TRUNC truncated despite EPERM"
 	expect_allowed "the writer unlinks" "$WRITER" unlink "$D/a"
+	expect_not_reused
 else
 	# Measured limits of the kill path (docs/guarantees.md).
 	n0=$(grep -c '"category":\["file"\]' "$AGENT_OUT")
 	try "$OTHER" unlink "$D/a"
 	[ "$TRY_RC" = 0 ] && [ ! -e "$D/a" ] || fail "unlink: rc $TRY_RC"
 	echo "ok - limit measured: unlink completes, process not killed"
+	expect_not_reused
 	try "$OTHER" "rename:$TMP/moved" "$D/b"
 	[ "$TRY_RC" = 0 ] && [ -e "$TMP/moved" ] || fail "rename: rc $TRY_RC"
 	echo "ok - limit measured: rename completes"

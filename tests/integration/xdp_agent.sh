@@ -47,6 +47,7 @@ apid=$(pgrep -P $agent || echo $agent)
 astats() { nsenter -t "$apid" -m -n "$BPFGUARD" net stats -i "$IFB" --json; }
 
 rawsend 40 udp4 1 10.77.0.9 10.77.0.2 5001 || fail "send"
+sleep 1.1 # the next second's sampling budget, for the denied ones
 rawsend 4 udp4 0 10.77.0.5 10.77.0.2 5001 || fail "send"
 sleep 0.5
 drops=$(astats | python3 -c 'import json,sys; r=json.load(sys.stdin)["filters"][0]["reasons"]; print(r["no-source"]["drop"], r["denied"]["drop"])')
@@ -67,6 +68,10 @@ e = ns[0]
 assert e["source"]["ip"] == "10.77.0.9" and e["destination"]["port"] == 5001, e
 assert e["network"]["vlan"]["id"] == "10" and e["network"]["transport"] == "udp", e
 assert e["bpfguard"]["mechanism"] == "xdp" and e["event"]["outcome"] == "failure", e
+assert e["rule"]["name"] == "network.default", e
+den = [e for e in drops if e["bpfguard"]["net"]["reason"] == "denied"]
+assert den, "no net_drop event for the 4 frames from the denied 10.77.0.5"
+assert den[0]["rule"]["name"] == "network.deny.sources" and den[0]["rule"]["id"] > 0, den[0]
 print("ok: %d net_drop events for 40 dropped frames, first: %s" % (len(ns), json.dumps(e)))
 PY
 echo "ok: agent attached on start and detached at exit"

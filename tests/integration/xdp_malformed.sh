@@ -29,10 +29,23 @@ ids1=$(net status -p "$PIN" --json | python3 -c 'import json,sys; f=json.load(sy
 [ "$ids1" = "True $ids0" ] || fail "filter changed or detached: $ids0 -> $ids1"
 echo "ok: $n malformed frames counted and dropped, 13 good frames passed, filter still attached"
 
-# The configured action applies: with malformed: pass they are passed and counted.
+# The configured action applies: with malformed: pass they are passed and
+# counted; this time in generic (skb) mode, the fallback for drivers
+# without native XDP.
 net detach -p "$PIN" >/dev/null || fail "detach"
-net attach "$IFB" -p "$PIN" --malformed pass >/dev/null || fail "attach --malformed pass"
+net attach "$IFB" -p "$PIN" --malformed pass --mode generic >/dev/null || fail "attach --malformed pass --mode generic"
+net status -p "$PIN" | grep -q "attached, ifindex .* generic mode" || fail "not in generic mode: $(net status -p "$PIN")"
 rawsend 6 ihl4 || fail "send"
 sleep 0.2
 [ "$(stats_get 'r["malformed"]["pass"]')" -eq 6 ] || fail "malformed: pass not applied"
-echo "ok: malformed: pass applied and counted"
+echo "ok: malformed: pass applied and counted, in generic mode"
+
+# mode auto on a device without native XDP (a bridge): falls back to
+# generic, and says so.
+BR=xbr$$
+inb ip link add "$BR" type bridge && inb ip link set "$BR" up || fail "cannot create a bridge"
+out=$(net attach "$BR" -p "$TMP/bpffs/$BR") || fail "auto attach on a bridge failed"
+grep -q "attached in generic mode" <<<"$out" || fail "fallback not reported: $out"
+net status -p "$TMP/bpffs/$BR" | grep -q "attached, ifindex .* generic mode" || fail "status: $(net status -p "$TMP/bpffs/$BR")"
+net detach -p "$TMP/bpffs/$BR" >/dev/null || fail "detach from the bridge"
+echo "ok: auto mode on a bridge fell back to generic and reported it"

@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,16 @@ static void udp(struct frame *f, unsigned int dport, unsigned int len)
 	put(f, h, 8);
 }
 
+static void icmp4(struct frame *f, const char *src)
+{
+	eth(f, NULL, 0, 0x0800), ip4(f, src, 5, 1, 0, 8), put(f, "\x08\0\0\0\0\0\0\0", 8);
+}
+
+static void arp(struct frame *f)
+{
+	eth(f, NULL, 0, 0x0806), put(f, "arp-payload-of-28-bytes.....", 28);
+}
+
 static void check(struct bg_xdp_bpf *skel, const char *what, struct frame *f, int want, int reason)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->b, .data_size_in = f->len);
@@ -151,6 +162,21 @@ static int add6(int fd, const char *a, unsigned int plen, __u32 id)
 	return bpf_map_update_elem(fd, &k, &id, BPF_ANY);
 }
 
+/* The IPv4 prefilter bit of the /16 that holds address a. */
+static int src16(int fd, const char *a, bool deny)
+{
+	unsigned char b[4];
+	struct bg_net_src16 v;
+	__u32 k;
+
+	inet_pton(AF_INET, a, b);
+	k = (b[0] << 8 | b[1]) / 32;
+	if (bpf_map_lookup_elem(fd, &k, &v))
+		return -1;
+	*(deny ? &v.deny : &v.allow) |= 1U << (b[1] % 32);
+	return bpf_map_update_elem(fd, &k, &v, BPF_ANY);
+}
+
 static unsigned long long counter(struct bg_xdp_bpf *skel, __u32 idx)
 {
 	int n = libbpf_num_possible_cpus(), i;
@@ -173,6 +199,8 @@ int main(void)
 	static const char *const reasons[] = {"allowed",  "denied", "no-source", "no-port",
 					      "fragment", "other",  "malformed", "non-ip"};
 	struct bg_net_cfg cfg = {.default_action = BG_NET_DROP,
+				 .nonempty = BG_NET_F_ALLOW4 | BG_NET_F_ALLOW6 | BG_NET_F_DENY4 |
+					     BG_NET_F_DENY6,
 				 .frag_action = BG_NET_SOURCE,
 				 .other_action = BG_NET_PASS,
 				 .malformed_action = BG_NET_DROP,
@@ -204,7 +232,9 @@ int main(void)
 	pfd = bpf_map__fd(skel->maps.bg_net_ports);
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.bg_net_cfg), &zero, &cfg, BPF_ANY) ||
 	    add4(fd4, "192.0.2.0", 24, 1) || add6(fd6, "2001:db8::", 32, 2) ||
-	    add4(d4, "192.0.2.128", 25, 3) || add6(d6, "2001:db8:bad::", 48, 4)) {
+	    add4(d4, "192.0.2.128", 25, 3) || add6(d6, "2001:db8:bad::", 48, 4) ||
+	    src16(bpf_map__fd(skel->maps.bg_net_src16), "192.0.2.0", false) ||
+	    src16(bpf_map__fd(skel->maps.bg_net_src16), "192.0.2.0", true)) {
 		printf("FAIL: cannot write rules: %s\n", strerror(errno));
 		return 1;
 	}
@@ -277,10 +307,9 @@ int main(void)
 	check(skel, "tcp port not allowed", &f, XDP_DROP, BG_NET_R_NO_PORT);
 	eth(&f, NULL, 0, 0x0800), ip4(&f, "192.0.2.7", 5, 17, 0, 8), udp(&f, 22, 8);
 	check(skel, "udp port only allowed for tcp", &f, XDP_DROP, BG_NET_R_NO_PORT);
-	eth(&f, NULL, 0, 0x0800), ip4(&f, "198.51.100.1", 5, 1, 0, 8),
-		put(&f, "\x08\0\0\0\0\0\0\0", 8);
+	icmp4(&f, "198.51.100.1");
 	check(skel, "icmp: other protocols pass", &f, XDP_PASS, BG_NET_R_OTHER);
-	eth(&f, NULL, 0, 0x0806), put(&f, "arp-payload-of-28-bytes.....", 28);
+	arp(&f);
 	check(skel, "arp: non-ip passes", &f, XDP_PASS, BG_NET_R_NON_IP);
 
 	/* Malformed and truncated. */
@@ -309,6 +338,19 @@ int main(void)
 	check(skel, "ipv6 header cut off", &f, XDP_DROP, BG_NET_R_MALFORMED);
 	eth(&f, NULL, 0, 0x0800), ip4(&f, "192.0.2.7", 5, 17, 0, 8), udp(&f, 53, 4);
 	check(skel, "udp length 4", &f, XDP_DROP, BG_NET_R_MALFORMED);
+
+	/* The fragments, other-protocols and non-IP settings, set to drop. */
+	cfg.frag_action = cfg.other_action = cfg.non_ip_action = BG_NET_DROP;
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.bg_net_cfg), &zero, &cfg, BPF_ANY)) {
+		printf("FAIL: cannot write the settings: %s\n", strerror(errno));
+		return 1;
+	}
+	eth(&f, NULL, 0, 0x0800), ip4(&f, "192.0.2.7", 5, 6, 0x0010, 8), put(&f, "abcdefgh", 8);
+	check(skel, "fragments: drop, allowed source", &f, XDP_DROP, BG_NET_R_FRAGMENT);
+	icmp4(&f, "192.0.2.7");
+	check(skel, "other_protocols: drop, allowed source", &f, XDP_DROP, BG_NET_R_OTHER);
+	arp(&f);
+	check(skel, "non_ip: drop", &f, XDP_DROP, BG_NET_R_NON_IP);
 
 	/* Every counter equals the frames sent for it. */
 	for (i = 0; i < BG_NET_COUNTERS; i++) {

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * `bpfguard run` on kernels that allow BPF LSM: the file, executable and
+ * network allowlists, checked in LSM hooks before the kernel acts.
+ *   files        file_open (r, w from f_mode; x from __FMODE_EXEC), path_mknod (O_CREAT
+ *                of a new file, mknod), path_unlink, path_mkdir, path_rmdir
+ *   executables  bprm_check_security (once per binary handler round, so a
+ *                script's interpreter is checked too)
+ *   network      socket_connect, socket_sendmsg (with an address), socket_bind
+ * Every hook first asks whether the current task is in the command's cgroup
+ * (or below it): other tasks leave after that one cgroup-array lookup.
+ * deny: -EPERM; kill: -EPERM and SIGKILL (the call is refused, then the
+ * process dies); kill-user: -EPERM, user space kills on the event; alert:
+ * the call goes on. Syscalls stay with seccomp: there is no LSM hook per
+ * syscall.
+ *
+ * Paths are built with the same walk as bpf/profile.bpf.c (host view,
+ * /proc/<pid>/ written /proc/self/), so a profile matches exactly.
+ */
+#include "lib/common.bpf.h"
+#include "lib/ratelimit.bpf.h"
+#include "lib/netrules.bpf.h"
+#include <bpf/bpf_endian.h>
+#include <bpfguard/run_lsm.h>
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define FMODE_READ   0x1
+#define FMODE_WRITE  0x2
+#define FMODE_EXEC   0x20
+#define __FMODE_EXEC 0x20 /* in f_flags */
+#define S_IFMT	     00170000
+#define S_IFDIR	     0040000
+#define SIGKILL	     9
+#define SOCK_STREAM  1
+
+/* The command's cgroup (index 0), set by user space: its descendants are
+ * in scope too, as for the cgroup hooks of bpf/sandbox.bpf.c. */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} target_cgroup SEC(".maps");
+
+const volatile __u8 action = BG_ACT_DENY;
+const volatile __u32 rule_files = 0, rule_exec = 0, rule_net = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* set by user space */
+	__type(key, struct bg_lsm_path);
+	__type(value, __u32);
+} file_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* set by user space */
+	__type(key, struct bg_lsm_path);
+	__type(value, __u32);
+} exec_rules SEC(".maps");
+
+/* key: the path looked up (upper half stays zero: appends may overrun into
+ * it, and a key is its first BG_PATH_MAX bytes); tmp: rewrites. */
+struct lsm_scratch {
+	char key[2 * BG_PATH_MAX];
+	char tmp[BG_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lsm_scratch);
+} lsm_scratch_map SEC(".maps");
+
+static __always_inline bool in_scope(void)
+{
+	return bpf_current_task_under_cgroup(&target_cgroup, 0) == 1;
+}
+
+static __always_inline int refuse(void)
+{
+	if (action == BG_ACT_ALERT)
+		return 0;
+	if (action == BG_ACT_KILL)
+		bpf_send_signal(SIGKILL);
+	return -EPERM;
+}
+
+/* A rate-limited event record with header and process filled, or NULL
+ * (suppressed and counted, or the ring buffer is full). */
+static __always_inline void *event_begin(__u16 type, __u16 size, __u32 rule)
+{
+	struct bg_event_hdr *h;
+	struct bg_rl_state *rl;
+	__u32 sup;
+
+	if (!bg_rl_check(rule, &rl, &sup))
+		return NULL;
+	h = bg_reserve(size);
+	if (!h) {
+		bg_rl_unsend(rl, sup);
+		return NULL;
+	}
+	bg_hdr(h, type, size);
+	h->suppressed = sup;
+	h->action = action;
+	h->mechanism = BG_MECH_LSM;
+	h->outcome = action == BG_ACT_ALERT ? BG_OUT_SUCCESS : BG_OUT_FAILURE;
+	h->rule_id = rule;
+	bg_fill_proc((struct bg_proc *)(h + 1), &h->flags, false);
+	return h;
+}
+
+/* The verdict for a file operation outside the policy, with its event. */
+static __always_inline int file_verdict(__u16 type, __u32 rule, __u8 op, __u32 acc,
+					struct lsm_scratch *s)
+{
+	struct bg_run_file_event *e = event_begin(type, sizeof(*e), rule);
+
+	if (e) {
+		e->access = acc;
+		e->op = op;
+		e->pad[0] = e->pad[1] = e->pad[2] = 0;
+		__builtin_memcpy(e->path, s->key, BG_PATH_MAX);
+		bg_submit(e);
+	}
+	return refuse();
+}
+
+/* s->key = the path of p, zero-padded; returns its length. */
+static __always_inline __u32 path_key(struct lsm_scratch *s, const struct path *p)
+{
+	struct bg_scratch *bs;
+	__u32 zero = 0, flags = 0, pos, len;
+
+	__builtin_memset(s->key, 0, sizeof(s->key));
+	bs = bpf_map_lookup_elem(&bg_scratch_map, &zero);
+	if (!bs)
+		return 0;
+	pos = bg_path_walk(p, bs->buf, &flags);
+	/* The walk leaves bs->buf[BG_PATH_MAX..] zero: the copy is padded. */
+	bpf_probe_read_kernel(s->key, BG_PATH_MAX, &bs->buf[pos]);
+	len = BG_PATH_MAX - 1 - pos;
+	return len;
+}
+
+/* /proc/1234/x -> /proc/self/x, as the profile writes it. */
+static __always_inline void normalise_proc(struct lsm_scratch *s)
+{
+	const char *k = s->key;
+	__u32 j;
+
+	if (k[0] != '/' || k[1] != 'p' || k[2] != 'r' || k[3] != 'o' || k[4] != 'c' ||
+	    k[5] != '/' || k[6] < '0' || k[6] > '9')
+		return;
+	for (j = 7; j < 17; j++)
+		if (k[j] < '0' || k[j] > '9')
+			break;
+	if (j >= 17 || (k[j] != '/' && k[j] != 0))
+		return;
+	__builtin_memset(s->tmp, 0, sizeof(s->tmp));
+	__builtin_memcpy(s->tmp, "/proc/self", 10);
+	bpf_probe_read_kernel(&s->tmp[10], BG_PATH_MAX - 16, &s->key[j]);
+	__builtin_memcpy(s->key, s->tmp, BG_PATH_MAX);
+}
+
+/* Append "/name" to the key of length len (a directory's path). */
+static __always_inline void append_name(struct lsm_scratch *s, __u32 len, struct dentry *d)
+{
+	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
+
+	if (len > 1) /* "/" already ends in a slash */
+		s->key[len & (BG_PATH_MAX - 1)] = '/', len++;
+	bpf_probe_read_kernel_str(&s->key[len & (BG_PATH_MAX - 1)], BG_PATH_MAX, name);
+	s->key[BG_PATH_MAX - 1] = 0;
+	__builtin_memset(&s->key[BG_PATH_MAX], 0, BG_PATH_MAX);
+}
+
+struct last_slash {
+	const char *key;
+	__u32 last;
+};
+
+static long find_slash(__u32 i, void *c)
+{
+	struct last_slash *ls = c;
+	char ch = ls->key[i & (BG_PATH_MAX - 1)];
+
+	if (!ch)
+		return 1;
+	if (ch == '/')
+		ls->last = i;
+	return 0;
+}
+
+/* The rule of the directory the key's last component is in. bpf_loop: an
+ * open-coded loop remembering the last slash makes the verifier walk each
+ * of its 256 states. */
+static __always_inline __u32 *parent_rule(struct lsm_scratch *s)
+{
+	struct last_slash ls = {.key = s->key};
+
+	bpf_loop(BG_PATH_MAX, find_slash, &ls, 0);
+	__builtin_memset(s->tmp, 0, sizeof(s->tmp));
+	if (ls.last == 0)
+		s->tmp[0] = '/';
+	else
+		bpf_probe_read_kernel(s->tmp, ls.last & (BG_PATH_MAX - 1), s->key);
+	return bpf_map_lookup_elem(&file_rules, s->tmp);
+}
+
+static __always_inline bool dir_writable(__u32 *v)
+{
+	return v && (*v & BG_ACC_DIR) && (*v & (BG_ACC_CREAT | BG_ACC_WRITE));
+}
+
+static __always_inline struct lsm_scratch *scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&lsm_scratch_map, &zero);
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(run_file_open, struct file *file, int ret)
+{
+	struct lsm_scratch *s;
+	__u32 need = 0, *v;
+	unsigned int mode;
+
+	if (ret || !in_scope())
+		return ret;
+	s = scratch();
+	if (!s)
+		return 0;
+	path_key(s, &file->f_path);
+	normalise_proc(s);
+	mode = file->f_mode;
+	if (mode & FMODE_READ)
+		need |= BG_ACC_READ;
+	if (mode & FMODE_WRITE)
+		need |= BG_ACC_WRITE;
+	/* Opens for execution (execve's file, the ELF interpreter) carry
+	 * __FMODE_EXEC in f_flags; f_mode has FMODE_EXEC only on some kernels. */
+	if ((mode & FMODE_EXEC) || (file->f_flags & __FMODE_EXEC))
+		need |= BG_ACC_EXEC;
+	v = bpf_map_lookup_elem(&file_rules, s->key);
+	if (v && (*v & need) == need)
+		return 0;
+	/* Files created in a writable directory (profiled or to be created). */
+	if (!v && (file->f_inode->i_mode & S_IFMT) != S_IFDIR && !(need & BG_ACC_EXEC) &&
+	    dir_writable(parent_rule(s)))
+		return 0;
+	return file_verdict(BG_EV_RUN_FILE, rule_files, BG_RUN_OP_OPEN, need, s);
+}
+
+/* Operations on a name in a directory: allowed if the name is in the policy
+ * with `want`, or the directory is writable (c or w). */
+static __always_inline int dir_op(const struct path *dir, struct dentry *dentry, __u8 op,
+				  __u32 want)
+{
+	struct lsm_scratch *s;
+	__u32 len, *v;
+
+	s = scratch();
+	if (!s)
+		return 0;
+	len = path_key(s, dir);
+	append_name(s, len, dentry);
+	normalise_proc(s);
+	v = bpf_map_lookup_elem(&file_rules, s->key);
+	if (v && (*v & want))
+		return 0;
+	if (dir_writable(parent_rule(s)))
+		return 0;
+	return file_verdict(BG_EV_RUN_FILE, rule_files, op, want, s);
+}
+
+SEC("lsm/path_mknod")
+int BPF_PROG(run_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
+	     unsigned int dev, int ret)
+{
+	if (ret || !in_scope())
+		return ret;
+	return dir_op(dir, dentry, BG_RUN_OP_CREATE, BG_ACC_CREAT);
+}
+
+SEC("lsm/path_mkdir")
+int BPF_PROG(run_path_mkdir, const struct path *dir, struct dentry *dentry, umode_t mode, int ret)
+{
+	if (ret || !in_scope())
+		return ret;
+	return dir_op(dir, dentry, BG_RUN_OP_MKDIR, BG_ACC_CREAT);
+}
+
+/* Removing what the profile saw created is allowed: temporary files. */
+SEC("lsm/path_unlink")
+int BPF_PROG(run_path_unlink, const struct path *dir, struct dentry *dentry, int ret)
+{
+	if (ret || !in_scope())
+		return ret;
+	return dir_op(dir, dentry, BG_RUN_OP_UNLINK, BG_ACC_CREAT);
+}
+
+SEC("lsm/path_rmdir")
+int BPF_PROG(run_path_rmdir, const struct path *dir, struct dentry *dentry, int ret)
+{
+	if (ret || !in_scope())
+		return ret;
+	return dir_op(dir, dentry, BG_RUN_OP_RMDIR, BG_ACC_CREAT);
+}
+
+SEC("lsm/bprm_check_security")
+int BPF_PROG(run_bprm_check, struct linux_binprm *bprm, int ret)
+{
+	struct lsm_scratch *s;
+
+	if (ret || !in_scope())
+		return ret;
+	/* A script: its interpreter comes through here next, and is checked;
+	 * the policy lists the programs that ran (as profile records them). */
+	if (bprm->buf[0] == '#' && bprm->buf[1] == '!')
+		return 0;
+	s = scratch();
+	if (!s)
+		return 0;
+	path_key(s, &bprm->file->f_path);
+	if (bpf_map_lookup_elem(&exec_rules, s->key))
+		return 0;
+	return file_verdict(BG_EV_RUN_EXEC, rule_exec, BG_RUN_OP_EXEC, BG_ACC_EXECVE, s);
+}
+
+/* An inet sockaddr in kernel memory into m; false for other families. */
+static __always_inline bool read_sockaddr(struct bg_net_match *m, const void *sa, __u8 op)
+{
+	__u8 buf[24];
+
+	if (!sa || bpf_probe_read_kernel(buf, sizeof(buf), sa))
+		return false;
+	m->op = op;
+	m->family = *(__u16 *)&buf[0];
+	m->port = bpf_ntohs(*(__u16 *)&buf[2]);
+	if (m->family == AF_INET)
+		__builtin_memcpy(m->addr, &buf[4], 4);
+	else if (m->family == AF_INET6)
+		bpf_probe_read_kernel(m->addr, 16, sa + 8);
+	else
+		return false;
+	return true;
+}
+
+static __always_inline int net_check(struct socket *sock, const void *sa, __u8 op)
+{
+	struct bg_net_match m = {};
+	struct bg_net_event *e;
+
+	if (!read_sockaddr(&m, sa, op) || bg_net_allowed(&m))
+		return 0;
+	e = event_begin(BG_EV_NET, sizeof(*e), rule_net);
+	if (e) {
+		e->family = m.family;
+		e->port = m.port;
+		e->op = op;
+		e->protocol = BPF_CORE_READ(sock, sk, sk_protocol);
+		e->pad[0] = e->pad[1] = 0;
+		__builtin_memcpy(e->addr, m.addr, 16);
+		bg_submit(e);
+	}
+	return refuse();
+}
+
+SEC("lsm/socket_connect")
+int BPF_PROG(run_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
+	     int ret)
+{
+	if (ret || !in_scope())
+		return ret;
+	return net_check(sock, address, BG_NET_CONNECT);
+}
+
+SEC("lsm/socket_bind")
+int BPF_PROG(run_socket_bind, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
+{
+	if (ret || !in_scope())
+		return ret;
+	return net_check(sock, address, BG_NET_BIND);
+}
+
+/* sendto/sendmsg with a destination; a stream socket ignores it (its peer
+ * was checked at connect), as the cgroup sendmsg hooks do. */
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(run_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
+{
+	if (ret || !in_scope())
+		return ret;
+	if (sock->type == SOCK_STREAM)
+		return 0;
+	return net_check(sock, msg->msg_name, BG_NET_SENDTO);
+}

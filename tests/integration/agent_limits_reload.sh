@@ -1,0 +1,72 @@
+#!/bin/bash
+# guards.limits on SIGHUP: a bad limits section (two rules on one
+# executable) is refused with file:line:col in the reload event and the old
+# limit keeps killing; a good one changes the limit in place (the new
+# threshold holds at once); a config without limits rules detaches the
+# guard. The target is a renamed dd asked for one large buffer.
+# vm: also
+. "$(dirname "$0")/../lib.sh"
+need_root
+OUT=$TMP/events.json
+CONF=$TMP/agent.yaml
+cp "$(readlink -f "$(command -v dd)")" "$TMP/dd"
+conf() { # MAX_MEMORY [extra rule lines]
+	cat >"$CONF.new" <<YAML
+mode: alert
+events: { format: json }
+guards:
+  exec: { enabled: false }
+  limits:
+    rules:
+      - name: dd-mem
+        match: { exe: $TMP/dd }
+        action: kill
+        max_memory: $1
+$2
+YAML
+	mv "$CONF.new" "$CONF"
+}
+count() { grep -c "\"action\":\"config-reload\",.*\"outcome\":\"$1\"" "$OUT"; }
+at_least() { [ "$(count "$1")" -ge "$2" ]; } # OUTCOME N
+dd_mib() { # MIB: dd's exit status with a buffer of MIB MiB
+	( exec "$TMP/dd" if=/dev/zero of=/dev/null bs=${1}M count=1 2>/dev/null )
+}
+expect_dd() { # MIB STATUS WHEN
+	local rc
+	dd_mib "$1"; rc=$?
+	echo "$3: dd with $1 MiB -> exit $rc"
+	[ $rc = "$2" ] || fail "$3: dd with $1 MiB exited $rc, expected $2"
+}
+
+conf 32MiB
+"$BPFGUARD" agent --config "$CONF" --output "$OUT" 2>"$TMP/agent.err" &
+agent=$!
+at_exit "kill $agent 2>/dev/null; wait $agent 2>/dev/null"
+wait_for 600 grep -q '"agent-start"' "$OUT" 2>/dev/null || { cat "$TMP/agent.err"; fail "agent did not start"; }
+expect_dd 64 137 "limit 32 MiB"
+
+conf 32MiB "      - name: dd-again
+        match: { exe: $TMP/../$(basename "$TMP")/dd }
+        max_children: 3"
+kill -HUP $agent
+wait_for 50 at_least failure 1 || fail "the bad reload was not reported"
+line=$(grep '"config-reload"' "$OUT" | tail -1)
+echo "$line"
+grep -qF "$CONF:11:9: rules 'dd-mem' and 'dd-again' match the same target" <<<"$line" ||
+	fail "the reload event does not name file:line:col and the duplicate"
+expect_dd 64 137 "after the refused reload"
+
+conf 128MiB
+kill -HUP $agent
+wait_for 50 at_least success 1 || fail "the good reload was not reported"
+expect_dd 64 0 "limit raised to 128 MiB"
+expect_dd 192 137 "limit raised to 128 MiB"
+
+conf 128MiB
+sed -i '/limits:/,$d' "$CONF"
+kill -HUP $agent
+wait_for 50 at_least success 2 || fail "the reload without limits was not reported"
+expect_dd 192 0 "no limits rules"
+kill -0 $agent || fail "the agent died"
+n=$(grep -c '"limit-reached"' "$OUT")
+[ "$n" = 3 ] || fail "expected 3 limit events (3 kills), got $n"

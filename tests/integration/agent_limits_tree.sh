@@ -1,0 +1,75 @@
+#!/bin/bash
+# guards.limits max_descendants with bash, each action, on both kernels.
+# Three renamed copies of bash run the same tree: 3 background subshells
+# that each start 2 sleeps (9 live processes below the root, for 1 s) under
+# max_descendants 3.
+# - alert: everything runs; one event at the 4th live descendant.
+# - deny: with BPF LSM (the VM) the forks over the limit fail with EAGAIN
+#   (bash reports it and retries once the sleeps are gone) and nobody is
+#   killed; without it deny falls back to kill.
+# - kill: the process whose fork would make the 4th descendant dies at the
+#   call and the tree is condemned: each member dies at its next fork. Which
+#   one forks first is a race, so the test asks that one of them was killed
+#   (the root by SIGKILL, or a subshell: bash reports "Killed").
+# vm: also
+. "$(dirname "$0")/../lib.sh"
+need_root
+OUT=$TMP/events.json
+if "$BPFGUARD" probe --json | grep -q '"lsm":{"available":true'; then lsm=1; else lsm=0; fi
+[ "${BG_IN_VM:-0}" = 1 ] && [ $lsm = 0 ] && fail "the VM kernel must have BPF LSM"
+for a in alert deny kill; do cp "$(command -v bash)" "$TMP/t$a"; done
+
+{
+	printf 'mode: alert\nevents: { format: json }\nguards:\n  exec: { enabled: false }\n'
+	printf '  limits:\n    rules:\n'
+	for a in alert deny kill; do
+		printf '      - name: tree-%s\n        match: { exe: %s }\n' $a "$TMP/t$a"
+		printf '        action: %s\n        max_descendants: 3\n' $a
+	done
+} > "$TMP/agent.yaml"
+"$BPFGUARD" agent --config "$TMP/agent.yaml" --output "$OUT" 2>"$TMP/agent.err" &
+agent=$!
+at_exit "kill $agent 2>/dev/null; wait $agent 2>/dev/null"
+wait_for 600 grep -q '"agent-start"' "$OUT" 2>/dev/null || { cat "$TMP/agent.err"; fail "agent did not start"; }
+
+# Leaves live 1 s: long enough that all 9 are alive together even on a
+# loaded machine (with 0.3 s, a slow root let the first leaves exit first).
+TREE='for i in 1 2 3; do ( sleep 1 & sleep 1 & wait ) & done; wait; echo done'
+run() { # ACTION: the tree under that rule; sets rc and res
+	res=$( ( exec "$TMP/t$1" -c "$TREE" ) 2>"$TMP/$1.err"); rc=$?
+	echo "$1: exit $rc, '$res', stderr: $(head -c 300 "$TMP/$1.err" | tr '\n' ' ')"
+}
+
+killed() { [ $rc = 137 ] || grep -q Killed "$TMP/$1.err" || { cat "$TMP/$1.err"; false; }; } # ACTION
+
+run alert
+[ $rc = 0 ] && [ "$res" = done ] || fail "alert stopped the tree"
+run deny
+if [ $lsm = 1 ]; then
+	[ $rc = 0 ] && [ "$res" = done ] || fail "deny killed or broke the tree"
+	grep -q 'Resource temporarily unavailable' "$TMP/deny.err" || fail "no fork failed with EAGAIN"
+	deny='"action":"deny","mechanism":"lsm"'
+else
+	killed deny || fail "deny without LSM: nobody was killed"
+	deny='"action":"kill","mechanism":"tracepoint"'
+fi
+run kill
+killed kill || fail "kill: nobody was killed"
+sleep 0.5
+
+wait_for 50 grep -q '"tree-kill"' "$OUT" || fail "no kill event"
+grep '"limit-reached"' "$OUT"
+l=$(grep -F '"name":"tree-alert"' "$OUT")
+[ "$(wc -l <<<"$l")" = 1 ] || fail "expected one alert event"
+for f in '"action":"alert"' '"kind":"descendants","limit":3,"value":4' "\"executable\":\"$TMP/talert\""; do
+	grep -qF "$f" <<<"$l" || fail "alert event lacks $f"
+done
+# The live count at the refused fork: 3, or more when forks raced past the
+# check (the count grows at sched_process_fork, after it).
+grep -F '"name":"tree-deny"' "$OUT" | grep -F "$deny" | grep -qE '"kind":"descendants","limit":3,"value":[3-9]' ||
+	fail "no tree-deny descendants event with $deny"
+grep -F '"name":"tree-kill"' "$OUT" | grep -F '"action":"kill","mechanism":"tracepoint"' |
+	grep -qE '"kind":"descendants","limit":3,"value":[3-9]' || fail "no tree-kill descendants event"
+n=$(grep -F '"name":"tree-kill"' "$OUT" | grep -cF '"kind":"descendants"')
+[ "$n" -ge 1 ] || fail "no descendants kill"
+echo "kill events of tree-kill: $(grep -cF '"name":"tree-kill"' "$OUT") ($n descendants, the rest condemned-tree)"

@@ -1,0 +1,90 @@
+#!/bin/bash
+# guards.limits network ban on a cgroup v2 target, enforced by cgroup
+# sock_addr hooks (connect4/6, sendmsg4/6) and cgroup_skb (packets in and
+# out): processes in the cgroup get EPERM for a banned TCP connect (IPv4)
+# and UDP send (IPv6), talk to the allowed peer, and receive nothing from
+# a banned one (the datagram is dropped; the event has no process). The
+# same commands outside the cgroup are untouched. python3 is the peer.
+# vm: also
+# vm-files: $BUILD/tests/helpers/bg_net
+. "$(dirname "$0")/../lib.sh"
+need_root
+NET=$BUILD/tests/helpers/bg_net
+[ -x "$NET" ] || fail "missing $NET (make tests)"
+CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+[ -n "$CG2" ] || skip "no cgroup v2 mount"
+CG=$CG2/bg-netban.$$
+mkdir "$CG" || fail "cannot create $CG"
+at_exit "for p in \$(cat $CG/cgroup.procs 2>/dev/null); do kill -9 \$p; done; sleep 0.2; rmdir $CG"
+OUT=$TMP/events.json
+OK=$((20000 + $$ % 10000)) BAD=$((OK + 1)) RCV=$((OK + 2))
+
+cat > "$TMP/agent.yaml" <<YAML
+mode: alert
+events: { format: json }
+guards:
+  exec: { enabled: false }
+  limits:
+    rules:
+      - name: cg-offline
+        match: { cgroup: $CG }
+        action: deny
+        network:
+          ban: [connect, send, receive]
+          allow: ["127.0.0.1:$OK", "[::1]:$OK"]
+YAML
+"$BPFGUARD" agent --config "$TMP/agent.yaml" --output "$OUT" 2>"$TMP/agent.err" &
+agent=$!
+at_exit "kill $agent 2>/dev/null; wait $agent 2>/dev/null"
+wait_for 600 grep -q '"agent-start"' "$OUT" 2>/dev/null || { cat "$TMP/agent.err"; fail "agent did not start"; }
+
+# in_cg CMD...: run CMD inside the target cgroup.
+in_cg() { sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"; }
+serve() {
+	rm -f "$TMP/srv.out" # a stale "ready" from the previous server would race
+	"$NET" serve "$@" > "$TMP/srv.out" 2>&1 &
+	srv=$!
+	wait_for 50 grep -q ready "$TMP/srv.out" || fail "server $* did not start"
+}
+is() { # got want what
+	echo "$3 -> '$1'"
+	[ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"
+}
+
+for a in 127.0.0.1 ::1; do
+	serve tcp $a $OK
+	is "$(in_cg "$NET" ping tcp $a $OK)" ok "allowed peer $a:$OK"
+	wait $srv
+done
+serve tcp 127.0.0.1 $BAD
+is "$(in_cg "$NET" ping tcp 127.0.0.1 $BAD)" "connect errno 1" "TCP connect 127.0.0.1:$BAD"
+is "$("$NET" ping tcp 127.0.0.1 $BAD)" ok "the same outside the cgroup"
+wait $srv
+serve udp ::1 $BAD
+is "$(in_cg "$NET" ping udp ::1 $BAD)" "send errno 1" "UDP send [::1]:$BAD"
+is "$("$NET" ping udp ::1 $BAD)" ok "the same outside the cgroup"
+wait $srv
+# Receive: a UDP server in the cgroup; the datagram from a banned peer
+# (python3 outside, from an ephemeral port) is dropped before the socket.
+in_cg "$NET" serve udp 127.0.0.1 $RCV > "$TMP/tsrv.out" 2>&1 &
+tsrv=$!
+wait_for 50 grep -q ready "$TMP/tsrv.out" || fail "server in the cgroup did not start"
+if command -v python3 > /dev/null; then
+	python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b"ping", ("127.0.0.1", int(sys.argv[1])))' $RCV
+else
+	"$NET" ping udp 127.0.0.1 $RCV > /dev/null
+fi
+wait $tsrv
+is "$(tail -1 "$TMP/tsrv.out")" timeout "UDP receive in the cgroup from a banned peer"
+
+wait_for 50 grep -q '"op":"receive"' "$OUT" || fail "no receive event"
+grep '"network-banned"' "$OUT"
+check() {
+	local l
+	l=$(grep '"network-banned"' "$OUT" | grep -F "$1" | grep -F "$2" |
+		grep -F '"action":"deny","mechanism":"cgroup"' | grep -F '"name":"cg-offline"')
+	[ -n "$l" ] || fail "no netban event with $1 $2"
+}
+check '"destination":{"address":"127.0.0.1","port":'$BAD'}' '"op":"connect"'
+check '"destination":{"address":"::1","port":'$BAD'}' '"transport":"udp"},'
+check '"source":{"address":"127.0.0.1"' '"op":"receive"'
