@@ -73,6 +73,9 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+# The PHP guard allocates ids with an atomic fetch-and-add (ISA v3, 5.12+).
+$(BUILD)/bpf/php.bpf.o: BPF_CFLAGS += -mcpu=v3
+
 $(BUILD)/skel/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< name bg_$(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@

@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "log.h"
+#include "php.h"
 #include "policy/policy.h"
 #include "profile.skel.h"
 
@@ -44,6 +45,7 @@ struct profile {
 	char **cmd;
 	struct bg_profile_bpf *skel;
 	struct bg_cgroup cg;
+	struct bg_php php; /* PHP functions, when the command is PHP */
 };
 
 /* /proc/1234/... of a profiled process is /proc/self/... to the policy:
@@ -348,7 +350,9 @@ const struct bg_cmd_help profile_help = {
 	.opts = profile_opts,
 	.more = "CMD runs in a cgroup of its own, so forks, threads and execs are followed;\n"
 		"when it exits, what is left in the cgroup is killed. Recording is aggregated\n"
-		"in the kernel. The policy is YAML for people to read and edit (docs/policy.md).",
+		"in the kernel. The policy is YAML for people to read and edit (docs/policy.md).\n"
+		"A PHP CMD also gets a php: section: its PHP functions and the syscalls each\n"
+		"made (USE_ZEND_DTRACE=1 is set for it; docs/php.md).",
 };
 
 int cmd_profile(int argc, char **argv)
@@ -425,6 +429,8 @@ int cmd_profile(int argc, char **argv)
 		}
 		bpf_map_update_elem(bpf_map__fd(pr.skel->maps.prof_cgroups), &id, &one, BPF_ANY);
 	}
+	if (bg_php_profile_start(&pr.php, pr.cmd, pr.pid, pr.cgroup, pr.cmd ? pr.cg.id : 0))
+		goto cleanup;
 	if (bg_profile_bpf__attach(pr.skel)) {
 		pr_err("cannot attach the profiler: %s\n", strerror(errno));
 		goto cleanup;
@@ -446,7 +452,7 @@ int cmd_profile(int argc, char **argv)
 	}
 	bg_profile_bpf__detach(pr.skel);
 	pol.comment = describe(&pr);
-	if (collect(&pr, &pol)) {
+	if (collect(&pr, &pol) || bg_php_profile_collect(&pr.php, &pol)) {
 		pr_err("cannot read the profile maps\n");
 		goto cleanup;
 	}
@@ -474,6 +480,7 @@ int cmd_profile(int argc, char **argv)
 		fprintf(stderr, "bpfguard: note: %s exited with status %d\n", pr.cmd[0],
 			WEXITSTATUS(status));
 cleanup:
+	bg_php_stop(&pr.php);
 	bg_cgroup_destroy(&pr.cg);
 	bg_profile_bpf__destroy(pr.skel);
 	bg_policy_free(&pol);

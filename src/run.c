@@ -45,6 +45,7 @@
 #include "events/json.h"
 #include "events/ring.h"
 #include "log.h"
+#include "php.h"
 #include "policy/policy.h"
 #include "run_lsm.h"
 #include "sys.h"
@@ -60,7 +61,8 @@ static void on_signal(int sig)
 	pending_sig = sig;
 }
 static const char *const rule_names[] = {NULL, "policy.syscalls", "policy.files", "policy.network",
-					 "policy.executables"};
+					 "policy.executables", [16] = "policy.php.functions",
+					 [17] = "policy.php.syscalls", [18] = "policy.php.files"};
 
 static const char *rule_name(void *ctx, uint32_t id)
 {
@@ -83,6 +85,7 @@ struct run {
 	struct bg_events ev;
 	struct bg_output out;
 	bool ev_started;
+	struct bg_php php; /* the php: section (src/php.c) */
 	pid_t child;
 	int notify_fd;
 	unsigned long long decisions;
@@ -507,7 +510,8 @@ const struct bg_cmd_help run_help = {
 		"events only. Events go to stderr (or --output); the exit status is CMD's, or\n"
 		"128+signal. Files, executables and network use BPF LSM where the kernel\n"
 		"loads it (kill: EPERM, then SIGKILL); run says which mechanism enforces each\n"
-		"section. See docs/guarantees.md for what each mechanism guarantees.",
+		"section. See docs/guarantees.md for what each mechanism guarantees.\n"
+		"A php: section is enforced through PHP's USDT probes (docs/php.md).",
 };
 
 int cmd_run(int argc, char **argv)
@@ -598,6 +602,8 @@ int cmd_run(int argc, char **argv)
 	}
 	if (r.pol.has_net && !(r.lsm & BG_LSM_NET) && start_network(&r))
 		goto cleanup_cg;
+	if (r.pol.has_php && bg_php_run_start(&r.php, r.cmd, &r.pol, r.action, &r.ev, r.cg.id))
+		goto cleanup_cg;
 	if (pipe2(pipefd, O_CLOEXEC) || pipe2(gofd, O_CLOEXEC))
 		goto cleanup_cg;
 	r.child = fork();
@@ -647,15 +653,18 @@ wait_child : {
 	sigaction(SIGHUP, &sa, NULL);
 }
 	for (;;) {
-		struct pollfd pf[2] = {{.fd = r.notify_fd, .events = POLLIN},
-				       {.fd = pidfd, .events = POLLIN}};
+		/* The ring buffer too: kill-user acts as soon as an event lands. */
+		struct pollfd pf[3] = {{.fd = r.notify_fd, .events = POLLIN},
+				       {.fd = pidfd, .events = POLLIN},
+				       {.fd = r.ev.rb ? ring_buffer__epoll_fd(r.ev.rb) : -1,
+					.events = POLLIN}};
 		pid_t w;
 
 		if (pending_sig) {
 			kill(r.child, pending_sig);
 			pending_sig = 0;
 		}
-		if (poll(pf, 2, 100) > 0 && (pf[0].revents & POLLIN))
+		if (poll(pf, 3, 100) > 0 && (pf[0].revents & POLLIN))
 			handle_notification(&r);
 		bg_events_poll(&r.ev, 0);
 		w = waitpid(r.child, &status, WNOHANG);
@@ -698,6 +707,7 @@ cleanup_cg:
 		close(gofd[1]);
 	bg_sandbox_bpf__destroy(r.skel);
 	bg_run_lsm_stop(r.lsm_skel);
+	bg_php_stop(&r.php);
 	bg_cgroup_destroy(&r.cg);
 cleanup_events:
 	bg_events_close(&r.ev);

@@ -37,6 +37,8 @@ enum bg_event_type {
 	BG_EV_LIMIT = 13,    /* a process limit reached (memory, children) */
 	BG_EV_NETBAN = 14,   /* a network operation a per-process ban forbids */
 	BG_EV_BPF_LOAD = 15, /* a BPF_PROG_LOAD (bpf/bpfload.bpf.c) */
+	BG_EV_PHP_CALL = 16,    /* a PHP function outside the allowlist (php.h) */
+	BG_EV_PHP_SYSCALL = 17, /* a syscall its PHP function never made while profiled */
 	BG_EV_TYPE_MAX,
 };
 

@@ -8,7 +8,7 @@
 
 #include "buf.h"
 
-#define BG_FMT_TYPES 16 /* >= BG_EV_TYPE_MAX, checked in format.c */
+#define BG_FMT_TYPES 32 /* >= BG_EV_TYPE_MAX, checked in format.c */
 
 struct bg_fmt;
 struct bg_json;

@@ -17,6 +17,7 @@ extern const struct bg_event_desc bg_policy_exec_desc, bg_policy_file_desc;
 extern const struct bg_event_desc bg_file_desc, bg_file_modify_desc;
 extern const struct bg_event_desc bg_limit_desc, bg_netban_desc;
 extern const struct bg_event_desc bg_bpf_load_desc;
+extern const struct bg_event_desc bg_php_call_desc, bg_php_syscall_desc;
 
 /* Records of the trigger program in tests and benchmarks. */
 static void test_json_bg(struct bg_fmt *f, struct bg_json *j, const void *rec)
@@ -57,6 +58,8 @@ const struct bg_event_desc *const bg_event_descs[] = {
 	[BG_EV_FILE] = &bg_file_desc, [BG_EV_FILE_MODIFY] = &bg_file_modify_desc,
 	[BG_EV_LIMIT] = &bg_limit_desc, [BG_EV_NETBAN] = &bg_netban_desc,
 	[BG_EV_BPF_LOAD] = &bg_bpf_load_desc,
+	[BG_EV_PHP_CALL] = &bg_php_call_desc,
+	[BG_EV_PHP_SYSCALL] = &bg_php_syscall_desc,
 };
 
 const unsigned int bg_event_descs_len = sizeof(bg_event_descs) / sizeof(bg_event_descs[0]);

@@ -8,6 +8,7 @@
 
 #include "policy/policy.h"
 #include "policy/yaml.h"
+#include "policy/php.h"
 
 void bg_policy_init(struct bg_policy *p)
 {
@@ -26,6 +27,7 @@ void bg_policy_free(struct bg_policy *p)
 	free(p->files);
 	free(p->net);
 	free(p->comment);
+	bg_policy_php_free(p);
 	bg_policy_init(p);
 }
 
@@ -127,6 +129,8 @@ int bg_policy_merge(struct bg_policy *dst, const struct bg_policy *src)
 		err = bg_policy_add_file(dst, src->files[i].path, src->files[i].acc);
 	for (i = 0; !err && i < src->n_net; i++)
 		err = bg_policy_add_net(dst, &src->net[i]);
+	if (!err)
+		err = bg_policy_php_merge(dst, src);
 	return err;
 }
 
@@ -320,7 +324,8 @@ int bg_policy_write(const struct bg_policy *p, FILE *f)
 		execs = calloc(p->n_execs + 1, sizeof(*execs));
 		if (!execs)
 			return -ENOMEM;
-		memcpy(execs, p->execs, p->n_execs * sizeof(*execs));
+		if (p->n_execs) /* p->execs is NULL when empty */
+			memcpy(execs, p->execs, p->n_execs * sizeof(*execs));
 		qsort(execs, p->n_execs, sizeof(*execs), cmp_str);
 		fprintf(f, "\n# Programs it may execute.\nexecutables:%s\n", p->n_execs ? "" : " []");
 		for (i = 0; i < p->n_execs; i++)
@@ -332,7 +337,8 @@ int bg_policy_write(const struct bg_policy *p, FILE *f)
 			err = -ENOMEM;
 			goto cleanup;
 		}
-		memcpy(files, p->files, p->n_files * sizeof(*files));
+		if (p->n_files)
+			memcpy(files, p->files, p->n_files * sizeof(*files));
 		qsort(files, p->n_files, sizeof(*files), cmp_file);
 		fprintf(f, "\n# Files it may open: r read, w write, x execute, c create, t truncate;\n"
 			   "# a path ending in / is a directory (listing it, creating in it).\n");
@@ -374,6 +380,8 @@ int bg_policy_write(const struct bg_policy *p, FILE *f)
 			free(items);
 		}
 	}
+	if (!err)
+		err = bg_policy_php_write(p, f);
 cleanup:
 	free(execs);
 	free(files);
@@ -546,6 +554,8 @@ static int parse(struct bg_yaml *y, struct bg_policy *p)
 	if ((n = bg_yaml_get(y, root, "files")) && (err = parse_files(y, n, p)))
 		return err;
 	if ((n = bg_yaml_get(y, root, "network")) && (err = parse_net(y, n, p)))
+		return err;
+	if ((n = bg_yaml_get(y, root, "php")) && (err = bg_policy_php_parse(y, n, p)))
 		return err;
 	return 0;
 }

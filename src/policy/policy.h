@@ -29,9 +29,25 @@ struct bg_policy_net {
 	uint16_t port;    /* 0: any port */
 };
 
+/* php: functions ("Class::method" or "function") with the syscalls each
+ * made while profiled, and the PHP files compiled (src/policy/php.c). */
+struct bg_policy_php_fn {
+	char *name;
+	uint64_t sys[BG_SYSCALL_WORDS];
+};
+
+struct bg_policy_php {
+	struct bg_policy_php_fn *fns;
+	size_t n_fns;
+	char **files;
+	size_t n_files;
+	bool check_files; /* a files: list was given (possibly empty): enforce it */
+};
+
 struct bg_policy {
 	char *comment; /* header lines, written back as "# " comments */
-	bool has_syscalls, has_files, has_exec, has_net;
+	bool has_syscalls, has_files, has_exec, has_net, has_php;
+	struct bg_policy_php php;
 	uint64_t sys_native[BG_SYSCALL_WORDS];
 	uint64_t sys_compat[BG_SYSCALL_WORDS];
 	char **execs;
@@ -64,6 +80,12 @@ int bg_syscall_nr(bool compat, const char *name);
 /* "127.0.0.1:80", "[::1]:80", "10.0.0.0/8", "*:53", "0.0.0.0:8000". */
 int bg_net_parse(const char *s, struct bg_policy_net *n);
 void bg_net_format(const struct bg_policy_net *n, char *buf, size_t len);
+
+int bg_policy_php_add_fn(struct bg_policy *p, const char *name, const uint64_t *sys);
+int bg_policy_php_add_file(struct bg_policy *p, const char *path);
+void bg_policy_php_free(struct bg_policy *p);
+int bg_policy_php_write(const struct bg_policy *p, FILE *f);
+int bg_policy_php_merge(struct bg_policy *dst, const struct bg_policy *src);
 
 static inline bool bg_bit(const uint64_t *bm, unsigned nr)
 {

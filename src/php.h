@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef BG_PHP_H
+#define BG_PHP_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct bg_events;
+struct bg_policy;
+struct bg_php_bpf;
+
+/* The PHP guard (bpf/php.bpf.c): profile records a php: section, run
+ * enforces it. A zeroed struct is "not started"; bg_php_stop is safe on it. */
+struct bg_php {
+	struct bg_php_bpf *skel;
+	char bin[PATH_MAX]; /* the PHP binary or libphp.so probed */
+	int action;
+	const struct bg_policy *pol;
+	/* kill-user: the hook another guard set before ours, called first. */
+	int (*prev_hook)(void *ctx, const void *data, size_t size);
+	void *prev_ctx;
+};
+
+/* Find the PHP binary of cmd (PATH), of pid (/proc/PID/exe), or
+ * $BPFGUARD_PHP. 0: found and it carries php:function__entry; -ENOENT:
+ * not a PHP program; -ENOTSUP: PHP without probes (message printed). */
+int bg_php_find(char *const *cmd, pid_t pid, char *out, size_t len);
+/* 1 if the ELF file has a .note.stapsdt probe provider:name, 0 if not. */
+int bg_php_has_probe(const char *path, const char *provider, const char *name);
+
+/* profile: does nothing (returns 0) unless cmd/pid is a PHP program (or
+ * $BPFGUARD_PHP names one). The processes watched: cgroup_id (the
+ * command's), else the cgroup v2 directory cgroup, else pid's cgroup. */
+int bg_php_profile_start(struct bg_php *ph, char *const *cmd, pid_t pid, const char *cgroup,
+			 uint64_t cgroup_id);
+int bg_php_profile_collect(struct bg_php *ph, struct bg_policy *pol);
+/* run, with a policy that has a php: section. */
+int bg_php_run_start(struct bg_php *ph, char *const *cmd, const struct bg_policy *pol, int action,
+		     struct bg_events *ev, uint64_t cgroup_id);
+void bg_php_stop(struct bg_php *ph);
+
+#endif

@@ -1,0 +1,88 @@
+#!/bin/bash
+# vm: also
+# vm-files: /usr/bin/php8.2
+# Per-PHP-function syscall attribution: profile a script whose
+# file_get_contents() reads a local file, then run it (the php: section
+# alone) with a URL: file_get_contents() is allowed, but the socket() it
+# now makes was never made by it while profiled: killed at sys_enter with a
+# php_syscall event naming the function, the syscall, file and line. Under
+# alert it completes and reports. A recursion deeper than the kernel-side
+# stack is reported by profile, and a call made at that depth is still
+# checked.
+. "$(dirname "$0")/../lib.sh"
+need_root
+PHP=$(command -v php8.2 || command -v php) || skip "needs php8.2-cli"
+PHP=$(readlink -f "$PHP")
+grep -qa function__entry "$PHP" || skip "$PHP has no USDT probes"
+cat >"$TMP/s.php" <<'EOF'
+<?php
+function fetch($u) { return @file_get_contents($u); }
+function down($n, $f, $g = 'fetch') { return $n ? down($n - 1, $f, $g) : strlen($g($f)); }
+if (($argv[2] ?? '') === 'deep') {
+	echo "deep " . down(40, $argv[1]) . "\n";
+	if (($argv[3] ?? '') === 'new')
+		echo "new " . down(40, $argv[1], 'str_rot13') . "\n";
+	exit(0);
+}
+$d = fetch($argv[1]);
+echo "got ", $d === false ? "nothing" : strlen($d), "\n";
+EOF
+echo hello >"$TMP/data.txt"
+PORT=$((20000 + ($$ + 11) % 20000))
+
+"$BPFGUARD" profile -o "$TMP/full.yaml" -- "$PHP" -d display_errors=stderr "$TMP/s.php" "$TMP/data.txt" >"$TMP/p.out" 2>"$TMP/p.err" ||
+	fail "profile: $(cat "$TMP/p.err")"
+grep -q "got 6" "$TMP/p.out" || fail "profiled run: $(cat "$TMP/p.out")"
+{
+	echo "version: 1"
+	sed -n '/^php:/,$p' "$TMP/full.yaml"
+} >"$TMP/php.yaml"
+fgc=$(grep '^    "file_get_contents": \[' "$TMP/php.yaml") || fail "no file_get_contents: $(cat "$TMP/php.yaml")"
+grep -q "openat" <<<"$fgc" && grep -q "read" <<<"$fgc" || fail "syscalls not attributed: $fgc"
+grep -q "socket" <<<"$fgc" && fail "socket attributed though never made: $fgc"
+grep -q '^    "fetch": \[' "$TMP/php.yaml" || fail "user function fetch not recorded"
+
+# In profile: same input, no event.
+out=$("$BPFGUARD" run --policy "$TMP/php.yaml" --action kill --json --output "$TMP/ok.ev" -- \
+	"$PHP" -d display_errors=stderr "$TMP/s.php" "$TMP/data.txt") || fail "in-profile run failed: $out"
+[ "$out" = "got 6" ] && [ ! -s "$TMP/ok.ev" ] || fail "in-profile run: $out $(cat "$TMP/ok.ev")"
+
+# A URL: socket() from file_get_contents, never profiled: killed.
+out=$("$BPFGUARD" run --policy "$TMP/php.yaml" --action kill --json --output "$TMP/kill.ev" -- \
+	"$PHP" -d display_errors=stderr "$TMP/s.php" "http://127.0.0.1:$PORT/" 2>"$TMP/kill.err")
+rc=$?
+[ $rc = 137 ] || fail "not killed (rc $rc): $out $(cat "$TMP/kill.err")"
+grep -q got <<<"$out" && fail "the script went on after the kill: $out"
+ev=$(grep '"php_syscall"' "$TMP/kill.ev" | head -1) || fail "no php_syscall event: $(cat "$TMP/kill.ev")"
+for want in '"function":"file_get_contents"' '"syscall":"socket"' '"builtin":true' \
+	"\"file\":\"$TMP/s.php\"" '"line":2' '"action":"kill"' '"mechanism":"tracepoint"' \
+	'"name":"policy.php.syscalls"' '"rule":{"id":17'; do
+	grep -qF "$want" <<<"$ev" || fail "php_syscall event lacks $want: $ev"
+done
+
+# alert: runs to the end, reports.
+out=$("$BPFGUARD" run --policy "$TMP/php.yaml" --action alert --json --output "$TMP/alert.ev" -- \
+	"$PHP" -d display_errors=stderr "$TMP/s.php" "http://127.0.0.1:$PORT/" 2>/dev/null)
+[ "$out" = "got nothing" ] || fail "alert changed the outcome: $out"
+grep '"php_syscall"' "$TMP/alert.ev" | grep -q '"syscall":"socket".*"action":"alert"' ||
+	fail "no alert event: $(cat "$TMP/alert.ev")"
+
+# Deeper than the kernel-side stack (32 frames): profile says so; the
+# syscalls at the top are still attributed (a ring of the top frames).
+"$BPFGUARD" profile -o "$TMP/deep.yaml" -- "$PHP" -d display_errors=stderr "$TMP/s.php" "$TMP/data.txt" deep \
+	>"$TMP/d.out" 2>"$TMP/d.err" || fail "deep profile: $(cat "$TMP/d.err")"
+grep -q "deep 6" "$TMP/d.out" || fail "deep run: $(cat "$TMP/d.out")"
+grep -q "php: [0-9]* calls deeper than the kernel-side stack" "$TMP/d.err" ||
+	fail "deep stack not reported: $(cat "$TMP/d.err")"
+grep -q '^    "file_get_contents": \[.*openat' "$TMP/deep.yaml" || fail "no attribution at depth 41"
+{
+	echo "version: 1"
+	sed -n '/^php:/,$p' "$TMP/deep.yaml"
+} >"$TMP/deep-php.yaml"
+# At depth 42, a function outside the allowlist (str_rot13) is killed.
+out=$("$BPFGUARD" run --policy "$TMP/deep-php.yaml" --action kill --json --output "$TMP/deep.ev" -- \
+	"$PHP" -d display_errors=stderr "$TMP/s.php" "$TMP/data.txt" deep new 2>/dev/null)
+[ "$out" = "deep 6" ] || fail "deep run under the policy: $out"
+grep '"php_call"' "$TMP/deep.ev" | grep -q '"function":"str_rot13".*"depth":4[0-9]' ||
+	fail "deep out-of-policy call not caught: $(cat "$TMP/deep.ev")"
+echo ok
