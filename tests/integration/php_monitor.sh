@@ -83,4 +83,13 @@ start_monitor "$TMP/plain.ev" --policy "$TMP/php.yaml" --pid $plain --action kil
 grep -q "process $plain was started without USE_ZEND_DTRACE=1: PHP fires no USDT probes, so its PHP functions are NOT checked" \
 	"$TMP/plain.ev.err" || fail "no USE_ZEND_DTRACE message: $(cat "$TMP/plain.ev.err")"
 stop_monitor "$TMP/plain.ev"
+
+# No PHP among the targets (and no BPFGUARD_PHP): refused, said why.
+sleep 20 &
+other=$!
+at_exit "kill -9 $other 2>/dev/null"
+env -u BPFGUARD_PHP timeout 10 "$BPFGUARD" monitor --policy "$TMP/php.yaml" --pid $other \
+	>/dev/null 2>"$TMP/none.err" && fail "monitor started without a PHP process"
+grep -q "php: section but none of the monitored processes runs a PHP with USDT probes" \
+	"$TMP/none.err" || fail "no message: $(cat "$TMP/none.err")"
 echo ok
