@@ -45,6 +45,17 @@ struct {
 	__type(value, __u8);
 } php_cgroups SEC(".maps");
 
+/* monitor: the processes watched are the bits of monitor's mon_procs
+ * (one bit per tgid, kept across fork and exec by bpf/monitor.bpf.c),
+ * which user space hands to this map (bpf_map__reuse_fd). */
+const volatile bool by_procs = false;
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} php_procs SEC(".maps");
+
 /* Function -> id: filled by the kernel while profiling, by user space
  * (the allowlist) when enforcing. */
 struct {
@@ -134,6 +145,13 @@ static __always_inline void php_err(__u32 idx)
 static __always_inline bool tracked(void)
 {
 	__u64 cg = bpf_get_current_cgroup_id();
+
+	if (by_procs) {
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32, w = tgid / 64;
+		__u64 *bits = bpf_map_lookup_elem(&php_procs, &w);
+
+		return bits && (*bits >> (tgid % 64) & 1);
+	}
 
 	return bpf_map_lookup_elem(&php_cgroups, &cg);
 }

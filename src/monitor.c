@@ -25,6 +25,7 @@
 
 #include <bpfguard/events.h>
 #include <bpfguard/monitor.h>
+#include <bpfguard/php.h>
 #include <bpfguard/sandbox.h>
 
 #include "cli.h"
@@ -36,6 +37,7 @@
 #include "log.h"
 #include "policy/policy.h"
 #include "monitor.skel.h"
+#include "php.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -51,10 +53,10 @@ static void on_stop(int sig)
 }
 
 static const char *const rule_names[] = {
-	[BG_MON_RULE_SYSCALLS] = "policy.syscalls",
-	[BG_MON_RULE_FILES] = "policy.files",
-	[BG_MON_RULE_NETWORK] = "policy.network",
-	[BG_MON_RULE_EXEC] = "policy.executables",
+	[BG_MON_RULE_SYSCALLS] = "policy.syscalls", [BG_MON_RULE_FILES] = "policy.files",
+	[BG_MON_RULE_NETWORK] = "policy.network",   [BG_MON_RULE_EXEC] = "policy.executables",
+	[BG_EV_PHP_CALL] = "policy.php.functions",  [BG_EV_PHP_SYSCALL] = "policy.php.syscalls",
+	[BG_PHP_RULE_FILES] = "policy.php.files",
 };
 
 static const char *rule_name(void *ctx, uint32_t id)
@@ -78,6 +80,7 @@ struct monitor {
 	struct bg_output out;
 	int procs_fd; /* mon_procs */
 	unsigned long n_files_missing;
+	struct bg_php php; /* the php: section (src/php.c) */
 };
 
 /* The kernel's identity of path (src/ident.c), and its stat. */
@@ -515,7 +518,8 @@ const struct bg_cmd_help monitor_help = {
 	.more = "The targets (processes by pid with their descendants, by cgroup, by executable)\n"
 		"are followed across fork and exec until Ctrl-C. Checked: syscalls at sys_enter\n"
 		"(x86_64 and ia32 lists apart), executables at exec, files at the return of\n"
-		"open, network peers at connect/sendto/sendmsg/bind. kill sends SIGKILL from\n"
+		"open, network peers at connect/sendto/sendmsg/bind, a php: section through\n"
+		"PHP's USDT probes (docs/php.md). kill sends SIGKILL from\n"
 		"the kernel; the call that broke the policy has run by then (unlink completes,\n"
 		"a write is not stopped): see docs/guarantees.md. Use `run` to start a program\n"
 		"with calls refused before they run.",
@@ -600,6 +604,9 @@ int cmd_monitor(int argc, char **argv)
 	m.ev.fmt.rule_name = rule_name;
 	if (start(&m))
 		goto cleanup_skel;
+	if (m.pol.has_php && bg_php_monitor_start(&m.php, &m.pol, m.action, &m.ev, m.procs_fd,
+						  m.n_exes ? m.exes[0] : NULL))
+		goto cleanup_skel;
 	if (m.n_files_missing)
 		pr_warn("%lu files of the policy do not exist: opening them is reported\n",
 			m.n_files_missing);
@@ -616,6 +623,7 @@ int cmd_monitor(int argc, char **argv)
 	report_errors(&m);
 	rc = 0;
 cleanup_skel:
+	bg_php_stop(&m.php);
 	bg_monitor_bpf__destroy(m.skel);
 cleanup_events:
 	bg_events_close(&m.ev);

@@ -241,7 +241,9 @@ static int attach(struct bg_php *ph, bool syscalls)
 	return 0;
 }
 
-static int open_load(struct bg_php *ph, bool enforce, struct bg_events *ev, uint64_t cgroup_id)
+/* procs_fd >= 0 (monitor): the processes watched are that bitmap's. */
+static int open_load(struct bg_php *ph, bool enforce, struct bg_events *ev, uint64_t cgroup_id,
+		     int procs_fd)
 {
 	uint8_t one = 1;
 	int err;
@@ -258,7 +260,10 @@ static int open_load(struct bg_php *ph, bool enforce, struct bg_events *ev, uint
 	ph->skel->rodata->rule_sys = BG_EV_PHP_SYSCALL;
 	ph->skel->rodata->rule_file = BG_PHP_RULE_FILES;
 	ph->skel->rodata->check_files = enforce && ph->pol && ph->pol->php.check_files;
-	err = ev ? bg_events_share(ev, ph->skel->obj) : 0;
+	ph->skel->rodata->by_procs = procs_fd >= 0;
+	err = procs_fd >= 0 ? bpf_map__reuse_fd(ph->skel->maps.php_procs, procs_fd) : 0;
+	if (!err && ev)
+		err = bg_events_share(ev, ph->skel->obj);
 	if (!err)
 		err = bg_php_bpf__load(ph->skel);
 	if (err) {
@@ -325,10 +330,12 @@ static int pid_cgroup(pid_t pid, uint64_t *id)
 	return err;
 }
 
+static void check_dtrace_env(pid_t pid, bool enforce);
+
 int bg_php_profile_start(struct bg_php *ph, char *const *cmd, pid_t pid, const char *cgroup,
 			 uint64_t cgroup_id)
 {
-	int err = bg_php_find(cmd, pid, ph->bin, sizeof(ph->bin)), env;
+	int err = bg_php_find(cmd, pid, ph->bin, sizeof(ph->bin));
 
 	if (err == -ENOENT)
 		return 0;
@@ -344,19 +351,10 @@ int bg_php_profile_start(struct bg_php *ph, char *const *cmd, pid_t pid, const c
 		return err < 0 ? err : -err;
 	}
 	/* A running PHP process fires no probes without it: say so. */
-	env = pid > 0 ? has_dtrace_env(pid) : 1;
-	if (env == -EUCLEAN)
-		pr_warn("php: cannot tell whether process %d has USE_ZEND_DTRACE=1 (its "
-			"environment was overwritten, as php-fpm does); without it no PHP "
-			"function is recorded\n",
-			pid);
-	else if (env == 0)
-		pr_warn("php: process %d was started without USE_ZEND_DTRACE=1: PHP fires no "
-			"USDT probes, its PHP functions will not be recorded (restart it with "
-			"USE_ZEND_DTRACE=1)\n",
-			pid);
+	if (pid > 0)
+		check_dtrace_env(pid, false);
 	ph->action = BG_ACT_NONE;
-	err = open_load(ph, false, NULL, cgroup_id);
+	err = open_load(ph, false, NULL, cgroup_id, -1);
 	if (!err)
 		err = attach(ph, true);
 	if (err)
@@ -444,21 +442,15 @@ static void split_name(const char *name, struct bg_php_fn *k)
 	}
 }
 
-int bg_php_run_start(struct bg_php *ph, char *const *cmd, const struct bg_policy *pol, int action,
-		     struct bg_events *ev, uint64_t cgroup_id)
+/* Load the allowlist of pol into the guard and attach it to ph->bin. */
+static int enforce_start(struct bg_php *ph, const struct bg_policy *pol, int action,
+			 struct bg_events *ev, uint64_t cgroup_id, int procs_fd)
 {
 	const struct bg_policy_php *pp = &pol->php;
 	uint32_t id;
 	size_t i;
 	int err;
 
-	err = bg_php_find(cmd, 0, ph->bin, sizeof(ph->bin));
-	if (err == -ENOENT)
-		pr_err("the policy has a php: section but %s is not a PHP binary (set "
-		       "BPFGUARD_PHP=/path/to/php or libphp.so)\n",
-		       cmd && cmd[0] ? cmd[0] : "?");
-	if (err)
-		return err;
 	if (pp->n_fns >= BG_PHP_FUNCS_MAX) {
 		pr_err("php: %zu functions; at most %d are supported\n", pp->n_fns,
 		       BG_PHP_FUNCS_MAX - 1);
@@ -469,7 +461,7 @@ int bg_php_run_start(struct bg_php *ph, char *const *cmd, const struct bg_policy
 		pr_warn("php: a PHP call cannot be denied; out-of-policy PHP calls are killed\n");
 	ph->action = action == BG_ACT_DENY ? BG_ACT_KILL : action;
 	ph->pol = pol;
-	err = open_load(ph, true, ev, cgroup_id);
+	err = open_load(ph, true, ev, cgroup_id, procs_fd);
 	for (i = 0; !err && i < pp->n_fns; i++) {
 		struct bg_php_fn k;
 		struct bg_php_sys sys;
@@ -508,6 +500,81 @@ int bg_php_run_start(struct bg_php *ph, char *const *cmd, const struct bg_policy
 		ev->hook_ctx = ph;
 	}
 	return 0;
+}
+
+int bg_php_run_start(struct bg_php *ph, char *const *cmd, const struct bg_policy *pol, int action,
+		     struct bg_events *ev, uint64_t cgroup_id)
+{
+	int err = bg_php_find(cmd, 0, ph->bin, sizeof(ph->bin));
+
+	if (err == -ENOENT)
+		pr_err("the policy has a php: section but %s is not a PHP binary (set "
+		       "BPFGUARD_PHP=/path/to/php or libphp.so)\n",
+		       cmd && cmd[0] ? cmd[0] : "?");
+	return err ? err : enforce_start(ph, pol, action, ev, cgroup_id, -1);
+}
+
+/* Whether a running PHP process fires the probes: said once per process. */
+static void check_dtrace_env(pid_t pid, bool enforce)
+{
+	int env = has_dtrace_env(pid);
+
+	if (env == -EUCLEAN)
+		pr_warn("php: cannot tell whether process %d has USE_ZEND_DTRACE=1 (its "
+			"environment was overwritten, as php-fpm does); without it PHP fires no "
+			"probes and no PHP function is %s\n",
+			pid, enforce ? "checked" : "recorded");
+	else if (env == 0)
+		pr_warn("php: process %d was started without USE_ZEND_DTRACE=1: PHP fires no "
+			"USDT probes, so its PHP functions are NOT %s (restart it with "
+			"USE_ZEND_DTRACE=1 in its environment)\n",
+			pid, enforce ? "checked against the php: section" : "recorded");
+}
+
+int bg_php_monitor_start(struct bg_php *ph, const struct bg_policy *pol, int action,
+			 struct bg_events *ev, int procs_fd, const char *exe)
+{
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info), w;
+	char bin[PATH_MAX];
+	unsigned n_php = 0;
+	uint64_t bits;
+	int err, b;
+
+	ph->bin[0] = 0;
+	if (bpf_obj_get_info_by_fd(procs_fd, &info, &len))
+		return -errno;
+	for (w = 0; w < info.max_entries; w++) {
+		if (bpf_map_lookup_elem(procs_fd, &w, &bits) || !bits)
+			continue;
+		for (b = 0; b < 64; b++) {
+			pid_t pid = w * 64 + b;
+
+			if (!(bits >> b & 1) || bg_php_find(NULL, pid, bin, sizeof(bin)))
+				continue;
+			if (!ph->bin[0])
+				strcpy(ph->bin, bin);
+			else if (strcmp(bin, ph->bin))
+				pr_warn("php: process %d runs %s; only %s is watched\n", pid, bin,
+					ph->bin);
+			if (n_php++ < 8)
+				check_dtrace_env(pid, true);
+		}
+	}
+	if (!ph->bin[0] && exe) {
+		char *cmd[] = {(char *)exe, NULL};
+
+		err = bg_php_find(cmd, 0, ph->bin, sizeof(ph->bin));
+		if (err && err != -ENOENT)
+			return err;
+	}
+	if (!ph->bin[0]) {
+		pr_err("the policy has a php: section but none of the monitored processes runs a "
+		       "PHP with USDT probes (set BPFGUARD_PHP=/path/to/php or libphp.so)\n");
+		return -ENOENT;
+	}
+	fprintf(stderr, "bpfguard: php: watching %u running PHP processes of %s\n", n_php, ph->bin);
+	return enforce_start(ph, pol, action, ev, 0, procs_fd);
 }
 
 void bg_php_stop(struct bg_php *ph)

@@ -40,6 +40,12 @@ int bg_php_profile_collect(struct bg_php *ph, struct bg_policy *pol);
 /* run, with a policy that has a php: section. */
 int bg_php_run_start(struct bg_php *ph, char *const *cmd, const struct bg_policy *pol, int action,
 		     struct bg_events *ev, uint64_t cgroup_id);
+/* monitor: the processes watched are the bits of procs_fd (monitor's
+ * mon_procs); the PHP binary is found from the first of them that runs
+ * PHP (/proc/PID/exe, or a libphp it maps), else from exe, else
+ * $BPFGUARD_PHP. Says which of them lack USE_ZEND_DTRACE=1. */
+int bg_php_monitor_start(struct bg_php *ph, const struct bg_policy *pol, int action,
+			 struct bg_events *ev, int procs_fd, const char *exe);
 void bg_php_stop(struct bg_php *ph);
 
 #endif

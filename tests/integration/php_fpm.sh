@@ -94,7 +94,45 @@ grep -q '^    "Page::title": \[' "$TMP/pid.yaml" ||
 	fail "profile --pid recorded no worker function: $(cat "$TMP/pid.err" "$TMP/pid.yaml")"
 grep -q "cannot tell whether process $master has USE_ZEND_DTRACE" "$TMP/pid.err" ||
 	fail "no note on the overwritten environment: $(cat "$TMP/pid.err")"
+
+# monitor --pid on that master, kill, with the php: section profiled
+# above: workers forked before the monitor started and the ones the master
+# forks to replace the killed ones are all held to it. Inject until a
+# worker forked after the monitor started is the one killed.
+{
+	echo "version: 1"
+	sed -n '/^php:/,$p' "$TMP/pid.yaml"
+} >"$TMP/pid-php.yaml"
+"$BPFGUARD" monitor --policy "$TMP/pid-php.yaml" --pid "$master" --action kill --json \
+	--output "$TMP/mon.ev" 2>"$TMP/mon.err" &
+mon=$!
+at_exit "kill -INT $mon 2>/dev/null"
+wait_for 100 grep -qs '^bpfguard: monitoring' "$TMP/mon.err" || fail "monitor: $(cat "$TMP/mon.err")"
+grep -q "php: watching 3 running PHP processes of $(realpath "$FPM")" "$TMP/mon.err" ||
+	fail "monitor did not find the php-fpm processes: $(cat "$TMP/mon.err")"
+first=$(pgrep -P "$master" | sort)
+ok && ok || fail "normal requests under monitor"
+events_ge() { [ "$(grep -c '"php_call"' "$TMP/mon.ev")" -ge "$1" ]; }
+late=
+for i in 1 2 3 4 5 6; do
+	req "code=system('touch+$TMP/pwned');" >"$TMP/inj.out"
+	[ ! -e "$TMP/pwned" ] || fail "the injected command ran under monitor (try $i)"
+	wait_for 50 events_ge $i ||
+		fail "no php_call event for injection $i: $(cat "$TMP/mon.ev" "$TMP/mon.err")"
+	pid=$(grep '"php_call"' "$TMP/mon.ev" | tail -1 | sed -n 's/.*"process":{"pid":\([0-9]*\).*/\1/p')
+	wait_for 50 grep -q "child $pid exited on signal 9" "$TMP/fpm.log" ||
+		fail "worker $pid not killed: $(tail -5 "$TMP/fpm.log")"
+	if ! grep -qx "$pid" <<<"$first"; then
+		late=$pid
+		break
+	fi
+done
+[ -n "$late" ] || fail "no worker forked after the start was killed: $(cat "$TMP/mon.ev")"
+ok || fail "no worker served the next request under monitor"
+kill -INT $mon
+wait $mon || fail "monitor exited with $?: $(cat "$TMP/mon.err")"
 kill -QUIT "$master"
 wait $server
 server=
+echo "monitor: worker $late, forked after the monitor started, killed at injection $i"
 echo ok

@@ -8,7 +8,8 @@
 # php_syscall event naming the function, the syscall, file and line. Under
 # alert it completes and reports. A recursion deeper than the kernel-side
 # stack is reported by profile, and a call made at that depth is still
-# checked.
+# checked. Then monitor --pid holds a PHP process bpfguard did not start
+# to the same per-function syscalls.
 . "$(dirname "$0")/../lib.sh"
 need_root
 PHP=$(command -v php8.2 || command -v php) || skip "needs php8.2-cli"
@@ -85,4 +86,42 @@ out=$("$BPFGUARD" run --policy "$TMP/deep-php.yaml" --action kill --json --outpu
 [ "$out" = "deep 6" ] || fail "deep run under the policy: $out"
 grep '"php_call"' "$TMP/deep.ev" | grep -q '"function":"str_rot13".*"depth":4[0-9]' ||
 	fail "deep out-of-policy call not caught: $(cat "$TMP/deep.ev")"
+
+# monitor: the same check on a PHP process bpfguard did not start. It waits
+# for a go file, then fetches; profiled with a local file, monitored
+# (--pid, kill) while it fetches a URL: killed at socket().
+cat >"$TMP/w.php" <<'EOF'
+<?php
+function fetch($u) { return @file_get_contents($u); }
+do usleep(20000); while (!file_exists($argv[2]));
+$d = fetch($argv[1]);
+echo "got ", $d === false ? "nothing" : strlen($d), "\n";
+EOF
+touch "$TMP/go1"
+"$BPFGUARD" profile -o "$TMP/w.yaml" -- "$PHP" "$TMP/w.php" "$TMP/data.txt" "$TMP/go1" \
+	>"$TMP/w.out" 2>"$TMP/w.err" || fail "profile w.php: $(cat "$TMP/w.err")"
+grep -q "got 6" "$TMP/w.out" || fail "profiled w.php: $(cat "$TMP/w.out")"
+{
+	echo "version: 1"
+	sed -n '/^php:/,$p' "$TMP/w.yaml"
+} >"$TMP/w-php.yaml"
+USE_ZEND_DTRACE=1 "$PHP" "$TMP/w.php" "http://127.0.0.1:$PORT/" "$TMP/go2" >"$TMP/w2.out" 2>&1 &
+wpid=$!
+"$BPFGUARD" monitor --policy "$TMP/w-php.yaml" --pid $wpid --action kill --json \
+	--output "$TMP/mon.ev" 2>"$TMP/mon.err" &
+mon=$!
+at_exit "kill -INT $mon 2>/dev/null; kill -9 $wpid 2>/dev/null"
+wait_for 150 grep -qs '^bpfguard: monitoring' "$TMP/mon.err" || fail "monitor: $(cat "$TMP/mon.err")"
+grep -q "php: watching 1 running PHP processes of $PHP" "$TMP/mon.err" ||
+	fail "monitor did not find PHP: $(cat "$TMP/mon.err")"
+touch "$TMP/go2"
+wait $wpid
+rc=$?
+kill -INT $mon
+wait $mon || fail "monitor exited with $?: $(cat "$TMP/mon.err")"
+[ $rc = 137 ] || fail "monitored PHP not killed (rc $rc): $(cat "$TMP/w2.out" "$TMP/mon.ev" "$TMP/mon.err")"
+grep -q got "$TMP/w2.out" && fail "the script went on after the kill: $(cat "$TMP/w2.out")"
+grep '"php_syscall"' "$TMP/mon.ev" | grep -q '"function":"file_get_contents".*"syscall":"socket".*"action":"kill"' ||
+	fail "no php_syscall event from monitor: $(cat "$TMP/mon.ev")"
+grep -q '"name":"policy.php.syscalls"' "$TMP/mon.ev" || fail "rule name: $(cat "$TMP/mon.ev")"
 echo ok
