@@ -25,6 +25,7 @@
  */
 #include "lib/common.bpf.h"
 #include "lib/ident.bpf.h"
+#include "lib/prefix.bpf.h"
 #include <bpf/bpf_endian.h>
 #include <bpfguard/limits.h>
 
@@ -463,20 +464,6 @@ int BPF_PROG(lim_task_alloc, struct task_struct *task, unsigned long clone_flags
 
 /* ---- network ---- */
 
-static __always_inline bool prefix_match(const __u8 *a, const __u8 *b, __u32 bits)
-{
-	__u32 i;
-
-	for (i = 0; i < 16 && bits; i++) {
-		__u8 mask = bits >= 8 ? 0xff : (__u8)(0xff << (8 - bits));
-
-		if ((a[i] ^ b[i]) & mask)
-			return false;
-		bits = bits >= 8 ? bits - 8 : 0;
-	}
-	return true;
-}
-
 struct peer_ctx {
 	const struct peer *p;
 	__u32 idx; /* rule index */
@@ -500,7 +487,7 @@ static long peer_one(__u32 i, void *c)
 	a = &r->peers[i & (BG_LIM_PEERS_MAX - 1)];
 	if (a->port && a->port != p->port)
 		return 0;
-	if (a->family && (a->family != p->family || !prefix_match(a->addr, p->addr, a->prefix)))
+	if (a->family && (a->family != p->family || !bg_prefix_match(a->addr, p->addr, a->prefix)))
 		return 0;
 	m->allowed = true;
 	return 1;

@@ -23,6 +23,7 @@
  */
 #include "lib/common.bpf.h"
 #include "lib/ident.bpf.h"
+#include "lib/prefix.bpf.h"
 #include "lib/ratelimit.bpf.h"
 #include <bpf/bpf_endian.h>
 #include <bpfguard/monitor.h>
@@ -235,20 +236,6 @@ struct net_match {
 	bool allowed;
 };
 
-static __always_inline bool prefix_ok(const __u8 *a, const __u8 *b, __u32 bits)
-{
-	__u32 i;
-
-	for (i = 0; i < 16 && bits; i++) {
-		__u8 mask = bits >= 8 ? 0xff : (__u8)(0xff << (8 - bits));
-
-		if ((a[i] ^ b[i]) & mask)
-			return false;
-		bits = bits >= 8 ? bits - 8 : 0;
-	}
-	return true;
-}
-
 static long net_rule_step(__u32 i, void *c)
 {
 	struct net_match *m = c;
@@ -259,7 +246,7 @@ static long net_rule_step(__u32 i, void *c)
 	if (r->op != m->op || (r->port && r->port != m->port) ||
 	    (r->family && r->family != m->family))
 		return 0;
-	if (r->family && !prefix_ok(r->addr, m->addr, r->prefix))
+	if (r->family && !bg_prefix_match(r->addr, m->addr, r->prefix))
 		return 0;
 	m->allowed = true;
 	return 1;

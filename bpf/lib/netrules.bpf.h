@@ -12,6 +12,8 @@
 #include <bpfguard/profile.h>
 #include <bpfguard/sandbox.h>
 
+#include "lib/prefix.bpf.h"
+
 #define AF_INET	 2
 #define AF_INET6 10
 
@@ -32,28 +34,6 @@ struct bg_net_match {
 	__u8 addr[16];
 	bool allowed;
 };
-
-static __always_inline bool bg_prefix_match(const __u8 *a, const __u8 *b, __u32 bits)
-{
-	__u32 i;
-
-	for (i = 0; i < 16; i++) {
-		__u8 mask;
-
-		if (bits >= 8) {
-			mask = 0xff;
-			bits -= 8;
-		} else {
-			mask = (__u8)(0xff << (8 - bits));
-			bits = 0;
-		}
-		if ((a[i] ^ b[i]) & mask)
-			return false;
-		if (!bits)
-			return true;
-	}
-	return true;
-}
 
 static long bg_net_match_one(__u32 i, void *c)
 {
