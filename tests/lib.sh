@@ -22,6 +22,19 @@ wait_for() {
 	return 1
 }
 
+# agent_up CONFIG [TENTHS]: start `bpfguard agent` on CONFIG with JSON
+# events in $OUT (stderr in $TMP/agent.err), stopped at exit; sets $agent.
+agent_up() {
+	"$BPFGUARD" agent --config "$1" --output "$OUT" 2>"$TMP/agent.err" &
+	agent=$!
+	at_exit "kill $agent 2>/dev/null; wait $agent 2>/dev/null"
+	wait_for "${2:-600}" grep -q '"agent-start"' "$OUT" 2>/dev/null || {
+		cat "$TMP/agent.err"
+		kill -0 "$agent" 2>/dev/null || echo "agent exited"
+		fail "agent did not start"
+	}
+}
+
 # bcc compiles against kernel headers. When the running kernel ships none,
 # Debian's nearest headers stand in (tracepoint tools do not care), seen
 # through a private mount namespace so the host's /lib/modules is untouched.

@@ -34,10 +34,7 @@ guards:
         max_memory: 32MiB
         max_children: 2
 YAML
-"$BPFGUARD" agent --config "$TMP/agent.yaml" --output "$OUT" 2>"$TMP/agent.err" &
-agent=$!
-at_exit "kill $agent 2>/dev/null; wait $agent 2>/dev/null"
-wait_for 600 grep -q '"agent-start"' "$OUT" 2>/dev/null || { cat "$TMP/agent.err"; fail "agent did not start"; }
+agent_up "$TMP/agent.yaml"
 
 in_cg() { sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"; }
 

@@ -28,10 +28,7 @@ guards:
         action: deny
         max_children: 3
 YAML
-"$BPFGUARD" agent --config "$TMP/agent.yaml" --output "$OUT" 2>"$TMP/agent.err" &
-agent=$!
-at_exit "kill $agent 2>/dev/null; wait $agent 2>/dev/null"
-wait_for 600 grep -q "\"agent-start\"" "$OUT" 2>/dev/null || { cat "$TMP/agent.err"; kill -0 $agent || echo "agent exited"; fail "agent did not start"; }
+agent_up "$TMP/agent.yaml"
 
 # Counted by a v1 pids cgroup where there is one: the forker and its live
 # children at the peak (4: the 4th fork never made a child).

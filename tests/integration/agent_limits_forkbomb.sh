@@ -44,10 +44,7 @@ guards:
         action: kill
         max_descendants: $LIMIT
 YAML
-"$BPFGUARD" agent --config "$TMP/agent.yaml" --output "$OUT" 2>"$TMP/agent.err" &
-agent=$!
-at_exit "kill $agent 2>/dev/null; wait $agent 2>/dev/null"
-wait_for 100 grep -q '"agent-start"' "$OUT" 2>/dev/null || { cat "$TMP/agent.err"; fail "agent did not start"; }
+agent_up "$TMP/agent.yaml" 100
 
 # Enter the net, then become the bomb.
 sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" -c ":(){ :|:& };:"' sh "$NET" "$TMP/bombsh" &

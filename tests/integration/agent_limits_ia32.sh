@@ -29,10 +29,7 @@ guards:
       - { name: ia32-mem, match: { exe: $TMP/m }, action: kill, max_memory: 32MiB }
       - { name: ia32-net, match: { exe: $TMP/n }, action: kill, network: { ban: [connect] } }
 YAML
-"$BPFGUARD" agent --config "$TMP/agent.yaml" --output "$OUT" 2>"$TMP/agent.err" &
-agent=$!
-at_exit "kill $agent 2>/dev/null; wait $agent 2>/dev/null"
-wait_for 600 grep -q '"agent-start"' "$OUT" 2>/dev/null || { cat "$TMP/agent.err"; fail "agent did not start"; }
+agent_up "$TMP/agent.yaml"
 
 expect_kill() { # CMD...: killed by SIGKILL
 	local res rc

@@ -24,10 +24,7 @@ guards:
         action: kill
         max_memory: 200MiB
 YAML
-"$BPFGUARD" agent --config "$TMP/agent.yaml" --output "$OUT" 2>"$TMP/agent.err" &
-agent=$!
-at_exit "kill $agent 2>/dev/null; wait $agent 2>/dev/null"
-wait_for 100 grep -q '"agent-start"' "$OUT" 2>/dev/null || { cat "$TMP/agent.err"; fail "agent did not start"; }
+agent_up "$TMP/agent.yaml" 100
 
 HOG='
 import sys

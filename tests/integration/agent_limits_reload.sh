@@ -39,10 +39,7 @@ expect_dd() { # MIB STATUS WHEN
 }
 
 conf 32MiB
-"$BPFGUARD" agent --config "$CONF" --output "$OUT" 2>"$TMP/agent.err" &
-agent=$!
-at_exit "kill $agent 2>/dev/null; wait $agent 2>/dev/null"
-wait_for 600 grep -q '"agent-start"' "$OUT" 2>/dev/null || { cat "$TMP/agent.err"; fail "agent did not start"; }
+agent_up "$CONF"
 expect_dd 64 137 "limit 32 MiB"
 
 conf 32MiB "      - name: dd-again

@@ -68,10 +68,7 @@ guards:
         action: alert
         max_children: 2
 YAML
-"$BPFGUARD" agent --config "$TMP/agent.yaml" --output "$OUT" 2>"$TMP/agent.err" &
-agent=$!
-at_exit "kill $agent 2>/dev/null; wait $agent 2>/dev/null"
-wait_for 600 grep -q '"agent-start"' "$OUT" 2>/dev/null || { cat "$TMP/agent.err"; fail "agent did not start"; }
+agent_up "$TMP/agent.yaml"
 
 # HTTP responders on both ports (the shell sleeps so that socat keeps
 # reading the request: closing with unread data would send a reset).

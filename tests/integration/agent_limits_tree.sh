@@ -27,10 +27,7 @@ for a in alert deny kill; do cp "$(command -v bash)" "$TMP/t$a"; done
 		printf '        action: %s\n        max_descendants: 3\n' $a
 	done
 } > "$TMP/agent.yaml"
-"$BPFGUARD" agent --config "$TMP/agent.yaml" --output "$OUT" 2>"$TMP/agent.err" &
-agent=$!
-at_exit "kill $agent 2>/dev/null; wait $agent 2>/dev/null"
-wait_for 600 grep -q '"agent-start"' "$OUT" 2>/dev/null || { cat "$TMP/agent.err"; fail "agent did not start"; }
+agent_up "$TMP/agent.yaml"
 
 # Leaves live 1 s: long enough that all 9 are alive together even on a
 # loaded machine (with 0.3 s, a slow root let the first leaves exit first).
