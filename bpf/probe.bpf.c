@@ -12,7 +12,7 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define TC_ACT_OK 0
-#define SIGKILL 9
+#define SIGKILL	  9
 
 /* Set by user space after load: the only process the signal probe acts on. */
 __u32 target_tgid;

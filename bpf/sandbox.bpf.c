@@ -14,7 +14,7 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile __u8 action = BG_ACT_DENY; /* BG_ACT_DENY or BG_ACT_ALERT */
-const volatile __u32 rule_id = 0; /* the rule name user space prints */
+const volatile __u32 rule_id = 0;	  /* the rule name user space prints */
 
 static __always_inline int check(struct bpf_sock_addr *ctx, __u8 op, bool v6)
 {

@@ -185,8 +185,9 @@ static void persist_links(struct agent *a)
 		       strerror(-err));
 		bg_persist_clear(dir);
 	} else
-		fprintf(stderr, "bpfguard: programs left attached, pinned under %s "
-				"(rm -r %s detaches them)\n",
+		fprintf(stderr,
+			"bpfguard: programs left attached, pinned under %s "
+			"(rm -r %s detaches them)\n",
 			dir, dir);
 }
 
@@ -251,8 +252,7 @@ static void reload(struct agent *a)
 		state_event(a, "config-reload", "failure", strerror(-rc), false);
 		return;
 	}
-	if (next.ring_size != a->cfg.ring_size ||
-	    !!next.output != !!a->cfg.output ||
+	if (next.ring_size != a->cfg.ring_size || !!next.output != !!a->cfg.output ||
 	    (next.output && strcmp(next.output, a->cfg.output)))
 		pr_warn("events.ring_buffer_size and events.output take effect at restart\n");
 	next.ring_size = a->cfg.ring_size;
@@ -267,15 +267,16 @@ static void reload(struct agent *a)
 }
 
 static const struct bg_opt agent_opts[] = {
-	{ "config", 'c', "FILE", "agent configuration (YAML), validated whole before use" },
-	{ "output", 'o', "FILE", "append events to FILE instead of stdout (reopened on SIGHUP)" },
-	{ "json", 'j', NULL, "JSON lines (the default when stdout is not a terminal)" },
-	{ "text", 't', NULL, "readable text (the default on a terminal)" },
-	{ "ring-size", 'r', "SIZE", "event ring buffer size, e.g. 4MiB" },
-	{ "check", 256, NULL, "validate the configuration and exit" },
-	{ "duration", 257, "SECONDS", "stop after SECONDS (for scripts and tests)" },
-	{ "persist", 258, NULL, "leave the programs attached at exit, pinned under <bpffs>/bpfguard/agent" },
-	{ 0 },
+	{"config", 'c', "FILE", "agent configuration (YAML), validated whole before use"},
+	{"output", 'o', "FILE", "append events to FILE instead of stdout (reopened on SIGHUP)"},
+	{"json", 'j', NULL, "JSON lines (the default when stdout is not a terminal)"},
+	{"text", 't', NULL, "readable text (the default on a terminal)"},
+	{"ring-size", 'r', "SIZE", "event ring buffer size, e.g. 4MiB"},
+	{"check", 256, NULL, "validate the configuration and exit"},
+	{"duration", 257, "SECONDS", "stop after SECONDS (for scripts and tests)"},
+	{"persist", 258, NULL,
+	 "leave the programs attached at exit, pinned under <bpffs>/bpfguard/agent"},
+	{0},
 };
 
 const struct bg_cmd_help agent_help = {
@@ -289,9 +290,9 @@ const struct bg_cmd_help agent_help = {
 
 int cmd_agent(int argc, char **argv)
 {
-	struct agent a = { .format = -1 };
+	struct agent a = {.format = -1};
 	bool check = false;
-	struct sigaction sa = { 0 };
+	struct sigaction sa = {0};
 	struct timespec t0, now;
 	char err[600];
 	struct bg_ev_stats st;
@@ -314,8 +315,8 @@ int cmd_agent(int argc, char **argv)
 		case 'r':
 			if (bg_parse_size(optarg, &a.ring_size) || a.ring_size < 4096 ||
 			    a.ring_size > (1ULL << 30))
-				return bg_cli_usage_error(&agent_help,
-							  "bad --ring-size '%s' (4K to 1G)", optarg);
+				return bg_cli_usage_error(
+					&agent_help, "bad --ring-size '%s' (4K to 1G)", optarg);
 			break;
 		case 256:
 			check = true;
@@ -357,8 +358,7 @@ int cmd_agent(int argc, char **argv)
 	rc = 1;
 	if (bg_output_open(&a.out, a.output ? a.output : a.cfg.output))
 		goto out_cfg;
-	a.json = a.cfg.format == BG_FORMAT_JSON ||
-		 (a.cfg.format == BG_FORMAT_AUTO && !a.out.tty);
+	a.json = a.cfg.format == BG_FORMAT_JSON || (a.cfg.format == BG_FORMAT_AUTO && !a.out.tty);
 	bg_probe(&a.caps);
 	if (bg_events_create(&a.ev, a.cfg.ring_size))
 		goto out_output;

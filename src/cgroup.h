@@ -9,7 +9,7 @@
 struct bg_cgroup {
 	char path[512];
 	uint64_t id; /* what bpf_get_current_cgroup_id() returns inside */
-	int fd;      /* the directory, for cgroup BPF attachment */
+	int fd;	     /* the directory, for cgroup BPF attachment */
 };
 
 /* Create <cgroup2 mount>/bpfguard/<name>.<pid>. */

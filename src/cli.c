@@ -18,8 +18,8 @@ int bg_getopt(int argc, char **argv, const struct bg_cmd_help *h)
 	const struct bg_opt *o;
 
 	for (o = h->opts; o && o->name && n < MAX_OPTS; o++, n++) {
-		longs[n] = (struct option){ o->name, o->arg ? required_argument : no_argument,
-					    NULL, o->val };
+		longs[n] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL,
+					   o->val};
 		if (o->val > 0 && o->val < 256) {
 			shorts[sl++] = o->val;
 			if (o->arg)
@@ -27,8 +27,8 @@ int bg_getopt(int argc, char **argv, const struct bg_cmd_help *h)
 		}
 	}
 	shorts[sl] = 0;
-	longs[n++] = (struct option){ "help", no_argument, NULL, BG_OPT_HELP };
-	longs[n] = (struct option){ 0 };
+	longs[n++] = (struct option){"help", no_argument, NULL, BG_OPT_HELP};
+	longs[n] = (struct option){0};
 	return getopt_long(argc, argv, shorts, longs, NULL);
 }
 

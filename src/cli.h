@@ -7,7 +7,7 @@
 /* One option of a command: its help is generated from this table. */
 struct bg_opt {
 	const char *name; /* long name */
-	int val;          /* short letter, or >= 256 for long-only */
+	int val;	  /* short letter, or >= 256 for long-only */
 	const char *arg;  /* metavar, or NULL for a flag */
 	const char *help;
 };

@@ -12,13 +12,13 @@
 #include "limits_guard.h"
 #include "policy/yaml.h"
 
-static const char *const top_keys[] = { "mode", "events", "guards", "network", NULL };
-static const char *const event_keys[] = { "ring_buffer_size", "output", "format", NULL };
-static const char *const guard_keys[] = { "exec", "files", "limits", "bpf_load", NULL };
-static const char *const exec_keys[] = { "enabled", NULL };
-static const char *const modes[] = { "alert", "deny", "kill", NULL };
-static const int mode_action[] = { BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL };
-static const char *const formats[] = { "auto", "json", "text", NULL };
+static const char *const top_keys[] = {"mode", "events", "guards", "network", NULL};
+static const char *const event_keys[] = {"ring_buffer_size", "output", "format", NULL};
+static const char *const guard_keys[] = {"exec", "files", "limits", "bpf_load", NULL};
+static const char *const exec_keys[] = {"enabled", NULL};
+static const char *const modes[] = {"alert", "deny", "kill", NULL};
+static const int mode_action[] = {BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL};
+static const char *const formats[] = {"auto", "json", "text", NULL};
 
 #define MIN_RING (4096ULL)
 #define MAX_RING (1ULL << 30)
@@ -49,15 +49,16 @@ static int parse(struct bg_yaml *y, struct bg_config *c)
 			if (err)
 				return err;
 			if (c->ring_size < MIN_RING || c->ring_size > MAX_RING)
-				return bg_yaml_error(y, n,
-						     "events.ring_buffer_size must be between 4K and 1G");
+				return bg_yaml_error(
+					y, n, "events.ring_buffer_size must be between 4K and 1G");
 		}
 		if ((n = bg_yaml_get(y, ev, "output"))) {
 			err = bg_yaml_str(y, n, "events.output", &s);
 			if (err)
 				return err;
 			if (!*s)
-				return bg_yaml_error(y, n, "events.output is empty (use - for stdout)");
+				return bg_yaml_error(y, n,
+						     "events.output is empty (use - for stdout)");
 			if (strcmp(s, "-")) {
 				c->output = strdup(s);
 				if (!c->output)
@@ -134,8 +135,8 @@ static int finish(struct bg_yaml *y, struct bg_config *out, char *err, size_t er
 	return 0;
 }
 
-int bg_config_parse(const char *name, const char *text, size_t len, struct bg_config *c,
-		    char *err, size_t errlen)
+int bg_config_parse(const char *name, const char *text, size_t len, struct bg_config *c, char *err,
+		    size_t errlen)
 {
 	struct bg_yaml y;
 	int rc = bg_yaml_load_string(&y, name, text, len);

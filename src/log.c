@@ -27,7 +27,7 @@ enum bg_log_level bg_log_get_level(void)
 
 static void vlog(enum bg_log_level level, const char *fmt, va_list ap)
 {
-	static const char *const prefix[] = { "error: ", "warning: ", "", "debug: " };
+	static const char *const prefix[] = {"error: ", "warning: ", "", "debug: "};
 
 	if (level > log_level)
 		return;

@@ -21,16 +21,16 @@ struct cmd {
 };
 
 /* For commands listed before they are built (none at the moment). */
-static const struct bg_cmd_help planned_help __attribute__((unused)) = { 0 };
+static const struct bg_cmd_help planned_help __attribute__((unused)) = {0};
 
 static const struct cmd cmds[] = {
-	{ "probe", cmd_probe, &probe_help, NULL },
-	{ "agent", cmd_agent, &agent_help, NULL },
-	{ "profile", cmd_profile, &profile_help, NULL },
-	{ "run", cmd_run, &run_help, NULL },
-	{ "monitor", cmd_monitor, &monitor_help, NULL },
-	{ "bpf", cmd_bpf, &bpf_help, NULL },
-	{ "net", cmd_net, &net_help, NULL },
+	{"probe", cmd_probe, &probe_help, NULL},
+	{"agent", cmd_agent, &agent_help, NULL},
+	{"profile", cmd_profile, &profile_help, NULL},
+	{"run", cmd_run, &run_help, NULL},
+	{"monitor", cmd_monitor, &monitor_help, NULL},
+	{"bpf", cmd_bpf, &bpf_help, NULL},
+	{"net", cmd_net, &net_help, NULL},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -41,8 +41,7 @@ static void usage(FILE *f)
 
 	fprintf(f, "usage: bpfguard [-v] <command> [options]\n\ncommands:\n");
 	for (i = 0; i < NCMDS; i++)
-		fprintf(f, "  %-8s %s%s\n", cmds[i].name,
-			cmds[i].planned ? "(not built yet) " : "",
+		fprintf(f, "  %-8s %s%s\n", cmds[i].name, cmds[i].planned ? "(not built yet) " : "",
 			cmds[i].planned ? cmds[i].planned : cmds[i].help->summary);
 	fprintf(f, "\n'bpfguard <command> --help' describes a command; man bpfguard has the rest.\n"
 		   "Global options: -v (more diagnostics, twice for libbpf's), --version.\n");
@@ -80,12 +79,12 @@ int main(int argc, char **argv)
 		if (strcmp(argv[i], cmds[c].name))
 			continue;
 		if (cmds[c].planned) {
-			bool help = i + 1 < argc && (!strcmp(argv[i + 1], "--help") ||
-						     !strcmp(argv[i + 1], "-h"));
+			bool help = i + 1 < argc &&
+				    (!strcmp(argv[i + 1], "--help") || !strcmp(argv[i + 1], "-h"));
 
 			fprintf(help ? stdout : stderr,
-				"bpfguard %s is not built yet.\nPlanned: bpfguard %s\n", cmds[c].name,
-				cmds[c].planned);
+				"bpfguard %s is not built yet.\nPlanned: bpfguard %s\n",
+				cmds[c].name, cmds[c].planned);
 			return help ? 0 : 2;
 		}
 		optind = 1;

@@ -182,7 +182,8 @@ static void probe_lsm(struct bg_caps *c, const char *secfs)
 			char copy[256], *tok, *save = NULL;
 
 			snprintf(copy, sizeof(copy), "%s", c->lsm_list);
-			for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			for (tok = strtok_r(copy, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save))
 				listed |= !strcmp(tok, "bpf");
 		}
 	}
@@ -311,7 +312,7 @@ struct net_result {
  * native on a veth) and TC to devices nobody else sees. */
 static void net_child(int xdp_fd, int tc_fd, int wfd)
 {
-	struct net_result r = { -1, -1, -1, 0 };
+	struct net_result r = {-1, -1, -1, 0};
 	unsigned int veth;
 	ssize_t n;
 
@@ -325,8 +326,8 @@ static void net_child(int xdp_fd, int tc_fd, int wfd)
 	r.xdp_native = bg_nl_veth_create("bgprobe0", "bgprobe1");
 	if (!r.xdp_native) {
 		veth = if_nametoindex("bgprobe0");
-		r.xdp_native = veth ? bpf_xdp_attach(veth, xdp_fd, XDP_FLAGS_DRV_MODE, NULL)
-				    : -ENODEV;
+		r.xdp_native =
+			veth ? bpf_xdp_attach(veth, xdp_fd, XDP_FLAGS_DRV_MODE, NULL) : -ENODEV;
 	}
 	{
 		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = 1, .attach_point = BPF_TC_INGRESS);
@@ -355,8 +356,8 @@ static void probe_net(struct bg_caps *c)
 		err = -errno;
 		goto fail_all;
 	}
-	bpf_object__for_each_program(p, skel->obj)
-		bpf_program__set_autoload(p, p == skel->progs.probe_xdp || p == skel->progs.probe_tc);
+	bpf_object__for_each_program(p, skel->obj) bpf_program__set_autoload(
+		p, p == skel->progs.probe_xdp || p == skel->progs.probe_tc);
 	bg_log_capture(log, sizeof(log));
 	err = bg_probe_bpf__load(skel);
 	bg_log_capture_end();
@@ -482,14 +483,15 @@ static void probe_signal(struct bg_caps *c)
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
 		set(c, BG_FEAT_SEND_SIGNAL, true, 0, "a child was killed by SIGKILL from raw_tp");
 	else
-		set(c, BG_FEAT_SEND_SIGNAL, false, -EIO,
-		    "the child was not killed (status %#x)", status);
+		set(c, BG_FEAT_SEND_SIGNAL, false, -EIO, "the child was not killed (status %#x)",
+		    status);
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.probe_rb), rb_seen, &seen, NULL);
 	if (rb)
 		ring_buffer__consume(rb);
 	if (!c->f[BG_FEAT_RINGBUF].detail[0]) {
 		if (seen == 1)
-			set(c, BG_FEAT_RINGBUF, true, 0, "a record was reserved, submitted and read");
+			set(c, BG_FEAT_RINGBUF, true, 0,
+			    "a record was reserved, submitted and read");
 		else
 			set(c, BG_FEAT_RINGBUF, false, -EIO, "%d records read instead of 1", seen);
 	}
@@ -530,7 +532,7 @@ static void probe_seccomp(struct bg_caps *c)
 			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		};
-		struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+		struct sock_fprog prog = {.len = sizeof(f) / sizeof(f[0]), .filter = f};
 
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 			_exit(2);
@@ -541,7 +543,8 @@ static void probe_seccomp(struct bg_caps *c)
 	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
 		set(c, BG_FEAT_SECCOMP, false, -errno, "fork: %s", bg_errno_name(errno));
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		set(c, BG_FEAT_SECCOMP, true, 0, "a filter made getppid fail with EPERM in a child");
+		set(c, BG_FEAT_SECCOMP, true, 0,
+		    "a filter made getppid fail with EPERM in a child");
 	} else {
 		set(c, BG_FEAT_SECCOMP, false, -EPERM, "filter %s (child status %#x)",
 		    WIFEXITED(status) && WEXITSTATUS(status) == 3 ? "refused" : "had no effect",
@@ -618,7 +621,8 @@ int bg_probe(struct bg_caps *c)
 	try_attach(c, BG_FEAT_KPROBE, "probe_kprobe", "kprobe/do_unlinkat");
 	try_attach(c, BG_FEAT_TP_BTF, "probe_tp_btf", "tp_btf/sched_process_fork");
 	try_attach(c, BG_FEAT_RAW_TP, "probe_raw_tp", "raw_tp/sched_process_fork");
-	try_attach(c, BG_FEAT_TRACEPOINT, "probe_tracepoint", "tracepoint/sched/sched_process_fork");
+	try_attach(c, BG_FEAT_TRACEPOINT, "probe_tracepoint",
+		   "tracepoint/sched/sched_process_fork");
 	probe_uprobe(c, false);
 	probe_uprobe(c, true);
 	probe_cgroup(c);
@@ -674,8 +678,8 @@ void bg_probe_text(const struct bg_caps *c, struct bg_buf *out, bool color)
 }
 
 static const struct bg_opt probe_opts[] = {
-	{ "json", 'j', NULL, "print JSON instead of a table" },
-	{ 0 },
+	{"json", 'j', NULL, "print JSON instead of a table"},
+	{0},
 };
 
 const struct bg_cmd_help probe_help = {

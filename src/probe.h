@@ -39,7 +39,7 @@ enum bg_feature {
 
 struct bg_feature_result {
 	bool available;
-	int err;          /* negative errno of the step that failed, 0 if available */
+	int err;	  /* negative errno of the step that failed, 0 if available */
 	char detail[192]; /* what was tried and what the kernel said */
 };
 
@@ -61,6 +61,5 @@ static inline bool bg_has(const struct bg_caps *c, enum bg_feature f)
 }
 void bg_probe_json(const struct bg_caps *caps, struct bg_json *j);
 void bg_probe_text(const struct bg_caps *caps, struct bg_buf *out, bool color);
-
 
 #endif

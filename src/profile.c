@@ -167,7 +167,7 @@ static int collect(struct profile *pr, struct bg_policy *pol)
 	struct bg_prof_sys sys;
 	struct bg_prof_file key, next;
 	struct bg_prof_net nk, nnext;
-	uint64_t acc, errs[BG_PERR_MAX] = { 0 };
+	uint64_t acc, errs[BG_PERR_MAX] = {0};
 	int fd, err, ncpu = libbpf_num_possible_cpus();
 	uint32_t zero = 0, i;
 	bool first;
@@ -205,7 +205,7 @@ static int collect(struct profile *pr, struct bg_policy *pol)
 	}
 	fd = bpf_map__fd(pr->skel->maps.prof_net);
 	for (first = true; !bpf_map_get_next_key(fd, first ? NULL : &nk, &nnext); first = false) {
-		struct bg_policy_net pn = { 0 };
+		struct bg_policy_net pn = {0};
 
 		nk = nnext;
 		pn.op = nk.op;
@@ -272,7 +272,8 @@ static void add_tree(int map_fd, pid_t pid, int depth)
 		if (!f)
 			continue;
 		if (fgets(buf, sizeof(buf), f))
-			for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+			for (tok = strtok_r(buf, " \n", &save); tok;
+			     tok = strtok_r(NULL, " \n", &save))
 				add_tree(map_fd, atoi(tok), depth + 1);
 		fclose(f);
 	}
@@ -302,8 +303,8 @@ static char *describe(struct profile *pr)
 		fprintf(f, "pid %d and its descendants", pr->pid);
 	else
 		fprintf(f, "cgroup %s", pr->cgroup);
-	fprintf(f, "\nrecorded: %s on %s %s (tp_btf sys_enter/sys_exit, sched_process_exec)",
-		when, u.sysname, u.release);
+	fprintf(f, "\nrecorded: %s on %s %s (tp_btf sys_enter/sys_exit, sched_process_exec)", when,
+		u.sysname, u.release);
 	fclose(f);
 	return s;
 }
@@ -319,7 +320,8 @@ static int run_cmd(struct profile *pr, int *status)
 	if (child == 0) {
 		signal(SIGINT, SIG_DFL);
 		if (bg_cgroup_enter(&pr->cg)) {
-			fprintf(stderr, "bpfguard: cannot join %s: %s\n", pr->cg.path, strerror(errno));
+			fprintf(stderr, "bpfguard: cannot join %s: %s\n", pr->cg.path,
+				strerror(errno));
 			_exit(127);
 		}
 		execvp(pr->cmd[0], pr->cmd);
@@ -336,15 +338,16 @@ static int run_cmd(struct profile *pr, int *status)
 }
 
 static const struct bg_opt profile_opts[] = {
-	{ "output", 'o', "FILE", "write the policy to FILE (default: stdout)" },
-	{ "append", 'a', NULL, "merge into the policy already in --output" },
-	{ "pid", 'p', "PID", "profile a running process and its descendants until Ctrl-C" },
-	{ "cgroup", 'g', "PATH", "profile everything in a cgroup v2 directory until Ctrl-C" },
-	{ 0 },
+	{"output", 'o', "FILE", "write the policy to FILE (default: stdout)"},
+	{"append", 'a', NULL, "merge into the policy already in --output"},
+	{"pid", 'p', "PID", "profile a running process and its descendants until Ctrl-C"},
+	{"cgroup", 'g', "PATH", "profile everything in a cgroup v2 directory until Ctrl-C"},
+	{0},
 };
 
 const struct bg_cmd_help profile_help = {
-	.usage = "bpfguard profile [-o POLICY] [--append] (-- CMD [ARGS] | --pid N | --cgroup PATH)",
+	.usage =
+		"bpfguard profile [-o POLICY] [--append] (-- CMD [ARGS] | --pid N | --cgroup PATH)",
 	.summary = "record what a program does (syscalls, executables, files, network peers) "
 		   "as a policy",
 	.opts = profile_opts,
@@ -357,9 +360,9 @@ const struct bg_cmd_help profile_help = {
 
 int cmd_profile(int argc, char **argv)
 {
-	struct profile pr = { 0 };
+	struct profile pr = {0};
 	struct bg_policy pol, old;
-	struct sigaction sa = { 0 };
+	struct sigaction sa = {0};
 	char err_s[600];
 	int opt, err, status = 0;
 	FILE *f;
@@ -388,7 +391,8 @@ int cmd_profile(int argc, char **argv)
 	if (optind < argc)
 		pr.cmd = argv + optind;
 	if (!!pr.cmd + !!pr.pid + !!pr.cgroup != 1)
-		return bg_cli_usage_error(&profile_help, "give exactly one of -- CMD, --pid, --cgroup");
+		return bg_cli_usage_error(&profile_help,
+					  "give exactly one of -- CMD, --pid, --cgroup");
 	if (pr.append && !pr.out)
 		return bg_cli_usage_error(&profile_help, "--append needs --output FILE");
 	bg_policy_init(&pol);
@@ -472,7 +476,8 @@ int cmd_profile(int argc, char **argv)
 		goto cleanup;
 	}
 	if (pr.out)
-		fprintf(stderr, "bpfguard: policy written to %s (%zu files, %zu executables, %zu peers)\n",
+		fprintf(stderr,
+			"bpfguard: policy written to %s (%zu files, %zu executables, %zu peers)\n",
 			pr.out, pol.n_files, pol.n_execs, pol.n_net);
 	err = 0;
 	/* The command's own failure is reported, not hidden. */

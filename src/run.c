@@ -60,9 +60,14 @@ static void on_signal(int sig)
 {
 	pending_sig = sig;
 }
-static const char *const rule_names[] = {NULL, "policy.syscalls", "policy.files", "policy.network",
-					 "policy.executables", [16] = "policy.php.functions",
-					 [17] = "policy.php.syscalls", [18] = "policy.php.files"};
+static const char *const rule_names[] = {NULL,
+					 "policy.syscalls",
+					 "policy.files",
+					 "policy.network",
+					 "policy.executables",
+					 [16] = "policy.php.functions",
+					 [17] = "policy.php.syscalls",
+					 [18] = "policy.php.files"};
 
 static const char *rule_name(void *ctx, uint32_t id)
 {
@@ -654,10 +659,10 @@ wait_child : {
 }
 	for (;;) {
 		/* The ring buffer too: kill-user acts as soon as an event lands. */
-		struct pollfd pf[3] = {{.fd = r.notify_fd, .events = POLLIN},
-				       {.fd = pidfd, .events = POLLIN},
-				       {.fd = r.ev.rb ? ring_buffer__epoll_fd(r.ev.rb) : -1,
-					.events = POLLIN}};
+		struct pollfd pf[3] = {
+			{.fd = r.notify_fd, .events = POLLIN},
+			{.fd = pidfd, .events = POLLIN},
+			{.fd = r.ev.rb ? ring_buffer__epoll_fd(r.ev.rb) : -1, .events = POLLIN}};
 		pid_t w;
 
 		if (pending_sig) {

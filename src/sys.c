@@ -123,9 +123,9 @@ int bg_nl_veth_create(const char *name, const char *peer)
 		char buf[1024];
 	} req;
 	struct ifinfomsg *ifi = NLMSG_DATA(&req.nh);
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 	struct rtattr *linkinfo, *data, *peerinfo;
-	struct ifinfomsg peer_ifi = { .ifi_family = AF_UNSPEC };
+	struct ifinfomsg peer_ifi = {.ifi_family = AF_UNSPEC};
 	char reply[1024];
 	struct nlmsghdr *rh = (struct nlmsghdr *)reply;
 	ssize_t n;

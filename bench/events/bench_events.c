@@ -64,7 +64,7 @@ static void pin(int cpu)
 static void *produce(void *arg)
 {
 	struct producer *p = arg;
-	__u64 args[1] = { BATCH };
+	__u64 args[1] = {BATCH};
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
 
 	pin(p->cpu);
@@ -88,7 +88,7 @@ static int run_mode(bool json, double secs, const char *path, struct result *r)
 	struct bg_events ev;
 	struct bg_output out;
 	struct trigger *skel = NULL;
-	struct producer p = { .cpu = 1 };
+	struct producer p = {.cpu = 1};
 	struct bg_ev_stats st;
 	pthread_t th;
 	struct stat sb;
@@ -150,9 +150,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "warning: one CPU: producer and consumer share it\n");
 	printf("bench/events: %d rounds of %.1f s per mode, batch %d events per trigger run\n",
 	       rounds, secs, BATCH);
-	printf("received/s is wall-clock; per-core/s is events per CPU-second of the consumer thread\n");
-	printf("%-6s %-6s %12s %12s %12s %12s %8s %8s\n", "round", "mode", "produced/s", "received/s",
-	       "per-core/s", "drops", "ns/event", "B/event");
+	printf("received/s is wall-clock; per-core/s is events per CPU-second of the consumer "
+	       "thread\n");
+	printf("%-6s %-6s %12s %12s %12s %12s %8s %8s\n", "round", "mode", "produced/s",
+	       "received/s", "per-core/s", "drops", "ns/event", "B/event");
 	for (i = 0; i < rounds * 2; i++) {
 		bool json = !(i & 1);
 		double rate;
@@ -163,8 +164,9 @@ int main(int argc, char **argv)
 		}
 		rate = r.received / r.secs;
 		printf("%-6d %-6s %12.0f %12.0f %12.0f %12llu %8.0f %8.0f\n", i / 2 + 1,
-		       json ? "json" : "floor", r.produced / r.secs, rate, r.received / r.consumer_cpu,
-		       r.dropped, r.received ? r.consumer_cpu * 1e9 / r.received : 0,
+		       json ? "json" : "floor", r.produced / r.secs, rate,
+		       r.received / r.consumer_cpu, r.dropped,
+		       r.received ? r.consumer_cpu * 1e9 / r.received : 0,
 		       r.received ? (double)r.bytes / r.received : 0);
 		if (json && rate > best_json) {
 			best_json = rate;

@@ -177,12 +177,17 @@ int main(int argc, char **argv)
 	const char *bg = argc > 1 ? argv[1] : "build/bpfguard";
 	long iters = argc > 2 ? atol(argv[2]) : 2000000;
 	int rounds = argc > 3 ? atoi(argv[3]) : 3, r, k, m;
-	static const char *const kinds[] = { "getppid", "openclose" };
+	static const char *const kinds[] = {"getppid", "openclose"};
 	enum { BARE, SECCOMP, DENY, KILL, ALERT, BYSTANDER, EMPTY, MON_BY, MON_SELF, NMODES };
-	static const char *const names[] = { "bare", "seccomp alone", "run --action deny",
-					     "run --action kill", "run --action alert",
-					     "bystander", "tp_btf empty", "monitor: bystander",
-					     "monitor: monitored" };
+	static const char *const names[] = {"bare",
+					    "seccomp alone",
+					    "run --action deny",
+					    "run --action kill",
+					    "run --action alert",
+					    "bystander",
+					    "tp_btf empty",
+					    "monitor: bystander",
+					    "monitor: monitored"};
 	double best[2][NMODES];
 	char self[512], n_s[32], pol[] = "/tmp/bg-bench-policy.XXXXXX";
 	struct bg_policy p;
@@ -208,8 +213,8 @@ int main(int argc, char **argv)
 	close(fd);
 	unlink(pol); /* profile --append starts a new policy when none exists */
 	for (k = 0; k < 2; k++) {
-		char *prof[] = { (char *)bg, "profile", "-o", pol, "--append", "--", self, "--loop",
-				 (char *)kinds[k], "10", NULL };
+		char *prof[] = {(char *)bg, "profile",	      "-o", pol, "--append", "--", self,
+				"--loop",   (char *)kinds[k], "10", NULL};
 		pid_t pid = fork();
 
 		if (pid == 0) {
@@ -246,10 +251,11 @@ int main(int argc, char **argv)
 
 	for (r = 0; r < rounds; r++) {
 		for (k = 0; k < 2; k++) {
-			char *bare[] = { self, "--loop", (char *)kinds[k], n_s, NULL };
-			char *sec[] = { self, "--seccomp", (char *)kinds[k], n_s, pol, NULL };
-			char *deny[] = { (char *)bg, "run", "--policy", pol, "--action", "deny", "--",
-					 self, "--loop", (char *)kinds[k], n_s, NULL };
+			char *bare[] = {self, "--loop", (char *)kinds[k], n_s, NULL};
+			char *sec[] = {self, "--seccomp", (char *)kinds[k], n_s, pol, NULL};
+			char *deny[] = {(char *)bg, "run", "--policy", pol,	 "--action",
+					"deny",	    "--",  self,       "--loop", (char *)kinds[k],
+					n_s,	    NULL};
 			double v[NMODES];
 			struct empty_sys_enter *e;
 			pid_t by;
@@ -264,8 +270,8 @@ int main(int argc, char **argv)
 			/* A bystander: bpfguard sandboxes a sleeper meanwhile. */
 			by = fork();
 			if (by == 0) {
-				char *sl[] = { (char *)bg, "run", "--policy", pol, "--", "/bin/sleep",
-					       "60", NULL };
+				char *sl[] = {(char *)bg, "run",	"--policy", pol,
+					      "--",	  "/bin/sleep", "60",	    NULL};
 				int devnull = open("/dev/null", O_WRONLY);
 
 				dup2(devnull, 2);
@@ -289,9 +295,9 @@ int main(int argc, char **argv)
 				_exit(127);
 			}
 			{
-				char by_s[16], *mon[] = { (char *)bg, "monitor", "--policy", pol,
-							  "--output", "/dev/null", "--pid", by_s,
-							  NULL };
+				char by_s[16], *mon[] = {(char *)bg, "monitor",	 "--policy",
+							 pol,	     "--output", "/dev/null",
+							 "--pid",    by_s,	 NULL};
 				int errfd = -1;
 				pid_t mp;
 
@@ -314,7 +320,8 @@ int main(int argc, char **argv)
 		}
 	}
 	for (k = 0; k < 2; k++) {
-		printf("\n%s loop (best of %d, ns per iteration, ratio to bare):\n", kinds[k], rounds);
+		printf("\n%s loop (best of %d, ns per iteration, ratio to bare):\n", kinds[k],
+		       rounds);
 		for (m = 0; m < NMODES; m++)
 			printf("  %-20s %8.1f ns  %5.2fx\n", names[m], best[k][m],
 			       best[k][m] / best[k][BARE]);

@@ -33,7 +33,7 @@
 #endif
 
 const volatile __u64 bg_rl_window_ns = 1000000000ULL; /* 1 s */
-const volatile __u32 bg_rl_burst = 10;                 /* events per window */
+const volatile __u32 bg_rl_burst = 10;		      /* events per window */
 
 struct bg_rl_key {
 	__u32 tgid;
@@ -43,7 +43,7 @@ struct bg_rl_key {
 
 struct bg_rl_state {
 	__u64 window_start;
-	__u64 count;      /* events emitted in this window */
+	__u64 count;	  /* events emitted in this window */
 	__u64 suppressed; /* not yet reported */
 };
 

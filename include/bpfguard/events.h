@@ -15,29 +15,29 @@
 #include <linux/types.h>
 #endif
 
-#define BG_COMM_LEN  16
-#define BG_PATH_MAX  256 /* executable and file paths, NUL included */
-#define BG_ARGS_MAX  512 /* argv bytes kept for exec, NUL-separated */
+#define BG_COMM_LEN 16
+#define BG_PATH_MAX 256 /* executable and file paths, NUL included */
+#define BG_ARGS_MAX 512 /* argv bytes kept for exec, NUL-separated */
 
 /* Event types (append-only). */
 enum bg_event_type {
 	BG_EV_NONE = 0,
-	BG_EV_EXEC = 1, /* a task completed execve */
-	BG_EV_EXIT = 2, /* a thread group ended */
-	BG_EV_TEST = 3, /* emitted by the trigger program of tests and benchmarks */
-	BG_EV_SYSCALL = 4, /* a syscall outside a policy */
-	BG_EV_NET = 5,     /* a connect/sendto/bind outside a policy */
-	BG_EV_RUN_FILE = 6, /* a file operation outside a run policy (BPF LSM) */
-	BG_EV_RUN_EXEC = 7, /* an execve of a program outside a run policy (BPF LSM) */
-	BG_EV_POLICY_EXEC = 8, /* an execve outside a policy's executables (monitor) */
-	BG_EV_POLICY_FILE = 9, /* an open outside a policy's files (monitor) */
-	BG_EV_NET_DROP = 10, /* the XDP ingress filter dropped a packet (sampled) */
-	BG_EV_FILE = 11,        /* a protected file opened outside its rule */
+	BG_EV_EXEC = 1,		/* a task completed execve */
+	BG_EV_EXIT = 2,		/* a thread group ended */
+	BG_EV_TEST = 3,		/* emitted by the trigger program of tests and benchmarks */
+	BG_EV_SYSCALL = 4,	/* a syscall outside a policy */
+	BG_EV_NET = 5,		/* a connect/sendto/bind outside a policy */
+	BG_EV_RUN_FILE = 6,	/* a file operation outside a run policy (BPF LSM) */
+	BG_EV_RUN_EXEC = 7,	/* an execve of a program outside a run policy (BPF LSM) */
+	BG_EV_POLICY_EXEC = 8,	/* an execve outside a policy's executables (monitor) */
+	BG_EV_POLICY_FILE = 9,	/* an open outside a policy's files (monitor) */
+	BG_EV_NET_DROP = 10,	/* the XDP ingress filter dropped a packet (sampled) */
+	BG_EV_FILE = 11,	/* a protected file opened outside its rule */
 	BG_EV_FILE_MODIFY = 12, /* a protected file unlinked, renamed, truncated, chmod/chown */
-	BG_EV_LIMIT = 13,    /* a process limit reached (memory, children) */
-	BG_EV_NETBAN = 14,   /* a network operation a per-process ban forbids */
-	BG_EV_BPF_LOAD = 15, /* a BPF_PROG_LOAD (bpf/bpfload.bpf.c) */
-	BG_EV_PHP_CALL = 16,    /* a PHP function outside the allowlist (php.h) */
+	BG_EV_LIMIT = 13,	/* a process limit reached (memory, children) */
+	BG_EV_NETBAN = 14,	/* a network operation a per-process ban forbids */
+	BG_EV_BPF_LOAD = 15,	/* a BPF_PROG_LOAD (bpf/bpfload.bpf.c) */
+	BG_EV_PHP_CALL = 16,	/* a PHP function outside the allowlist (php.h) */
 	BG_EV_PHP_SYSCALL = 17, /* a syscall its PHP function never made while profiled */
 	BG_EV_TYPE_MAX,
 };
@@ -59,7 +59,7 @@ enum bg_mechanism {
 	BG_MECH_SECCOMP = 3,
 	BG_MECH_LANDLOCK = 4,
 	BG_MECH_TRACEPOINT = 5, /* tp_btf / raw_tp, with bpf_send_signal for kill */
-	BG_MECH_USER = 6,       /* user space, after the event arrived */
+	BG_MECH_USER = 6,	/* user space, after the event arrived */
 	BG_MECH_XDP = 7,
 	BG_MECH_UPROBE = 8,
 };
@@ -77,17 +77,17 @@ enum bg_outcome {
  */
 struct bg_event_hdr {
 	__u64 ktime_ns; /* CLOCK_BOOTTIME, from bpf_ktime_get_boot_ns() */
-	__u16 type;     /* enum bg_event_type */
+	__u16 type;	/* enum bg_event_type */
 	__u16 size;
-	__u8 action;    /* enum bg_action */
-	__u8 mechanism; /* enum bg_mechanism */
-	__u8 outcome;   /* enum bg_outcome */
-	__u8 flags;     /* BG_F_* */
-	__u32 rule_id;  /* 0: no rule; else index into the loader's rule table */
+	__u8 action;	  /* enum bg_action */
+	__u8 mechanism;	  /* enum bg_mechanism */
+	__u8 outcome;	  /* enum bg_outcome */
+	__u8 flags;	  /* BG_F_* */
+	__u32 rule_id;	  /* 0: no rule; else index into the loader's rule table */
 	__u32 suppressed; /* events of this (process, rule) suppressed before this one */
 };
 
-#define BG_F_EXE_TRUNCATED 0x01 /* executable path longer than BG_PATH_MAX */
+#define BG_F_EXE_TRUNCATED  0x01 /* executable path longer than BG_PATH_MAX */
 #define BG_F_ARGS_TRUNCATED 0x02
 
 /*
@@ -102,7 +102,7 @@ struct bg_proc {
 	__u32 gid;
 	__u32 euid;
 	__u64 cgroup_id; /* cgroup v2 id */
-	__u64 start_ns;  /* thread group leader's start, CLOCK_BOOTTIME */
+	__u64 start_ns;	 /* thread group leader's start, CLOCK_BOOTTIME */
 	__u64 parent_start_ns;
 	char comm[BG_COMM_LEN];
 	char exe[BG_PATH_MAX]; /* resolved from mm->exe_file in the kernel */
@@ -133,17 +133,17 @@ struct bg_test_event {
 struct bg_net_drop_event {
 	struct bg_event_hdr hdr;
 	__u32 ifindex;
-	__u32 pkt_len;   /* bytes of the frame */
-	__u8 family;     /* 4, 6, or 0 (not IP, or unparsed) */
-	__u8 proto;      /* IP protocol (after IPv6 extension headers) */
-	__u8 reason;     /* enum bg_net_reason (include/bpfguard/net.h) */
+	__u32 pkt_len; /* bytes of the frame */
+	__u8 family;   /* 4, 6, or 0 (not IP, or unparsed) */
+	__u8 proto;    /* IP protocol (after IPv6 extension headers) */
+	__u8 reason;   /* enum bg_net_reason (include/bpfguard/net.h) */
 	__u8 pad0;
-	__u16 vlan;      /* outer VLAN id, 0: untagged */
-	__u16 sport;     /* host order; 0 when not TCP/UDP */
+	__u16 vlan;  /* outer VLAN id, 0: untagged */
+	__u16 sport; /* host order; 0 when not TCP/UDP */
 	__u16 dport;
 	__u16 pad1;
-	__u32 rule_id;   /* the deny rule that matched (per interface), or 0 */
-	__u8 saddr[16];  /* IPv4 in the first 4 bytes */
+	__u32 rule_id;	/* the deny rule that matched (per interface), or 0 */
+	__u8 saddr[16]; /* IPv4 in the first 4 bytes */
 	__u8 daddr[16];
 };
 
@@ -200,11 +200,11 @@ struct bg_policy_exec_event {
 struct bg_policy_file_event {
 	struct bg_event_hdr hdr;
 	struct bg_proc proc;
-	__u32 acc;        /* BG_ACC_* the open asked for (profile.h) */
+	__u32 acc;	  /* BG_ACC_* the open asked for (profile.h) */
 	__u32 open_flags; /* f_flags of the new file */
-	__u64 dev;        /* kernel dev_t */
+	__u64 dev;	  /* kernel dev_t */
 	__u64 ino;
-	__s32 fd;         /* the new descriptor */
+	__s32 fd; /* the new descriptor */
 	__u32 pad;
 	char path[BG_PATH_MAX]; /* resolved in the kernel from the file */
 };
@@ -213,15 +213,15 @@ struct bg_policy_file_event {
 struct bg_file_event {
 	struct bg_event_hdr hdr;
 	struct bg_proc proc;
-	__u64 ino;      /* the protected file (the inode opened or modified) */
-	__u32 dev;      /* kernel encoding, major << 20 | minor */
-	__u32 op;       /* enum bg_file_op (include/bpfguard/files.h) */
-	__u32 access;   /* BG_FILES_READ/WRITE the operation needed */
-	__u32 flags;    /* open flags (open), else 0 */
-	__s64 ret;      /* open's return value (tracepoint path), else 0 */
-	__u64 exe_ino;  /* the acting executable's identity */
+	__u64 ino;     /* the protected file (the inode opened or modified) */
+	__u32 dev;     /* kernel encoding, major << 20 | minor */
+	__u32 op;      /* enum bg_file_op (include/bpfguard/files.h) */
+	__u32 access;  /* BG_FILES_READ/WRITE the operation needed */
+	__u32 flags;   /* open flags (open), else 0 */
+	__s64 ret;     /* open's return value (tracepoint path), else 0 */
+	__u64 exe_ino; /* the acting executable's identity */
 	__u32 exe_dev;
-	__u32 depth;    /* 0: the file itself is protected; n: its n-th ancestor directory */
+	__u32 depth; /* 0: the file itself is protected; n: its n-th ancestor directory */
 	char path[BG_PATH_MAX]; /* from the file's struct path; modify ops: the last component */
 };
 
@@ -229,11 +229,11 @@ struct bg_file_event {
 struct bg_limit_event {
 	struct bg_event_hdr hdr;
 	struct bg_proc proc;
-	__u32 what;     /* enum bg_lim_what (include/bpfguard/limits.h) */
-	__u32 nr;       /* syscall number (tracepoint path), else 0 */
-	__u64 limit;    /* the configured limit: bytes or processes */
-	__u64 value;    /* what was measured: bytes (request or total) or processes */
-	__u64 request;  /* bytes the call asked for (memory), else 0 */
+	__u32 what;	/* enum bg_lim_what (include/bpfguard/limits.h) */
+	__u32 nr;	/* syscall number (tracepoint path), else 0 */
+	__u64 limit;	/* the configured limit: bytes or processes */
+	__u64 value;	/* what was measured: bytes (request or total) or processes */
+	__u64 request;	/* bytes the call asked for (memory), else 0 */
 	__u32 root_pid; /* the tree's root (descendants, condemned), else 0 */
 	__u32 pad;
 };
@@ -242,14 +242,14 @@ struct bg_limit_event {
 struct bg_netban_event {
 	struct bg_event_hdr hdr;
 	struct bg_proc proc; /* zero pid for packets (cgroup_skb: no process context) */
-	__u32 nr;       /* syscall number (tracepoint path), else 0 */
-	__u8 op;        /* enum bg_ban_op */
-	__u8 protocol;  /* IPPROTO_TCP, IPPROTO_UDP, 0: unknown */
-	__u16 family;   /* AF_INET, AF_INET6, 0: peer unknown */
-	__u16 port;     /* peer port, host order */
+	__u32 nr;	     /* syscall number (tracepoint path), else 0 */
+	__u8 op;	     /* enum bg_ban_op */
+	__u8 protocol;	     /* IPPROTO_TCP, IPPROTO_UDP, 0: unknown */
+	__u16 family;	     /* AF_INET, AF_INET6, 0: peer unknown */
+	__u16 port;	     /* peer port, host order */
 	__u16 pad0;
 	__u32 pad1;
-	__u8 addr[16];  /* peer address; IPv4 in the first 4 bytes */
+	__u8 addr[16]; /* peer address; IPv4 in the first 4 bytes */
 };
 
 /*
@@ -257,10 +257,10 @@ struct bg_netban_event {
  * helper histogram is counted in the kernel from the instructions.
  */
 #define BG_LOAD_HELPERS 256 /* helper ids counted one by one; higher go to helper_unknown */
-#define BG_LOAD_KFUNCS 8    /* distinct kfunc BTF ids kept */
-#define BG_LOAD_NAME 16
+#define BG_LOAD_KFUNCS	8   /* distinct kfunc BTF ids kept */
+#define BG_LOAD_NAME	16
 #define BG_LOAD_LICENSE 32
-#define BG_LOAD_RULE 32
+#define BG_LOAD_RULE	32
 
 enum bg_load_stage {
 	BG_LOAD_SYSCALL = 1, /* tp_btf sys_enter: attr and insns read from user memory */
@@ -270,7 +270,7 @@ enum bg_load_stage {
 
 #define BG_LOAD_F_TRUNCATED 0x1 /* more instructions than the scan limit */
 #define BG_LOAD_F_READ_ERR  0x2 /* some instructions could not be read */
-#define BG_LOAD_F_SELF      0x4 /* loaded by this agent: never matched */
+#define BG_LOAD_F_SELF	    0x4 /* loaded by this agent: never matched */
 #define BG_LOAD_F_MAPIDX    0x8 /* maps referenced through fd_array: types unread */
 
 struct bg_bpf_load_event {
@@ -278,25 +278,25 @@ struct bg_bpf_load_event {
 	struct bg_proc proc;
 	__u32 prog_type;     /* enum bpf_prog_type */
 	__u32 attach_type;   /* expected_attach_type */
-	__u32 insn_cnt;      /* as the loader declared it */
+	__u32 insn_cnt;	     /* as the loader declared it */
 	__u32 insns_scanned; /* instructions read and counted */
 	__u32 prog_flags;
 	__u32 attach_btf_id;
-	__u64 exe_ino;       /* loader's executable (struct bg_ident) */
+	__u64 exe_ino; /* loader's executable (struct bg_ident) */
 	__u32 exe_dev;
-	__u16 stage;         /* enum bg_load_stage */
-	__u16 load_flags;    /* BG_LOAD_F_* */
-	__u64 map_types;     /* bit n: a map of type n is referenced */
-	__u32 helper_calls;  /* calls of helpers (src_reg 0), known or not */
+	__u16 stage;	      /* enum bg_load_stage */
+	__u16 load_flags;     /* BG_LOAD_F_* */
+	__u64 map_types;      /* bit n: a map of type n is referenced */
+	__u32 helper_calls;   /* calls of helpers (src_reg 0), known or not */
 	__u32 helper_unknown; /* helper ids >= BG_LOAD_HELPERS */
 	__u32 kfunc_calls;
 	__u32 subprog_calls;
-	__u32 nkfuncs;       /* distinct kfunc ids in kfunc_ids */
+	__u32 nkfuncs; /* distinct kfunc ids in kfunc_ids */
 	__u32 pad;
 	__u32 kfunc_ids[BG_LOAD_KFUNCS];
 	char name[BG_LOAD_NAME];
 	char license[BG_LOAD_LICENSE];
-	char rule[BG_LOAD_RULE]; /* name of the matching rule, if any */
+	char rule[BG_LOAD_RULE];	/* name of the matching rule, if any */
 	__u16 helpers[BG_LOAD_HELPERS]; /* calls per helper id (saturating) */
 };
 
@@ -306,8 +306,8 @@ struct bg_bpf_load_event {
  * silently.
  */
 enum bg_stat {
-	BG_STAT_EMITTED = 0, /* records committed to the ring buffer */
-	BG_STAT_DROPPED = 1, /* reservations that failed: ring buffer full */
+	BG_STAT_EMITTED = 0,  /* records committed to the ring buffer */
+	BG_STAT_DROPPED = 1,  /* reservations that failed: ring buffer full */
 	BG_STAT_PATH_ERR = 2, /* executable path could not be read */
 	BG_STAT_MAX = 8,
 };

@@ -13,23 +13,23 @@
 
 #include <bpfguard/events.h>
 
-#define BG_SYSCALL_MAX 512 /* syscall numbers recorded per ABI */
+#define BG_SYSCALL_MAX	 512 /* syscall numbers recorded per ABI */
 #define BG_SYSCALL_WORDS (BG_SYSCALL_MAX / 64)
 
 /* Syscall bitmaps, kept apart per ABI so ia32 calls never pass as native. */
 struct bg_prof_sys {
 	__u64 native[BG_SYSCALL_WORDS]; /* x86_64 */
 	__u64 compat[BG_SYSCALL_WORDS]; /* ia32 (int 0x80, sysenter) */
-	__u64 x32_calls;                /* x32 ABI calls seen (not supported) */
+	__u64 x32_calls;		/* x32 ABI calls seen (not supported) */
 };
 
 /* File access, after a successful open: what the process asked for. */
-#define BG_ACC_READ  0x1
-#define BG_ACC_WRITE 0x2
-#define BG_ACC_EXEC  0x4 /* executed (execve), or opened for execution */
-#define BG_ACC_DIR   0x8 /* the object is a directory */
-#define BG_ACC_CREAT 0x10 /* O_CREAT */
-#define BG_ACC_TRUNC 0x20 /* O_TRUNC */
+#define BG_ACC_READ   0x1
+#define BG_ACC_WRITE  0x2
+#define BG_ACC_EXEC   0x4  /* executed (execve), or opened for execution */
+#define BG_ACC_DIR    0x8  /* the object is a directory */
+#define BG_ACC_CREAT  0x10 /* O_CREAT */
+#define BG_ACC_TRUNC  0x20 /* O_TRUNC */
 #define BG_ACC_EXECVE 0x40 /* the target of an execve (not only its interpreter) */
 
 struct bg_prof_file {

@@ -10,8 +10,8 @@
 #define BG_NET_RULES_MAX 256
 
 struct bg_net_rule {
-	__u8 op;     /* enum bg_net_op */
-	__u8 prefix; /* bits of addr that must match; 0: any address */
+	__u8 op;      /* enum bg_net_op */
+	__u8 prefix;  /* bits of addr that must match; 0: any address */
 	__u16 family; /* 0: any family */
 	__u16 port;   /* host order; 0: any port */
 	__u16 pad;

@@ -10,14 +10,14 @@
 #include "events/json.h"
 
 static const char *const action_names[] = {
-	[BG_ACT_NONE] = "none",   [BG_ACT_ALERT] = "alert",         [BG_ACT_DENY] = "deny",
-	[BG_ACT_KILL] = "kill",   [BG_ACT_KILL_USER] = "kill-user",
+	[BG_ACT_NONE] = "none", [BG_ACT_ALERT] = "alert",	  [BG_ACT_DENY] = "deny",
+	[BG_ACT_KILL] = "kill", [BG_ACT_KILL_USER] = "kill-user",
 };
 static const char *const mech_names[] = {
-	[BG_MECH_NONE] = "none",         [BG_MECH_LSM] = "lsm",
-	[BG_MECH_CGROUP] = "cgroup",     [BG_MECH_SECCOMP] = "seccomp",
+	[BG_MECH_NONE] = "none",	 [BG_MECH_LSM] = "lsm",
+	[BG_MECH_CGROUP] = "cgroup",	 [BG_MECH_SECCOMP] = "seccomp",
 	[BG_MECH_LANDLOCK] = "landlock", [BG_MECH_TRACEPOINT] = "tracepoint",
-	[BG_MECH_USER] = "user",         [BG_MECH_XDP] = "xdp",
+	[BG_MECH_USER] = "user",	 [BG_MECH_XDP] = "xdp",
 	[BG_MECH_UPROBE] = "uprobe",
 };
 static const char *const outcome_names[] = {
@@ -175,7 +175,7 @@ void bg_text_escape(struct bg_buf *b, const char *str, size_t n)
 		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\') {
 			bg_buf_putc(b, s[i]);
 		} else {
-			char e[4] = { '\\', 'x', hex[s[i] >> 4], hex[s[i] & 15] };
+			char e[4] = {'\\', 'x', hex[s[i] >> 4], hex[s[i] & 15]};
 
 			bg_buf_put(b, e, 4);
 		}
@@ -283,7 +283,7 @@ static const char *rule_name(struct bg_fmt *f, const struct bg_event_desc *d,
 			     const struct bg_event_hdr *h)
 {
 	uint32_t id = h->rule_id;
-	const char *n = d->rule_name    ? d->rule_name(h)
+	const char *n = d->rule_name   ? d->rule_name(h)
 			: f->rule_name ? f->rule_name(f->rule_ctx, id)
 				       : NULL;
 
@@ -334,8 +334,8 @@ static void json_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_eve
 }
 
 #define C_RESET "\033[0m"
-#define C_DIM   "\033[2m"
-#define C_BOLD  "\033[1m"
+#define C_DIM	"\033[2m"
+#define C_BOLD	"\033[1m"
 
 static void text_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_event_hdr *h,
 		       const struct bg_event_desc *d)
@@ -427,9 +427,9 @@ void bg_fmt_stats(struct bg_fmt *f, struct bg_buf *out, const struct bg_ev_stats
 	if (f->color)
 		bg_buf_puts(out, st->dropped ? "\033[33m" : C_DIM);
 	bg_fmt_now(f, out);
-	bg_buf_printf(out, " %s events: %llu emitted, %llu received, %llu drops", final ? "final" : "stats",
-		      (unsigned long long)st->emitted, (unsigned long long)st->received,
-		      (unsigned long long)st->dropped);
+	bg_buf_printf(out, " %s events: %llu emitted, %llu received, %llu drops",
+		      final ? "final" : "stats", (unsigned long long)st->emitted,
+		      (unsigned long long)st->received, (unsigned long long)st->dropped);
 	if (f->color)
 		bg_buf_puts(out, C_RESET);
 	bg_buf_putc(out, '\n');

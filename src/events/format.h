@@ -20,12 +20,12 @@ struct bg_json;
  * half and lists them in src/events/types.c.
  */
 struct bg_event_desc {
-	const char *name;      /* bpfguard.type */
-	size_t size;           /* minimum record size */
-	const char *category;  /* ECS event.category */
-	const char *ecs_type;  /* ECS event.type */
-	const char *action;    /* ECS event.action */
-	bool has_proc;         /* struct bg_proc follows the header */
+	const char *name;     /* bpfguard.type */
+	size_t size;	      /* minimum record size */
+	const char *category; /* ECS event.category */
+	const char *ecs_type; /* ECS event.type */
+	const char *action;   /* ECS event.action */
+	bool has_proc;	      /* struct bg_proc follows the header */
 	/* Top-level ECS objects of this type (file, destination, ...). */
 	void (*json)(struct bg_fmt *f, struct bg_json *j, const void *rec);
 	/* Fields inside the "bpfguard" object. */

@@ -133,7 +133,7 @@ void bg_json_escape(struct bg_buf *b, const char *str, size_t n, bool stop_at_nu
 			bg_buf_put(b, "\\r", 2);
 			break;
 		default: {
-			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
 
 			bg_buf_put(b, u, 6);
 		}

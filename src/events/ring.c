@@ -66,8 +66,8 @@ cleanup:
 
 int bg_events_share(struct bg_events *ev, struct bpf_object *obj)
 {
-	static const char *const names[] = { "events", "bg_stats", "bg_exe_cache" };
-	int fds[] = { ev->rb_fd, ev->stats_fd, ev->cache_fd };
+	static const char *const names[] = {"events", "bg_stats", "bg_exe_cache"};
+	int fds[] = {ev->rb_fd, ev->stats_fd, ev->cache_fd};
 	size_t i;
 	int err;
 
@@ -78,8 +78,8 @@ int bg_events_share(struct bg_events *ev, struct bpf_object *obj)
 			continue; /* this object does not emit events */
 		err = bpf_map__reuse_fd(m, fds[i]);
 		if (err) {
-			pr_err("cannot share map %s with %s: %s\n", names[i],
-			       bpf_object__name(obj), strerror(-err));
+			pr_err("cannot share map %s with %s: %s\n", names[i], bpf_object__name(obj),
+			       strerror(-err));
 			return err;
 		}
 	}
@@ -137,7 +137,7 @@ int bg_events_drain(struct bg_events *ev)
 int bg_events_read_stats(struct bg_events *ev, struct bg_ev_stats *st)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	uint64_t sums[BG_STAT_MAX] = { 0 };
+	uint64_t sums[BG_STAT_MAX] = {0};
 	uint64_t *vals;
 	uint32_t k;
 	int i;

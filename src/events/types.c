@@ -29,7 +29,8 @@ static void test_json_bg(struct bg_fmt *f, struct bg_json *j, const void *rec)
 static void test_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 {
 	(void)f;
-	bg_buf_printf(out, " seq=%llu", (unsigned long long)((const struct bg_test_event *)rec)->seq);
+	bg_buf_printf(out, " seq=%llu",
+		      (unsigned long long)((const struct bg_test_event *)rec)->seq);
 }
 
 static const struct bg_event_desc test_desc = {
@@ -55,8 +56,10 @@ const struct bg_event_desc *const bg_event_descs[] = {
 	[BG_EV_NET_DROP] = &bg_net_drop_desc,
 	[BG_EV_RUN_FILE] = &bg_run_file_desc,
 	[BG_EV_RUN_EXEC] = &bg_run_exec_desc,
-	[BG_EV_FILE] = &bg_file_desc, [BG_EV_FILE_MODIFY] = &bg_file_modify_desc,
-	[BG_EV_LIMIT] = &bg_limit_desc, [BG_EV_NETBAN] = &bg_netban_desc,
+	[BG_EV_FILE] = &bg_file_desc,
+	[BG_EV_FILE_MODIFY] = &bg_file_modify_desc,
+	[BG_EV_LIMIT] = &bg_limit_desc,
+	[BG_EV_NETBAN] = &bg_netban_desc,
 	[BG_EV_BPF_LOAD] = &bg_bpf_load_desc,
 	[BG_EV_PHP_CALL] = &bg_php_call_desc,
 	[BG_EV_PHP_SYSCALL] = &bg_php_syscall_desc,

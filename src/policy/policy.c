@@ -139,8 +139,8 @@ static const struct {
 	char c;
 	unsigned bit;
 } acc_letters[] = {
-	{ 'r', BG_ACC_READ },   { 'w', BG_ACC_WRITE }, { 'x', BG_ACC_EXEC },
-	{ 'c', BG_ACC_CREAT },  { 't', BG_ACC_TRUNC },
+	{'r', BG_ACC_READ},  {'w', BG_ACC_WRITE}, {'x', BG_ACC_EXEC},
+	{'c', BG_ACC_CREAT}, {'t', BG_ACC_TRUNC},
 };
 #define N_ACC (sizeof(acc_letters) / sizeof(acc_letters[0]))
 
@@ -247,9 +247,8 @@ void bg_net_format(const struct bg_policy_net *n, char *buf, size_t len)
 		snprintf(buf, len, "%s%s:%s", a, pfx, port);
 }
 
-static const char *const op_names[] = { [BG_NET_CONNECT] = "connect",
-					[BG_NET_SENDTO] = "sendto",
-					[BG_NET_BIND] = "bind" };
+static const char *const op_names[] = {
+	[BG_NET_CONNECT] = "connect", [BG_NET_SENDTO] = "sendto", [BG_NET_BIND] = "bind"};
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -301,7 +300,8 @@ int bg_policy_write(const struct bg_policy *p, FILE *f)
 	size_t i;
 	int op, err = 0;
 
-	fprintf(f, "# bpfguard policy (edit freely; `bpfguard run --policy FILE -- CMD` enforces it)\n");
+	fprintf(f, "# bpfguard policy (edit freely; `bpfguard run --policy FILE -- CMD` enforces "
+		   "it)\n");
 	if (p->comment) {
 		const char *s = p->comment, *nl;
 
@@ -315,7 +315,8 @@ int bg_policy_write(const struct bg_policy *p, FILE *f)
 	}
 	fprintf(f, "version: 1\n");
 	if (p->has_syscalls) {
-		fprintf(f, "\n# Syscalls by name, per ABI: ia32 calls (int 0x80) are checked apart.\n");
+		fprintf(f, "\n# Syscalls by name, per ABI: ia32 calls (int 0x80) are checked "
+			   "apart.\n");
 		fprintf(f, "syscalls:\n");
 		write_syscalls(f, "x86_64", p->sys_native, false);
 		write_syscalls(f, "ia32", p->sys_compat, true);
@@ -327,7 +328,8 @@ int bg_policy_write(const struct bg_policy *p, FILE *f)
 		if (p->n_execs) /* p->execs is NULL when empty */
 			memcpy(execs, p->execs, p->n_execs * sizeof(*execs));
 		qsort(execs, p->n_execs, sizeof(*execs), cmp_str);
-		fprintf(f, "\n# Programs it may execute.\nexecutables:%s\n", p->n_execs ? "" : " []");
+		fprintf(f, "\n# Programs it may execute.\nexecutables:%s\n",
+			p->n_execs ? "" : " []");
 		for (i = 0; i < p->n_execs; i++)
 			fprintf(f, "  - %s\n", execs[i]);
 	}
@@ -340,8 +342,9 @@ int bg_policy_write(const struct bg_policy *p, FILE *f)
 		if (p->n_files)
 			memcpy(files, p->files, p->n_files * sizeof(*files));
 		qsort(files, p->n_files, sizeof(*files), cmp_file);
-		fprintf(f, "\n# Files it may open: r read, w write, x execute, c create, t truncate;\n"
-			   "# a path ending in / is a directory (listing it, creating in it).\n");
+		fprintf(f,
+			"\n# Files it may open: r read, w write, x execute, c create, t truncate;\n"
+			"# a path ending in / is a directory (listing it, creating in it).\n");
 		fprintf(f, "files:%s\n", p->n_files ? "" : " []");
 		for (i = 0; i < p->n_files; i++) {
 			char acc[8];
@@ -351,7 +354,8 @@ int bg_policy_write(const struct bg_policy *p, FILE *f)
 		}
 	}
 	if (p->has_net) {
-		fprintf(f, "\n# Network peers: ADDRESS:PORT, [IPV6]:PORT, PREFIX/LEN:PORT, * for any.\n");
+		fprintf(f, "\n# Network peers: ADDRESS:PORT, [IPV6]:PORT, PREFIX/LEN:PORT, * for "
+			   "any.\n");
 		fprintf(f, "network:\n");
 		for (op = BG_NET_CONNECT; op <= BG_NET_BIND; op++) {
 			char line[96];
@@ -390,10 +394,10 @@ cleanup:
 	return err;
 }
 
-static const char *const top_keys[] = { "version", "syscalls", "executables", "files",
-					"network", "php", NULL };
-static const char *const sys_keys[] = { "x86_64", "ia32", NULL };
-static const char *const net_keys[] = { "connect", "sendto", "bind", NULL };
+static const char *const top_keys[] = {"version", "syscalls", "executables", "files",
+				       "network", "php",      NULL};
+static const char *const sys_keys[] = {"x86_64", "ia32", NULL};
+static const char *const net_keys[] = {"connect", "sendto", "bind", NULL};
 
 static int parse_syscalls(struct bg_yaml *y, yaml_node_t *n, struct bg_policy *p)
 {
@@ -410,7 +414,8 @@ static int parse_syscalls(struct bg_yaml *y, yaml_node_t *n, struct bg_policy *p
 		if (list->type != YAML_SEQUENCE_NODE)
 			return bg_yaml_error(y, list, "syscalls.%s must be a list of names",
 					     sys_keys[k]);
-		for (it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++) {
+		for (it = list->data.sequence.items.start; it < list->data.sequence.items.top;
+		     it++) {
 			yaml_node_t *e = yaml_document_get_node(&y->doc, *it);
 			const char *name;
 			int nr;
@@ -420,7 +425,8 @@ static int parse_syscalls(struct bg_yaml *y, yaml_node_t *n, struct bg_policy *p
 				return err;
 			nr = bg_syscall_nr(k == 1, name);
 			if (nr < 0)
-				return bg_yaml_error(y, e, "unknown %s syscall '%s'", sys_keys[k], name);
+				return bg_yaml_error(y, e, "unknown %s syscall '%s'", sys_keys[k],
+						     name);
 			bg_set_bit(k ? p->sys_compat : p->sys_native, nr);
 		}
 	}
@@ -505,7 +511,8 @@ static int parse_net(struct bg_yaml *y, yaml_node_t *n, struct bg_policy *p)
 		if (list->type != YAML_SEQUENCE_NODE)
 			return bg_yaml_error(y, list, "network.%s must be a list of peers",
 					     net_keys[k]);
-		for (it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++) {
+		for (it = list->data.sequence.items.start; it < list->data.sequence.items.top;
+		     it++) {
 			yaml_node_t *e = yaml_document_get_node(&y->doc, *it);
 			struct bg_policy_net pn;
 			const char *s;
@@ -545,8 +552,8 @@ static int parse(struct bg_yaml *y, struct bg_policy *p)
 	if (err)
 		return err;
 	if (ver != 1)
-		return bg_yaml_error(y, n, "unsupported policy version %llu (this bpfguard reads 1)",
-				     ver);
+		return bg_yaml_error(
+			y, n, "unsupported policy version %llu (this bpfguard reads 1)", ver);
 	if ((n = bg_yaml_get(y, root, "syscalls")) && (err = parse_syscalls(y, n, p)))
 		return err;
 	if ((n = bg_yaml_get(y, root, "executables")) && (err = parse_execs(y, n, p)))
@@ -572,8 +579,8 @@ static int finish(struct bg_yaml *y, int rc, struct bg_policy *p, char *err, siz
 	return rc;
 }
 
-int bg_policy_parse(const char *name, const char *text, size_t len, struct bg_policy *p,
-		    char *err, size_t errlen)
+int bg_policy_parse(const char *name, const char *text, size_t len, struct bg_policy *p, char *err,
+		    size_t errlen)
 {
 	struct bg_yaml y;
 

@@ -22,11 +22,11 @@ struct bg_policy_file {
 };
 
 struct bg_policy_net {
-	uint8_t op;       /* enum bg_net_op */
-	uint16_t family;  /* AF_INET, AF_INET6 */
+	uint8_t op;	 /* enum bg_net_op */
+	uint16_t family; /* AF_INET, AF_INET6 */
 	uint8_t addr[16];
-	uint8_t prefix;   /* prefix length: 32/128 for one address, 0 for any */
-	uint16_t port;    /* 0: any port */
+	uint8_t prefix; /* prefix length: 32/128 for one address, 0 for any */
+	uint16_t port;	/* 0: any port */
 };
 
 /* php: functions ("Class::method" or "function") with the syscalls each
@@ -62,8 +62,8 @@ void bg_policy_init(struct bg_policy *p);
 void bg_policy_free(struct bg_policy *p);
 /* Load and validate; err gets FILE:LINE:COL: what is wrong. */
 int bg_policy_load(const char *path, struct bg_policy *p, char *err, size_t errlen);
-int bg_policy_parse(const char *name, const char *text, size_t len, struct bg_policy *p,
-		    char *err, size_t errlen);
+int bg_policy_parse(const char *name, const char *text, size_t len, struct bg_policy *p, char *err,
+		    size_t errlen);
 /* Write sorted, readable YAML. */
 int bg_policy_write(const struct bg_policy *p, FILE *f);
 /* Add the contents of src to dst (profile --append). */

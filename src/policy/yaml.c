@@ -175,8 +175,8 @@ int bg_yaml_str(struct bg_yaml *y, yaml_node_t *n, const char *what, const char 
 
 int bg_yaml_bool(struct bg_yaml *y, yaml_node_t *n, const char *what, bool *out)
 {
-	static const char *const yes[] = { "true", "yes", "on", NULL };
-	static const char *const no[] = { "false", "no", "off", NULL };
+	static const char *const yes[] = {"true", "yes", "on", NULL};
+	static const char *const no[] = {"false", "no", "off", NULL};
 	const char *s = scalar(n);
 	int i;
 

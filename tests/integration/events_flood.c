@@ -17,12 +17,12 @@
 #include "log.h"
 #include "trigger.skel.h"
 
-#define BATCH 4096
+#define BATCH  4096
 #define ROUNDS 8
 
 static int run_batch(struct trigger *skel, __u64 n)
 {
-	__u64 args[1] = { n };
+	__u64 args[1] = {n};
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
 
 	return bpf_prog_test_run_opts(bpf_program__fd(skel->progs.trigger), &opts);

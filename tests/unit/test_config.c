@@ -57,7 +57,8 @@ static void test_errors(void **state)
 	(void)state;
 	expect_error("mode: alert\nbogus: 1\n", "t.yaml:2:1: unknown key 'bogus'");
 	expect_error("mode: alert\nmode: kill\n", "t.yaml:2:1: duplicate key 'mode'");
-	expect_error("mode: maybe\n", "t.yaml:1:7: mode must be one of alert, deny, kill, not 'maybe'");
+	expect_error("mode: maybe\n",
+		     "t.yaml:1:7: mode must be one of alert, deny, kill, not 'maybe'");
 	expect_error("events:\n  ring_buffer_size: lots\n",
 		     "t.yaml:2:21: events.ring_buffer_size must be a size");
 	expect_error("events:\n  ring_buffer_size: 1K\n", "between 4K and 1G");

@@ -132,7 +132,7 @@ static void test_exit_signal(void **state)
 
 static void test_stats_line(void **state)
 {
-	struct bg_ev_stats st = { .emitted = 10, .dropped = 7, .received = 10 };
+	struct bg_ev_stats st = {.emitted = 10, .dropped = 7, .received = 10};
 	struct bg_fmt f;
 	struct bg_buf b;
 	char *s;

@@ -33,10 +33,10 @@ static void test_parse(void **state)
 
 	(void)state;
 	assert_int_equal(bg_policy_parse("p.yaml", good, strlen(good), &p, err, sizeof(err)), 0);
-	assert_true(bg_bit(p.sys_native, 0));   /* read */
-	assert_true(bg_bit(p.sys_native, 59));  /* execve */
+	assert_true(bg_bit(p.sys_native, 0));	/* read */
+	assert_true(bg_bit(p.sys_native, 59));	/* execve */
 	assert_false(bg_bit(p.sys_native, 39)); /* getpid is ia32 only */
-	assert_true(bg_bit(p.sys_compat, 20));  /* ia32 getpid */
+	assert_true(bg_bit(p.sys_compat, 20));	/* ia32 getpid */
 	assert_false(bg_bit(p.sys_compat, 0));
 	assert_int_equal(p.n_execs, 1);
 	assert_int_equal(p.n_files, 3);
@@ -81,7 +81,8 @@ static void expect_error(const char *text, const char *msg)
 	struct bg_policy p;
 	char err[600];
 
-	assert_int_not_equal(bg_policy_parse("p.yaml", text, strlen(text), &p, err, sizeof(err)), 0);
+	assert_int_not_equal(bg_policy_parse("p.yaml", text, strlen(text), &p, err, sizeof(err)),
+			     0);
 	if (!strstr(err, msg))
 		fail_msg("error '%s' lacks '%s'", err, msg);
 }
@@ -94,11 +95,13 @@ static void test_errors(void **state)
 	expect_error("version: 1\nsyscalls:\n  x86_64: [read, opn]\n",
 		     "p.yaml:3:18: unknown x86_64 syscall 'opn'");
 	expect_error("version: 1\nsyscalls:\n  arm64: []\n", "p.yaml:3:3: unknown key 'arm64'");
-	expect_error("version: 1\nfiles:\n  - etc/passwd: r\n", "p.yaml:3:5: path 'etc/passwd' is not absolute");
+	expect_error("version: 1\nfiles:\n  - etc/passwd: r\n",
+		     "p.yaml:3:5: path 'etc/passwd' is not absolute");
 	expect_error("version: 1\nfiles:\n  - /etc/passwd: rz\n", "p.yaml:3:18: access 'rz'");
 	expect_error("version: 1\nnetwork:\n  connect: [\"localhost:80\"]\n",
 		     "p.yaml:3:13: peer 'localhost:80' is not");
-	expect_error("version: 1\nexecutables: /bin/ls\n", "p.yaml:2:14: executables must be a list");
+	expect_error("version: 1\nexecutables: /bin/ls\n",
+		     "p.yaml:2:14: executables must be a list");
 }
 
 static void test_net_parse(void **state)
