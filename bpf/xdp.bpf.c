@@ -84,6 +84,14 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BG_NET_SRC24_WORDS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} bg_net_src24 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, BG_NET_PORT_SLOTS);
 	__type(key, __u32);
 	__type(value, __u32);
@@ -149,8 +157,8 @@ static __always_inline void rule_hit(__u32 id)
 /* The rule id of the longest prefix of the source address in one of the
  * tries (allow or deny, per family), 0 if none. The trie is walked only if
  * it may hold a match: an empty trie (bg_net_cfg.nonempty) or, for IPv4, a
- * source whose /16 no prefix overlaps (bg_net_src16) cannot. An LPM lookup
- * is the costliest step per packet. */
+ * source whose /16 (bg_net_src16) or /24 (bg_net_src24) no prefix overlaps
+ * cannot. An LPM lookup is the costliest step per packet. */
 static __always_inline __u32 lookup_src(struct pkt *p, const struct bg_net_cfg *cfg, bool deny)
 {
 	__u32 *id;
@@ -158,12 +166,19 @@ static __always_inline __u32 lookup_src(struct pkt *p, const struct bg_net_cfg *
 	if (p->family == 4) {
 		__u32 w = ((__u32)p->k4.addr[0] << 8 | p->k4.addr[1]) / 32;
 		__u32 bit = 1U << (p->k4.addr[1] % 32);
+		__u32 w24 =
+			((__u32)p->k4.addr[0] << 16 | (__u32)p->k4.addr[1] << 8 | p->k4.addr[2]) /
+			64;
 		struct bg_net_src16 *s;
+		__u64 *s24;
 
 		if (!(cfg->nonempty & (deny ? BG_NET_F_DENY4 : BG_NET_F_ALLOW4)))
 			return 0;
 		s = bpf_map_lookup_elem(&bg_net_src16, &w);
 		if (!s || !((deny ? s->deny : s->allow) & bit))
+			return 0;
+		s24 = bpf_map_lookup_elem(&bg_net_src24, &w24);
+		if (!s24 || !(*s24 & (1ULL << (p->k4.addr[2] % 64))))
 			return 0;
 		id = bpf_map_lookup_elem(deny ? (void *)&bg_net_deny4 : (void *)&bg_net_allow4,
 					 &p->k4);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/if_link.h>
@@ -47,11 +48,13 @@ enum {
 	M_COUNTERS,
 	M_RULE_HITS,
 	M_SRC16,
+	M_SRC24,
 	M_N,
 };
 
 static const char *const map_pins[M_N] = {
-	"cfg", "allow4", "allow6", "deny4", "deny6", "ports", "counters", "rule_hits", "src16",
+	"cfg",	 "allow4",   "allow6",	  "deny4", "deny6",
+	"ports", "counters", "rule_hits", "src16", "src24",
 };
 
 #define LINK_PIN "link"
@@ -755,20 +758,51 @@ static void src16_range(const struct bg_net_rule *r, __u32 *lo, __u32 *hi)
 	*hi = *lo + n - 1;
 }
 
-/* Make the IPv4 prefilter (bg_net_src16) cover the prefixes of s that are
- * not removed, plus `extra`, rewriting only the words that change. Called
- * with the prefixes about to be added before they go in, and with none
- * once the tries are changed: the prefilter never hides a prefix. */
+/* Set bits lo..hi of a u64 bitmap. */
+static void bits_set(__u64 *w, __u32 lo, __u32 hi)
+{
+	for (; lo <= hi && lo % 64; lo++)
+		w[lo / 64] |= 1ULL << (lo % 64);
+	for (; lo + 63 <= hi; lo += 64)
+		w[lo / 64] = ~0ULL;
+	for (; lo <= hi; lo++)
+		w[lo / 64] |= 1ULL << (lo % 64);
+}
+
+/* Rewrite, in place through a shared mapping, the words of bg_net_src24
+ * that differ from want. */
+static int src24_write(int fd, const __u64 *want)
+{
+	size_t len = (size_t)BG_NET_SRC24_WORDS * sizeof(*want), k;
+	__u64 *have = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (have == MAP_FAILED)
+		return -errno;
+	for (k = 0; k < BG_NET_SRC24_WORDS; k++)
+		if (have[k] != want[k])
+			__atomic_store_n(&have[k], want[k], __ATOMIC_RELEASE);
+	munmap(have, len);
+	return 0;
+}
+
+/* Make the IPv4 prefilters (bg_net_src16, bg_net_src24) cover the prefixes
+ * of s that are not removed, plus `extra`, rewriting only the words that
+ * change. Called with the prefixes about to be added before they go in,
+ * and with none once the tries are changed: the prefilters never hide a
+ * prefix. */
 static int src16_sync(const struct rule_set *s, const struct net_maps *m,
 		      const struct bg_net_rule *extra, size_t n_extra)
 {
 	struct bg_net_src16 *want = calloc(BG_NET_SRC16_WORDS, sizeof(*want)), have;
-	__u32 k, lo, hi;
+	__u64 *want24 = calloc(BG_NET_SRC24_WORDS, sizeof(*want24));
+	__u32 k, lo, hi, n24, a24;
 	size_t j;
 	int err = 0;
 
-	if (!want)
-		return -ENOMEM;
+	if (!want || !want24) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
 	for (j = 0; j < s->n + n_extra; j++) {
 		const struct bg_net_rule *r = j < s->n ? &s->r[j] : &extra[j - s->n];
 
@@ -777,7 +811,13 @@ static int src16_sync(const struct rule_set *s, const struct net_maps *m,
 		src16_range(r, &lo, &hi);
 		for (k = lo; k <= hi; k++)
 			*(r->deny ? &want[k / 32].deny : &want[k / 32].allow) |= 1U << (k % 32);
+		n24 = r->plen >= 24 ? 1 : 1U << (24 - r->plen);
+		a24 = ((__u32)r->addr[0] << 16 | (__u32)r->addr[1] << 8 | r->addr[2]) & ~(n24 - 1);
+		bits_set(want24, a24, a24 + n24 - 1);
 	}
+	/* Both prefilters only ever gain bits here before the tries do, and
+	 * lose them after: each one alone is a superset of the truth. */
+	err = src24_write(m->fd[M_SRC24], want24);
 	for (k = 0; k < BG_NET_SRC16_WORDS && !err; k++) {
 		if (bpf_map_lookup_elem(m->fd[M_SRC16], &k, &have))
 			err = -errno;
@@ -785,7 +825,9 @@ static int src16_sync(const struct rule_set *s, const struct net_maps *m,
 			 bpf_map_update_elem(m->fd[M_SRC16], &k, &want[k], BPF_ANY))
 			err = -errno;
 	}
+cleanup:
 	free(want);
+	free(want24);
 	return err;
 }
 
@@ -1019,6 +1061,7 @@ static int attach_one(const struct bg_net_config *c, const char *ifname, const c
 	m.fd[M_COUNTERS] = bpf_map__fd(skel->maps.bg_net_counters);
 	m.fd[M_RULE_HITS] = bpf_map__fd(skel->maps.bg_net_rule_hits);
 	m.fd[M_SRC16] = bpf_map__fd(skel->maps.bg_net_src16);
+	m.fd[M_SRC24] = bpf_map__fd(skel->maps.bg_net_src24);
 	m.max_rules = c->max_rules;
 	{
 		struct bg_net_cfg cfg = c->cfg;

@@ -54,11 +54,14 @@
 #define MAX_CPUS   64
 #define MAX_ROUNDS 32
 
-/* bpfguard-lpm: bpfguard with frames from a source inside a /16 that some
- * prefixes overlap but none covers, so the LPM trie is walked (and misses)
- * on every frame: the prefilter cannot help. */
-enum { V_CEILING, V_BPFGUARD, V_BPFGUARD_LPM, V_NFT, V_N };
-static const char *const vnames[V_N] = {"ceiling", "bpfguard", "bpfguard-lpm", "nftables"};
+/* bpfguard-16: bpfguard with frames from a source inside a /16 that some
+ * prefixes overlap but in a /24 that none does: the /16 prefilter lets it
+ * through, the /24 one stops it before the trie. bpfguard-24: from a source
+ * inside a /24 that holds a prefix which does not cover it, so the LPM trie
+ * is walked (and misses) on every frame: no prefilter can help. */
+enum { V_CEILING, V_BPFGUARD, V_BPFGUARD_16, V_BPFGUARD_24, V_NFT, V_N };
+static const char *const vnames[V_N] = {"ceiling", "bpfguard", "bpfguard-16", "bpfguard-24",
+					"nftables"};
 
 struct bench {
 	char bpfguard[PATH_MAX + 16];
@@ -68,9 +71,9 @@ struct bench {
 	char nft_file[PATH_MAX + 16];
 	int ifa, ifb;
 	unsigned char mac_b[6];
-	unsigned char frame[2][64]; /* from 172.31.0.9, from lpm_src */
+	unsigned char frame[3][64]; /* from 172.31.0.9, src16, src24 */
 	atomic_int frame_idx;	    /* the one the generator sends */
-	uint32_t lpm_src;
+	uint32_t src16, src24;
 	struct xdp_bench *skel;
 	int nprefix;
 	char **prefixes;
@@ -199,7 +202,8 @@ static unsigned long long read_drops(struct bench *b, int v)
 	case V_CEILING:
 		return percpu_sum(bpf_map__fd(b->skel->maps.dropped), 0, 8, 0);
 	case V_BPFGUARD:
-	case V_BPFGUARD_LPM:
+	case V_BPFGUARD_16:
+	case V_BPFGUARD_24:
 		snprintf(path, sizeof(path), "%s/counters", b->pin);
 		fd = bpf_obj_get(path);
 		if (fd < 0)
@@ -251,7 +255,8 @@ static int setup(struct bench *b)
 	 * program (or GRO) turns on: a pass-all program stands in for "no
 	 * XDP" the way a NIC driver always has its NAPI. */
 	b->prog_fd[V_NFT] = bpf_program__fd(b->skel->progs.xdp_pass_all);
-	b->prog_fd[V_BPFGUARD_LPM] = b->prog_fd[V_BPFGUARD];
+	b->prog_fd[V_BPFGUARD_16] = b->prog_fd[V_BPFGUARD];
+	b->prog_fd[V_BPFGUARD_24] = b->prog_fd[V_BPFGUARD];
 	return b->prog_fd[V_BPFGUARD] < 0 ? -1 : 0;
 }
 
@@ -363,7 +368,7 @@ static double window(struct bench *b, struct gen_thread *g, int v, double secs, 
 		fprintf(stderr, "bench_xdp: cannot switch to %s: %s\n", vnames[v], strerror(errno));
 		return -1;
 	}
-	atomic_store(&b->frame_idx, v == V_BPFGUARD_LPM);
+	atomic_store(&b->frame_idx, v == V_BPFGUARD_16 ? 1 : v == V_BPFGUARD_24 ? 2 : 0);
 	usleep(100000); /* frames queued under the previous program drain */
 	c0 = read_drops(b, v);
 	b0 = busy_ns(b, g);
@@ -386,8 +391,21 @@ static bool covered(const uint32_t *pa, const uint8_t *pl, int n, uint32_t addr)
 	return false;
 }
 
-/* Distinct-enough prefixes, none covering 172.31.0.0/16 (the traffic); and
- * b->lpm_src, an address no prefix covers inside a /16 that some do. */
+/* Whether any prefix overlaps the /24 of addr. */
+static bool overlaps24(const uint32_t *pa, const uint8_t *pl, int n, uint32_t addr)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (pl[i] > 24 ? pa[i] >> 8 == addr >> 8
+			       : ((uint64_t)addr & (~0ULL << (32 - pl[i]))) == pa[i])
+			return true;
+	return false;
+}
+
+/* Distinct-enough prefixes, none covering 172.31.0.0/16 (the traffic);
+ * b->src16, an address inside a /16 some prefixes overlap but in a /24 none
+ * does; b->src24, an address no prefix covers in a /24 one does. */
 static int make_prefixes(struct bench *b, int n)
 {
 	uint64_t x = 0x9E3779B97F4A7C15ULL;
@@ -425,13 +443,17 @@ static int make_prefixes(struct bench *b, int n)
 		"\t\tip saddr != @allow4 counter drop\n"
 		"\t\tudp dport != 5001 counter drop\n\t}\n}\n",
 		IF_B);
-	for (i = 0; i < n && !b->lpm_src; i++)
-		for (k = 0; k < 255 && pl[i] > 16 && !b->lpm_src; k++)
-			if (!covered(pa, pl, n, c = (pa[i] & 0xFFFF0000u) + 1 + 257u * k))
-				b->lpm_src = c;
+	for (i = 0; i < n && !b->src16; i++)
+		for (k = 0; k < 255 && pl[i] > 16 && !b->src16; k++)
+			if (!overlaps24(pa, pl, n, c = (pa[i] & 0xFFFF0000u) + 1 + 257u * k))
+				b->src16 = c;
+	for (i = 0; i < n && !b->src24; i++)
+		for (k = 1; k < 255 && pl[i] > 24 && !b->src24; k++)
+			if (!covered(pa, pl, n, c = (pa[i] & 0xFFFFFF00u) + k))
+				b->src24 = c;
 	err = 0;
-	if (!b->lpm_src) {
-		fprintf(stderr, "bench_xdp: no /16 with a prefix longer than /16: more PREFIXES\n");
+	if (!b->src16 || !b->src24) {
+		fprintf(stderr, "bench_xdp: no /16 or /24 partly covered: more PREFIXES\n");
 		err = -1;
 	}
 cleanup:
@@ -507,12 +529,10 @@ static double prog_ns(int prog_fd, struct bench *b, int idx)
 }
 
 /* The ratios reported: {numerator, denominator}. */
-#define NPAIRS 4
+#define NPAIRS 6
 static const int pairs[NPAIRS][2] = {
-	{V_BPFGUARD, V_CEILING},
-	{V_BPFGUARD, V_NFT},
-	{V_BPFGUARD_LPM, V_CEILING},
-	{V_BPFGUARD_LPM, V_NFT},
+	{V_BPFGUARD, V_CEILING}, {V_BPFGUARD, V_NFT},	     {V_BPFGUARD_16, V_CEILING},
+	{V_BPFGUARD_16, V_NFT},	 {V_BPFGUARD_24, V_CEILING}, {V_BPFGUARD_24, V_NFT},
 };
 
 static double median(double *v, int n)
@@ -588,7 +608,8 @@ int main(int argc, char **argv)
 	if (!b.ifa || !b.ifb || mac_of(IF_B, b.mac_b))
 		goto fail;
 	build_frame(&b, b.frame[0], 0xAC1F0009); /* 172.31.0.9 */
-	build_frame(&b, b.frame[1], b.lpm_src);
+	build_frame(&b, b.frame[1], b.src16);
+	build_frame(&b, b.frame[2], b.src24);
 	b.skel = xdp_bench__open();
 	if (!b.skel)
 		goto fail;
@@ -604,10 +625,12 @@ int main(int argc, char **argv)
 	       "BPF_PROG_TEST_RUN live frames\n  on %d CPU(s); bpfguard and nftables with %d "
 	       "prefixes + udp:5001; variants swapped on one XDP link,\n  %.2f s windows, order "
 	       "rotated per round. Frames from 172.31.0.9 (its /16 holds no prefix),\n  for "
-	       "bpfguard-lpm from %u.%u.%u.%u (its /16 does: the LPM trie is walked).\n  Mpps: "
+	       "bpfguard-16 from %u.%u.%u.%u (its /16 does, its /24 not),\n  for bpfguard-24 "
+	       "from %u.%u.%u.%u (its /24 holds a prefix: the LPM trie is walked).\n  Mpps: "
 	       "drops per second (wall); per CPU-s: per second of CPU time spent on the traffic\n",
-	       b.ncpu, b.nprefix, secs, b.lpm_src >> 24, (b.lpm_src >> 16) & 255,
-	       (b.lpm_src >> 8) & 255, b.lpm_src & 255);
+	       b.ncpu, b.nprefix, secs, b.src16 >> 24, (b.src16 >> 16) & 255, (b.src16 >> 8) & 255,
+	       b.src16 & 255, b.src24 >> 24, (b.src24 >> 16) & 255, (b.src24 >> 8) & 255,
+	       b.src24 & 255);
 	if (gen_start(&b, g))
 		goto fail;
 	for (i = 0; i < rounds; i++) {
@@ -652,10 +675,10 @@ int main(int argc, char **argv)
 			       med >= want ? "met" : "MISSED");
 		}
 	}
-	printf("program alone (BPF_PROG_TEST_RUN, 1M runs): bpfguard %.0f ns/frame, bpfguard-lpm "
-	       "%.0f ns/frame, drop-all %.0f ns/frame\n",
+	printf("program alone (BPF_PROG_TEST_RUN, 1M runs): bpfguard %.0f ns/frame, bpfguard-16 "
+	       "%.0f ns/frame, bpfguard-24 %.0f ns/frame, drop-all %.0f ns/frame\n",
 	       prog_ns(b.prog_fd[V_BPFGUARD], &b, 0), prog_ns(b.prog_fd[V_BPFGUARD], &b, 1),
-	       prog_ns(b.prog_fd[V_CEILING], &b, 0));
+	       prog_ns(b.prog_fd[V_BPFGUARD], &b, 2), prog_ns(b.prog_fd[V_CEILING], &b, 0));
 	if (b.gen_err)
 		printf("generator errors: %llu\n", b.gen_err);
 	cleanup(&b);

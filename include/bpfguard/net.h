@@ -89,6 +89,14 @@ struct bg_net_src16 {
 };
 #define BG_NET_SRC16_WORDS (65536 / 32)
 
+/* Finer IPv4 prefilter, checked after bg_net_src16: one bit per /24 (the
+ * address's top 24 bits; bit n % 64 of word n / 64) that any allow or deny
+ * prefix overlaps, both lists in one bitmap. A prefix of length <= 24 sets
+ * every /24 it covers, a longer one its own /24. Same ordering rules as
+ * bg_net_src16. 2 MiB, an mmapable array of u64 words that user space
+ * rewrites in place. */
+#define BG_NET_SRC24_WORDS ((1U << 24) / 64)
+
 /* Port allowlist: an array indexed by proto * 65536 + port whose value is
  * the rule id (0: not allowed). A port range shares one rule id. */
 enum bg_net_proto {

@@ -158,12 +158,20 @@ flow "after removing the IPv6 deny" allowed pass udp_ok fd77::1 fd77::2 3
 # A prefix shorter than /16: the IPv4 prefilter marks every /16 it overlaps
 # (10.64-10.127: words 82 and 83 of src16), and forgets them on removal but
 # for 10.77, which 10.77.0.0/29 still needs.
+# The /24 prefilter (src24, one u64 word per 64 /24s): 10.64.0.0/10 covers
+# words 10496-10751; 10.77.0.0/29 sets bit 0 of word 10548 (10.77.0.x).
+src24() { bpftool -j map lookup pinned "$PIN/src24" key $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) 0 | python3 -c 'import json,sys; print(json.load(sys.stdin)["formatted"]["value"])'; }
+[ "$(src24 10548) $(src24 10496)" = "1 0" ] || fail "src24 before allow /10: $(src24 10548) $(src24 10496)"
 src16() { bpftool -j map lookup pinned "$PIN/src16" key "$1" 0 0 0 | python3 -c 'import json,sys; print(json.load(sys.stdin)["formatted"]["value"]["allow"])'; }
 net allow -p "$PIN" 10.64.0.0/10 >/dev/null || fail "allow 10.64.0.0/10"
 [ "$(src16 82) $(src16 83)" = "4294967295 4294967295" ] || fail "prefilter after allow /10: $(src16 82) $(src16 83)"
+[ "$(src24 10496) $(src24 10751) $(src24 10752)" = "18446744073709551615 18446744073709551615 0" ] ||
+	fail "src24 after allow /10: $(src24 10496) $(src24 10751) $(src24 10752)"
 flow "after allow 10.64.0.0/10" allowed pass udp_ok 10.77.0.9 10.77.0.2 3
 net remove -p "$PIN" 10.64.0.0/10 >/dev/null || fail "remove 10.64.0.0/10"
 [ "$(src16 82) $(src16 83)" = "$((1 << 13)) 0" ] || fail "prefilter after remove /10: $(src16 82) $(src16 83)"
+[ "$(src24 10548) $(src24 10496) $(src24 10751)" = "1 0 0" ] ||
+	fail "src24 after remove /10: $(src24 10548) $(src24 10496) $(src24 10751)"
 flow "after removing 10.64.0.0/10" no-source drop udp_blocked 10.77.0.9 10.77.0.2 5001 3
 ids1=$(net status -p "$PIN" --json | python3 -c 'import json,sys; f=json.load(sys.stdin)["filters"][0]; print(f["prog_id"], f["link_id"])')
 [ "$ids0" = "$ids1" ] || fail "program or link changed: $ids0 -> $ids1"

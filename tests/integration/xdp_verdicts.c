@@ -177,6 +177,21 @@ static int src16(int fd, const char *a, bool deny)
 	return bpf_map_update_elem(fd, &k, &v, BPF_ANY);
 }
 
+/* The /24 prefilter bit of the /24 that holds address a. */
+static int src24(int fd, const char *a)
+{
+	unsigned char b[4];
+	__u64 v;
+	__u32 k;
+
+	inet_pton(AF_INET, a, b);
+	k = ((__u32)b[0] << 16 | b[1] << 8 | b[2]) / 64;
+	if (bpf_map_lookup_elem(fd, &k, &v))
+		return -1;
+	v |= 1ULL << (b[2] % 64);
+	return bpf_map_update_elem(fd, &k, &v, BPF_ANY);
+}
+
 static unsigned long long counter(struct bg_xdp_bpf *skel, __u32 idx)
 {
 	int n = libbpf_num_possible_cpus(), i;
@@ -234,7 +249,8 @@ int main(void)
 	    add4(fd4, "192.0.2.0", 24, 1) || add6(fd6, "2001:db8::", 32, 2) ||
 	    add4(d4, "192.0.2.128", 25, 3) || add6(d6, "2001:db8:bad::", 48, 4) ||
 	    src16(bpf_map__fd(skel->maps.bg_net_src16), "192.0.2.0", false) ||
-	    src16(bpf_map__fd(skel->maps.bg_net_src16), "192.0.2.0", true)) {
+	    src16(bpf_map__fd(skel->maps.bg_net_src16), "192.0.2.0", true) ||
+	    src24(bpf_map__fd(skel->maps.bg_net_src24), "192.0.2.0")) {
 		printf("FAIL: cannot write rules: %s\n", strerror(errno));
 		return 1;
 	}
