@@ -52,6 +52,9 @@ INTEG_BINS := $(INTEG_SRCS:tests/integration/%.c=$(BUILD)/tests/integration/%)
 # Programs the integration tests drive (not tests themselves).
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
+# Helpers that load test BPF objects (linked like the C integration tests).
+HELPER_BPF_SRCS := $(wildcard tests/helpers/bpf/*.c)
+HELPER_BINS += $(HELPER_BPF_SRCS:tests/helpers/bpf/%.c=$(BUILD)/tests/helpers/%)
 BENCH_SRCS := $(wildcard bench/*/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
@@ -108,6 +111,10 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
 	$(CC) $(CFLAGS) $(BG_CFLAGS) $(BG_LDFLAGS) -o $@ $< $(LIB) -lcmocka $(BG_LDLIBS)
 
 $(BUILD)/tests/integration/%: tests/integration/%.c $(LIB) $(TEST_SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(BG_CFLAGS) -I$(BUILD)/tests/skel $(BG_LDFLAGS) -o $@ $< $(LIB) $(BG_LDLIBS)
+
+$(BUILD)/tests/helpers/%: tests/helpers/bpf/%.c $(LIB) $(TEST_SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(BG_CFLAGS) -I$(BUILD)/tests/skel $(BG_LDFLAGS) -o $@ $< $(LIB) $(BG_LDLIBS)
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -72,14 +74,25 @@ int bg_output_flush(struct bg_output *o)
 		return -ENOMEM;
 	}
 	while (off < o->buf.len) {
-		ssize_t n = write(o->fd, o->buf.p + off, o->buf.len - off);
+		size_t want = o->buf.len - off;
+		ssize_t n = write(o->fd, o->buf.p + off, want);
 
+		/* A signal while a pipe reader stalls ends a blocking write:
+		 * with EINTR, or short once some bytes went. Keep what is not
+		 * written for the next flush and let the caller's loop see
+		 * the signal (handlers are installed without SA_RESTART). */
+		if ((n < 0 && errno == EINTR) || (n > 0 && (size_t)n < want)) {
+			off += n > 0 ? n : 0;
+			memmove(o->buf.p, o->buf.p + off, o->buf.len - off);
+			o->buf.len -= off;
+			return -EINTR;
+		}
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+			int err = -errno;
+
 			o->write_errors++;
 			o->buf.len = 0;
-			return -errno;
+			return err;
 		}
 		off += n;
 	}
@@ -87,9 +100,44 @@ int bg_output_flush(struct bg_output *o)
 	return 0;
 }
 
+/*
+ * At exit, a reader that stopped reading (a pipe to a paused pager) must not
+ * hold the agent forever: write at most PIPE_BUF bytes at a time, each only
+ * once poll() says the descriptor is writable (then a write of PIPE_BUF
+ * bytes or less does not block), and give up after a second without room.
+ */
+#define BG_OUTPUT_CLOSE_MS 1000
+
+static void flush_bounded(struct bg_output *o)
+{
+	struct pollfd p = {.fd = o->fd, .events = POLLOUT};
+	size_t off = 0;
+
+	if (o->buf.oom) {
+		bg_output_flush(o); /* drops and counts the incomplete lines */
+		return;
+	}
+	while (off < o->buf.len && poll(&p, 1, BG_OUTPUT_CLOSE_MS) > 0 &&
+	       !(p.revents & (POLLERR | POLLHUP | POLLNVAL))) {
+		size_t chunk = o->buf.len - off < PIPE_BUF ? o->buf.len - off : PIPE_BUF;
+		ssize_t n = write(o->fd, o->buf.p + off, chunk);
+
+		if (n < 0 && errno != EINTR && errno != EAGAIN)
+			break;
+		if (n > 0)
+			off += n;
+	}
+	if (off < o->buf.len) {
+		pr_warn("%zu bytes of events not written: the output was not being read\n",
+			o->buf.len - off);
+		o->write_errors++;
+	}
+	o->buf.len = 0;
+}
+
 void bg_output_close(struct bg_output *o)
 {
-	bg_output_flush(o);
+	flush_bounded(o);
 	if (o->path)
 		close(o->fd);
 	free(o->path);

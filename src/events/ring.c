@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -86,18 +87,32 @@ int bg_events_share(struct bg_events *ev, struct bpf_object *obj)
 	return 0;
 }
 
+/*
+ * libbpf (1.1 and later) keeps consuming inside one ring_buffer__poll() or
+ * ring_buffer__consume() for as long as records keep arriving: under a
+ * flood it never returns, and a loop that checks its signal flags between
+ * polls never sees them. A negative return from the callback is the only
+ * way out (libbpf commits the consumer position past the record first), so
+ * every BG_POLL_BUDGET records, or when a write was interrupted by a signal,
+ * the callback ends the call and the caller gets its loop back.
+ */
+#define BG_YIELD (-ECANCELED)
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct bg_events *ev = ctx;
+	int err = 0;
 
 	ev->received++;
+	ev->batch++;
 	if (ev->discard)
-		return 0;
+		goto out;
 	if (ev->hook && ev->hook(ev->hook_ctx, data, size))
-		return 0;
+		goto out;
 	bg_fmt_event(&ev->fmt, &ev->out->buf, data, size);
-	bg_output_maybe_flush(ev->out);
-	return 0;
+	err = bg_output_maybe_flush(ev->out);
+out:
+	return ev->batch >= BG_POLL_BUDGET || err == -EINTR ? BG_YIELD : 0;
 }
 
 int bg_events_start(struct bg_events *ev, struct bg_output *out, bool json, bool color)
@@ -114,24 +129,53 @@ int bg_events_start(struct bg_events *ev, struct bg_output *out, bool json, bool
 	return 0;
 }
 
+/* The records one call read, whether it ended by itself or by BG_YIELD. */
+static int batch_result(struct bg_events *ev, int n)
+{
+	if (n == BG_YIELD)
+		return (int)ev->batch;
+	return n == -EINTR ? (int)ev->batch : n;
+}
+
 int bg_events_poll(struct bg_events *ev, int timeout_ms)
 {
-	int n = ring_buffer__poll(ev->rb, timeout_ms);
+	int n;
 
-	if (n == -EINTR)
-		n = 0;
+	ev->batch = 0;
+	n = batch_result(ev, ring_buffer__poll(ev->rb, timeout_ms));
 	if (ev->out)
 		bg_output_flush(ev->out);
 	return n;
 }
 
+static double mono_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
 int bg_events_drain(struct bg_events *ev)
 {
-	int n = ev->rb ? ring_buffer__consume(ev->rb) : 0;
+	double until = mono_now() + BG_DRAIN_SECONDS;
+	int n, total = 0;
 
-	if (ev->out)
-		bg_output_flush(ev->out);
-	return n;
+	if (!ev->rb)
+		return 0;
+	/* Budget by budget until the ring is empty; a producer we do not own
+	 * (a pinned program, another loader) may never let it be, so the
+	 * time bound ends the drain: what is left stays in the ring. */
+	do {
+		ev->batch = 0;
+		n = batch_result(ev, ring_buffer__consume(ev->rb));
+		if (n < 0)
+			break;
+		total += n;
+		if (ev->out && bg_output_flush(ev->out) == -EINTR)
+			break;
+	} while (n >= BG_POLL_BUDGET && mono_now() < until);
+	return n < 0 ? n : total;
 }
 
 int bg_events_read_stats(struct bg_events *ev, struct bg_ev_stats *st)

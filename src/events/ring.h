@@ -31,18 +31,26 @@ struct bg_events {
 	 * in user space (kill-user) hooks here. Non-zero skips output. */
 	int (*hook)(void *ctx, const void *data, size_t size);
 	void *hook_ctx;
-	bool discard; /* count records without formatting (benchmark floor) */
+	bool discard;	/* count records without formatting (benchmark floor) */
+	uint32_t batch; /* records read by the current poll or consume */
 };
 
 #define BG_RING_DEFAULT (4u << 20)
+/* Records one poll reads at most before it returns to its caller's loop
+ * (about 10 ms of JSON formatting): signals are seen between polls. */
+#define BG_POLL_BUDGET 8192
+/* How long bg_events_drain() goes on while records keep arriving. */
+#define BG_DRAIN_SECONDS 0.2
 
 /* ring_size: bytes, rounded up to a power of two of at least a page. */
 int bg_events_create(struct bg_events *ev, size_t ring_size);
 int bg_events_share(struct bg_events *ev, struct bpf_object *obj);
 int bg_events_start(struct bg_events *ev, struct bg_output *out, bool json, bool color);
-/* Consume what is there (waiting up to timeout_ms); returns records read or -errno. */
+/* Consume what is there (waiting up to timeout_ms), at most BG_POLL_BUDGET
+ * records, or fewer when a signal interrupts a write; returns records read
+ * or -errno. */
 int bg_events_poll(struct bg_events *ev, int timeout_ms);
-/* Read everything left, without waiting. */
+/* Read everything left, without waiting, for at most BG_DRAIN_SECONDS. */
 int bg_events_drain(struct bg_events *ev);
 int bg_events_read_stats(struct bg_events *ev, struct bg_ev_stats *st);
 /* Emit a stats line if drops grew since the last one, or always if final. */
