@@ -707,8 +707,8 @@ static void load_json_bg(struct bg_fmt *f, struct bg_json *j, const void *rec)
 	bg_json_ku64(j, "insns_scanned", e->insns_scanned);
 	kstrn(j, "license", e->license, sizeof(e->license));
 	bg_json_ku64(j, "prog_flags", e->prog_flags);
-	if (e->attach_btf_id)
-		bg_json_ku64(j, "attach_btf_id", e->attach_btf_id);
+	/* Always present (docs/events.md): 0 says none, as for the ids above. */
+	bg_json_ku64(j, "attach_btf_id", e->attach_btf_id);
 	bg_json_obj_end(j);
 	bg_json_kobj(j, "helpers");
 	for (i = 0; i < BG_LOAD_HELPERS; i++) {
@@ -723,8 +723,7 @@ static void load_json_bg(struct bg_fmt *f, struct bg_json *j, const void *rec)
 	}
 	bg_json_obj_end(j);
 	bg_json_ku64(j, "helper_calls", e->helper_calls);
-	if (e->helper_unknown)
-		bg_json_ku64(j, "helper_calls_unknown", e->helper_unknown);
+	bg_json_ku64(j, "helper_calls_unknown", e->helper_unknown);
 	bg_json_ku64(j, "kfunc_calls", e->kfunc_calls);
 	bg_json_ku64(j, "subprog_calls", e->subprog_calls);
 	bg_json_karr(j, "kfunc_btf_ids");
