@@ -95,7 +95,7 @@ ev '"args":\["/bin/echo","bgschema-exec"\]'
 "$H/bpf_loader" bgplain1 7 2 >/dev/null || fail "bpf_loader"
 ev '"name":"bgschm1"'
 ev '"name":"bgplain1"'
-cat "$D/secret" >/dev/null # killed under kill; alert here
+cat "$D/secret" >/dev/null # cat is not an allowed reader: a file event (alert)
 ev '"type":"file",'
 chmod 600 "$D/secret" # file_modify where BPF LSM is (path_chmod); nothing natively
 "$TMP/forker" 3 >/dev/null
