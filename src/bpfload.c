@@ -572,7 +572,8 @@ int bg_bpfload_guard_start(struct bg_bpfload_guard *g, const struct bg_bpfload_c
 
 	g->skel = NULL;
 	g->lsm = caps && bg_has(caps, BG_FEAT_LSM);
-	if (!g->lsm && caps && !bg_has(caps, BG_FEAT_TP_BTF)) {
+	/* `bpf watch` does not probe tp_btf: its own load below is the test. */
+	if (!g->lsm && caps && caps->f[BG_FEAT_TP_BTF].probed && !bg_has(caps, BG_FEAT_TP_BTF)) {
 		pr_err("bpf_load guard needs BPF LSM or tp_btf programs; this kernel refuses "
 		       "both\n");
 		return -EOPNOTSUPP;
@@ -600,7 +601,9 @@ int bg_bpfload_guard_start(struct bg_bpfload_guard *g, const struct bg_bpfload_c
 		goto cleanup;
 	err = bg_bpfload_bpf__load(g->skel);
 	if (err) {
-		pr_err("bpf_load guard: load failed: %s\n", strerror(-err));
+		pr_err("bpf_load guard: load failed (%s): %s\n",
+		       g->lsm ? "lsm/bpf" : "no BPF LSM here, tried tp_btf/sys_enter",
+		       strerror(-err));
 		goto cleanup;
 	}
 	fd = bpf_map__fd(g->skel->maps.load_rules);
@@ -704,8 +707,8 @@ static void load_json_bg(struct bg_fmt *f, struct bg_json *j, const void *rec)
 	bg_json_ku64(j, "insns_scanned", e->insns_scanned);
 	kstrn(j, "license", e->license, sizeof(e->license));
 	bg_json_ku64(j, "prog_flags", e->prog_flags);
-	if (e->attach_btf_id)
-		bg_json_ku64(j, "attach_btf_id", e->attach_btf_id);
+	/* Always present (docs/events.md): 0 says none, as for the ids above. */
+	bg_json_ku64(j, "attach_btf_id", e->attach_btf_id);
 	bg_json_obj_end(j);
 	bg_json_kobj(j, "helpers");
 	for (i = 0; i < BG_LOAD_HELPERS; i++) {
@@ -720,8 +723,7 @@ static void load_json_bg(struct bg_fmt *f, struct bg_json *j, const void *rec)
 	}
 	bg_json_obj_end(j);
 	bg_json_ku64(j, "helper_calls", e->helper_calls);
-	if (e->helper_unknown)
-		bg_json_ku64(j, "helper_calls_unknown", e->helper_unknown);
+	bg_json_ku64(j, "helper_calls_unknown", e->helper_unknown);
 	bg_json_ku64(j, "kfunc_calls", e->kfunc_calls);
 	bg_json_ku64(j, "subprog_calls", e->subprog_calls);
 	bg_json_karr(j, "kfunc_btf_ids");
@@ -897,7 +899,10 @@ int bg_bpf_watch(int argc, char **argv)
 	}
 	if (bg_output_open(&out, NULL))
 		goto out_rules;
-	bg_probe(&caps);
+	/* Only what picks the guard's hook (lsm, else tp_btf, which the guard's
+	 * own load tries): the whole probe takes seconds on a loaded host, and
+	 * a load made in that window would go unseen. */
+	bg_probe_only(&caps, BG_FEAT_BIT(BG_FEAT_LSM));
 	if (bg_events_create(&ev, BG_RING_DEFAULT))
 		goto out_output;
 	if (bg_events_start(&ev, &out, format == BG_FORMAT_JSON || (format < 0 && !out.tty),

@@ -1522,6 +1522,32 @@ static int parse_act(struct net_cmd *nc, const char *s, bool source_ok, __u8 *ou
 				  source_ok ? ", source" : "");
 }
 
+/*
+ * No bpffs is mounted here and the mount namespace is this command's own:
+ * `ip netns exec` unshares it and mounts a fresh /sys, hiding the host's
+ * /sys/fs/bpf. A bpffs mounted now would be a new instance that vanishes
+ * with the namespace when we exit, and the pinned link with it: the
+ * filter would be detached the moment we said "attached". Refuse instead.
+ */
+static int refuse_private_bpffs(struct net_cmd *nc, const char *ifname)
+{
+	char ns[NAME_MAX + 1];
+
+	if (!bg_netns_name(ns, sizeof(ns)))
+		return cmd_fail(nc, EXDEV,
+				"ip netns exec gives this command a private /sys without the "
+				"host's bpffs: the pins would vanish when it exits and nothing "
+				"would stay attached. Run `nsenter --net=/run/netns/%s bpfguard "
+				"net attach %s ...` (it keeps the host's /sys/fs/bpf), or give "
+				"--pin-dir on a bpffs that outlives this command",
+				ns, ifname);
+	return cmd_fail(nc, EXDEV,
+			"no bpffs is mounted in this command's private mount namespace: one "
+			"mounted now would vanish with it, and the filter with its pins. Mount "
+			"bpffs where the pins can last (mount -t bpf bpf /sys/fs/bpf in the "
+			"namespace that outlives this command), or give --pin-dir on one");
+}
+
 static int do_attach(struct net_cmd *nc, char **ifs, int n)
 {
 	struct bg_net_config file;
@@ -1569,7 +1595,13 @@ static int do_attach(struct net_cmd *nc, char **ifs, int n)
 		goto out;
 	}
 	if (!nc->pin_dir) {
-		rc = pin_root(nc->root, sizeof(nc->root), true);
+		rc = pin_root(nc->root, sizeof(nc->root), false);
+		if (rc == -ENOENT && bg_mntns_private() > 0) {
+			rc = refuse_private_bpffs(nc, ifs[0]);
+			goto out;
+		}
+		if (rc)
+			rc = pin_root(nc->root, sizeof(nc->root), true);
 		if (rc) {
 			rc = cmd_fail(nc, rc, "no bpffs to pin the rules on: %s", strerror(-rc));
 			goto out;

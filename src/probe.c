@@ -78,6 +78,7 @@ static void set(struct bg_caps *c, enum bg_feature f, bool ok, int err, const ch
 	va_list ap;
 
 	c->f[f].available = ok;
+	c->f[f].probed = true;
 	c->f[f].err = ok ? 0 : (err ? err : -EOPNOTSUPP);
 	va_start(ap, fmt);
 	vsnprintf(c->f[f].detail, sizeof(c->f[f].detail), fmt, ap);
@@ -440,7 +441,7 @@ static void probe_signal(struct bg_caps *c)
 	err = load_one(&skel, "probe_send_signal", why, sizeof(why));
 	if (err) {
 		set(c, BG_FEAT_SEND_SIGNAL, false, err, "%s", why);
-		if (!c->f[BG_FEAT_RINGBUF].detail[0])
+		if (!c->f[BG_FEAT_RINGBUF].probed)
 			set(c, BG_FEAT_RINGBUF, false, err, "%s", why);
 		return;
 	}
@@ -488,7 +489,7 @@ static void probe_signal(struct bg_caps *c)
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.probe_rb), rb_seen, &seen, NULL);
 	if (rb)
 		ring_buffer__consume(rb);
-	if (!c->f[BG_FEAT_RINGBUF].detail[0]) {
+	if (!c->f[BG_FEAT_RINGBUF].probed) {
 		if (seen == 1)
 			set(c, BG_FEAT_RINGBUF, true, 0,
 			    "a record was reserved, submitted and read");
@@ -595,13 +596,17 @@ static void read_lockdown(struct bg_caps *c, const char *secfs)
 	}
 }
 
-int bg_probe(struct bg_caps *c)
+int bg_probe_only(struct bg_caps *c, unsigned long mask)
 {
 	char secfs[256];
 	struct utsname u;
 	const char *sec = NULL;
+	int i;
 
+#define WANT(f) (mask & BG_FEAT_BIT(f))
 	memset(c, 0, sizeof(*c));
+	for (i = 0; i < BG_FEAT_MAX; i++)
+		snprintf(c->f[i].detail, sizeof(c->f[i].detail), "not probed");
 	if (!uname(&u))
 		snprintf(c->kernel, sizeof(c->kernel), "%s", u.release);
 	if (!bg_ensure_mount("securityfs", "/sys/kernel/security", secfs, sizeof(secfs)))
@@ -615,23 +620,45 @@ int bg_probe(struct bg_caps *c)
 	bg_find_mount("bpf", c->bpffs, sizeof(c->bpffs));
 	read_lockdown(c, sec);
 
-	probe_btf(c);
-	probe_lsm(c, sec);
-	try_attach(c, BG_FEAT_FENTRY, "probe_fentry", "fentry/do_unlinkat");
-	try_attach(c, BG_FEAT_KPROBE, "probe_kprobe", "kprobe/do_unlinkat");
-	try_attach(c, BG_FEAT_TP_BTF, "probe_tp_btf", "tp_btf/sched_process_fork");
-	try_attach(c, BG_FEAT_RAW_TP, "probe_raw_tp", "raw_tp/sched_process_fork");
-	try_attach(c, BG_FEAT_TRACEPOINT, "probe_tracepoint",
-		   "tracepoint/sched/sched_process_fork");
-	probe_uprobe(c, false);
-	probe_uprobe(c, true);
-	probe_cgroup(c);
-	probe_net(c);
-	probe_signal(c);
-	probe_write_user(c);
-	probe_seccomp(c);
-	probe_landlock(c);
+	if (WANT(BG_FEAT_BTF))
+		probe_btf(c);
+	if (WANT(BG_FEAT_LSM))
+		probe_lsm(c, sec);
+	if (WANT(BG_FEAT_FENTRY))
+		try_attach(c, BG_FEAT_FENTRY, "probe_fentry", "fentry/do_unlinkat");
+	if (WANT(BG_FEAT_KPROBE))
+		try_attach(c, BG_FEAT_KPROBE, "probe_kprobe", "kprobe/do_unlinkat");
+	if (WANT(BG_FEAT_TP_BTF))
+		try_attach(c, BG_FEAT_TP_BTF, "probe_tp_btf", "tp_btf/sched_process_fork");
+	if (WANT(BG_FEAT_RAW_TP))
+		try_attach(c, BG_FEAT_RAW_TP, "probe_raw_tp", "raw_tp/sched_process_fork");
+	if (WANT(BG_FEAT_TRACEPOINT))
+		try_attach(c, BG_FEAT_TRACEPOINT, "probe_tracepoint",
+			   "tracepoint/sched/sched_process_fork");
+	if (WANT(BG_FEAT_UPROBE))
+		probe_uprobe(c, false);
+	if (WANT(BG_FEAT_USDT))
+		probe_uprobe(c, true);
+	if (WANT(BG_FEAT_CGROUP2) || WANT(BG_FEAT_CGROUP_SOCK_ADDR))
+		probe_cgroup(c);
+	if (WANT(BG_FEAT_XDP_GENERIC) || WANT(BG_FEAT_XDP_NATIVE) || WANT(BG_FEAT_TC))
+		probe_net(c);
+	if (WANT(BG_FEAT_RINGBUF) || WANT(BG_FEAT_SEND_SIGNAL))
+		probe_signal(c);
+	if (WANT(BG_FEAT_PROBE_WRITE_USER))
+		probe_write_user(c);
+	if (WANT(BG_FEAT_SECCOMP) || WANT(BG_FEAT_SECCOMP_KILL_PROCESS) ||
+	    WANT(BG_FEAT_SECCOMP_USER_NOTIF))
+		probe_seccomp(c);
+	if (WANT(BG_FEAT_LANDLOCK))
+		probe_landlock(c);
+#undef WANT
 	return 0;
+}
+
+int bg_probe(struct bg_caps *c)
+{
+	return bg_probe_only(c, BG_FEAT_ALL);
 }
 
 void bg_probe_json(const struct bg_caps *c, struct bg_json *j)

@@ -39,6 +39,7 @@ enum bg_feature {
 
 struct bg_feature_result {
 	bool available;
+	bool probed;	  /* false: bg_probe_only() was not asked for it */
 	int err;	  /* negative errno of the step that failed, 0 if available */
 	char detail[192]; /* what was tried and what the kernel said */
 };
@@ -53,7 +54,14 @@ struct bg_caps {
 	char kernel[128];   /* uname release: shown, never used to decide */
 };
 
+#define BG_FEAT_BIT(f) (1UL << (f))
+#define BG_FEAT_ALL    (BG_FEAT_BIT(BG_FEAT_MAX) - 1)
+_Static_assert(BG_FEAT_MAX <= 8 * sizeof(unsigned long), "feature mask too narrow");
+
 int bg_probe(struct bg_caps *caps);
+/* Only the features in `mask` (BG_FEAT_BIT()s): for a command that must
+ * start fast. The others read as unavailable, "not probed". */
+int bg_probe_only(struct bg_caps *caps, unsigned long mask);
 const char *bg_feature_name(enum bg_feature f);
 static inline bool bg_has(const struct bg_caps *c, enum bg_feature f)
 {

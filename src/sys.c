@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,67 @@ const char *bg_errno_name(int err)
 		err = -err;
 	n = strerrorname_np(err);
 	return n ? n : "E?";
+}
+
+static int ppid_of(pid_t pid)
+{
+	char path[64], buf[512], *r;
+	int ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (bg_read_file(path, buf, sizeof(buf)))
+		return -1;
+	/* "pid (comm) state ppid": comm may hold spaces and parentheses. */
+	r = strrchr(buf, ')');
+	if (!r || sscanf(r + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
+int bg_mntns_private(void)
+{
+	struct stat self, st;
+	char path[64];
+	int pid, steps;
+
+	if (stat("/proc/self/ns/mnt", &self))
+		return -errno;
+	/* An ancestor we may not inspect (PID 1 often is one) is skipped:
+	 * the question is only whether the namespace was made below it. */
+	for (pid = getppid(), steps = 0; pid > 0 && steps < 256; pid = ppid_of(pid), steps++) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+		if (stat(path, &st))
+			continue;
+		if (st.st_ino != self.st_ino || st.st_dev != self.st_dev)
+			return 1;
+	}
+	return 0;
+}
+
+int bg_netns_name(char *name, size_t len)
+{
+	struct stat self, st;
+	char path[PATH_MAX];
+	struct dirent *de;
+	int err = -ENOENT;
+	DIR *d;
+
+	if (stat("/proc/self/ns/net", &self))
+		return -errno;
+	d = opendir("/run/netns");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || (size_t)snprintf(path, sizeof(path), "/run/netns/%s",
+							     de->d_name) >= sizeof(path))
+			continue;
+		if (stat(path, &st) || st.st_ino != self.st_ino || st.st_dev != self.st_dev)
+			continue;
+		err = (size_t)snprintf(name, len, "%s", de->d_name) >= len ? -ENAMETOOLONG : 0;
+		break;
+	}
+	closedir(d);
+	return err;
 }
 
 int bg_read_file(const char *path, char *buf, size_t len)

@@ -10,6 +10,13 @@ int bg_find_mount(const char *fstype, char *path, size_t len);
 /* Find it, or mount it at `where` (created if missing); path gets the result. */
 int bg_ensure_mount(const char *fstype, const char *where, char *path, size_t len);
 
+/* 1 when this process's mount namespace is not shared by some ancestor
+ * (ip netns exec, unshare -m made it for this command, and it goes away
+ * with it), 0 when every ancestor we can see shares it, negative errno. */
+int bg_mntns_private(void);
+/* The name under /run/netns of this process's network namespace. */
+int bg_netns_name(char *name, size_t len);
+
 /* Read a small text file into buf, trailing newline removed. */
 int bg_read_file(const char *path, char *buf, size_t len);
 
