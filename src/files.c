@@ -579,9 +579,9 @@ void bg_files_guard_stop(struct bg_files_guard *g)
 	g->skel = NULL;
 }
 
-int bg_files_guard_pin(struct bg_files_guard *g, const char *dir)
+int bg_files_guard_pin(struct bg_files_guard *g, struct bg_persist *p)
 {
-	return bg_persist_links(g->skel->skeleton, dir, "files");
+	return bg_persist_links(p, g->skel->skeleton, "files");
 }
 
 const char *bg_files_rule_name(const struct bg_files_guard *g, __u32 rule_id)

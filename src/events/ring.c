@@ -114,6 +114,15 @@ int bg_events_start(struct bg_events *ev, struct bg_output *out, bool json, bool
 	return 0;
 }
 
+int bg_events_add_ring(struct bg_events *ev, int fd)
+{
+	int err = ring_buffer__add(ev->rb, fd, on_record, ev);
+
+	if (err)
+		pr_err("cannot read an adopted ring buffer: %s\n", strerror(-err));
+	return err;
+}
+
 int bg_events_poll(struct bg_events *ev, int timeout_ms)
 {
 	int n = ring_buffer__poll(ev->rb, timeout_ms);

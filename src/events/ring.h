@@ -40,6 +40,9 @@ struct bg_events {
 int bg_events_create(struct bg_events *ev, size_t ring_size);
 int bg_events_share(struct bg_events *ev, struct bpf_object *obj);
 int bg_events_start(struct bg_events *ev, struct bg_output *out, bool json, bool color);
+/* Also consume another ring buffer (one an agent that is gone left pinned,
+ * src/persist.c); fd stays the caller's, open until bg_events_close(). */
+int bg_events_add_ring(struct bg_events *ev, int fd);
 /* Consume what is there (waiting up to timeout_ms); returns records read or -errno. */
 int bg_events_poll(struct bg_events *ev, int timeout_ms);
 /* Read everything left, without waiting. */
