@@ -408,7 +408,8 @@ int cmd_agent(int argc, char **argv)
 	a.ev.fmt.rule_name = agent_rule_name;
 	a.ev.fmt.rule_ctx = &a;
 	err_pins = bg_persist_init(&a.pins, a.pin_dir, a.persist);
-	if (err_pins && (a.persist || a.pin_dir)) {
+	/* Without --persist a missing directory only means nothing to adopt. */
+	if (err_pins && (a.persist || (a.pin_dir && err_pins != -ENOENT))) {
 		pr_err("%s: cannot pin there: %s\n", a.pin_dir ? a.pin_dir : "bpffs",
 		       err_pins == -ENOTSUP ? "not a bpffs" : strerror(-err_pins));
 		goto out_pins;
