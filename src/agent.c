@@ -172,6 +172,23 @@ static int apply_limits(struct agent *a, const struct bg_config *c)
 	return 0;
 }
 
+/* --persist: the names of the rule ids in use, for the agent that adopts
+ * our pins (events our programs write while no agent runs carry only ids). */
+static void persist_names(struct agent *a)
+{
+	struct bg_persist *p = &a->pins;
+	size_t i;
+	__u32 gen;
+
+	bg_persist_names_clear(p);
+	for (gen = 0; a->files_on && gen < 2; gen++)
+		for (i = 0; a->files.gen[gen].names && i < a->files.gen[gen].n_rules; i++)
+			bg_persist_name(p, BG_FILES_RULE_ID(gen, (__u32)i),
+					a->files.gen[gen].names[i]);
+	for (i = 0; a->limits_on && i < a->limits.n_names; i++)
+		bg_persist_name(p, BG_LIM_RULE_ID((__u32)i), a->limits.names[i]);
+}
+
 /*
  * --persist: pin the links attached now, replacing the pins of links the
  * agent has dropped (a reload). Called once everything is attached, before
@@ -198,6 +215,7 @@ static int persist_sync(struct agent *a)
 	if (err)
 		pr_err("--persist: cannot pin the agent's links under %s: %s\n", p->dir,
 		       strerror(-err));
+	persist_names(a);
 	return err;
 }
 
@@ -328,7 +346,7 @@ const struct bg_cmd_help agent_help = {
 
 int cmd_agent(int argc, char **argv)
 {
-	struct agent a = {.format = -1, .pins.state_fd = -1};
+	struct agent a = {.format = -1, .pins.state_fd = -1, .pins.names_fd = -1};
 	bool check = false;
 	struct sigaction sa = {0};
 	struct timespec t0, now;
@@ -415,6 +433,8 @@ int cmd_agent(int argc, char **argv)
 		goto out_pins;
 	}
 	a.pins_on = !err_pins;
+	a.ev.adopted_rule_name = bg_persist_old_rule_name;
+	a.ev.adopted_rule_ctx = &a.pins;
 	if (a.pins_on && adopt_previous(&a))
 		goto out_pins;
 	if (a.persist && bg_persist_begin(&a.pins, &a.ev)) {

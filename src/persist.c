@@ -28,6 +28,8 @@
 #define PIN_EVENTS "events"
 #define PIN_STATS  "stats"
 #define PIN_STATE  "state"
+#define PIN_NAMES  "names"
+#define NAMES_MAX  1024 /* rule ids with a name: files 2 x 256, limits 64 */
 /* A link is pinned under this prefix first, then renamed over its name:
  * the old pin (if any) is replaced, never removed before the new one exists. */
 #define PIN_TMP "new-"
@@ -46,7 +48,8 @@ static int join(char *out, const char *dir, const char *name)
 
 static bool is_pipeline_pin(const char *name)
 {
-	return !strcmp(name, PIN_EVENTS) || !strcmp(name, PIN_STATS) || !strcmp(name, PIN_STATE);
+	return !strcmp(name, PIN_EVENTS) || !strcmp(name, PIN_STATS) || !strcmp(name, PIN_STATE) ||
+	       !strcmp(name, PIN_NAMES);
 }
 
 static int mkdir_one(const char *dir)
@@ -61,7 +64,7 @@ int bg_persist_init(struct bg_persist *p, const char *root, bool create)
 	int err;
 
 	memset(p, 0, sizeof(*p));
-	p->state_fd = -1;
+	p->state_fd = p->names_fd = -1;
 	if (root) {
 		if ((size_t)snprintf(p->root, sizeof(p->root), "%s", root) >= sizeof(p->root))
 			return -ENAMETOOLONG;
@@ -199,6 +202,56 @@ static int adopt_ring(struct bg_persist *p, struct bg_events *ev, const char *di
 	return 0;
 }
 
+/* Keep the names a gone agent gave its rule ids; the first one adopted
+ * wins where two gave the same id (their programs run side by side only
+ * until ours replace them). */
+static int adopt_names(struct bg_persist *p, const char *dir)
+{
+	struct bg_persist_name *grown, n;
+	char path[PATH_MAX];
+	uint32_t key, *prev = NULL;
+	size_t i;
+	bool seen;
+	int fd;
+
+	if (join(path, dir, PIN_NAMES))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, n.name))
+			continue;
+		n.id = key;
+		n.name[sizeof(n.name) - 1] = 0;
+		for (seen = false, i = 0; i < p->n_old_names && !seen; i++)
+			seen = p->old_names[i].id == key;
+		if (seen)
+			continue;
+		grown = realloc(p->old_names, (p->n_old_names + 1) * sizeof(*grown));
+		if (!grown) {
+			close(fd);
+			return -ENOMEM;
+		}
+		p->old_names = grown;
+		p->old_names[p->n_old_names++] = n;
+	}
+	close(fd);
+	return 0;
+}
+
+const char *bg_persist_old_rule_name(void *ctx, uint32_t rule_id)
+{
+	const struct bg_persist *p = ctx;
+	size_t i;
+
+	for (i = 0; i < p->n_old_names; i++)
+		if (p->old_names[i].id == rule_id)
+			return p->old_names[i].name;
+	return NULL;
+}
+
 static size_t count_links(const char *dir)
 {
 	struct dirent *d;
@@ -253,6 +306,9 @@ int bg_persist_adopt(struct bg_persist *p, struct bg_events *ev, struct bg_persi
 				path, strerror(-err));
 			err = 0;
 		}
+		if (adopt_names(p, path))
+			pr_warn("%s: cannot read its rule names: its events are named by id only\n",
+				path);
 		out->dropped += unreported_drops(path);
 		out->links += count_links(path);
 		out->dirs++;
@@ -307,6 +363,15 @@ int bg_persist_begin(struct bg_persist *p, struct bg_events *ev)
 		err = pin_fd(p->dir, PIN_STATS, ev->stats_fd);
 	if (!err)
 		err = pin_fd(p->dir, PIN_STATE, p->state_fd);
+	if (err)
+		goto cleanup;
+	p->names_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "bg_rule_names", sizeof(uint32_t),
+				     sizeof(((struct bg_persist_name *)0)->name), NAMES_MAX, NULL);
+	if (p->names_fd < 0) {
+		err = -errno;
+		goto cleanup;
+	}
+	err = pin_fd(p->dir, PIN_NAMES, p->names_fd);
 	if (err)
 		goto cleanup;
 	return 0;
@@ -388,6 +453,26 @@ int bg_persist_sync_end(struct bg_persist *p)
 	return err;
 }
 
+void bg_persist_names_clear(struct bg_persist *p)
+{
+	uint32_t key;
+
+	/* Deleting the first key each time: the iteration order changes. */
+	while (p->names_fd >= 0 && !bpf_map_get_next_key(p->names_fd, NULL, &key))
+		if (bpf_map_delete_elem(p->names_fd, &key))
+			break;
+}
+
+void bg_persist_name(struct bg_persist *p, uint32_t rule_id, const char *name)
+{
+	char v[sizeof(((struct bg_persist_name *)0)->name)] = {0};
+
+	if (p->names_fd < 0 || !name)
+		return;
+	strncpy(v, name, sizeof(v) - 1);
+	bpf_map_update_elem(p->names_fd, &rule_id, v, BPF_ANY);
+}
+
 void bg_persist_note_drops(struct bg_persist *p, uint64_t reported)
 {
 	struct agent_state st = {.reported_drops = reported};
@@ -424,7 +509,9 @@ void bg_persist_remove_own(struct bg_persist *p)
 	p->dir[0] = 0;
 	if (p->state_fd >= 0)
 		close(p->state_fd);
-	p->state_fd = -1;
+	if (p->names_fd >= 0)
+		close(p->names_fd);
+	p->state_fd = p->names_fd = -1;
 	rmdir(p->root);
 }
 
@@ -440,10 +527,13 @@ void bg_persist_free(struct bg_persist *p)
 	for (i = 0; i < p->n_rings; i++)
 		close(p->rings[i]);
 	free(p->rings);
+	free(p->old_names);
 	if (p->state_fd >= 0)
 		close(p->state_fd);
+	if (p->names_fd >= 0)
+		close(p->names_fd);
 	memset(p, 0, sizeof(*p));
-	p->state_fd = -1;
+	p->state_fd = p->names_fd = -1;
 }
 
 int bg_persist_clear(const char *dir)

@@ -8,6 +8,7 @@
  *   <root>/<pid>-<starttime>/     one agent process (start time in clock
  *                                 ticks, so a reused pid is not taken for it)
  *       events, stats, state      ring buffer, bg_stats, drops it reported
+ *       names                     rule id -> name, for the events it leaves
  *       exec-*, files-*, ...      one link per attached program
  *
  * A starting agent adopts the directories of agents that are gone: it reads
@@ -29,6 +30,7 @@ struct bg_persist {
 	char root[PATH_MAX];
 	char dir[PATH_MAX]; /* this agent's directory; "" without --persist */
 	int state_fd;	    /* pinned "state": drops this agent has reported */
+	int names_fd;	    /* pinned "names": rule id -> name */
 	uint64_t noted_drops;
 	/* names pinned since bg_persist_sync_begin(), to remove the others */
 	char **names;
@@ -38,6 +40,14 @@ struct bg_persist {
 	size_t n_adopted;
 	int *rings; /* their ring buffers, kept open: read until we exit */
 	size_t n_rings;
+	/* their rule names, for the events their programs wrote */
+	struct bg_persist_name *old_names;
+	size_t n_old_names;
+};
+
+struct bg_persist_name {
+	uint32_t id;
+	char name[68];
 };
 
 /* What adoption found, for the agent's state line. */
@@ -65,6 +75,13 @@ int bg_persist_link(struct bg_persist *p, const char *name, int link_fd);
 /* Every attached link of a skeleton as <prefix>-<program> (bpffs refuses dots). */
 int bg_persist_links(struct bg_persist *p, struct bpf_object_skeleton *s, const char *prefix);
 int bg_persist_sync_end(struct bg_persist *p);
+/* The names of the rule ids handed out now: forget the old ones, then one
+ * call per rule (what an adopting agent names the events we leave with). */
+void bg_persist_names_clear(struct bg_persist *p);
+void bg_persist_name(struct bg_persist *p, uint32_t rule_id, const char *name);
+/* The name an adopted agent gave a rule id (NULL if unknown); ctx is the
+ * struct bg_persist, for struct bg_events' adopted_rule_name. */
+const char *bg_persist_old_rule_name(void *ctx, uint32_t rule_id);
 /* Record the drops the agent has reported (cheap when unchanged). */
 void bg_persist_note_drops(struct bg_persist *p, uint64_t reported);
 /* Unpin the adopted directories (their programs detach); returns the

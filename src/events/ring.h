@@ -32,6 +32,9 @@ struct bg_events {
 	int (*hook)(void *ctx, const void *data, size_t size);
 	void *hook_ctx;
 	bool discard; /* count records without formatting (benchmark floor) */
+	/* Rule names for records of rings added with bg_events_add_ring(). */
+	const char *(*adopted_rule_name)(void *ctx, uint32_t rule_id);
+	void *adopted_rule_ctx;
 };
 
 #define BG_RING_DEFAULT (4u << 20)
@@ -41,7 +44,8 @@ int bg_events_create(struct bg_events *ev, size_t ring_size);
 int bg_events_share(struct bg_events *ev, struct bpf_object *obj);
 int bg_events_start(struct bg_events *ev, struct bg_output *out, bool json, bool color);
 /* Also consume another ring buffer (one an agent that is gone left pinned,
- * src/persist.c); fd stays the caller's, open until bg_events_close(). */
+ * src/persist.c), its records named by adopted_rule_name; fd stays the
+ * caller's, open until bg_events_close(). */
 int bg_events_add_ring(struct bg_events *ev, int fd);
 /* Consume what is there (waiting up to timeout_ms); returns records read or -errno. */
 int bg_events_poll(struct bg_events *ev, int timeout_ms);

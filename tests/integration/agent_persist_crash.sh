@@ -5,7 +5,8 @@
 # in a loop across kill -9 of the agent and its restart never gets through.
 # While the agent is down its pins exist; the restarted agent adopts them:
 # it reads the events the old programs wrote while no agent ran (every
-# attempt made while down has its event), attaches its own programs, then
+# attempt made while down has its event, named by the old agent's rule
+# names), attaches its own programs, then
 # unpins the old ones (afterwards exactly one set is attached). A config
 # made invalid while down is refused and the old rules keep enforcing; a
 # changed valid one is applied whole. A --persist SIGTERM leaves the
@@ -104,7 +105,7 @@ done
 alive $old || fail "the killed agent's programs were freed"
 wait_for 300 more_than $((n_kill + MIN)) || fail "the reader stalled while the agent was down"
 expect_blocked "no agent running" "$OTHER" r "$TMP/f"
-echo "ok - agent killed: $(ls "$D1" | grep -vc 'events\|stats\|state') links still pinned, reads still blocked"
+echo "ok - agent killed: $(ls "$D1" | grep -vcx 'events\|stats\|state\|names') links still pinned, reads still blocked"
 
 # Restart: adopts the pins, reads what the old programs wrote meanwhile.
 start --persist
@@ -126,7 +127,8 @@ echo "ok - restarted: the old programs are gone, one set attached, pinned under 
 # Every attempt made while no agent ran has its event, read by the new agent
 # from the old ring buffer (the first two after the kill may have been
 # reported by the old agent before it died).
-grep -o '"category":\["file"\].*"process":{"pid":[0-9]*,' "$AGENT_OUT" |
+# (named by the old agent's rule names, pinned with its links)
+grep -o '"category":\["file"\].*"rule":{"id":[0-9]*,"name":"crash"},"process":{"pid":[0-9]*,' "$AGENT_OUT" |
 	sed 's/.*"pid":\([0-9]*\),/\1/' | sort -u >"$TMP/reported"
 sed -n "$((n_kill + 3)),${n_up}p" "$TMP/reads" | awk '{print $1}' | sort -u >"$TMP/down"
 down=$(wc -l <"$TMP/down")
@@ -135,7 +137,7 @@ msg=$(grep -o '"action":"agent-adopt".*"message":"[^"]*"' "$AGENT_OUT" | sed 's/
 echo "# adopt: $msg"
 [ "$down" -gt 0 ] || fail "no attempt while the agent was down"
 [ "$missing" = 0 ] || fail "$missing of $down attempts made while down have no event"
-echo "ok - $down attempts made while down: each has its event"
+echo "ok - $down attempts made while down: each has its event, with the old rule's name"
 
 # In the VM (TCG) an agent start takes most of a minute: the rest, which
 # is the same logic on either mechanism, runs natively only.
