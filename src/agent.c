@@ -501,6 +501,7 @@ out_pins:
 		bg_bpfload_guard_stop(&a.bpf_load);
 	bg_events_drain(&a.ev);
 	bg_events_report(&a.ev, true);
+	bg_persist_note_drops(&a.pins, a.ev.reported_drops); /* kept pinned with --persist */
 	if (!bg_events_read_stats(&a.ev, &st))
 		fprintf(stderr, "bpfguard: %llu events received, %llu drops\n",
 			(unsigned long long)st.received, (unsigned long long)st.dropped);

@@ -13,6 +13,7 @@
 # programs attached; an agent without --persist adopts them and leaves
 # nothing behind. Prints the gap measurement (docs/guarantees.md).
 # vm: also
+# asan: yes
 # vm-files: $BUILD/tests/helpers/bg_open tests/integration/files_lib.sh /usr/sbin/bpftool
 . "$(dirname "$0")/../lib.sh"
 need_root
@@ -84,6 +85,8 @@ echo "ok - pinned before ready: $(ls "$D1" | tr '\n' ' ')"
 		p=$!
 		wait $p
 		echo "$p $?"
+		# one emulated CPU: leave the agents some of it
+		[ "${BG_IN_VM:-0}" = 1 ] && sleep 0.1
 	done >"$TMP/reads"
 ) 2>/dev/null &
 loop=$!
