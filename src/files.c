@@ -570,6 +570,10 @@ void bg_files_guard_stop(struct bg_files_guard *g)
 
 		for (j = 0; g->gen[i].names && j < g->gen[i].n_rules; j++)
 			free(g->gen[i].names[j]);
+		/* Unpinned now: a guard stopped by a reload must not keep them. */
+		for (j = 0; j < g->gen[i].n_pins; j++)
+			close(g->gen[i].pins[j]);
+		free(g->gen[i].pins);
 		free(g->gen[i].names);
 		free(g->gen[i].targets);
 		free(g->gen[i].allow);
