@@ -208,7 +208,9 @@ expect_event "changed config in force" '"name":"changed"' "$EV_BLOCK" "$TMP/g"
 
 # SIGTERM with --persist leaves the programs attached.
 kill -TERM "$A3"
-wait "$A3" || fail "agent exited with $?"
+wait "$A3"
+rc=$?
+[ $rc = 0 ] || { cat "$TMP/agent.$run.err"; fail "agent exited with $rc"; }
 [ "$(dirs | wc -l)" = 1 ] || fail "--persist SIGTERM: pins $(dirs)"
 D3=$PIN/$(dirs)
 expect_blocked "after a --persist SIGTERM" "$OTHER" r "$TMP/g"
@@ -223,7 +225,9 @@ A4=$AGENT_PID
 last=$(held "$A4")
 [ ! -e "$D3" ] || fail "the agent without --persist did not adopt $D3"
 kill -TERM "$A4"
-wait "$A4" || fail "agent exited with $?"
+wait "$A4"
+rc=$?
+[ $rc = 0 ] || { cat "$TMP/agent.$run.err"; fail "agent exited with $rc"; }
 [ -z "$(dirs)" ] || fail "left pinned without --persist: $(dirs)"
 wait_for 50 gone $last || fail "programs left after SIGTERM without --persist"
 expect_allowed "no agent, nothing attached" "$OTHER" r "$TMP/f"
