@@ -12,6 +12,9 @@
 # changed valid one is applied whole. A --persist SIGTERM leaves the
 # programs attached; an agent without --persist adopts them and leaves
 # nothing behind. Prints the gap measurement (docs/guarantees.md).
+# The VM runs the kill -9 and restart part only: two agent starts, each
+# 45-70 s under TCG on a loaded host (121-266 s in all measured; give it
+# VM_TEST_TIMEOUT=300 there).
 # vm: also
 # asan: yes
 # vm-files: $BUILD/tests/helpers/bg_open tests/integration/files_lib.sh /usr/sbin/bpftool
