@@ -58,7 +58,10 @@ struct agent {
 	bool files_on;
 	struct bg_limits_guard limits;
 	bool limits_on;
-	bool persist; /* --persist: pin the links at exit (src/persist.c) */
+	bool persist; /* --persist: keep everything pinned (src/persist.c) */
+	const char *pin_dir;
+	bool pins_on; /* pins.root found or made: adopt from it */
+	struct bg_persist pins;
 	struct bg_bpfload_guard bpf_load;
 	bool bpf_load_on;
 	bool json;
@@ -169,40 +172,83 @@ static int apply_limits(struct agent *a, const struct bg_config *c)
 	return 0;
 }
 
-/* --persist at exit: pin what is attached so that it keeps enforcing. */
-static void persist_links(struct agent *a)
+/* --persist: the names of the rule ids in use, for the agent that adopts
+ * our pins (events our programs write while no agent runs carry only ids). */
+static void persist_names(struct agent *a)
 {
-	char dir[512];
-	int err;
+	struct bg_persist *p = &a->pins;
+	size_t i;
+	__u32 gen;
 
-	err = bg_persist_dir(dir, sizeof(dir), true);
-	if (!err && a->exec_on)
-		err = bg_exec_guard_pin(&a->exec, dir);
-	if (!err && a->files_on)
-		err = bg_files_guard_pin(&a->files, dir);
-	if (err) {
-		pr_err("--persist: cannot pin the agent's programs, nothing left attached: %s\n",
-		       strerror(-err));
-		bg_persist_clear(dir);
-	} else
-		fprintf(stderr,
-			"bpfguard: programs left attached, pinned under %s "
-			"(rm -r %s detaches them)\n",
-			dir, dir);
+	bg_persist_names_clear(p);
+	for (gen = 0; a->files_on && gen < 2; gen++)
+		for (i = 0; a->files.gen[gen].names && i < a->files.gen[gen].n_rules; i++)
+			bg_persist_name(p, BG_FILES_RULE_ID(gen, (__u32)i),
+					a->files.gen[gen].names[i]);
+	for (i = 0; a->limits_on && i < a->limits.n_names; i++)
+		bg_persist_name(p, BG_LIM_RULE_ID((__u32)i), a->limits.names[i]);
 }
 
-/* A previous --persist run left programs attached: ours are attached now,
- * so unpinning theirs leaves no window without rules. */
-static void unpin_previous(void)
+/*
+ * --persist: pin the links attached now, replacing the pins of links the
+ * agent has dropped (a reload). Called once everything is attached, before
+ * the agent says it is ready, and after every reload.
+ */
+static int persist_sync(struct agent *a)
 {
-	char dir[512];
-	int n;
+	struct bg_persist *p = &a->pins;
+	int err = 0;
 
-	if (bg_persist_dir(dir, sizeof(dir), false))
-		return;
-	n = bg_persist_clear(dir);
-	if (n > 0)
-		pr_info("replaced %d programs a previous --persist run left attached\n", n);
+	if (!p->dir[0])
+		return 0;
+	bg_persist_sync_begin(p);
+	if (a->exec_on)
+		err = bg_exec_guard_pin(&a->exec, p);
+	if (!err && a->files_on)
+		err = bg_files_guard_pin(&a->files, p);
+	if (!err && a->limits_on)
+		err = bg_limits_guard_pin(&a->limits, p);
+	if (!err && a->bpf_load_on)
+		err = bg_bpfload_guard_pin(&a->bpf_load, p);
+	if (!err)
+		err = bg_persist_sync_end(p);
+	if (err)
+		pr_err("--persist: cannot pin the agent's links under %s: %s\n", p->dir,
+		       strerror(-err));
+	persist_names(a);
+	return err;
+}
+
+/*
+ * Programs that agents which are gone (killed, or stopped with --persist)
+ * left pinned keep enforcing until ours are attached. Before that, read
+ * what they wrote while no agent did, and report what they dropped.
+ */
+static int adopt_previous(struct agent *a)
+{
+	struct bg_persist_adoption ad;
+	char msg[PATH_MAX + 256];
+	uint64_t before = a->ev.received;
+	int err;
+
+	err = bg_persist_adopt(&a->pins, &a->ev, &ad);
+	if (err) {
+		pr_err("cannot adopt the pins under %s: %s\n", a->pins.root, strerror(-err));
+		return err;
+	}
+	if (!ad.links && !ad.dirs)
+		return 0;
+	bg_events_drain(&a->ev);
+	snprintf(
+		msg, sizeof(msg),
+		"%zu links left pinned under %s by %zu agent(s) no longer running "
+		"(last pid %d) enforce until this agent's are attached; %llu events they "
+		"wrote were read (above), %llu were dropped (ring buffer full) while no agent read",
+		ad.links, a->pins.root, ad.dirs, (int)ad.pid,
+		(unsigned long long)(a->ev.received - before), (unsigned long long)ad.dropped);
+	pr_info("%s\n", msg);
+	state_event(a, "agent-adopt", ad.dropped ? "failure" : "success", msg, false);
+	return 0;
 }
 
 static int apply(struct agent *a)
@@ -262,6 +308,9 @@ static void reload(struct agent *a)
 	bg_config_free(&a->cfg);
 	a->cfg = next;
 	rc = apply(a);
+	/* Whatever applied is attached: pin it, and let go of what is not. */
+	if (persist_sync(a) && !rc)
+		rc = -EIO;
 	state_event(a, "config-reload", rc ? "failure" : "success", rc ? strerror(-rc) : NULL,
 		    false);
 }
@@ -275,28 +324,35 @@ static const struct bg_opt agent_opts[] = {
 	{"check", 256, NULL, "validate the configuration and exit"},
 	{"duration", 257, "SECONDS", "stop after SECONDS (for scripts and tests)"},
 	{"persist", 258, NULL,
-	 "leave the programs attached at exit, pinned under <bpffs>/bpfguard/agent"},
+	 "pin everything attached as soon as it is: it keeps enforcing after the agent "
+	 "exits or is killed; the next agent adopts it"},
+	{"pin-dir", 259, "DIR",
+	 "pin directory on a bpffs, for --persist and adoption (default "
+	 "<bpffs>/bpfguard/agent)"},
 	{0},
 };
 
 const struct bg_cmd_help agent_help = {
-	.usage = "bpfguard agent --config FILE [--output FILE] [--json|--text] [--ring-size SIZE]",
+	.usage = "bpfguard agent --config FILE [--output FILE] [--json|--text] [--ring-size SIZE] "
+		 "[--persist] [--pin-dir DIR]",
 	.summary = "run the host guard: start the guards the config enables and print their events",
 	.opts = agent_opts,
 	.more = "Signals: SIGINT/SIGTERM stop cleanly (final drop count printed), SIGHUP reopens\n"
 		"the output file and reloads the config (a bad config keeps the old rules).\n"
-		"Without --persist nothing stays attached or pinned after exit (docs/agent.md).",
+		"Without --persist nothing stays attached or pinned after exit (docs/agent.md).\n"
+		"At start, what agents no longer running left pinned is adopted: their ring\n"
+		"buffers are read, then their programs are replaced by this agent's.",
 };
 
 int cmd_agent(int argc, char **argv)
 {
-	struct agent a = {.format = -1};
+	struct agent a = {.format = -1, .pins.state_fd = -1, .pins.names_fd = -1};
 	bool check = false;
 	struct sigaction sa = {0};
 	struct timespec t0, now;
 	char err[600];
 	struct bg_ev_stats st;
-	int opt, rc;
+	int opt, rc, n, err_pins;
 
 	while ((opt = bg_getopt(argc, argv, &agent_help)) != -1) {
 		switch (opt) {
@@ -323,6 +379,9 @@ int cmd_agent(int argc, char **argv)
 			break;
 		case 258:
 			a.persist = true;
+			break;
+		case 259:
+			a.pin_dir = optarg;
 			break;
 		case 257: {
 			char *end;
@@ -366,6 +425,22 @@ int cmd_agent(int argc, char **argv)
 		goto out_events;
 	a.ev.fmt.rule_name = agent_rule_name;
 	a.ev.fmt.rule_ctx = &a;
+	err_pins = bg_persist_init(&a.pins, a.pin_dir, a.persist);
+	/* Without --persist a missing directory only means nothing to adopt. */
+	if (err_pins && (a.persist || (a.pin_dir && err_pins != -ENOENT))) {
+		pr_err("%s: cannot pin there: %s\n", a.pin_dir ? a.pin_dir : "bpffs",
+		       err_pins == -ENOTSUP ? "not a bpffs" : strerror(-err_pins));
+		goto out_pins;
+	}
+	a.pins_on = !err_pins;
+	a.ev.adopted_rule_name = bg_persist_old_rule_name;
+	a.ev.adopted_rule_ctx = &a.pins;
+	if (a.pins_on && adopt_previous(&a))
+		goto out_pins;
+	if (a.persist && bg_persist_begin(&a.pins, &a.ev)) {
+		pr_err("--persist: cannot pin the event pipeline under %s\n", a.pins.root);
+		goto out_pins;
+	}
 	if (apply(&a) || apply_files(&a, &a.cfg) || apply_limits(&a, &a.cfg))
 		goto out_guards;
 	/* network: applied at start only; rules change live with bpfguard net. */
@@ -374,6 +449,10 @@ int cmd_agent(int argc, char **argv)
 			goto out_guards;
 		a.net_on = true;
 	}
+	/* Pinned before the agent says it is ready: from here a kill -9
+	 * leaves every rule enforced. */
+	if (persist_sync(&a))
+		goto out_guards;
 	/* Handlers before the start line: a SIGTERM right after it must
 	 * detach cleanly (and honour --persist), not kill the agent. */
 	sa.sa_handler = on_stop;
@@ -381,13 +460,16 @@ int cmd_agent(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
-	unpin_previous();
+	/* Ours are attached: unpinning the adopted ones leaves no window. */
+	if (a.pins_on && (n = bg_persist_release_adopted(&a.pins)) > 0)
+		pr_info("replaced %d links agents no longer running left attached\n", n);
 	state_event(&a, "agent-start", "success", NULL, true);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!got_stop) {
 		if (bg_events_poll(&a.ev, 250) < 0)
 			break;
 		bg_events_report(&a.ev, false);
+		bg_persist_note_drops(&a.pins, a.ev.reported_drops);
 		if (got_hup) {
 			got_hup = 0;
 			reload(&a);
@@ -399,8 +481,14 @@ int cmd_agent(int argc, char **argv)
 	}
 	rc = 0;
 out_guards:
-	if (a.persist && rc == 0)
-		persist_links(&a);
+	if (a.persist && rc == 0 && a.pins.dir[0])
+		fprintf(stderr,
+			"bpfguard: programs left attached, pinned under %s "
+			"(rm -r %s detaches them)\n",
+			a.pins.dir, a.pins.dir);
+	else
+		bg_persist_remove_own(&a.pins); /* a failed start leaves nothing */
+out_pins:
 	if (a.limits_on)
 		bg_limits_guard_stop(&a.limits);
 	if (a.files_on)
@@ -413,11 +501,13 @@ out_guards:
 		bg_bpfload_guard_stop(&a.bpf_load);
 	bg_events_drain(&a.ev);
 	bg_events_report(&a.ev, true);
+	bg_persist_note_drops(&a.pins, a.ev.reported_drops); /* kept pinned with --persist */
 	if (!bg_events_read_stats(&a.ev, &st))
 		fprintf(stderr, "bpfguard: %llu events received, %llu drops\n",
 			(unsigned long long)st.received, (unsigned long long)st.dropped);
 out_events:
 	bg_events_close(&a.ev);
+	bg_persist_free(&a.pins); /* after the consumer: it reads adopted rings */
 out_output:
 	bg_output_close(&a.out);
 out_cfg:

@@ -29,6 +29,7 @@
 #include "events/ring.h"
 #include "ident.h"
 #include "log.h"
+#include "persist.h"
 #include "probe.h"
 #include "bpfload.skel.h"
 
@@ -561,6 +562,11 @@ static int put_except(int fd, __u32 rule, const struct bg_ident *id)
 	__u8 one = 1;
 
 	return bpf_map_update_elem(fd, &k, &one, BPF_ANY) ? -errno : 0;
+}
+
+int bg_bpfload_guard_pin(struct bg_bpfload_guard *g, struct bg_persist *p)
+{
+	return bg_persist_links(p, g->skel->skeleton, "bpfload");
 }
 
 int bg_bpfload_guard_start(struct bg_bpfload_guard *g, const struct bg_bpfload_config *c,

@@ -11,6 +11,7 @@
 struct bg_events;
 struct bg_caps;
 struct bg_bpfload_bpf;
+struct bg_persist;
 
 /* A loader excepted from one rule (0: from all), by path until start. */
 struct bg_load_except_path {
@@ -53,6 +54,8 @@ struct bg_bpfload_guard {
 int bg_bpfload_guard_start(struct bg_bpfload_guard *g, const struct bg_bpfload_config *c,
 			   struct bg_events *ev, const struct bg_caps *caps);
 void bg_bpfload_guard_stop(struct bg_bpfload_guard *g);
+/* --persist: pin the links (src/persist.h). */
+int bg_bpfload_guard_pin(struct bg_bpfload_guard *g, struct bg_persist *p);
 
 /* `bpfguard bpf watch` */
 int bg_bpf_watch(int argc, char **argv);

@@ -49,9 +49,9 @@ cleanup:
 	return err;
 }
 
-int bg_exec_guard_pin(struct bg_exec_guard *g, const char *dir)
+int bg_exec_guard_pin(struct bg_exec_guard *g, struct bg_persist *p)
 {
-	return bg_persist_links(g->skel->skeleton, dir, "exec");
+	return bg_persist_links(p, g->skel->skeleton, "exec");
 }
 
 void bg_exec_guard_stop(struct bg_exec_guard *g)

@@ -7,6 +7,7 @@
 struct bg_events;
 struct bg_caps;
 struct bg_exec_bpf;
+struct bg_persist;
 
 /* Process lifecycle events (exec, exit): user half of bpf/exec.bpf.c. */
 struct bg_exec_guard {
@@ -15,7 +16,7 @@ struct bg_exec_guard {
 
 int bg_exec_guard_start(struct bg_exec_guard *g, struct bg_events *ev, const struct bg_caps *caps);
 void bg_exec_guard_stop(struct bg_exec_guard *g);
-/* --persist: pin the links under dir (src/persist.h). */
-int bg_exec_guard_pin(struct bg_exec_guard *g, const char *dir);
+/* --persist: pin the links (src/persist.h). */
+int bg_exec_guard_pin(struct bg_exec_guard *g, struct bg_persist *p);
 
 #endif

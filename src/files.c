@@ -570,6 +570,10 @@ void bg_files_guard_stop(struct bg_files_guard *g)
 
 		for (j = 0; g->gen[i].names && j < g->gen[i].n_rules; j++)
 			free(g->gen[i].names[j]);
+		/* Unpinned now: a guard stopped by a reload must not keep them. */
+		for (j = 0; j < g->gen[i].n_pins; j++)
+			close(g->gen[i].pins[j]);
+		free(g->gen[i].pins);
 		free(g->gen[i].names);
 		free(g->gen[i].targets);
 		free(g->gen[i].allow);
@@ -579,9 +583,9 @@ void bg_files_guard_stop(struct bg_files_guard *g)
 	g->skel = NULL;
 }
 
-int bg_files_guard_pin(struct bg_files_guard *g, const char *dir)
+int bg_files_guard_pin(struct bg_files_guard *g, struct bg_persist *p)
 {
-	return bg_persist_links(g->skel->skeleton, dir, "files");
+	return bg_persist_links(p, g->skel->skeleton, "files");
 }
 
 const char *bg_files_rule_name(const struct bg_files_guard *g, __u32 rule_id)

@@ -12,6 +12,7 @@ struct bg_yaml;
 struct bg_events;
 struct bg_caps;
 struct bg_files_bpf;
+struct bg_persist;
 
 /* One path of a rule or one allowed executable, resolved at parse time. */
 struct bg_files_obj {
@@ -64,8 +65,8 @@ int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config 
  * error the old rules stay in force. */
 int bg_files_guard_update(struct bg_files_guard *g, const struct bg_files_config *c, int mode);
 void bg_files_guard_stop(struct bg_files_guard *g);
-/* Pin the guard's links under dir so that it outlives the agent. */
-int bg_files_guard_pin(struct bg_files_guard *g, const char *dir);
+/* --persist: pin the guard's links so that it outlives the agent. */
+int bg_files_guard_pin(struct bg_files_guard *g, struct bg_persist *p);
 const char *bg_files_rule_name(const struct bg_files_guard *g, __u32 rule_id);
 
 #endif

@@ -24,6 +24,7 @@
 #include "ident.h"
 #include "limits_guard.h"
 #include "log.h"
+#include "persist.h"
 #include "policy/policy.h"
 #include "policy/yaml.h"
 #include "probe.h"
@@ -578,6 +579,25 @@ void bg_limits_guard_stop(struct bg_limits_guard *g)
 	free(g->names);
 	g->names = NULL;
 	g->n_names = 0;
+}
+
+int bg_limits_guard_pin(struct bg_limits_guard *g, struct bg_persist *p)
+{
+	char name[64];
+	size_t i, j;
+	int err;
+
+	err = bg_persist_links(p, g->skel->skeleton, "limits");
+	/* Attached apart from the skeleton, and only while rules need them. */
+	if (!err && g->sys_enter)
+		err = bg_persist_link(p, "limits-lim_sys_enter", bpf_link__fd(g->sys_enter));
+	for (i = 0; !err && i < g->n_cgs; i++)
+		for (j = 0; !err && j < 6; j++) {
+			snprintf(name, sizeof(name), "limits-cg%llu-%zu",
+				 (unsigned long long)g->cgs[i].id, j);
+			err = bg_persist_link(p, name, bpf_link__fd(g->cgs[i].links[j]));
+		}
+	return err;
 }
 
 const char *bg_limits_rule_name(const struct bg_limits_guard *g, uint32_t rule_id)

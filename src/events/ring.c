@@ -137,6 +137,32 @@ static int batch_result(struct bg_events *ev, int n)
 	return n == -EINTR ? (int)ev->batch : n;
 }
 
+/* A record from an adopted ring: its rule ids were handed out by another
+ * agent (whose config may differ), so they are named by its names. */
+static int on_adopted_record(void *ctx, void *data, size_t size)
+{
+	struct bg_events *ev = ctx;
+	const char *(*names)(void *, uint32_t) = ev->fmt.rule_name;
+	void *names_ctx = ev->fmt.rule_ctx;
+	int ret;
+
+	ev->fmt.rule_name = ev->adopted_rule_name;
+	ev->fmt.rule_ctx = ev->adopted_rule_ctx;
+	ret = on_record(ctx, data, size);
+	ev->fmt.rule_name = names;
+	ev->fmt.rule_ctx = names_ctx;
+	return ret;
+}
+
+int bg_events_add_ring(struct bg_events *ev, int fd)
+{
+	int err = ring_buffer__add(ev->rb, fd, on_adopted_record, ev);
+
+	if (err)
+		pr_err("cannot read an adopted ring buffer: %s\n", strerror(-err));
+	return err;
+}
+
 int bg_events_poll(struct bg_events *ev, int timeout_ms)
 {
 	int n;

@@ -33,6 +33,9 @@ struct bg_events {
 	void *hook_ctx;
 	bool discard;	/* count records without formatting (benchmark floor) */
 	uint32_t batch; /* records read by the current poll or consume */
+	/* Rule names for records of rings added with bg_events_add_ring(). */
+	const char *(*adopted_rule_name)(void *ctx, uint32_t rule_id);
+	void *adopted_rule_ctx;
 };
 
 #define BG_RING_DEFAULT (4u << 20)
@@ -46,6 +49,10 @@ struct bg_events {
 int bg_events_create(struct bg_events *ev, size_t ring_size);
 int bg_events_share(struct bg_events *ev, struct bpf_object *obj);
 int bg_events_start(struct bg_events *ev, struct bg_output *out, bool json, bool color);
+/* Also consume another ring buffer (one an agent that is gone left pinned,
+ * src/persist.c), its records named by adopted_rule_name; fd stays the
+ * caller's, open until bg_events_close(). */
+int bg_events_add_ring(struct bg_events *ev, int fd);
 /* Consume what is there (waiting up to timeout_ms), at most BG_POLL_BUDGET
  * records, or fewer when a signal interrupts a write; returns records read
  * or -errno. */

@@ -2,9 +2,10 @@
 # Agent lifecycle: SIGTERM detaches everything (the programs and links the
 # agent held, read from its /proc fdinfo, are gone from bpftool; nothing
 # pinned); --persist leaves the
-# programs attached and pinned under <bpffs>/bpfguard/agent, still
-# enforcing after the agent is gone; removing that directory detaches them;
-# a new agent replaces what a previous --persist run left.
+# programs attached and pinned under the pin directory (--pin-dir, here one
+# of our own), still enforcing after the agent is gone; removing that
+# directory detaches them; a new agent replaces what a previous --persist
+# run left. Crashes: agent_persist_crash.sh.
 . "$(dirname "$0")/../lib.sh"
 need_root
 need_cmd bpftool
@@ -26,8 +27,18 @@ alive() { # prog|link IDS...: all of them exist
 	return 0
 }
 run=0 # each agent writes its own file: "agent-start" of one run must not satisfy the next
-PIN=/sys/fs/bpf/bpfguard/agent
-[ -e "$PIN" ] && skip "$PIN exists: a persisted agent is running on this host"
+grep -q ' /sys/fs/bpf bpf ' /proc/mounts || skip "no bpffs at /sys/fs/bpf"
+PIN=/sys/fs/bpf/bg-test-lifecycle-$$-$RANDOM # agents of other tests may run
+at_exit "rm -rf $PIN"
+# start [ARGS...]: an agent on our pin directory, its start line awaited.
+start() {
+	AGENT_OUT=$TMP/events.$((++run)).json
+	"$BPFGUARD" agent --config "$TMP/agent.yaml" --pin-dir "$PIN" --json --output "$AGENT_OUT" \
+		"$@" 2>"$TMP/agent.err" &
+	AGENT_PID=$!
+	at_exit "kill $AGENT_PID 2>/dev/null; wait $AGENT_PID 2>/dev/null"
+	wait_for 300 grep -q '"agent-start"' "$AGENT_OUT" 2>/dev/null || { cat "$TMP/agent.err"; fail "agent did not start"; }
+}
 
 echo secret >"$TMP/f"
 cat >"$TMP/agent.yaml" <<YAML
@@ -41,7 +52,7 @@ guards:
         paths: [$TMP/f]
         read: [$READER]
 YAML
-agent_start "$TMP/agent.yaml"
+start
 progs=$(held prog_id) lnks=$(held link_id)
 [ "$(wc -w <<<"$progs")" -ge 3 ] && [ "$(wc -w <<<"$lnks")" -ge 3 ] ||
 	fail "expected >= 3 programs and links held by the agent: '$progs' '$lnks'"
@@ -55,25 +66,20 @@ gone link $lnks || fail "links left after SIGTERM"
 echo "ok - SIGTERM: no program, link or pin left"
 
 # --persist: still attached and enforcing after exit.
-AGENT_OUT=$TMP/events.$((++run)).json
-"$BPFGUARD" agent --config "$TMP/agent.yaml" --persist --json --output "$AGENT_OUT" 2>"$TMP/agent.err" &
-AGENT_PID=$!
-at_exit "rm -rf $PIN"
-wait_for 150 grep -q '"agent-start"' "$AGENT_OUT" || fail "agent did not start"
+start --persist
 progs=$(held prog_id)
 agent_stop
-grep -q "pinned under $PIN" "$TMP/agent.err" || { cat "$TMP/agent.err"; fail "no pin message"; }
-ls "$PIN" | grep -q '^files-' || fail "files guard not pinned: $(ls "$PIN")"
-ls "$PIN" | grep -q '^exec-' || fail "exec guard not pinned"
+grep -q "pinned under $PIN/$AGENT_PID-" "$TMP/agent.err" || { cat "$TMP/agent.err"; fail "no pin message"; }
+ls "$PIN"/*/ | grep -q '^files-' || fail "files guard not pinned: $(ls -R "$PIN")"
+ls "$PIN"/*/ | grep -q '^exec-' || fail "exec guard not pinned"
 alive prog $progs || fail "programs gone after a --persist exit"
 expect_blocked "enforced with no agent running" "$OTHER" r "$TMP/f"
 expect_allowed "allowed reader, no agent" "$READER" r "$TMP/f"
-echo "ok - --persist: $(ls "$PIN" | wc -l) links pinned, rules still enforced"
+echo "ok - --persist: $(ls "$PIN"/*/ | grep -c -- -) links pinned, rules still enforced"
 
 # A new agent replaces the persisted programs once its own are attached.
 old=$progs
-AGENT_OUT=$TMP/events.$((++run)).json
-agent_start "$TMP/agent.yaml"
+start
 [ ! -e "$PIN" ] || fail "the new agent left the old pins"
 wait_for 50 gone prog $old || fail "the persisted programs survived the new agent"
 progs=$(held prog_id)
@@ -82,10 +88,7 @@ wait_for 50 gone prog $progs || fail "programs left after the replacing agent's 
 echo "ok - a new agent replaced the persisted programs, none left after it"
 
 # Removal as documented: rm -r the pin directory.
-AGENT_OUT=$TMP/events.$((++run)).json
-"$BPFGUARD" agent --config "$TMP/agent.yaml" --persist --json --output "$AGENT_OUT" 2>"$TMP/agent.err" &
-AGENT_PID=$!
-wait_for 150 grep -q '"agent-start"' "$AGENT_OUT" || fail "agent did not start"
+start --persist
 progs=$(held prog_id)
 agent_stop
 alive prog $progs || fail "not persisted"
