@@ -25,7 +25,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <linux/close_range.h>
 #include <sys/syscall.h>
@@ -75,6 +79,12 @@ static const char *rule_name(void *ctx, uint32_t id)
 	return id < sizeof(rule_names) / sizeof(rule_names[0]) ? rule_names[id] : NULL;
 }
 
+/* One page shared with the child from fork to its exec. */
+struct run_shared {
+	uint32_t go;	/* futex word: 1 once bpfguard holds the seccomp listener */
+	int exec_errno; /* why execve failed: the child cannot print with the filter on */
+};
+
 struct run {
 	const char *policy_path;
 	int action; /* enum bg_action */
@@ -92,6 +102,8 @@ struct run {
 	bool ev_started;
 	struct bg_php php; /* the php: section (src/php.c) */
 	pid_t child;
+	struct run_shared *sh;
+	char exe[BG_PATH_MAX]; /* cmd[0] found in PATH, as execvp would */
 	int notify_fd;
 	unsigned long long decisions;
 };
@@ -123,8 +135,40 @@ static int add_allowed(scmp_filter_ctx ctx, const uint64_t *bm, bool compat)
 	return 0;
 }
 
+/*
+ * Calls allowed whatever the policy says (docs/policy.md):
+ * - exit and exit_group, both ABIs: a process can always end. Without them
+ *   a policy that missed the calls made at exit (profiles often do) turns
+ *   every exit into a decision, and under deny libc's _exit, refused, falls
+ *   through to a faulting instruction (exit status 139).
+ * - futex(FUTEX_WAIT) on the one word of the page shared with bpfguard
+ *   (`go`): the child waits there, filter on, until bpfguard holds the
+ *   listener. That address means nothing after exec, and a wait reads only
+ *   the caller's own memory.
+ */
+static int add_always(scmp_filter_ctx nat, scmp_filter_ctx ia32, const void *go)
+{
+	static const int calls[] = {SCMP_SYS(exit), SCMP_SYS(exit_group)};
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		err = seccomp_rule_add(nat, SCMP_ACT_ALLOW, calls[i], 0);
+		if (!err || err == -EEXIST)
+			err = seccomp_rule_add(ia32, SCMP_ACT_ALLOW, calls[i], 0);
+		if (err && err != -EEXIST)
+			return err;
+	}
+	if (!go)
+		return 0;
+	err = seccomp_rule_add(nat, SCMP_ACT_ALLOW, SCMP_SYS(futex), 2,
+			       SCMP_A0(SCMP_CMP_EQ, (uintptr_t)go),
+			       SCMP_A1(SCMP_CMP_EQ, FUTEX_WAIT));
+	return err == -EEXIST ? 0 : err;
+}
+
 /* One filter per ABI, merged: each ABI gets only its own allowlist. */
-static scmp_filter_ctx build_filter(const struct bg_policy *p, uint32_t deflt)
+static scmp_filter_ctx build_filter(const struct bg_policy *p, uint32_t deflt, const void *go)
 {
 	scmp_filter_ctx nat = seccomp_init(deflt), ia32 = seccomp_init(deflt);
 
@@ -140,7 +184,8 @@ static scmp_filter_ctx build_filter(const struct bg_policy *p, uint32_t deflt)
 		goto fail;
 	if (seccomp_arch_remove(ia32, SCMP_ARCH_NATIVE) || seccomp_arch_add(ia32, SCMP_ARCH_X86))
 		goto fail;
-	if (add_allowed(nat, p->sys_native, false) || add_allowed(ia32, p->sys_compat, true))
+	if (add_allowed(nat, p->sys_native, false) || add_allowed(ia32, p->sys_compat, true) ||
+	    add_always(nat, ia32, go))
 		goto fail;
 	if (seccomp_merge(nat, ia32))
 		goto fail;
@@ -434,8 +479,14 @@ static bool is_listener(int fd)
 
 /* ---- the child --------------------------------------------------------- */
 
-static void child_main(struct run *r, int fdnum_pipe, int go_pipe)
+/*
+ * After the filter is on, the child makes no call of its own but the futex
+ * wait, execve and exit_group (add_always): a denied write or read here would
+ * be an event about bpfguard, not the command, and a denied exit a crash.
+ */
+static void child_main(struct run *r, int fdnum_pipe)
 {
+	extern char **environ;
 	scmp_filter_ctx ctx = NULL;
 	uint32_t deflt;
 	int fd, err;
@@ -457,7 +508,7 @@ static void child_main(struct run *r, int fdnum_pipe, int go_pipe)
 	}
 	if (r->pol.has_syscalls) {
 		deflt = r->action == BG_ACT_KILL ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_NOTIFY;
-		ctx = build_filter(&r->pol, deflt);
+		ctx = build_filter(&r->pol, deflt, deflt == SCMP_ACT_NOTIFY ? &r->sh->go : NULL);
 		if (!ctx) {
 			fprintf(stderr, "bpfguard: cannot build the seccomp filter\n");
 			_exit(126);
@@ -481,17 +532,64 @@ static void child_main(struct run *r, int fdnum_pipe, int go_pipe)
 		}
 		/* The listener is close-on-exec: wait until the parent holds a
 		 * copy, or the filter would lose it at exec (calls then fail with
-		 * ENOSYS). If read is outside the policy, the parent answers it. */
-		if (deflt == SCMP_ACT_NOTIFY) {
-			char c;
-
-			(void)!read(go_pipe, &c, 1);
-		}
+		 * ENOSYS). */
+		while (deflt == SCMP_ACT_NOTIFY && !__atomic_load_n(&r->sh->go, __ATOMIC_ACQUIRE))
+			syscall(SYS_futex, (long)&r->sh->go, (long)FUTEX_WAIT, 0L, 0L, 0L, 0L);
 	} else {
 		close(fdnum_pipe);
 	}
-	execvp(r->cmd[0], r->cmd);
+	execve(r->exe, r->cmd, environ);
+	r->sh->exec_errno = errno;
 	_exit(127);
+}
+
+static void release_child(struct run *r)
+{
+	__atomic_store_n(&r->sh->go, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, (long)&r->sh->go, (long)FUTEX_WAKE, (long)INT_MAX, 0L, 0L, 0L);
+}
+
+/* cmd[0] as execvp would find it: a name with a slash as it is, else the
+ * first executable file in PATH. */
+static int find_command(const char *name, char *out, size_t len)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	int err = -ENOENT;
+	struct stat st;
+
+	if (strchr(name, '/')) {
+		snprintf(out, len, "%s", name);
+		return 0;
+	}
+	if (!*name)
+		return -ENOENT;
+	for (p = path ? path : "/usr/local/bin:/usr/bin:/bin"; p; p = end ? end + 1 : NULL) {
+		end = strchr(p, ':');
+		if ((size_t)snprintf(out, len, "%.*s%s%s", (int)(end ? end - p : (long)strlen(p)),
+				     p, (end ? end == p : !*p) ? "" : "/", name) >= len)
+			continue;
+		if (stat(out, &st) || !S_ISREG(st.st_mode))
+			continue;
+		if (!access(out, X_OK))
+			return 0;
+		err = -EACCES;
+	}
+	return err;
+}
+
+/* execve failed in the child: say what and, when the policy refused it, why. */
+static void report_exec_failure(const struct run *r, int err)
+{
+	const char *why = "";
+
+	if (err == EPERM && r->pol.has_syscalls && !bg_bit(r->pol.sys_native, SYS_execve))
+		why = ": execve is not in the policy's syscalls";
+	else if ((err == EPERM || err == EACCES) && (r->lsm & BG_LSM_EXEC))
+		why = ": refused by BPF LSM, not among the policy's executables";
+	else if (err == EACCES && r->pol.has_files && r->action != BG_ACT_ALERT &&
+		 !(r->lsm & BG_LSM_FILES) && !access(r->exe, X_OK))
+		why = ": refused by Landlock, the policy's files do not let it be executed";
+	fprintf(stderr, "bpfguard: cannot execute %s: %s%s\n", r->exe, strerror(err), why);
 }
 
 static const struct bg_opt run_opts[] = {
@@ -525,7 +623,7 @@ int cmd_run(int argc, char **argv)
 	static const int action_val[] = {BG_ACT_DENY, BG_ACT_KILL, BG_ACT_KILL_USER, BG_ACT_ALERT};
 	struct run r = {.action = BG_ACT_DENY, .format = -1, .notify_fd = -1};
 	char err_s[600];
-	int opt, i, status = 0, rc = 1, pipefd[2] = {-1, -1}, gofd[2] = {-1, -1}, pidfd = -1;
+	int opt, i, err, status = 0, rc = 1, pipefd[2] = {-1, -1}, pidfd = -1;
 	bool json;
 
 	r.cg.fd = -1;
@@ -569,6 +667,18 @@ int cmd_run(int argc, char **argv)
 	}
 	if (r.pol.has_syscalls && !bg_bit(r.pol.sys_native, SYS_execve))
 		pr_warn("the policy does not allow execve: %s cannot start\n", r.cmd[0]);
+	err = find_command(r.cmd[0], r.exe, sizeof(r.exe));
+	if (err) {
+		fprintf(stderr, "bpfguard: %s: %s\n", r.cmd[0],
+			err == -ENOENT ? "command not found" : strerror(-err));
+		rc = err == -ENOENT ? 127 : 126;
+		goto cleanup_policy;
+	}
+	r.sh = mmap(NULL, sizeof(*r.sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (r.sh == MAP_FAILED) {
+		r.sh = NULL;
+		goto cleanup_policy;
+	}
 
 	/* Events go to stderr by default: stdout belongs to the command. */
 	if (r.output ? bg_output_open(&r.out, r.output) : bg_output_open(&r.out, "-"))
@@ -609,24 +719,22 @@ int cmd_run(int argc, char **argv)
 		goto cleanup_cg;
 	if (r.pol.has_php && bg_php_run_start(&r.php, r.cmd, &r.pol, r.action, &r.ev, r.cg.id))
 		goto cleanup_cg;
-	if (pipe2(pipefd, O_CLOEXEC) || pipe2(gofd, O_CLOEXEC))
+	if (pipe2(pipefd, O_CLOEXEC))
 		goto cleanup_cg;
 	r.child = fork();
 	if (r.child < 0)
 		goto cleanup_cg;
 	if (r.child == 0) {
 		close(pipefd[0]);
-		close(gofd[1]);
-		child_main(&r, pipefd[1], gofd[0]);
+		child_main(&r, pipefd[1]);
 	}
 	close(pipefd[1]);
-	close(gofd[0]);
-	gofd[0] = -1;
 	if (r.pol.has_syscalls && r.action != BG_ACT_KILL) {
 		int fdnum;
 
 		if (read(pipefd[0], &fdnum, sizeof(fdnum)) != sizeof(fdnum)) {
 			pr_err("the sandboxed child failed before exec\n");
+			release_child(&r);
 			goto wait_child;
 		}
 		pidfd = syscall(SYS_pidfd_open, r.child, 0);
@@ -646,8 +754,7 @@ int cmd_run(int argc, char **argv)
 				"without "
 				"events\n");
 	}
-	close(gofd[1]); /* go: the child may exec now */
-	gofd[1] = -1;
+	release_child(&r); /* go: the child may exec now */
 	close(pipefd[0]);
 	pipefd[0] = -1;
 wait_child : {
@@ -700,6 +807,8 @@ wait_child : {
 		rc = 128 + WTERMSIG(status);
 	} else {
 		rc = WEXITSTATUS(status);
+		if (rc == 127 && r.sh->exec_errno)
+			report_exec_failure(&r, r.sh->exec_errno);
 	}
 cleanup_cg:
 	if (pidfd >= 0)
@@ -708,8 +817,6 @@ cleanup_cg:
 		close(r.notify_fd);
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
-	if (gofd[1] >= 0)
-		close(gofd[1]);
 	bg_sandbox_bpf__destroy(r.skel);
 	bg_run_lsm_stop(r.lsm_skel);
 	bg_php_stop(&r.php);
@@ -721,6 +828,8 @@ cleanup_out:
 		r.out.fd = STDOUT_FILENO; /* not ours to close */
 	bg_output_close(&r.out);
 cleanup_policy:
+	if (r.sh)
+		munmap(r.sh, sizeof(*r.sh));
 	bg_policy_free(&r.pol);
 	return rc;
 }
