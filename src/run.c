@@ -101,7 +101,7 @@ struct run {
 	struct bg_output out;
 	bool ev_started;
 	struct bg_php php; /* the php: section (src/php.c) */
-	pid_t child;
+	pid_t self, child;
 	struct run_shared *sh;
 	char exe[BG_PATH_MAX]; /* cmd[0] found in PATH, as execvp would */
 	int notify_fd;
@@ -491,6 +491,11 @@ static void child_main(struct run *r, int fdnum_pipe)
 	uint32_t deflt;
 	int fd, err;
 
+	/* SIGKILL of run cannot be passed on: the kernel kills the command with
+	 * it. What the command forked is left in the cgroup until the next run
+	 * or profile removes it (clean_stale in src/cgroup.c). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) || getppid() != r->self)
+		_exit(126);
 	if (bg_cgroup_enter(&r->cg)) {
 		fprintf(stderr, "bpfguard: cannot join %s: %s\n", r->cg.path, strerror(errno));
 		_exit(126);
@@ -721,6 +726,7 @@ int cmd_run(int argc, char **argv)
 		goto cleanup_cg;
 	if (pipe2(pipefd, O_CLOEXEC))
 		goto cleanup_cg;
+	r.self = getpid();
 	r.child = fork();
 	if (r.child < 0)
 		goto cleanup_cg;
