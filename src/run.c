@@ -55,6 +55,10 @@
 #include "sys.h"
 #include "sandbox.skel.h"
 
+#ifndef X32_SYSCALL_BIT
+#define X32_SYSCALL_BIT 0x40000000u
+#endif
+
 enum { RULE_SYSCALLS = 1, RULE_FILES = 2, RULE_NETWORK = 3, RULE_EXEC = 4 };
 
 /* Signals for the command are passed on: bpfguard stays to clean up. */
@@ -174,13 +178,13 @@ static scmp_filter_ctx build_filter(const struct bg_policy *p, uint32_t deflt, c
 
 	if (!nat || !ia32)
 		goto fail;
-	/* x32 and any other ABI: the same verdict as an out-of-policy call. */
-	if (seccomp_attr_set(nat, SCMP_FLTATR_ACT_BADARCH,
-			     deflt == SCMP_ACT_KILL_PROCESS ? SCMP_ACT_KILL_PROCESS
-							    : SCMP_ACT_ERRNO(EPERM)) ||
-	    seccomp_attr_set(ia32, SCMP_FLTATR_ACT_BADARCH,
-			     deflt == SCMP_ACT_KILL_PROCESS ? SCMP_ACT_KILL_PROCESS
-							    : SCMP_ACT_ERRNO(EPERM)))
+	/* x32 (x86_64 numbers with bit 30 set, which libseccomp sends to the
+	 * bad-arch action) and any other ABI: never in a policy, so the verdict
+	 * of an out-of-policy call, and through the listener like one, so that
+	 * it is an event too. It reaches seccomp even where x32 is compiled
+	 * out or off (the kernel answers ENOSYS only after the filter). */
+	if (seccomp_attr_set(nat, SCMP_FLTATR_ACT_BADARCH, deflt) ||
+	    seccomp_attr_set(ia32, SCMP_FLTATR_ACT_BADARCH, deflt))
 		goto fail;
 	if (seccomp_arch_remove(ia32, SCMP_ARCH_NATIVE) || seccomp_arch_add(ia32, SCMP_ARCH_X86))
 		goto fail;
@@ -376,7 +380,9 @@ static void syscall_event(struct run *r, const struct seccomp_notif *req, int ou
 	e.proc.cgroup_id = r->cg.id;
 	e.proc.parent_start_ns = proc_start_ns(e.proc.ppid);
 	e.nr = req->data.nr;
-	e.compat = req->data.arch != AUDIT_ARCH_X86_64;
+	e.compat = req->data.arch != AUDIT_ARCH_X86_64 ? BG_ABI_IA32
+		   : (e.nr & X32_SYSCALL_BIT)	       ? BG_ABI_X32
+						       : BG_ABI_NATIVE;
 	for (i = 0; i < 6; i++)
 		e.args[i] = req->data.args[i];
 	bg_fmt_event(&r->ev.fmt, &r->out.buf, &e, sizeof(e));
@@ -842,26 +848,87 @@ cleanup_policy:
 
 /* ---- how the events of this guard are printed -------------------------- */
 
+/* x32's own numbers (512 and up, arch/x86/entry/syscalls/syscall_64.tbl);
+ * below 512 x32 shares the x86_64 numbers. */
+static const char *const x32_names[] = {
+	"rt_sigaction",
+	"rt_sigreturn",
+	"ioctl",
+	"readv",
+	"writev",
+	"recvfrom",
+	"sendmsg",
+	"recvmsg",
+	"execve",
+	"ptrace",
+	"rt_sigpending",
+	"rt_sigtimedwait",
+	"rt_sigqueueinfo",
+	"sigaltstack",
+	"timer_create",
+	"mq_notify",
+	"kexec_load",
+	"waitid",
+	"set_robust_list",
+	"get_robust_list",
+	"vmsplice",
+	"move_pages",
+	"preadv",
+	"pwritev",
+	"rt_tgsigqueueinfo",
+	"recvmmsg",
+	"sendmmsg",
+	"process_vm_readv",
+	"process_vm_writev",
+	"setsockopt",
+	"getsockopt",
+	"io_setup",
+	"io_submit",
+	"execveat",
+	"preadv2",
+	"pwritev2",
+};
+
+static const char *syscall_name(const struct bg_syscall_event *e, const char **abi)
+{
+	unsigned nr = e->nr & ~X32_SYSCALL_BIT;
+
+	/* monitor's tracepoint sets only ia32; the x32 bit says the rest. */
+	switch (e->compat == BG_ABI_NATIVE && nr != e->nr ? BG_ABI_X32 : e->compat) {
+	case BG_ABI_IA32:
+		*abi = "ia32";
+		return bg_syscall_name(true, e->nr);
+	case BG_ABI_X32:
+		*abi = "x32";
+		if (nr >= 512 && nr - 512 < sizeof(x32_names) / sizeof(x32_names[0]))
+			return x32_names[nr - 512];
+		return nr < 512 ? bg_syscall_name(false, nr) : NULL;
+	default:
+		*abi = "x86_64";
+		return bg_syscall_name(false, e->nr);
+	}
+}
+
 static void syscall_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
 {
-	const struct bg_syscall_event *e = rec;
-	const char *name = bg_syscall_name(e->compat, e->nr);
+	const char *abi, *name = syscall_name(rec, &abi);
 
 	(void)f;
 	bg_json_kobj(j, "syscall");
 	bg_json_kstr(j, "name", name ? name : "unknown");
-	bg_json_ku64(j, "nr", e->nr);
-	bg_json_kstr(j, "abi", e->compat ? "ia32" : "x86_64");
+	bg_json_ku64(j, "nr", ((const struct bg_syscall_event *)rec)->nr);
+	bg_json_kstr(j, "abi", abi);
 	bg_json_obj_end(j);
 }
 
 static void syscall_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 {
 	const struct bg_syscall_event *e = rec;
-	const char *name = bg_syscall_name(e->compat, e->nr);
+	const char *abi, *name = syscall_name(e, &abi);
 
 	(void)f;
-	bg_buf_printf(out, " %s%s(#%u)", e->compat ? "ia32:" : "", name ? name : "?", e->nr);
+	bg_buf_printf(out, " %s%s%s(#%u)", strcmp(abi, "x86_64") ? abi : "",
+		      strcmp(abi, "x86_64") ? ":" : "", name ? name : "?", e->nr);
 }
 
 const struct bg_event_desc bg_syscall_desc = {
