@@ -21,8 +21,8 @@
  */
 static int refuse(const char *path, const char *what, const char *why)
 {
-	pr_err("cannot write events to %s: %s %s: refused, an unprivileged user could "
-	       "redirect root's writes\n",
+	pr_err("cannot write to %s: %s %s: refused, an unprivileged user could redirect root's "
+	       "writes\n",
 	       path, what, why);
 	return -EPERM;
 }
@@ -40,7 +40,7 @@ static int check_dir(const char *path, const char *dir, int fd)
 	return 0;
 }
 
-static int open_path(const char *path)
+int bg_output_open_path(const char *path)
 {
 	char *copy = strdup(path), *comp, *next, *shown = NULL;
 	int dfd = -1, fd = -1, err, i;
@@ -147,7 +147,7 @@ int bg_output_open(struct bg_output *o, const char *path)
 	o->path = strdup(path);
 	if (!o->path)
 		return -ENOMEM;
-	o->fd = open_path(path);
+	o->fd = bg_output_open_path(path);
 	if (o->fd < 0) {
 		int err = o->fd;
 
@@ -165,7 +165,7 @@ int bg_output_reopen(struct bg_output *o)
 	if (!o->path)
 		return 0;
 	bg_output_flush(o);
-	fd = open_path(o->path);
+	fd = bg_output_open_path(o->path);
 	if (fd < 0)
 		return fd; /* keep writing to the old file rather than nowhere */
 	close(o->fd);

@@ -1,6 +1,7 @@
 #!/bin/bash
 # -o FILE (run, monitor, agent and the agent's events.output) is where root
-# appends events, again on every SIGHUP. A path an unprivileged user can
+# appends events, again on every SIGHUP; profile -o is where root writes a
+# policy. A path an unprivileged user can
 # redirect is refused with the reason, before the command runs: a symbolic
 # link (the last component, or a directory on the way owned by someone
 # else), a file owned by another user, writable by group or others or with
@@ -23,7 +24,7 @@ refused() {
 	rc=$?
 	[ $rc = 1 ] || fail "$1: run exited $rc: $(cat "$TMP/err")"
 	[ ! -e "$TMP/ran" ] || fail "$1: the command ran"
-	grep -qF "cannot write events to $2: $3" "$TMP/err" || fail "$1: message: $(cat "$TMP/err")"
+	grep -qF "cannot write to $2: $3" "$TMP/err" || fail "$1: message: $(cat "$TMP/err")"
 	[ "$(cat "$TMP/victim")" = original ] || fail "$1: the victim was written"
 	echo "ok - $1 refused"
 }
@@ -62,6 +63,20 @@ refused "directory symlink owned by nobody" "$TMP/dirlink/victim" \
 "$BPFGUARD" run --policy "$TMP/p.yaml" -o /dev/null -- true || fail "/dev/null refused"
 echo "ok - a new file and /dev/null accepted"
 
+# profile -o writes the policy (truncating) after the command ran: the
+# same checks; a good path gets the policy, mode 0600.
+"$BPFGUARD" profile -o "$TMP/link" -- true >/dev/null 2>"$TMP/err" && fail "profile -o through a link succeeded"
+grep -qF "cannot write to $TMP/link: it is a symbolic link" "$TMP/err" ||
+	fail "profile -o link: message: $(cat "$TMP/err")"
+[ "$(cat "$TMP/victim")" = original ] || fail "profile wrote through the link"
+echo stale-content-that-is-longer-than-a-policy-header >"$TMP/pol.yaml"
+chmod 600 "$TMP/pol.yaml"
+"$BPFGUARD" profile -o "$TMP/pol.yaml" -- true >/dev/null 2>"$TMP/err" || fail "profile -o: $(cat "$TMP/err")"
+head -1 "$TMP/pol.yaml" | grep -q '^# bpfguard policy' || fail "policy not written from the start"
+! grep -q stale-content "$TMP/pol.yaml" || fail "old content left in the policy"
+"$BPFGUARD" run --policy "$TMP/pol.yaml" -- true || fail "the written policy does not run true"
+echo "ok - profile -o: link refused, a file rewritten"
+
 # The agent: SIGHUP reopens the output; a link put there meanwhile is
 # refused, and events keep going to the file already open.
 cat >"$TMP/agent.yaml" <<YAML
@@ -77,7 +92,7 @@ ln -s "$TMP/victim" "$OUT"
 chown -h nobody "$OUT"
 kill -HUP "$agent"
 wait_for 100 grep -q '"config-reload"' "$TMP/agent.rotated" || fail "no reload event in the old file"
-grep -qF "cannot write events to $OUT: it is a symbolic link" "$TMP/agent.err" ||
+grep -qF "cannot write to $OUT: it is a symbolic link" "$TMP/agent.err" ||
 	fail "reopen through a link not refused: $(cat "$TMP/agent.err")"
 /bin/true
 wait_for 100 grep -q '"executable":"/bin/true"\|"executable":"/usr/bin/true"' "$TMP/agent.rotated" ||
