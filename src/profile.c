@@ -464,9 +464,10 @@ int cmd_profile(int argc, char **argv)
 	if (pr.append && bg_policy_merge(&pol, &old))
 		goto cleanup;
 	/* Root writes the policy where -o says, after the command ran: the
-	 * same checks as an event output file, then truncated. */
+	 * checks of an event output file but the directories' (a policy is
+	 * written once, often into the user's own directory), then truncated. */
 	if (pr.out) {
-		int fd = bg_output_open_path(pr.out);
+		int fd = bg_output_open_path(pr.out, false);
 
 		if (fd < 0)
 			goto cleanup;

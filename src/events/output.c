@@ -27,10 +27,14 @@ static int refuse(const char *path, const char *what, const char *why)
 	return -EPERM;
 }
 
-static int check_dir(const char *path, const char *dir, int fd)
+/* Whoever owns or may write to a directory can remove or replace what root
+ * wrote there: an event log in it could not be trusted. */
+static int check_dir(const char *path, const char *dir, int fd, bool dirs)
 {
 	struct stat st;
 
+	if (!dirs)
+		return 0;
 	if (fstat(fd, &st))
 		return -errno;
 	if (st.st_uid != geteuid() && st.st_uid != 0)
@@ -40,7 +44,7 @@ static int check_dir(const char *path, const char *dir, int fd)
 	return 0;
 }
 
-int bg_output_open_path(const char *path)
+int bg_output_open_path(const char *path, bool dirs)
 {
 	char *copy = strdup(path), *comp, *next, *shown = NULL;
 	int dfd = -1, fd = -1, err, i;
@@ -51,7 +55,7 @@ int bg_output_open_path(const char *path)
 	dfd = open(path[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		goto sys_error;
-	err = check_dir(path, path[0] == '/' ? "/" : "the current directory", dfd);
+	err = check_dir(path, path[0] == '/' ? "/" : "the current directory", dfd, dirs);
 	if (err)
 		goto cleanup;
 	for (comp = copy; (next = strchr(comp, '/')); comp = next) {
@@ -78,7 +82,7 @@ int bg_output_open_path(const char *path)
 			goto sys_error;
 		close(dfd);
 		dfd = nfd;
-		err = check_dir(path, shown, dfd);
+		err = check_dir(path, shown, dfd, dirs);
 		if (err)
 			goto cleanup;
 	}
@@ -147,7 +151,7 @@ int bg_output_open(struct bg_output *o, const char *path)
 	o->path = strdup(path);
 	if (!o->path)
 		return -ENOMEM;
-	o->fd = bg_output_open_path(path);
+	o->fd = bg_output_open_path(path, true);
 	if (o->fd < 0) {
 		int err = o->fd;
 
@@ -165,7 +169,7 @@ int bg_output_reopen(struct bg_output *o)
 	if (!o->path)
 		return 0;
 	bg_output_flush(o);
-	fd = bg_output_open_path(o->path);
+	fd = bg_output_open_path(o->path, true);
 	if (fd < 0)
 		return fd; /* keep writing to the old file rather than nowhere */
 	close(o->fd);

@@ -109,11 +109,13 @@ static int check_nul(struct bg_yaml *y, const char *text, size_t len)
 	yaml_node_t *n;
 
 	for (n = y->doc.nodes.start; n < y->doc.nodes.top; n++) {
-		size_t line = n->start_mark.line, col = n->start_mark.column;
-		const char *v = (const char *)n->data.scalar.value;
-		size_t at;
+		size_t line = n->start_mark.line, col = n->start_mark.column, at;
+		const char *v;
 
-		if (n->type != YAML_SCALAR_NODE || !memchr(v, 0, n->data.scalar.length))
+		if (n->type != YAML_SCALAR_NODE)
+			continue;
+		v = (const char *)n->data.scalar.value;
+		if (!memchr(v, 0, n->data.scalar.length))
 			continue;
 		at = strlen(v);
 		if (text)

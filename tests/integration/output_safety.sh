@@ -75,7 +75,9 @@ chmod 600 "$TMP/pol.yaml"
 head -1 "$TMP/pol.yaml" | grep -q '^# bpfguard policy' || fail "policy not written from the start"
 ! grep -q stale-content "$TMP/pol.yaml" || fail "old content left in the policy"
 "$BPFGUARD" run --policy "$TMP/pol.yaml" -- true || fail "the written policy does not run true"
-echo "ok - profile -o: link refused, a file rewritten"
+"$BPFGUARD" profile -o "$TMP/mine/p.yaml" -- true >/dev/null 2>"$TMP/err" ||
+	fail "profile -o into a user's directory refused: $(cat "$TMP/err")"
+echo "ok - profile -o: link refused, a file rewritten, a user's directory accepted"
 
 # The agent: SIGHUP reopens the output; a link put there meanwhile is
 # refused, and events keep going to the file already open.
