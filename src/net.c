@@ -6,6 +6,7 @@
  * in place through those pins without reloading the program.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -335,6 +336,14 @@ static int parse_action(struct bg_yaml *y, yaml_node_t *root, const char *key, b
 	return 0;
 }
 
+/* The kernel's dev_valid_name(): what it would refuse at attach is refused
+ * here, at FILE:LINE:COL. Its isspace() includes 0xa0 (Latin-1 NBSP). */
+bool bg_net_ifname_valid(const char *s)
+{
+	return *s && strlen(s) < IF_NAMESIZE && strcmp(s, ".") && strcmp(s, "..") &&
+	       !strpbrk(s, "/: \t\n\v\f\r\xa0");
+}
+
 int bg_net_config_parse(struct bg_yaml *y, yaml_node_t *root, struct bg_net_config *c)
 {
 	static const char *const keys[] = {
@@ -371,9 +380,21 @@ int bg_net_config_parse(struct bg_yaml *y, yaml_node_t *root, struct bg_net_conf
 		err = bg_yaml_str(y, e, "network.interfaces", &s);
 		if (err)
 			return err;
-		if (!*s || strlen(s) >= IF_NAMESIZE || strchr(s, '/') || !strcmp(s, ".") ||
-		    !strcmp(s, ".."))
-			return bg_yaml_error(y, e, "'%s' is not an interface name", s);
+		if (!bg_net_ifname_valid(s)) {
+			char shown[IF_NAMESIZE * 4 + 1];
+			size_t o = 0;
+
+			/* A newline in the name must not break the message. */
+			for (i = 0; s[i] && o + 5 < sizeof(shown); i++)
+				o += snprintf(shown + o, sizeof(shown) - o,
+					      isgraph((unsigned char)s[i]) ? "%c" : "\\x%02x",
+					      (unsigned char)s[i]);
+			shown[o] = 0;
+			return bg_yaml_error(y, e,
+					     "'%s' is not an interface name (1 to %d bytes, not . "
+					     "or .., no '/', ':' or white space)",
+					     shown, IF_NAMESIZE - 1);
+		}
 		for (i = 0; i < c->n_ifaces; i++)
 			if (!strcmp(c->ifaces[i], s))
 				return bg_yaml_error(y, e, "interface %s is listed twice", s);

@@ -51,6 +51,8 @@ struct bg_net_config {
 void bg_net_config_defaults(struct bg_net_config *c);
 /* Parse and validate the whole section (errors as FILE:LINE:COL). */
 int bg_net_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_net_config *c);
+/* What the kernel accepts as an interface name (dev_valid_name). */
+bool bg_net_ifname_valid(const char *s);
 void bg_net_config_free(struct bg_net_config *c);
 
 /* "10.0.0.0/8", "2001:db8::/32", "192.0.2.1" (a host). */

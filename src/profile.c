@@ -24,6 +24,7 @@
 #include "cgroup.h"
 #include "cli.h"
 #include "commands.h"
+#include "events/output.h"
 #include "log.h"
 #include "php.h"
 #include "policy/policy.h"
@@ -462,10 +463,22 @@ int cmd_profile(int argc, char **argv)
 	}
 	if (pr.append && bg_policy_merge(&pol, &old))
 		goto cleanup;
-	f = pr.out ? fopen(pr.out, "we") : stdout;
-	if (!f) {
-		pr_err("cannot write %s: %s\n", pr.out, strerror(errno));
-		goto cleanup;
+	/* Root writes the policy where -o says, after the command ran: the
+	 * checks of an event output file but the directories' (a policy is
+	 * written once, often into the user's own directory), then truncated. */
+	if (pr.out) {
+		int fd = bg_output_open_path(pr.out, false);
+
+		if (fd < 0)
+			goto cleanup;
+		f = ftruncate(fd, 0) ? NULL : fdopen(fd, "a");
+		if (!f) {
+			pr_err("cannot write %s: %s\n", pr.out, strerror(errno));
+			close(fd);
+			goto cleanup;
+		}
+	} else {
+		f = stdout;
 	}
 	err = bg_policy_write(&pol, f);
 	if (f != stdout && fclose(f))

@@ -25,7 +25,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <linux/close_range.h>
 #include <sys/syscall.h>
@@ -51,6 +55,10 @@
 #include "sys.h"
 #include "sandbox.skel.h"
 
+#ifndef X32_SYSCALL_BIT
+#define X32_SYSCALL_BIT 0x40000000u
+#endif
+
 enum { RULE_SYSCALLS = 1, RULE_FILES = 2, RULE_NETWORK = 3, RULE_EXEC = 4 };
 
 /* Signals for the command are passed on: bpfguard stays to clean up. */
@@ -75,6 +83,12 @@ static const char *rule_name(void *ctx, uint32_t id)
 	return id < sizeof(rule_names) / sizeof(rule_names[0]) ? rule_names[id] : NULL;
 }
 
+/* One page shared with the child from fork to its exec. */
+struct run_shared {
+	uint32_t go;	/* futex word: 1 once bpfguard holds the seccomp listener */
+	int exec_errno; /* why execve failed: the child cannot print with the filter on */
+};
+
 struct run {
 	const char *policy_path;
 	int action; /* enum bg_action */
@@ -91,7 +105,9 @@ struct run {
 	struct bg_output out;
 	bool ev_started;
 	struct bg_php php; /* the php: section (src/php.c) */
-	pid_t child;
+	pid_t self, child;
+	struct run_shared *sh;
+	char exe[BG_PATH_MAX]; /* cmd[0] found in PATH, as execvp would */
 	int notify_fd;
 	unsigned long long decisions;
 };
@@ -123,24 +139,57 @@ static int add_allowed(scmp_filter_ctx ctx, const uint64_t *bm, bool compat)
 	return 0;
 }
 
+/*
+ * Calls allowed whatever the policy says (docs/policy.md):
+ * - exit and exit_group, both ABIs: a process can always end. Without them
+ *   a policy that missed the calls made at exit (profiles often do) turns
+ *   every exit into a decision, and under deny libc's _exit, refused, falls
+ *   through to a faulting instruction (exit status 139).
+ * - futex(FUTEX_WAIT) on the one word of the page shared with bpfguard
+ *   (`go`): the child waits there, filter on, until bpfguard holds the
+ *   listener. That address means nothing after exec, and a wait reads only
+ *   the caller's own memory.
+ */
+static int add_always(scmp_filter_ctx nat, scmp_filter_ctx ia32, const void *go)
+{
+	static const int calls[] = {SCMP_SYS(exit), SCMP_SYS(exit_group)};
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		err = seccomp_rule_add(nat, SCMP_ACT_ALLOW, calls[i], 0);
+		if (!err || err == -EEXIST)
+			err = seccomp_rule_add(ia32, SCMP_ACT_ALLOW, calls[i], 0);
+		if (err && err != -EEXIST)
+			return err;
+	}
+	if (!go)
+		return 0;
+	err = seccomp_rule_add(nat, SCMP_ACT_ALLOW, SCMP_SYS(futex), 2,
+			       SCMP_A0(SCMP_CMP_EQ, (uintptr_t)go),
+			       SCMP_A1(SCMP_CMP_EQ, FUTEX_WAIT));
+	return err == -EEXIST ? 0 : err;
+}
+
 /* One filter per ABI, merged: each ABI gets only its own allowlist. */
-static scmp_filter_ctx build_filter(const struct bg_policy *p, uint32_t deflt)
+static scmp_filter_ctx build_filter(const struct bg_policy *p, uint32_t deflt, const void *go)
 {
 	scmp_filter_ctx nat = seccomp_init(deflt), ia32 = seccomp_init(deflt);
 
 	if (!nat || !ia32)
 		goto fail;
-	/* x32 and any other ABI: the same verdict as an out-of-policy call. */
-	if (seccomp_attr_set(nat, SCMP_FLTATR_ACT_BADARCH,
-			     deflt == SCMP_ACT_KILL_PROCESS ? SCMP_ACT_KILL_PROCESS
-							    : SCMP_ACT_ERRNO(EPERM)) ||
-	    seccomp_attr_set(ia32, SCMP_FLTATR_ACT_BADARCH,
-			     deflt == SCMP_ACT_KILL_PROCESS ? SCMP_ACT_KILL_PROCESS
-							    : SCMP_ACT_ERRNO(EPERM)))
+	/* x32 (x86_64 numbers with bit 30 set, which libseccomp sends to the
+	 * bad-arch action) and any other ABI: never in a policy, so the verdict
+	 * of an out-of-policy call, and through the listener like one, so that
+	 * it is an event too. It reaches seccomp even where x32 is compiled
+	 * out or off (the kernel answers ENOSYS only after the filter). */
+	if (seccomp_attr_set(nat, SCMP_FLTATR_ACT_BADARCH, deflt) ||
+	    seccomp_attr_set(ia32, SCMP_FLTATR_ACT_BADARCH, deflt))
 		goto fail;
 	if (seccomp_arch_remove(ia32, SCMP_ARCH_NATIVE) || seccomp_arch_add(ia32, SCMP_ARCH_X86))
 		goto fail;
-	if (add_allowed(nat, p->sys_native, false) || add_allowed(ia32, p->sys_compat, true))
+	if (add_allowed(nat, p->sys_native, false) || add_allowed(ia32, p->sys_compat, true) ||
+	    add_always(nat, ia32, go))
 		goto fail;
 	if (seccomp_merge(nat, ia32))
 		goto fail;
@@ -331,7 +380,9 @@ static void syscall_event(struct run *r, const struct seccomp_notif *req, int ou
 	e.proc.cgroup_id = r->cg.id;
 	e.proc.parent_start_ns = proc_start_ns(e.proc.ppid);
 	e.nr = req->data.nr;
-	e.compat = req->data.arch != AUDIT_ARCH_X86_64;
+	e.compat = req->data.arch != AUDIT_ARCH_X86_64 ? BG_ABI_IA32
+		   : (e.nr & X32_SYSCALL_BIT)	       ? BG_ABI_X32
+						       : BG_ABI_NATIVE;
 	for (i = 0; i < 6; i++)
 		e.args[i] = req->data.args[i];
 	bg_fmt_event(&r->ev.fmt, &r->out.buf, &e, sizeof(e));
@@ -434,12 +485,23 @@ static bool is_listener(int fd)
 
 /* ---- the child --------------------------------------------------------- */
 
-static void child_main(struct run *r, int fdnum_pipe, int go_pipe)
+/*
+ * After the filter is on, the child makes no call of its own but the futex
+ * wait, execve and exit_group (add_always): a denied write or read here would
+ * be an event about bpfguard, not the command, and a denied exit a crash.
+ */
+static void child_main(struct run *r, int fdnum_pipe)
 {
+	extern char **environ;
 	scmp_filter_ctx ctx = NULL;
 	uint32_t deflt;
 	int fd, err;
 
+	/* SIGKILL of run cannot be passed on: the kernel kills the command with
+	 * it. What the command forked is left in the cgroup until the next run
+	 * or profile removes it (clean_stale in src/cgroup.c). */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) || getppid() != r->self)
+		_exit(126);
 	if (bg_cgroup_enter(&r->cg)) {
 		fprintf(stderr, "bpfguard: cannot join %s: %s\n", r->cg.path, strerror(errno));
 		_exit(126);
@@ -457,7 +519,7 @@ static void child_main(struct run *r, int fdnum_pipe, int go_pipe)
 	}
 	if (r->pol.has_syscalls) {
 		deflt = r->action == BG_ACT_KILL ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_NOTIFY;
-		ctx = build_filter(&r->pol, deflt);
+		ctx = build_filter(&r->pol, deflt, deflt == SCMP_ACT_NOTIFY ? &r->sh->go : NULL);
 		if (!ctx) {
 			fprintf(stderr, "bpfguard: cannot build the seccomp filter\n");
 			_exit(126);
@@ -481,17 +543,66 @@ static void child_main(struct run *r, int fdnum_pipe, int go_pipe)
 		}
 		/* The listener is close-on-exec: wait until the parent holds a
 		 * copy, or the filter would lose it at exec (calls then fail with
-		 * ENOSYS). If read is outside the policy, the parent answers it. */
-		if (deflt == SCMP_ACT_NOTIFY) {
-			char c;
-
-			(void)!read(go_pipe, &c, 1);
-		}
+		 * ENOSYS). */
+		while (deflt == SCMP_ACT_NOTIFY && !__atomic_load_n(&r->sh->go, __ATOMIC_ACQUIRE))
+			syscall(SYS_futex, (long)&r->sh->go, (long)FUTEX_WAIT, 0L, 0L, 0L, 0L);
 	} else {
 		close(fdnum_pipe);
 	}
-	execvp(r->cmd[0], r->cmd);
+	execve(r->exe, r->cmd, environ);
+	r->sh->exec_errno = errno;
+	/* The raw call: a sanitizer's _exit() makes calls of its own. */
+	syscall(SYS_exit_group, 127);
 	_exit(127);
+}
+
+static void release_child(struct run *r)
+{
+	__atomic_store_n(&r->sh->go, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, (long)&r->sh->go, (long)FUTEX_WAKE, (long)INT_MAX, 0L, 0L, 0L);
+}
+
+/* cmd[0] as execvp would find it: a name with a slash as it is, else the
+ * first executable file in PATH. */
+static int find_command(const char *name, char *out, size_t len)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	int err = -ENOENT;
+	struct stat st;
+
+	if (strchr(name, '/')) {
+		snprintf(out, len, "%s", name);
+		return 0;
+	}
+	if (!*name)
+		return -ENOENT;
+	for (p = path ? path : "/usr/local/bin:/usr/bin:/bin"; p; p = end ? end + 1 : NULL) {
+		end = strchr(p, ':');
+		if ((size_t)snprintf(out, len, "%.*s%s%s", (int)(end ? end - p : (long)strlen(p)),
+				     p, (end ? end == p : !*p) ? "" : "/", name) >= len)
+			continue;
+		if (stat(out, &st) || !S_ISREG(st.st_mode))
+			continue;
+		if (!access(out, X_OK))
+			return 0;
+		err = -EACCES;
+	}
+	return err;
+}
+
+/* execve failed in the child: say what and, when the policy refused it, why. */
+static void report_exec_failure(const struct run *r, int err)
+{
+	const char *why = "";
+
+	if (err == EPERM && r->pol.has_syscalls && !bg_bit(r->pol.sys_native, SYS_execve))
+		why = ": execve is not in the policy's syscalls";
+	else if ((err == EPERM || err == EACCES) && (r->lsm & BG_LSM_EXEC))
+		why = ": refused by BPF LSM, not among the policy's executables";
+	else if (err == EACCES && r->pol.has_files && r->action != BG_ACT_ALERT &&
+		 !(r->lsm & BG_LSM_FILES) && !access(r->exe, X_OK))
+		why = ": refused by Landlock, the policy's files do not let it be executed";
+	fprintf(stderr, "bpfguard: cannot execute %s: %s%s\n", r->exe, strerror(err), why);
 }
 
 static const struct bg_opt run_opts[] = {
@@ -525,7 +636,7 @@ int cmd_run(int argc, char **argv)
 	static const int action_val[] = {BG_ACT_DENY, BG_ACT_KILL, BG_ACT_KILL_USER, BG_ACT_ALERT};
 	struct run r = {.action = BG_ACT_DENY, .format = -1, .notify_fd = -1};
 	char err_s[600];
-	int opt, i, status = 0, rc = 1, pipefd[2] = {-1, -1}, gofd[2] = {-1, -1}, pidfd = -1;
+	int opt, i, err, status = 0, rc = 1, pipefd[2] = {-1, -1}, pidfd = -1;
 	bool json;
 
 	r.cg.fd = -1;
@@ -569,6 +680,18 @@ int cmd_run(int argc, char **argv)
 	}
 	if (r.pol.has_syscalls && !bg_bit(r.pol.sys_native, SYS_execve))
 		pr_warn("the policy does not allow execve: %s cannot start\n", r.cmd[0]);
+	err = find_command(r.cmd[0], r.exe, sizeof(r.exe));
+	if (err) {
+		fprintf(stderr, "bpfguard: %s: %s\n", r.cmd[0],
+			err == -ENOENT ? "command not found" : strerror(-err));
+		rc = err == -ENOENT ? 127 : 126;
+		goto cleanup_policy;
+	}
+	r.sh = mmap(NULL, sizeof(*r.sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (r.sh == MAP_FAILED) {
+		r.sh = NULL;
+		goto cleanup_policy;
+	}
 
 	/* Events go to stderr by default: stdout belongs to the command. */
 	if (r.output ? bg_output_open(&r.out, r.output) : bg_output_open(&r.out, "-"))
@@ -609,24 +732,23 @@ int cmd_run(int argc, char **argv)
 		goto cleanup_cg;
 	if (r.pol.has_php && bg_php_run_start(&r.php, r.cmd, &r.pol, r.action, &r.ev, r.cg.id))
 		goto cleanup_cg;
-	if (pipe2(pipefd, O_CLOEXEC) || pipe2(gofd, O_CLOEXEC))
+	if (pipe2(pipefd, O_CLOEXEC))
 		goto cleanup_cg;
+	r.self = getpid();
 	r.child = fork();
 	if (r.child < 0)
 		goto cleanup_cg;
 	if (r.child == 0) {
 		close(pipefd[0]);
-		close(gofd[1]);
-		child_main(&r, pipefd[1], gofd[0]);
+		child_main(&r, pipefd[1]);
 	}
 	close(pipefd[1]);
-	close(gofd[0]);
-	gofd[0] = -1;
 	if (r.pol.has_syscalls && r.action != BG_ACT_KILL) {
 		int fdnum;
 
 		if (read(pipefd[0], &fdnum, sizeof(fdnum)) != sizeof(fdnum)) {
 			pr_err("the sandboxed child failed before exec\n");
+			release_child(&r);
 			goto wait_child;
 		}
 		pidfd = syscall(SYS_pidfd_open, r.child, 0);
@@ -646,8 +768,7 @@ int cmd_run(int argc, char **argv)
 				"without "
 				"events\n");
 	}
-	close(gofd[1]); /* go: the child may exec now */
-	gofd[1] = -1;
+	release_child(&r); /* go: the child may exec now */
 	close(pipefd[0]);
 	pipefd[0] = -1;
 wait_child : {
@@ -700,6 +821,8 @@ wait_child : {
 		rc = 128 + WTERMSIG(status);
 	} else {
 		rc = WEXITSTATUS(status);
+		if (rc == 127 && r.sh->exec_errno)
+			report_exec_failure(&r, r.sh->exec_errno);
 	}
 cleanup_cg:
 	if (pidfd >= 0)
@@ -708,8 +831,6 @@ cleanup_cg:
 		close(r.notify_fd);
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
-	if (gofd[1] >= 0)
-		close(gofd[1]);
 	bg_sandbox_bpf__destroy(r.skel);
 	bg_run_lsm_stop(r.lsm_skel);
 	bg_php_stop(&r.php);
@@ -721,32 +842,95 @@ cleanup_out:
 		r.out.fd = STDOUT_FILENO; /* not ours to close */
 	bg_output_close(&r.out);
 cleanup_policy:
+	if (r.sh)
+		munmap(r.sh, sizeof(*r.sh));
 	bg_policy_free(&r.pol);
 	return rc;
 }
 
 /* ---- how the events of this guard are printed -------------------------- */
 
+/* x32's own numbers (512 and up, arch/x86/entry/syscalls/syscall_64.tbl);
+ * below 512 x32 shares the x86_64 numbers. */
+static const char *const x32_names[] = {
+	"rt_sigaction",
+	"rt_sigreturn",
+	"ioctl",
+	"readv",
+	"writev",
+	"recvfrom",
+	"sendmsg",
+	"recvmsg",
+	"execve",
+	"ptrace",
+	"rt_sigpending",
+	"rt_sigtimedwait",
+	"rt_sigqueueinfo",
+	"sigaltstack",
+	"timer_create",
+	"mq_notify",
+	"kexec_load",
+	"waitid",
+	"set_robust_list",
+	"get_robust_list",
+	"vmsplice",
+	"move_pages",
+	"preadv",
+	"pwritev",
+	"rt_tgsigqueueinfo",
+	"recvmmsg",
+	"sendmmsg",
+	"process_vm_readv",
+	"process_vm_writev",
+	"setsockopt",
+	"getsockopt",
+	"io_setup",
+	"io_submit",
+	"execveat",
+	"preadv2",
+	"pwritev2",
+};
+
+static const char *syscall_name(const struct bg_syscall_event *e, const char **abi)
+{
+	unsigned nr = e->nr & ~X32_SYSCALL_BIT;
+
+	/* monitor's tracepoint sets only ia32; the x32 bit says the rest. */
+	switch (e->compat == BG_ABI_NATIVE && nr != e->nr ? BG_ABI_X32 : e->compat) {
+	case BG_ABI_IA32:
+		*abi = "ia32";
+		return bg_syscall_name(true, e->nr);
+	case BG_ABI_X32:
+		*abi = "x32";
+		if (nr >= 512 && nr - 512 < sizeof(x32_names) / sizeof(x32_names[0]))
+			return x32_names[nr - 512];
+		return nr < 512 ? bg_syscall_name(false, nr) : NULL;
+	default:
+		*abi = "x86_64";
+		return bg_syscall_name(false, e->nr);
+	}
+}
+
 static void syscall_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
 {
-	const struct bg_syscall_event *e = rec;
-	const char *name = bg_syscall_name(e->compat, e->nr);
+	const char *abi, *name = syscall_name(rec, &abi);
 
 	(void)f;
 	bg_json_kobj(j, "syscall");
 	bg_json_kstr(j, "name", name ? name : "unknown");
-	bg_json_ku64(j, "nr", e->nr);
-	bg_json_kstr(j, "abi", e->compat ? "ia32" : "x86_64");
+	bg_json_ku64(j, "nr", ((const struct bg_syscall_event *)rec)->nr);
+	bg_json_kstr(j, "abi", abi);
 	bg_json_obj_end(j);
 }
 
 static void syscall_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 {
 	const struct bg_syscall_event *e = rec;
-	const char *name = bg_syscall_name(e->compat, e->nr);
+	const char *abi, *name = syscall_name(e, &abi);
 
 	(void)f;
-	bg_buf_printf(out, " %s%s(#%u)", e->compat ? "ia32:" : "", name ? name : "?", e->nr);
+	bg_buf_printf(out, " %s%s%s(#%u)", strcmp(abi, "x86_64") ? abi : "",
+		      strcmp(abi, "x86_64") ? ":" : "", name ? name : "?", e->nr);
 }
 
 const struct bg_event_desc bg_syscall_desc = {

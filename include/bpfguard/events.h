@@ -147,12 +147,15 @@ struct bg_net_drop_event {
 	__u8 daddr[16];
 };
 
+/* The ABI of a syscall: x32 is x86_64 numbers with bit 30 set. */
+enum bg_abi { BG_ABI_NATIVE = 0, BG_ABI_IA32 = 1, BG_ABI_X32 = 2 };
+
 /* A syscall outside a policy (seccomp user notification or tracepoint). */
 struct bg_syscall_event {
 	struct bg_event_hdr hdr;
 	struct bg_proc proc;
 	__u32 nr;
-	__u32 compat; /* 1: ia32 ABI */
+	__u32 compat; /* enum bg_abi */
 	__u64 args[6];
 };
 

@@ -5,22 +5,140 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "events/output.h"
 #include "log.h"
 
-static int open_path(const char *path)
+/*
+ * Root appends to this file, possibly again on every SIGHUP: whoever can
+ * choose what the path names could make root append events (text they
+ * partly control: comm, argv, paths) to any file. So the path is walked one
+ * directory at a time from a descriptor: a symbolic link on the way must be
+ * root's, every directory root's and not writable by others unless sticky;
+ * the file itself is opened without following a link and must be a regular
+ * file (or a device) that is root's, not writable by group or others, with
+ * one link. Returns the fd or a negative errno after one message.
+ */
+static int refuse(const char *path, const char *what, const char *why)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	pr_err("cannot write to %s: %s %s: refused, an unprivileged user could redirect root's "
+	       "writes\n",
+	       path, what, why);
+	return -EPERM;
+}
 
-	if (fd < 0) {
-		int err = -errno;
+/* Whoever owns or may write to a directory can remove or replace what root
+ * wrote there: an event log in it could not be trusted. */
+static int check_dir(const char *path, const char *dir, int fd, bool dirs)
+{
+	struct stat st;
 
-		pr_err("cannot open output %s: %s\n", path, strerror(errno));
-		return err;
+	if (!dirs)
+		return 0;
+	if (fstat(fd, &st))
+		return -errno;
+	if (st.st_uid != geteuid() && st.st_uid != 0)
+		return refuse(path, dir, "is a directory not owned by root");
+	if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
+		return refuse(path, dir, "is a directory writable by others and not sticky");
+	return 0;
+}
+
+int bg_output_open_path(const char *path, bool dirs)
+{
+	char *copy = strdup(path), *comp, *next, *shown = NULL;
+	int dfd = -1, fd = -1, err, i;
+	struct stat st;
+
+	if (!copy)
+		return -ENOMEM;
+	dfd = open(path[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		goto sys_error;
+	err = check_dir(path, path[0] == '/' ? "/" : "the current directory", dfd, dirs);
+	if (err)
+		goto cleanup;
+	for (comp = copy; (next = strchr(comp, '/')); comp = next) {
+		int nfd;
+
+		*next++ = 0;
+		if (!*comp)
+			continue;
+		free(shown);
+		shown = strndup(path, next - 1 - copy);
+		if (!shown)
+			goto sys_error;
+		if (fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW))
+			goto sys_error;
+		if (S_ISLNK(st.st_mode) && st.st_uid != 0) {
+			err = refuse(path, shown, "is a symbolic link not owned by root");
+			goto cleanup;
+		}
+		/* Not a link when looked at: must not become one before the open. */
+		nfd = openat(dfd, comp,
+			     O_PATH | O_DIRECTORY | O_CLOEXEC |
+				     (S_ISLNK(st.st_mode) ? 0 : O_NOFOLLOW));
+		if (nfd < 0)
+			goto sys_error;
+		close(dfd);
+		dfd = nfd;
+		err = check_dir(path, shown, dfd, dirs);
+		if (err)
+			goto cleanup;
 	}
-	return fd;
+	free(shown);
+	shown = NULL;
+	/* An existing file is opened without O_CREAT, so that its checks
+	 * below, not fs.protected_regular, decide and say why; a new one is
+	 * created exclusively (O_EXCL never follows a link). */
+	for (i = 0; i < 3 && fd < 0; i++) {
+		/* O_NONBLOCK: a FIFO put there must not hold us in open(). */
+		fd = openat(dfd, comp,
+			    O_WRONLY | O_APPEND | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			fd = openat(dfd, comp,
+				    O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOCTTY | O_CLOEXEC,
+				    0600);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0 && errno == ELOOP) {
+		err = refuse(path, "it", "is a symbolic link");
+		goto cleanup;
+	}
+	if (fd < 0 || fstat(fd, &st))
+		goto sys_error;
+	if (S_ISCHR(st.st_mode)) {
+		/* /dev/null and ttys: only root makes device nodes. */
+		err = 0;
+	} else if (!S_ISREG(st.st_mode)) {
+		err = refuse(path, "it", "is not a regular file");
+	} else if (st.st_uid != geteuid() && st.st_uid != 0) {
+		err = refuse(path, "it", "is owned by another user than root");
+	} else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		err = refuse(path, "it", "is writable by group or others");
+	} else if (st.st_nlink != 1) {
+		err = refuse(path, "it", "has more than one hard link");
+	} else {
+		err = 0;
+	}
+	if (!err && fcntl(fd, F_SETFL, O_APPEND))
+		goto sys_error;
+	goto cleanup;
+sys_error:
+	err = -errno;
+	pr_err("cannot open output %s: %s%s%s\n", path, shown ? shown : "", shown ? ": " : "",
+	       strerror(errno));
+cleanup:
+	if (err && fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	free(copy);
+	free(shown);
+	return err ? err : fd;
 }
 
 int bg_output_open(struct bg_output *o, const char *path)
@@ -35,7 +153,7 @@ int bg_output_open(struct bg_output *o, const char *path)
 	o->path = strdup(path);
 	if (!o->path)
 		return -ENOMEM;
-	o->fd = open_path(path);
+	o->fd = bg_output_open_path(path, true);
 	if (o->fd < 0) {
 		int err = o->fd;
 
@@ -53,7 +171,7 @@ int bg_output_reopen(struct bg_output *o)
 	if (!o->path)
 		return 0;
 	bg_output_flush(o);
-	fd = open_path(o->path);
+	fd = bg_output_open_path(o->path, true);
 	if (fd < 0)
 		return fd; /* keep writing to the old file rather than nowhere */
 	close(o->fd);

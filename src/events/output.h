@@ -21,6 +21,10 @@ struct bg_output {
 };
 
 int bg_output_open(struct bg_output *o, const char *path);
+/* The checked open of an output file (docs/agent.md, "The output file"):
+ * an fd for appending, or a negative errno after one message. dirs: also
+ * refuse directories others own or may write to (an event log). */
+int bg_output_open_path(const char *path, bool dirs);
 int bg_output_reopen(struct bg_output *o); /* after log rotation (SIGHUP) */
 int bg_output_flush(struct bg_output *o);
 void bg_output_close(struct bg_output *o);

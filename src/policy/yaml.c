@@ -40,7 +40,96 @@ int bg_yaml_error(struct bg_yaml *y, const yaml_node_t *n, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int load(struct bg_yaml *y, yaml_parser_t *p)
+/* Where a decoded NUL came from: the escape (\0, \x00, \u0000, \U00000000)
+ * inside a double-quoted scalar, found by scanning its source. A raw NUL
+ * byte never gets this far (libyaml refuses control characters), so an
+ * escape is the only way in. Returns false when the source cannot be
+ * followed (not UTF-8, not double-quoted), and the scalar's start is used. */
+static bool nul_mark(const char *text, size_t len, const yaml_node_t *n, size_t *line, size_t *col)
+{
+	static const char zeros[] = "00000000";
+	size_t i = 0, chars = 0, l = n->start_mark.line, c = n->start_mark.column;
+
+	if (n->data.scalar.style != YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+		return false;
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		i = 3; /* libyaml does not count a UTF-8 byte order mark */
+	/* Marks count characters, not bytes. */
+	for (; i < len && chars < n->start_mark.index; i++)
+		if (((unsigned char)text[i] & 0xc0) != 0x80)
+			chars++;
+	while (i < len && ((unsigned char)text[i] & 0xc0) == 0x80)
+		i++;
+	if (i >= len || text[i] != '"')
+		return false;
+	for (i++, c++; i < len && text[i] != '"'; i++) {
+		size_t hex = 0;
+
+		if (text[i] == '\\' && i + 1 < len) {
+			switch (text[i + 1]) {
+			case '0':
+				goto found;
+			case 'x':
+				hex = 2;
+				break;
+			case 'u':
+				hex = 4;
+				break;
+			case 'U':
+				hex = 8;
+				break;
+			}
+			if (hex && i + 2 + hex <= len && !memcmp(text + i + 2, zeros, hex))
+				goto found;
+			i++;
+			c++;
+		}
+		if (text[i] == '\n' || (text[i] == '\r' && (i + 1 >= len || text[i + 1] != '\n'))) {
+			l++;
+			c = 0;
+		} else if (((unsigned char)text[i] & 0xc0) != 0x80 && text[i] != '\r') {
+			c++;
+		}
+	}
+	return false;
+found:
+	*line = l;
+	*col = c;
+	return true;
+}
+
+/*
+ * libyaml decodes "\0" into a NUL inside scalar.value and reports the true
+ * length; everything we do with a scalar is C strings, which would end at
+ * the NUL: "/tmp/s\0/x" would protect /tmp/s. Refuse such a document
+ * whole, keys included, before any of it is used.
+ */
+static int check_nul(struct bg_yaml *y, const char *text, size_t len)
+{
+	yaml_node_t *n;
+
+	for (n = y->doc.nodes.start; n < y->doc.nodes.top; n++) {
+		size_t line = n->start_mark.line, col = n->start_mark.column, at;
+		const char *v;
+
+		if (n->type != YAML_SCALAR_NODE)
+			continue;
+		v = (const char *)n->data.scalar.value;
+		if (!memchr(v, 0, n->data.scalar.length))
+			continue;
+		at = strlen(v);
+		if (text)
+			nul_mark(text, len, n, &line, &col);
+		snprintf(y->err, sizeof(y->err),
+			 "%s:%zu:%zu: a NUL character inside a string is not allowed (after "
+			 "'%.*s'): the string would end there",
+			 y->file, line + 1, col + 1, (int)(at > 64 ? 64 : at), v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int load(struct bg_yaml *y, yaml_parser_t *p, const char *text, size_t len)
 {
 	int err = 0;
 
@@ -52,6 +141,9 @@ static int load(struct bg_yaml *y, yaml_parser_t *p)
 		err = -EINVAL;
 	} else {
 		y->loaded = true;
+		err = check_nul(y, text, len);
+		if (err)
+			bg_yaml_free(y);
 	}
 	yaml_parser_delete(p);
 	return err;
@@ -66,30 +158,47 @@ int bg_yaml_load_string(struct bg_yaml *y, const char *name, const char *text, s
 	if (!yaml_parser_initialize(&p))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-	return load(y, &p);
+	return load(y, &p, text, len);
 }
 
+/* The whole file is read first: the NUL check looks back at the source. */
 int bg_yaml_load(struct bg_yaml *y, const char *path)
 {
-	yaml_parser_t p;
+	char *text = NULL, *nt;
+	size_t len = 0, cap = 0;
 	FILE *f;
 	int err;
 
 	memset(y, 0, sizeof(*y));
 	y->file = path;
 	f = fopen(path, "re");
-	if (!f) {
-		err = -errno;
-		snprintf(y->err, sizeof(y->err), "%s: %s", path, strerror(errno));
-		return err;
+	if (!f)
+		goto io_error;
+	for (;;) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16384;
+			nt = realloc(text, cap);
+			if (!nt) {
+				err = -ENOMEM;
+				goto cleanup;
+			}
+			text = nt;
+		}
+		len += fread(text + len, 1, cap - len, f);
+		if (len < cap)
+			break;
 	}
-	if (!yaml_parser_initialize(&p)) {
+	if (ferror(f))
+		goto io_error;
+	err = bg_yaml_load_string(y, path, text, len);
+	goto cleanup;
+io_error:
+	err = -errno;
+	snprintf(y->err, sizeof(y->err), "%s: %s", path, strerror(errno));
+cleanup:
+	if (f)
 		fclose(f);
-		return -ENOMEM;
-	}
-	yaml_parser_set_input_file(&p, f);
-	err = load(y, &p);
-	fclose(f);
+	free(text);
 	return err;
 }
 

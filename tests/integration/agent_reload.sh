@@ -3,7 +3,7 @@
 # that opens a protected file in a loop while the agent reloads 10 times
 # never gets through, and the events name the rule set in force. A bad
 # config on SIGHUP is refused (file:line:col in the reload event) and the
-# old rules keep working.
+# old rules keep working; so is one with a NUL escape inside a path.
 # vm: also
 # vm-files: $BUILD/tests/helpers/bg_open tests/integration/files_lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -111,4 +111,15 @@ kill -HUP "$AGENT_PID"
 wait_for 50 grep -qF "$TMP/nope: No such file or directory" "$AGENT_OUT" || fail "missing path not reported"
 echo "ok - missing path refused"
 expect_blocked "old rule still enforced" "$OTHER" r "$TMP/f1"
+
+# A NUL escape inside a quoted path: it would cut the path to $TMP/f2 and
+# protect that. Refused at the escape's line and column, old rules kept.
+conf nul "\"$TMP/f2\\0/does/not/exist\""
+kill -HUP "$AGENT_PID"
+col=$((18 + ${#TMP} + 3))
+wait_for 50 grep -qF "$CONF:8:$col: a NUL character inside a string is not allowed" "$AGENT_OUT" ||
+	{ tail -2 "$AGENT_OUT"; fail "NUL in a path not refused at $CONF:8:$col"; }
+echo "ok - NUL in a path refused at file:line:col"
+expect_allowed "f2 not protected by the cut path" "$OTHER" r "$TMP/f2"
+expect_blocked "old rule still enforced after the NUL config" "$OTHER" r "$TMP/f1"
 agent_stop

@@ -133,6 +133,8 @@ static void test_errors(void **state)
 		"p.yaml:4:22: except_loaders: 'bin/sh' is not an absolute path");
 	expect_error("rules:\n  - name: a\n    unreadable: false\n", "unreadable: only 'true'");
 	expect_error("rules: [\n", "p.yaml:");
+	expect_error("rules:\n  - name: a\n    prog_name: \"ab\\0*\"\n",
+		     "p.yaml:3:19: a NUL character inside a string is not allowed (after 'ab')");
 }
 
 /* The shipped patterns and the default config parse. */

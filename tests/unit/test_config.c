@@ -68,6 +68,34 @@ static void test_errors(void **state)
 	expect_error("guards:\n  filez: {}\n", "t.yaml:2:3: unknown key 'filez' in guards");
 	expect_error("mode: [\n", "t.yaml:");
 	expect_error("", "empty configuration");
+	/* A NUL would cut the path: the output would go to /tmp/x. */
+	expect_error("events:\n  output: \"/tmp/x\\0y\"\n",
+		     "t.yaml:2:18: a NUL character inside a string is not allowed");
+}
+
+/* The kernel's rule (dev_valid_name): 1 to 15 bytes, not . or .., no '/',
+ * ':' or white space; refused at parse, not at attach. */
+static void test_interface_names(void **state)
+{
+	static const char *const bad[] = {
+		"\"rbv0\\nx\"", "\"a b\"",   "\"eth0:1\"",	 "\"a/b\"",    "\"..\"",
+		"\"\"",		"\"a\\tb\"", "0123456789abcdef", "\"a\\xa0\"", NULL};
+	struct bg_config c;
+	char text[256], err[600];
+	int i;
+
+	(void)state;
+	for (i = 0; bad[i]; i++) {
+		snprintf(text, sizeof(text), "network:\n  interfaces: [lo, %s]\n", bad[i]);
+		if (!parse(text, &c, err))
+			fail_msg("interface %s accepted", bad[i]);
+		if (!strstr(err, "t.yaml:2:20: ") || !strstr(err, "is not an interface name"))
+			fail_msg("interface %s: error '%s'", bad[i], err);
+	}
+	assert_int_equal(
+		parse("network:\n  interfaces: [lo, veth-x.10, \"0123456789abcde\"]\n", &c, err),
+		0);
+	bg_config_free(&c);
 }
 
 static void test_missing_file(void **state)
@@ -86,6 +114,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_and_values),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_interface_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

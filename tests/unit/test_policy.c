@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "policy/policy.h"
@@ -104,6 +105,48 @@ static void test_errors(void **state)
 		     "p.yaml:2:14: executables must be a list");
 }
 
+/* A NUL decoded from an escape would cut the string where C sees it end:
+ * refused, at the escape's own line and column (characters, not bytes). */
+static void test_nul(void **state)
+{
+	struct bg_policy p;
+	char err[600], path[] = "/tmp/bg-unit-nul.XXXXXX";
+	static const char text[] = "version: 1\nfiles:\n  - \"/tmp/s\\0/does/not/exist\": r\n";
+	FILE *f;
+	int fd;
+
+	(void)state;
+	expect_error(text, "p.yaml:3:12: a NUL character inside a string is not allowed "
+			   "(after '/tmp/s')");
+	expect_error("\"vers\\x00ion\": 1\n", "p.yaml:1:6: a NUL character");
+	expect_error("version: 1\nexecutables: [\"/bin/a\\u0000\"]\n", "p.yaml:2:22: a NUL");
+	expect_error("version: 1\nexecutables: [\"/bin/\\x41\\U00000000\"]\n",
+		     "p.yaml:2:25: a NUL");
+	expect_error("version: 1\nexecutables:\n  - \"/usr/\n    bin\\0x\"\n", "p.yaml:4:8: a NUL");
+	/* Multi-byte characters before it: columns count characters. */
+	expect_error("# \xc3\xa9t\xc3\xa9\nversion: 1\nexecutables: [\"/\xc3\xa9\\0\"]\n",
+		     "p.yaml:3:18: a NUL");
+	/* \\0 is a backslash and a zero, not a NUL. */
+	assert_int_equal(bg_policy_parse("p.yaml", "version: 1\nexecutables: [\"/a\\\\0\"]\n",
+					 strlen("version: 1\nexecutables: [\"/a\\\\0\"]\n"), &p,
+					 err, sizeof(err)),
+			 0);
+	assert_string_equal(p.execs[0], "/a\\0");
+	bg_policy_free(&p);
+
+	/* The same from a file, as run and monitor read it. */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_not_equal(bg_policy_load(path, &p, err, sizeof(err)), 0);
+	unlink(path);
+	if (!strstr(err, ":3:12: a NUL character") || strncmp(err, path, strlen(path)))
+		fail_msg("error '%s'", err);
+}
+
 static void test_net_parse(void **state)
 {
 	struct bg_policy_net n;
@@ -127,10 +170,9 @@ static void test_net_parse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_roundtrip),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_net_parse),
+		cmocka_unit_test(test_parse),  cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_errors), cmocka_unit_test(test_net_parse),
+		cmocka_unit_test(test_nul),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
