@@ -109,6 +109,38 @@ int probe_send_signal(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
+			     unsigned int flags) __weak __ksym;
+extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __weak __ksym;
+extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
+extern struct task_struct *bpf_task_acquire(struct task_struct *p) __weak __ksym;
+extern void bpf_task_release(struct task_struct *p) __weak __ksym;
+extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type type,
+				__u64 value) __weak __ksym;
+
+/* What bpf/lib/sharers.bpf.h needs from a tp_btf program: the task
+ * iterator, a reference on a task it yields, a signal to that task. Only
+ * loaded; never attached. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(probe_kill_task, struct pt_regs *regs, long ret)
+{
+	struct task_struct *t, *ref;
+	struct bpf_iter_task it;
+
+	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_THREADS);
+	while ((t = bpf_iter_task_next(&it))) {
+		if (t->tgid != target_tgid)
+			continue;
+		ref = bpf_task_acquire(t);
+		if (ref) {
+			bpf_send_signal_task(ref, SIGKILL, PIDTYPE_TGID, 0);
+			bpf_task_release(ref);
+		}
+	}
+	bpf_iter_task_destroy(&it);
+	return 0;
+}
+
 /* Refused at load under lockdown "integrity" or "confidentiality". */
 SEC("raw_tp/sys_enter")
 int probe_write_user(struct bpf_raw_tracepoint_args *ctx)

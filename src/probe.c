@@ -58,6 +58,7 @@ static const char *const feature_names[BG_FEAT_MAX] = {
 	[BG_FEAT_TC] = "tc",
 	[BG_FEAT_RINGBUF] = "ringbuf",
 	[BG_FEAT_SEND_SIGNAL] = "send_signal",
+	[BG_FEAT_KILL_TASK] = "kill_task",
 	[BG_FEAT_PROBE_WRITE_USER] = "probe_write_user",
 	[BG_FEAT_SECCOMP] = "seccomp",
 	[BG_FEAT_SECCOMP_KILL_PROCESS] = "seccomp_kill_process",
@@ -500,6 +501,50 @@ cleanup:
 	bg_probe_bpf__destroy(skel);
 }
 
+/*
+ * BPFGUARD_PROBE_MASK=lsm,kill_task: report these features absent, so that
+ * the fallback a guard takes on a kernel without them can be tested on one
+ * that has them (tests/integration/files_sharers.sh).
+ */
+static void apply_mask(struct bg_caps *c, int only)
+{
+	const char *env = getenv("BPFGUARD_PROBE_MASK");
+	char copy[256], *tok, *save = NULL;
+	int i;
+
+	if (!env)
+		return;
+	snprintf(copy, sizeof(copy), "%s", env);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		for (i = 0; i < BG_FEAT_MAX; i++)
+			if ((only < 0 || i == only) && !strcmp(tok, feature_names[i]))
+				set(c, i, false, -EOPNOTSUPP, "masked by BPFGUARD_PROBE_MASK");
+}
+
+/* Killing another task from a tp_btf program (bpf/lib/sharers.bpf.h):
+ * the load is the test, the verifier resolves and checks every kfunc. */
+static void probe_kill_task(struct bg_caps *c)
+{
+	struct bg_probe_bpf *skel;
+	char why[160];
+	int err = load_one(&skel, "probe_kill_task", why, sizeof(why));
+
+	if (err) {
+		set(c, BG_FEAT_KILL_TASK, false, err, "%s", why);
+		return;
+	}
+	set(c, BG_FEAT_KILL_TASK, true, 0,
+	    "tp_btf with the task iterator and bpf_send_signal_task loaded");
+	bg_probe_bpf__destroy(skel);
+}
+
+void bg_probe_kill_task(struct bg_caps *c)
+{
+	memset(c, 0, sizeof(*c));
+	probe_kill_task(c);
+	apply_mask(c, BG_FEAT_KILL_TASK);
+}
+
 static void probe_write_user(struct bg_caps *c)
 {
 	struct bg_probe_bpf *skel;
@@ -628,9 +673,11 @@ int bg_probe(struct bg_caps *c)
 	probe_cgroup(c);
 	probe_net(c);
 	probe_signal(c);
+	probe_kill_task(c);
 	probe_write_user(c);
 	probe_seccomp(c);
 	probe_landlock(c);
+	apply_mask(c, -1);
 	return 0;
 }
 

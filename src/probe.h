@@ -29,6 +29,7 @@ enum bg_feature {
 	BG_FEAT_TC,
 	BG_FEAT_RINGBUF,
 	BG_FEAT_SEND_SIGNAL,
+	BG_FEAT_KILL_TASK, /* task iterator + bpf_send_signal_task kfuncs (6.13+) */
 	BG_FEAT_PROBE_WRITE_USER,
 	BG_FEAT_SECCOMP,
 	BG_FEAT_SECCOMP_KILL_PROCESS,
@@ -54,6 +55,8 @@ struct bg_caps {
 };
 
 int bg_probe(struct bg_caps *caps);
+/* Only BG_FEAT_KILL_TASK (for commands that need no other feature). */
+void bg_probe_kill_task(struct bg_caps *caps);
 const char *bg_feature_name(enum bg_feature f);
 static inline bool bg_has(const struct bg_caps *c, enum bg_feature f)
 {
