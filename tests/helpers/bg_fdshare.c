@@ -6,7 +6,7 @@
  * tests/integration/files_sharers.sh and files_thread_race.sh (both
  * kernels; the VM has no python).
  *
- *   bg_fdshare [-n TRIES] [-g GOFILE] clone|thread PATH
+ *   bg_fdshare [-n TRIES] [-g GOFILE] clone|clone-after|thread PATH
  *
  * Each try: this process (the reporter) forks an opener; the opener starts
  * a sibling that shares its descriptor table and spins pread(2) of
@@ -19,6 +19,10 @@
  *   clone   the sibling is a process made with a raw clone(CLONE_FILES)
  *           without CLONE_THREAD (its own thread group; CLONE_PARENT makes
  *           it the reporter's child, so its fate is waited for)
+ *   clone-after  the same sibling sleeps in poll(2) on a pidfd of the
+ *           opener and reads only once the opener has exited: what it
+ *           reads went through the shared table after the kill, never
+ *           through the race below (the deterministic case the tests use)
  *   thread  the sibling is a thread of the opener (the race between
  *           fd_install and the kill at sys_exit)
  * -g: wait until GOFILE exists before the first try (a monitor attaches to
@@ -36,6 +40,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -53,9 +58,13 @@
 #define DATA_SIZE   256
 #define ALIVE_LIMIT 5000 /* ms a clone sibling may outlive its opener */
 
+#define AFTER_FD 100 /* the pidfd, out of the way of the open's descriptor */
+
 struct shared {
 	volatile int ready; /* the sibling is spinning */
 	volatile int stop;
+	volatile int after; /* clone-after */
+	volatile pid_t opener;
 	volatile pid_t sibling;
 	volatile long reads;
 	char data[DATA_SIZE]; /* the sibling's pread buffer */
@@ -81,15 +90,30 @@ static void spin_read(void)
 	while (!sh->stop) {
 		for (fd = 3; fd < 3 + NFD; fd++) {
 			n = pread(fd, sh->data, sizeof(sh->data) - 1, 0);
-			if (n > 0)
-				__atomic_add_fetch(&sh->reads, 1, __ATOMIC_RELAXED);
+			if (n <= 0)
+				continue;
+			__atomic_add_fetch(&sh->reads, 1, __ATOMIC_RELAXED);
+			if (sh->after) /* its opener is gone: nobody stops it */
+				return;
 		}
 	}
 }
 
 static int clone_main(void *arg)
 {
+	struct pollfd p = {.fd = AFTER_FD, .events = POLLIN};
+	int fd;
+
 	(void)arg;
+	if (sh->after) {
+		fd = syscall(SYS_pidfd_open, sh->opener, 0);
+		if (fd < 0 || dup2(fd, AFTER_FD) < 0)
+			_exit(5);
+		close(fd);
+		sh->ready = 1;
+		while (poll(&p, 1, -1) < 0 && errno == EINTR)
+			;
+	}
 	spin_read();
 	_exit(0);
 }
@@ -113,6 +137,7 @@ static void opener(int thread)
 		if (pthread_create(&t, NULL, thread_main, NULL))
 			_exit(3);
 	} else {
+		sh->opener = getpid();
 		pid = clone(clone_main, stack + sizeof(stack), CLONE_FILES | CLONE_PARENT | SIGCHLD,
 			    NULL);
 		if (pid < 0)
@@ -127,6 +152,8 @@ static void opener(int thread)
 		_exit(4);
 	}
 	/* Not killed: let the sibling show that it can read. */
+	if (sh->after)
+		_exit(0);
 	for (end = now_ms() + 2000; !sh->reads && now_ms() < end;)
 		sched_yield();
 	sh->stop = 1;
@@ -173,7 +200,7 @@ int main(int argc, char **argv)
 	char first[DATA_SIZE] = "";
 	struct timespec tick = {0, 10 * 1000 * 1000};
 	const char *go = NULL;
-	int thread, status, alive = 0, opt;
+	int thread, after, status, alive = 0, opt;
 	pid_t pid;
 
 	while ((opt = getopt(argc, argv, "n:g:")) != -1) {
@@ -187,7 +214,8 @@ int main(int argc, char **argv)
 	if (argc - optind != 2 || tries < 1)
 		goto usage;
 	thread = !strcmp(argv[optind], "thread");
-	if (!thread && strcmp(argv[optind], "clone"))
+	after = !strcmp(argv[optind], "clone-after");
+	if (!thread && !after && strcmp(argv[optind], "clone"))
 		goto usage;
 	path = argv[optind + 1];
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -202,6 +230,7 @@ int main(int argc, char **argv)
 	start = now_ms();
 	for (t = 0; t < tries; t++) {
 		memset(sh, 0, sizeof(*sh));
+		sh->after = after;
 		fflush(stdout);
 		pid = fork();
 		if (pid < 0) {
@@ -232,12 +261,12 @@ int main(int argc, char **argv)
 	first[DATA_SIZE - 1] = 0;
 	printf("mode %s tries %ld opener_killed %ld opener_denied %ld sibling_killed %ld "
 	       "sibling_alive %d leaked %ld reads %ld ms %ld data ",
-	       thread ? "thread" : "clone", tries, killed, denied, thread ? killed : sib_killed,
-	       alive, leaked, reads, now_ms() - start);
+	       argv[optind], tries, killed, denied, thread ? killed : sib_killed, alive, leaked,
+	       reads, now_ms() - start);
 	put_data(first);
 	putchar('\n');
 	return 0;
 usage:
-	fprintf(stderr, "usage: bg_fdshare [-n TRIES] [-g GOFILE] clone|thread PATH\n");
+	fprintf(stderr, "usage: bg_fdshare [-n TRIES] [-g GOFILE] clone|clone-after|thread PATH\n");
 	return 2;
 }

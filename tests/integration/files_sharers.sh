@@ -1,13 +1,16 @@
 #!/bin/bash
 # The kill path (no BPF LSM) and processes that share the opener's
 # descriptor table: a sibling made with a raw clone(CLONE_FILES) without
-# CLONE_THREAD (tests/helpers/bg_fdshare) spins pread(2) on the shared
-# descriptors straight into a page its reporter shares. When the opener is
-# killed at its open's return, the sibling must die too and not one byte of
-# the file may reach that page: agent guards.files under deny and kill, and
-# monitor with a files section under kill. Under BPF LSM (the VM's agent)
-# the open is refused and there is no descriptor to read. A control run by
-# an allowed copy of the helper shows the sibling does read when allowed.
+# CLONE_THREAD (tests/helpers/bg_fdshare clone-after) waits for the opener
+# to exit, then spins pread(2) of the descriptor the open returned
+# straight into a page its reporter shares. When the opener is killed at
+# its open's return, the sibling must die too and not one byte of the file
+# may reach that page (a sibling that reads while the open is still in
+# flight races the kill: bench/killpath/race.sh measures that): agent
+# guards.files under deny and kill, and monitor with a files section under
+# kill. Under BPF LSM (the VM's agent) the open is refused and there is no
+# descriptor to read. A control run by an allowed copy of the helper shows
+# the sibling does read when allowed.
 # vm: also
 # vm-files: $BUILD/tests/helpers/bg_fdshare $BUILD/tests/helpers/bg_open
 # vm-files: tests/integration/files_lib.sh tests/integration/monitor_lib.sh
@@ -39,7 +42,7 @@ field() { sed -n "s/.* $1 \([0-9]*\).*/\1/p" <<<"$2"; }
 # pread after the kill copied the file: the documented limit).
 sharers() {
 	local what=$1 exe=$2 file=$3 expect=$4 out
-	out=$("$exe" clone "$file") || fail "$what: helper failed: $out"
+	out=$("$exe" clone-after "$file") || fail "$what: helper failed: $out"
 	echo "  $what: $out"
 	case $expect in
 	read)
@@ -138,7 +141,7 @@ for mask in "${masks[@]}"; do
 		what="monitor kill${mask:+ (masked: $mask)}: $f"
 		ev=$TMP/mon.$RANDOM
 		rm -f "$TMP/go"
-		"$TMP/bin/sharer" -g "$TMP/go" clone "$f" >"$ev.out" 2>&1 &
+		"$TMP/bin/sharer" -g "$TMP/go" clone-after "$f" >"$ev.out" 2>&1 &
 		w=$!
 		BPFGUARD_PROBE_MASK=$mask start_monitor "$ev" --policy "$TMP/files.yaml" \
 			--action kill --pid $w
