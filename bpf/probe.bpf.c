@@ -8,6 +8,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>
+#include "lib/kfuncs.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -108,15 +109,6 @@ int probe_send_signal(struct bpf_raw_tracepoint_args *ctx)
 	bpf_send_signal(SIGKILL);
 	return 0;
 }
-
-extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
-			     unsigned int flags) __weak __ksym;
-extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __weak __ksym;
-extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
-extern struct task_struct *bpf_task_acquire(struct task_struct *p) __weak __ksym;
-extern void bpf_task_release(struct task_struct *p) __weak __ksym;
-extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type type,
-				__u64 value) __weak __ksym;
 
 /* What bpf/lib/sharers.bpf.h needs from a tp_btf program: the task
  * iterator, a reference on a task it yields, a signal to that task. Only

@@ -10,7 +10,7 @@
 #   sibling clone   a clone(CLONE_FILES) process, killed by the same hook
 #                   where the kernel has the kfuncs, else at its next syscall
 # Rows: the agent (guards.files, kill) and monitor (files, kill), the file
-# on the filesystem of $TMP and on a tmpfs. Natively:
+# on the filesystem of $TMP, a ramfs and a tmpfs. Natively:
 #   make tests && bench/killpath/race.sh
 # In the 6.1 VM (the agent's kill path with lsm masked; one CPU, or VM_SMP=2):
 #   VM_TEST_TIMEOUT=1200 VM_TIMEOUT=1300 VM_VERBOSE=1 VM_TEST_ENV=TRIES=500 \
@@ -24,8 +24,11 @@ TRIES=${TRIES:-2000}
 mkdir -p "$TMP/bin"
 cp "$H" "$TMP/bin/racer"
 SHM=/dev/shm/bg-race.$$
-mkdir -p "$SHM" && at_exit "rm -rf $SHM"
-FILES=("$TMP/secret" "$SHM/secret")
+mkdir -p "$SHM" "$TMP/ram" && at_exit "rm -rf $SHM"
+# A ramfs too: page-cache reads like ext4, where $TMP is a tmpfs (the VM).
+mount -t ramfs bg-race "$TMP/ram" || fail "mount ramfs"
+at_exit "umount -l $TMP/ram"
+FILES=("$TMP/secret" "$TMP/ram/secret" "$SHM/secret")
 for f in "${FILES[@]}"; do echo "racesecret-$$" >"$f"; done
 MASK=
 "$BPFGUARD" probe --json 2>/dev/null | grep -q '"lsm":{"available":true' && MASK=lsm
@@ -54,7 +57,7 @@ guards:
   files:
     rules:
       - name: race
-        paths: [${FILES[0]}, ${FILES[1]}]
+        paths: [${FILES[0]}, ${FILES[1]}, ${FILES[2]}]
         read: [/bin/sh]
         action: kill
 YAML

@@ -28,19 +28,11 @@
 #define BG_SHARERS_BPF_H
 
 #include "common.bpf.h"
+#include "kfuncs.bpf.h"
 
 #ifndef SIGKILL
 #define SIGKILL 9
 #endif
-
-extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
-			     unsigned int flags) __weak __ksym;
-extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __weak __ksym;
-extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
-extern struct task_struct *bpf_task_acquire(struct task_struct *p) __weak __ksym;
-extern void bpf_task_release(struct task_struct *p) __weak __ksym;
-extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type type,
-				__u64 value) __weak __ksym;
 
 /*
  * SIGKILL every other thread group whose descriptor table is task's;

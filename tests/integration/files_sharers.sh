@@ -54,21 +54,24 @@ sharers() {
 			[ "$(field leaked "$out")" = 0 ] ||
 			fail "$what: expected the open refused and nothing read"
 		;;
-	killed*)
-		[ "$(field opener_killed "$out")" = 1 ] || fail "$what: the opener was not killed"
-		[ "$(field sibling_killed "$out")" = 1 ] || fail "$what: the sibling was not killed"
-		[ "$(field reads "$out")" = 0 ] || fail "$what: the sibling got back to user space with data"
-		if [ "$expect" = killed ]; then
-			[ "$(field leaked "$out")" = 0 ] ||
-				fail "$what: the sibling read the file through the shared table"
-		else
-			[ "$(field leaked "$out")" = 1 ] ||
-				fail "$what: docs/guarantees.md says a tmpfs read entered with SIGKILL pending copies: update it"
-			echo "ok - limit measured: $what: the sibling's read at its sys_enter kill copied the file"
-		fi
-		;;
+	killed*) check_killed "$what" "$out" "$expect" ;;
 	esac
 	echo "ok - $what"
+}
+
+# check_killed WHAT HELPER_LINE killed|killed-late
+check_killed() {
+	[ "$(field opener_killed "$2")" = 1 ] || fail "$1: the opener was not killed"
+	[ "$(field sibling_killed "$2")" = 1 ] || fail "$1: the sibling was not killed"
+	[ "$(field reads "$2")" = 0 ] || fail "$1: the sibling got back to user space with data"
+	if [ "$3" = killed ]; then
+		[ "$(field leaked "$2")" = 0 ] ||
+			fail "$1: the sibling read the file through the shared table"
+	else
+		[ "$(field leaked "$2")" = 1 ] ||
+			fail "$1: docs/guarantees.md says a tmpfs read entered with SIGKILL pending copies: update it"
+		echo "ok - limit measured: $1: the sibling's read at its sys_enter kill copied the file"
+	fi
 }
 
 # expect_kill KILL_TASK FILE: killed, or killed-late (sys_enter path, tmpfs).
@@ -150,17 +153,7 @@ for mask in "${masks[@]}"; do
 		stop_monitor "$ev"
 		out=$(cat "$ev.out")
 		echo "  $what: $out"
-		expect=$(expect_kill $ks "$f")
-		[ "$(field opener_killed "$out")" = 1 ] || fail "$what: the opener was not killed"
-		[ "$(field sibling_killed "$out")" = 1 ] || fail "$what: the sibling was not killed"
-		if [ "$expect" = killed ]; then
-			[ "$(field leaked "$out")" = 0 ] ||
-				fail "$what: the sibling read the file through the shared table"
-		else
-			[ "$(field leaked "$out")" = 1 ] ||
-				fail "$what: docs/guarantees.md says a tmpfs read entered with SIGKILL pending copies: update it"
-			echo "ok - limit measured: $what: the sibling's read at its sys_enter kill copied the file"
-		fi
+		check_killed "$what" "$out" "$(expect_kill $ks "$f")"
 		grep "\"path\":\"$f\"" "$ev" | grep -q '"action":"kill"' ||
 			fail "$what: no kill event"
 		if [ $ks = yes ]; then
