@@ -12,6 +12,7 @@
 # descriptor to read. A control run by an allowed copy of the helper shows
 # the sibling does read when allowed.
 # vm: also
+# asan: yes
 # vm-files: $BUILD/tests/helpers/bg_fdshare $BUILD/tests/helpers/bg_open
 # vm-files: tests/integration/files_lib.sh tests/integration/monitor_lib.sh
 . "$(dirname "$0")/monitor_lib.sh" # tests/lib.sh, need_root, start_monitor
