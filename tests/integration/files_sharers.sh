@@ -29,10 +29,17 @@ cp "$SHARE" "$TMP/bin/sharer-ok"
 mkdir -p "$TMP/ram"
 mount -t ramfs bg-sharers "$TMP/ram" || fail "mount ramfs"
 at_exit "umount -l $TMP/ram"
-SHM=/dev/shm/bg-sharers.$$
-mkdir -p "$SHM" && at_exit "rm -rf $SHM"
-FILES=("$TMP/secret" "$TMP/ram/secret" "$SHM/secret")
-for f in "${FILES[@]}"; do echo "topsecret-$$" >"$f"; done
+DIRS=("$TMP" "$TMP/ram")
+if [ "$(stat -f -c %T "$TMP")" != tmpfs ]; then # the VM's $TMP is one already
+	SHM=/dev/shm/bg-sharers.$$
+	mkdir -p "$SHM" && at_exit "rm -rf $SHM"
+	DIRS+=("$SHM")
+fi
+# One file per action, so that one agent holds the deny and the kill rule.
+for d in "${DIRS[@]}"; do
+	for a in deny kill; do echo "topsecret-$$" >"$d/secret-$a"; done
+done
+FILES=("${DIRS[@]/%//secret-kill}")
 
 # field NAME LINE: the number after NAME in the helper's line.
 field() { sed -n "s/.* $1 \([0-9]*\).*/\1/p" <<<"$2"; }
@@ -99,26 +106,22 @@ for mask in "${masks[@]}"; do
 	[[ $mask == *lsm* ]] && mech=tracepoint
 	ks=$KILL_TASK
 	[[ $mask == *kill_task* ]] && ks=no
+	{
+		printf 'mode: alert\nevents:\n  format: json\nguards:\n  exec:\n    enabled: false\n'
+		printf '  files:\n    rules:\n'
+		for action in deny kill; do
+			printf '      - name: secret-%s\n        paths: [%s]\n' $action \
+				"$(printf '%s, ' "${DIRS[@]/%//secret-$action}" | sed 's/, $//')"
+			printf '        read: [%s]\n        action: %s\n' "$TMP/bin/sharer-ok" $action
+		done
+	} >"$TMP/agent.yaml"
+	: >"$AGENT_OUT"
+	BPFGUARD_PROBE_MASK=$mask agent_start "$TMP/agent.yaml"
 	for action in deny kill; do
-		cat >"$TMP/agent.yaml" <<YAML
-mode: alert
-events:
-  format: json
-guards:
-  exec:
-    enabled: false
-  files:
-    rules:
-      - name: secret-$action
-        paths: [${FILES[0]}, ${FILES[1]}, ${FILES[2]}]
-        read: [$TMP/bin/sharer-ok]
-        action: $action
-YAML
-		: >"$AGENT_OUT"
-		BPFGUARD_PROBE_MASK=$mask agent_start "$TMP/agent.yaml"
 		what="agent $action ($mech${mask:+, masked: $mask})"
-		sharers "$what: allowed sibling" "$TMP/bin/sharer-ok" "$TMP/secret" read
-		for f in "${FILES[@]}"; do
+		sharers "$what: allowed sibling" "$TMP/bin/sharer-ok" "$TMP/secret-$action" read
+		for d in "${DIRS[@]}"; do
+			f=$d/secret-$action
 			if [ "$mech" = lsm ]; then
 				sharers "$what: $f" "$TMP/bin/sharer" "$f" denied
 				continue
@@ -130,8 +133,8 @@ YAML
 			[ $ks = yes ] && ev+=('"sharers_killed":1')
 			expect_event "$what: $f" "\"name\":\"secret-$action\"" "${ev[@]}"
 		done
-		agent_stop
 	done
+	agent_stop
 done
 
 # monitor, files under kill: only the kill path exists (tracepoints).
