@@ -481,7 +481,9 @@ static int start(struct monitor *m)
 	memcpy((void *)s->rodata->sys_compat, p->sys_compat, sizeof(p->sys_compat));
 	/* A files kill also reaches the processes sharing the opener's
 	 * descriptor table: at once where the kernel has the kfuncs (the
-	 * _sharers variants), else at their next syscall (mon_sys_enter). */
+	 * _sharers variants, odd entries of exits[]), else at their next
+	 * syscall (mon_sys_enter). The probe loads a tp_btf program; these
+	 * are tracepoint programs, which 6.18 lets call the same kfuncs. */
 	bg_probe_kill_task(&caps);
 	kill_task = bg_has(&caps, BG_FEAT_KILL_TASK);
 	for (i = 0; i < sizeof(exits) / sizeof(exits[0]); i++)
