@@ -462,19 +462,28 @@ int BPF_PROG(bg_files_sys_exit_sharers, struct pt_regs *regs, long ret)
 	return file ? files_exit_check(file, ret, true, true) : 0;
 }
 
+/* A sharer of a condemned table leaving any syscall (one it entered
+ * before the kill: a poll waiting for the opener to die, a read that
+ * failed before the open) dies here, before it can make another. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(bg_files_sys_exit, struct pt_regs *regs, long ret)
 {
-	struct file *file = files_exit_fd(regs, ret, true);
+	struct file *file;
 
+	if (bg_condemned_kill(bpf_get_current_task_btf()))
+		return 0;
+	file = files_exit_fd(regs, ret, true);
 	return file ? files_exit_check(file, ret, true, false) : 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(bg_files_sys_exit_compat, struct pt_regs *regs, long ret)
 {
-	struct file *file = files_exit_fd(regs, ret, false);
+	struct file *file;
 
+	if (bg_condemned_kill(bpf_get_current_task_btf()))
+		return 0;
+	file = files_exit_fd(regs, ret, false);
 	return file ? files_exit_check(file, ret, false, false) : 0;
 }
 

@@ -354,6 +354,18 @@ int BPF_PROG(mon_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
+/* Kernels without the kfuncs, files under kill: a monitored sharer of a
+ * condemned table leaving a syscall it entered before the kill (a poll
+ * waiting for the opener to die) dies before it can make another; at
+ * sys_enter the call would still run (user space loads this only then). */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(mon_sys_exit, struct pt_regs *regs, long ret)
+{
+	if (monitored())
+		bg_condemned_kill(bpf_get_current_task_btf());
+	return 0;
+}
+
 /* ---- files -------------------------------------------------------------- */
 
 struct up_walk {

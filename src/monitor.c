@@ -448,7 +448,7 @@ static int start(struct monitor *m)
 	struct bg_monitor_bpf *s;
 	const struct bg_policy *p = &m->pol;
 	struct bg_caps caps;
-	bool kill_task;
+	bool kill_task, sharers_late;
 	size_t i;
 	int err;
 
@@ -482,7 +482,7 @@ static int start(struct monitor *m)
 	/* A files kill also reaches the processes sharing the opener's
 	 * descriptor table: at once where the kernel has the kfuncs (the
 	 * _sharers variants, odd entries of exits[]), else at their next
-	 * syscall (mon_sys_enter). The probe loads a tp_btf program; these
+	 * syscall's entry or exit (mon_sys_enter, mon_sys_exit). The probe loads a tp_btf program; these
 	 * are tracepoint programs, which 6.18 lets call the same kfuncs. */
 	bg_probe_kill_task(&caps);
 	kill_task = bg_has(&caps, BG_FEAT_KILL_TASK);
@@ -491,9 +491,10 @@ static int start(struct monitor *m)
 	/* Bystanders pay only for the hooks a section needs: without syscalls
 	 * and network sections (or a files kill to carry to the sharers) no
 	 * per-syscall program is attached. */
-	if (!p->has_syscalls && !p->has_net &&
-	    !(p->has_files && m->action == BG_ACT_KILL && !kill_task))
+	sharers_late = p->has_files && m->action == BG_ACT_KILL && !kill_task;
+	if (!p->has_syscalls && !p->has_net && !sharers_late)
 		bpf_program__set_autoload(s->progs.mon_sys_enter, false);
+	bpf_program__set_autoload(s->progs.mon_sys_exit, sharers_late);
 	err = bg_events_share(&m->ev, s->obj);
 	if (!err)
 		err = bg_monitor_bpf__load(s);

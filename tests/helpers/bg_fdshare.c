@@ -6,7 +6,7 @@
  * tests/integration/files_sharers.sh and files_thread_race.sh (both
  * kernels; the VM has no python).
  *
- *   bg_fdshare [-n TRIES] [-g GOFILE] clone|clone-after|thread PATH
+ *   bg_fdshare [-n TRIES] [-g GOFILE] clone|clone-after|clone-late|thread PATH
  *
  * Each try: this process (the reporter) forks an opener; the opener starts
  * a sibling that shares its descriptor table and spins pread(2) of
@@ -23,6 +23,9 @@
  *           opener and reads only once the opener has exited: what it
  *           reads went through the shared table after the kill, never
  *           through the race below (the deterministic case the tests use)
+ *   clone-late  the same sibling spins in user space, making no syscall,
+ *           until the reporter has reaped the opener, then reads: its read
+ *           is the first syscall it makes after the kill
  *   thread  the sibling is a thread of the opener (the race between
  *           fd_install and the kill at sys_exit)
  * -g: wait until GOFILE exists before the first try (a monitor attaches to
@@ -63,7 +66,9 @@
 struct shared {
 	volatile int ready; /* the sibling is spinning */
 	volatile int stop;
-	volatile int after; /* clone-after */
+	volatile int after;	  /* clone-after, clone-late */
+	volatile int late;	  /* clone-late */
+	volatile int opener_gone; /* set by the reporter once it reaped the opener */
 	volatile pid_t opener;
 	volatile pid_t sibling;
 	volatile long reads;
@@ -109,7 +114,11 @@ static int clone_main(void *arg)
 	int fd;
 
 	(void)arg;
-	if (sh->after) {
+	if (sh->late) {
+		sh->ready = 1;
+		while (!sh->opener_gone)
+			__asm__ __volatile__("pause" ::: "memory");
+	} else if (sh->after) {
 		fd = syscall(SYS_pidfd_open, sh->opener, 0);
 		if (fd < 0 || dup2(fd, AFTER_FD) < 0)
 			_exit(5);
@@ -204,7 +213,7 @@ int main(int argc, char **argv)
 	char first[DATA_SIZE] = "";
 	struct timespec tick = {0, 10 * 1000 * 1000};
 	const char *go = NULL;
-	int thread, after, status, alive = 0, opt;
+	int thread, after, late, status, alive = 0, opt;
 	pid_t pid;
 
 	while ((opt = getopt(argc, argv, "n:g:")) != -1) {
@@ -218,7 +227,8 @@ int main(int argc, char **argv)
 	if (argc - optind != 2 || tries < 1)
 		goto usage;
 	thread = !strcmp(argv[optind], "thread");
-	after = !strcmp(argv[optind], "clone-after");
+	late = !strcmp(argv[optind], "clone-late");
+	after = late || !strcmp(argv[optind], "clone-after");
 	if (!thread && !after && strcmp(argv[optind], "clone"))
 		goto usage;
 	path = argv[optind + 1];
@@ -235,6 +245,7 @@ int main(int argc, char **argv)
 	for (t = 0; t < tries; t++) {
 		memset(sh, 0, sizeof(*sh));
 		sh->after = after;
+		sh->late = late;
 		fflush(stdout);
 		pid = fork();
 		if (pid < 0) {
@@ -245,6 +256,7 @@ int main(int argc, char **argv)
 			opener(thread);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
+		sh->opener_gone = 1;
 		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
 			killed++;
 		else if (WIFEXITED(status) && WEXITSTATUS(status) == 4)
@@ -271,6 +283,7 @@ int main(int argc, char **argv)
 	putchar('\n');
 	return 0;
 usage:
-	fprintf(stderr, "usage: bg_fdshare [-n TRIES] [-g GOFILE] clone|clone-after|thread PATH\n");
+	fprintf(stderr, "usage: bg_fdshare [-n TRIES] [-g GOFILE] "
+			"clone|clone-after|clone-late|thread PATH\n");
 	return 2;
 }

@@ -44,13 +44,14 @@ FILES=("${DIRS[@]/%//secret-kill}")
 # field NAME LINE: the number after NAME in the helper's line.
 field() { sed -n "s/.* $1 \([0-9]*\).*/\1/p" <<<"$2"; }
 
-# sharers WHAT EXE FILE EXPECT: one try; EXPECT is read (allowed), denied
+# sharers WHAT EXE FILE EXPECT [MODE]: one try; EXPECT is read (allowed), denied
 # (BPF LSM: no descriptor, the sibling may live), killed (the opener and its sibling die, nothing read) or
-# killed-late (sys_enter path on tmpfs: both die, but the sibling's first
-# pread after the kill copied the file: the documented limit).
+# killed-late (sys_enter path on tmpfs, sibling in user space at the kill:
+# both die, but its first pread after the kill copied the file: the
+# documented limit). MODE: bg_fdshare's, clone-after by default.
 sharers() {
-	local what=$1 exe=$2 file=$3 expect=$4 out
-	out=$("$exe" clone-after "$file") || fail "$what: helper failed: $out"
+	local what=$1 exe=$2 file=$3 expect=$4 mode=${5:-clone-after} out
+	out=$("$exe" $mode "$file") || fail "$what: helper failed: $out"
 	echo "  $what: $out"
 	case $expect in
 	read)
@@ -82,9 +83,11 @@ check_killed() {
 	fi
 }
 
-# expect_kill KILL_TASK FILE: killed, or killed-late (sys_enter path, tmpfs).
+# expect_kill KILL_TASK FILE MODE: killed, or killed-late (sys_enter path,
+# tmpfs, a sibling whose first syscall after the kill is the read).
+is_tmpfs() { [ "$(stat -f -c %T "$(dirname "$1")")" = tmpfs ]; }
 expect_kill() {
-	if [ "$1" = no ] && [ "$(stat -f -c %T "$(dirname "$2")")" = tmpfs ]; then
+	if [ "$1" = no ] && is_tmpfs "$2" && [ "$3" = clone-late ]; then
 		echo killed-late
 	else
 		echo killed
@@ -126,7 +129,11 @@ for mask in "${masks[@]}"; do
 				sharers "$what: $f" "$TMP/bin/sharer" "$f" denied
 				continue
 			fi
-			sharers "$what: $f" "$TMP/bin/sharer" "$f" "$(expect_kill $ks "$f")"
+			sharers "$what: $f" "$TMP/bin/sharer" "$f" "$(expect_kill $ks "$f" clone-after)"
+			# A sibling in user space when the opener dies: its read is
+			# its next syscall (on tmpfs the limit of the sys_enter path).
+			is_tmpfs "$f" && sharers "$what: $f, sibling in user space" \
+				"$TMP/bin/sharer" "$f" "$(expect_kill $ks "$f" clone-late)" clone-late
 			ev=('"action":"kill","mechanism":"tracepoint"' "\"path\":\"$f\""
 				"\"executable\":\"$TMP/bin/sharer\"")
 			# Killed at once by the opener's program: counted there.
@@ -157,7 +164,7 @@ for mask in "${masks[@]}"; do
 		stop_monitor "$ev"
 		out=$(cat "$ev.out")
 		echo "  $what: $out"
-		check_killed "$what" "$out" "$(expect_kill $ks "$f")"
+		check_killed "$what" "$out" "$(expect_kill $ks "$f" clone-after)"
 		grep "\"path\":\"$f\"" "$ev" | grep -q '"action":"kill"' ||
 			fail "$what: no kill event"
 		if [ $ks = yes ]; then
