@@ -14,11 +14,12 @@
  *    calls it ever reaches an older verifier's eyes when src/probe.c found
  *    the kfuncs (autoload off otherwise).
  *  - bg_condemn() / bg_condemned_kill(): on every kernel, the table and the
- *    descriptor are remembered, and a task entering a syscall with that
- *    descriptor still in its table is killed at sys_enter: every way to use
- *    a descriptor is a syscall, and a read entered with SIGKILL pending
- *    copies nothing from the page cache (filemap_read checks; shmem, the
- *    tmpfs read path, does not: docs/guarantees.md).
+ *    descriptor are remembered, and a task with that descriptor still in
+ *    its table is killed when it enters a syscall (every way to use a
+ *    descriptor is one; a read entered with SIGKILL pending copies nothing
+ *    from the page cache: filemap_read checks, shmem, the tmpfs read path,
+ *    does not: docs/guarantees.md) or leaves one it entered before the
+ *    kill (so a sharer waiting for the opener to die never reads).
  *
  * A fork in flight when the sharers are killed either sees the pending
  * signal in copy_process() and fails, or was added to the task list
@@ -109,7 +110,8 @@ static __always_inline void bg_condemned_forget(__u64 k)
 }
 
 /*
- * At sys_enter: does the current task hold a condemned descriptor? The
+ * At sys_enter or sys_exit: does the current task hold a condemned
+ * descriptor? The
  * slot must still hold the same file, so a freed table whose memory went
  * to an unrelated process kills nobody (the entry is dropped instead).
  * Returns true when it sent SIGKILL.
