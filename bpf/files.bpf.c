@@ -20,11 +20,11 @@
  */
 #include "lib/common.bpf.h"
 #include "lib/ident.bpf.h"
+#include "lib/sharers.bpf.h"
 #include <bpfguard/files.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define SIGKILL	    9
 #define FMODE_READ  0x1
 #define FMODE_WRITE 0x2
 #define O_TRUNC	    00001000
@@ -64,6 +64,7 @@ struct match {
 	__u32 gen;
 	__u32 rule_idx;
 	__u32 depth;
+	__u32 sharers;
 };
 
 /*
@@ -175,6 +176,8 @@ static __always_inline void files_emit(struct match *m, __u16 type, __u32 op, __
 	e->exe_ino = m->exe.ino;
 	e->exe_dev = m->exe.dev;
 	e->depth = m->depth;
+	e->sharers = m->sharers;
+	e->pad = 0;
 	e->path[0] = 0;
 	if (path) {
 		/* The process context above used the scratch buffer too: walk
@@ -402,9 +405,14 @@ static __always_inline struct file *files_exit_fd(struct pt_regs *regs, long ret
 	return file;
 }
 
-/* Decide an open at its return; btf: file is BTF-typed (plain loads). */
-static __always_inline int files_exit_check(struct file *file, long ret, bool btf)
+/*
+ * Decide an open at its return; btf: file is BTF-typed (plain loads);
+ * sharers: kill the processes sharing the descriptor table here (the
+ * kfuncs exist), else condemn the table for bg_files_sys_enter.
+ */
+static __always_inline int files_exit_check(struct file *file, long ret, bool btf, bool sharers)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct match m = {};
 	__u32 want, mode, flags;
 	__u8 action;
@@ -430,6 +438,11 @@ static __always_inline int files_exit_check(struct file *file, long ret, bool bt
 		 * does not get back to user space with the descriptor. */
 		bpf_send_signal(SIGKILL);
 		action = BG_ACT_KILL;
+		/* The descriptor is in every table sharer's hands too. */
+		if (sharers)
+			m.sharers = bg_kill_sharers(task);
+		else
+			bg_condemn(task, ret, file);
 	}
 	/* outcome success: the open completed in the kernel (under kill the
 	 * process never ran another instruction with the descriptor). */
@@ -438,18 +451,57 @@ static __always_inline int files_exit_check(struct file *file, long ret, bool bt
 	return 0;
 }
 
+/* Three variants of one check, user space loads one (src/files.c): with
+ * the sharer-killing kfuncs (6.13+), with bpf_rdonly_cast (6.2+), with
+ * probe reads. The last two go with bg_files_sys_enter. */
 SEC("tp_btf/sys_exit")
-int BPF_PROG(bg_files_sys_exit, struct pt_regs *regs, long ret)
+int BPF_PROG(bg_files_sys_exit_sharers, struct pt_regs *regs, long ret)
 {
 	struct file *file = files_exit_fd(regs, ret, true);
 
-	return file ? files_exit_check(file, ret, true) : 0;
+	return file ? files_exit_check(file, ret, true, true) : 0;
+}
+
+/* A sharer of a condemned table leaving any syscall (one it entered
+ * before the kill: a poll waiting for the opener to die, a read that
+ * failed before the open) dies here, before it can make another. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(bg_files_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct file *file;
+
+	if (bg_condemned_kill(bpf_get_current_task_btf()))
+		return 0;
+	file = files_exit_fd(regs, ret, true);
+	return file ? files_exit_check(file, ret, true, false) : 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(bg_files_sys_exit_compat, struct pt_regs *regs, long ret)
 {
-	struct file *file = files_exit_fd(regs, ret, false);
+	struct file *file;
 
-	return file ? files_exit_check(file, ret, false) : 0;
+	if (bg_condemned_kill(bpf_get_current_task_btf()))
+		return 0;
+	file = files_exit_fd(regs, ret, false);
+	return file ? files_exit_check(file, ret, false, false) : 0;
+}
+
+/*
+ * Kernels without the kfuncs: a process sharing a killed opener's table
+ * dies at its next syscall (bpf/lib/sharers.bpf.h). Every task on the host
+ * runs this: it leaves on one global read while nothing is condemned.
+ */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(bg_files_sys_enter, struct pt_regs *regs, long id)
+{
+	bg_condemned_kill(bpf_get_current_task_btf());
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(bg_files_task_exit, struct task_struct *p)
+{
+	bg_condemned_exit(p);
+	return 0;
 }

@@ -25,6 +25,7 @@
 #include "lib/ident.bpf.h"
 #include "lib/prefix.bpf.h"
 #include "lib/ratelimit.bpf.h"
+#include "lib/sharers.bpf.h"
 #include <bpf/bpf_endian.h>
 #include <bpfguard/monitor.h>
 #include <bpfguard/profile.h>
@@ -44,7 +45,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define S_IFMT		 00170000
 #define S_IFDIR		 0040000
 #define PROC_SUPER_MAGIC 0x9fa0
-#define SIGKILL		 9
 #define CGROUP_LEVELS	 16
 
 const volatile __u8 action = BG_ACT_ALERT; /* BG_ACT_ALERT or BG_ACT_KILL */
@@ -320,6 +320,10 @@ int BPF_PROG(mon_sys_enter, struct pt_regs *regs, long id)
 	if (!monitored())
 		return 0;
 	task = bpf_get_current_task_btf();
+	/* A process sharing the table of an opener killed at sys_exit
+	 * (kernels without the kfuncs that kill it there). */
+	if (bg_condemned_kill(task))
+		return 0;
 	compat = task->thread_info.status & TS_COMPAT;
 	if (has_syscalls && !sys_allowed(nr, compat)) {
 		syscall_violation(regs, nr, compat);
@@ -347,6 +351,18 @@ int BPF_PROG(mon_sys_enter, struct pt_regs *regs, long id)
 		check_sockaddr((void *)regs->si, regs->dx, BG_NET_BIND, regs->di);
 		break;
 	}
+	return 0;
+}
+
+/* Kernels without the kfuncs, files under kill: a monitored sharer of a
+ * condemned table leaving a syscall it entered before the kill (a poll
+ * waiting for the opener to die) dies before it can make another; at
+ * sys_enter the call would still run (user space loads this only then). */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(mon_sys_exit, struct pt_regs *regs, long ret)
+{
+	if (monitored())
+		bg_condemned_kill(bpf_get_current_task_btf());
 	return 0;
 }
 
@@ -433,9 +449,12 @@ static __always_inline __u32 open_flags(struct sys_exit_ctx *ctx)
 	}
 }
 
-static __always_inline int check_open(long ret, __u32 oflags)
+/* sharers: kill the processes sharing the descriptor table here (the
+ * kfuncs exist), else condemn the table for mon_sys_enter. */
+static __always_inline int check_open(long ret, __u32 oflags, bool sharers)
 {
-	struct file *f = bg_fd_file(bpf_get_current_task_btf(), ret);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file *f = bg_fd_file(task, ret);
 	struct bg_policy_file_event *e;
 	struct bg_mon_file_rule *r;
 	struct up_walk w = {};
@@ -443,7 +462,7 @@ static __always_inline int check_open(long ret, __u32 oflags)
 	struct inode *inode;
 	struct bg_rl_state *rl;
 	struct bg_scratch *s;
-	__u32 flags, sup, zero = 0, pos, pflags = 0;
+	__u32 flags, sup, zero = 0, pos, pflags = 0, nsharers = 0;
 	__u8 out;
 
 	if (!f) {
@@ -483,6 +502,12 @@ static __always_inline int check_open(long ret, __u32 oflags)
 		return 0;
 
 	out = act();
+	if (out == BG_OUT_FAILURE) {
+		if (sharers)
+			nsharers = bg_kill_sharers(task);
+		else
+			bg_condemn(task, ret, f);
+	}
 	if (!bg_rl_check(BG_MON_RULE_FILES, &rl, &sup))
 		return 0;
 	e = bg_reserve(sizeof(*e));
@@ -498,7 +523,7 @@ static __always_inline int check_open(long ret, __u32 oflags)
 	e->dev = k.dev;
 	e->ino = k.ino;
 	e->fd = ret;
-	e->pad = 0;
+	e->sharers = nsharers;
 	e->path[0] = 0;
 	s = bpf_map_lookup_elem(&bg_scratch_map, &zero);
 	if (s) {
@@ -515,7 +540,9 @@ static __always_inline int check_open(long ret, __u32 oflags)
  * Syscall-specific tracepoints rather than tp_btf/sys_exit: their cost for
  * other syscalls is one bit test in the kernel, where a sys_exit program
  * would run on every syscall of every task on the host. x86 does not fire
- * them for ia32 calls: the ia32 syscall list is what holds those.
+ * them for ia32 calls: the ia32 syscall list is what holds those. Two
+ * variants each, user space loads one: _sharers where the kernel has the
+ * kfuncs of bpf/lib/sharers.bpf.h (6.13+).
  */
 #define OPEN_EXIT(name)                                                                            \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                                                 \
@@ -523,7 +550,14 @@ static __always_inline int check_open(long ret, __u32 oflags)
 	{                                                                                          \
 		if (!has_files || ctx->ret < 0 || !monitored())                                    \
 			return 0;                                                                  \
-		return check_open(ctx->ret, open_flags(ctx));                                      \
+		return check_open(ctx->ret, open_flags(ctx), false);                               \
+	}                                                                                          \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                                 \
+	int mon_exit_##name##_sharers(struct sys_exit_ctx *ctx)                                    \
+	{                                                                                          \
+		if (!has_files || ctx->ret < 0 || !monitored())                                    \
+			return 0;                                                                  \
+		return check_open(ctx->ret, open_flags(ctx), true);                                \
 	}
 OPEN_EXIT(open)
 OPEN_EXIT(openat)
@@ -618,6 +652,7 @@ int BPF_PROG(mon_exit, struct task_struct *p)
 {
 	__u32 tgid = p->tgid;
 
+	bg_condemned_exit(p);
 	/* signal->live drops to 0 before this tracepoint when the last
 	 * thread of the group exits. */
 	if (BPF_CORE_READ(p, signal, live.counter) == 0)

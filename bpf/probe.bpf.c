@@ -8,6 +8,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>
+#include "lib/kfuncs.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -106,6 +107,29 @@ int probe_send_signal(struct bpf_raw_tracepoint_args *ctx)
 		bpf_ringbuf_submit(rec, 0);
 	}
 	bpf_send_signal(SIGKILL);
+	return 0;
+}
+
+/* What bpf/lib/sharers.bpf.h needs from a tp_btf program: the task
+ * iterator, a reference on a task it yields, a signal to that task. Only
+ * loaded; never attached. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(probe_kill_task, struct pt_regs *regs, long ret)
+{
+	struct task_struct *t, *ref;
+	struct bpf_iter_task it;
+
+	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_THREADS);
+	while ((t = bpf_iter_task_next(&it))) {
+		if (t->tgid != target_tgid)
+			continue;
+		ref = bpf_task_acquire(t);
+		if (ref) {
+			bpf_send_signal_task(ref, SIGKILL, PIDTYPE_TGID, 0);
+			bpf_task_release(ref);
+		}
+	}
+	bpf_iter_task_destroy(&it);
 	return 0;
 }
 

@@ -496,7 +496,7 @@ static bool kernel_has_rdonly_cast(void)
 int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config *c, int mode,
 			 struct bg_events *ev, const struct bg_caps *caps)
 {
-	struct bpf_program *p, *unused;
+	struct bpf_program *p, *use;
 	size_t i;
 	int err;
 
@@ -530,9 +530,19 @@ int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config 
 		bpf_program__set_autoload(p, is_lsm == g->lsm);
 	}
 	if (!g->lsm) {
-		unused = kernel_has_rdonly_cast() ? g->skel->progs.bg_files_sys_exit_compat
-						  : g->skel->progs.bg_files_sys_exit;
-		bpf_program__set_autoload(unused, false);
+		/* One sys_exit variant. Without the kfuncs that kill the
+		 * processes sharing the opener's descriptor table at once,
+		 * they die at their next syscall instead (sys_enter). */
+		struct bpf_program *exits[] = {g->skel->progs.bg_files_sys_exit_sharers,
+					       g->skel->progs.bg_files_sys_exit,
+					       g->skel->progs.bg_files_sys_exit_compat};
+		bool kill_task = caps && bg_has(caps, BG_FEAT_KILL_TASK);
+
+		use = kill_task ? exits[0] : kernel_has_rdonly_cast() ? exits[1] : exits[2];
+		for (i = 0; i < sizeof(exits) / sizeof(exits[0]); i++)
+			bpf_program__set_autoload(exits[i], exits[i] == use);
+		bpf_program__set_autoload(g->skel->progs.bg_files_sys_enter, !kill_task);
+		bpf_program__set_autoload(g->skel->progs.bg_files_task_exit, !kill_task);
 	}
 	err = bg_events_share(ev, g->skel->obj);
 	if (err)
@@ -645,6 +655,8 @@ static void file_json_bg(struct bg_fmt *f, struct bg_json *j, const void *rec)
 	if (e->op == BG_FILE_OP_OPEN) {
 		bg_json_ku64(j, "open_flags", e->flags);
 		bg_json_ki64(j, "return", e->ret);
+		if (e->hdr.mechanism == BG_MECH_TRACEPOINT && e->hdr.action == BG_ACT_KILL)
+			bg_json_ku64(j, "sharers_killed", e->sharers);
 	}
 	bg_json_ku64(j, "executable_inode", e->exe_ino);
 	bg_json_ku64(j, "executable_device_major", e->exe_dev >> BG_KDEV_MINORBITS);
@@ -663,6 +675,8 @@ static void file_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 		      e->dev >> BG_KDEV_MINORBITS, e->dev & ((1u << BG_KDEV_MINORBITS) - 1));
 	if (e->depth)
 		bg_buf_printf(out, " depth=%u", e->depth);
+	if (e->sharers)
+		bg_buf_printf(out, " sharers_killed=%u", e->sharers);
 }
 
 const struct bg_event_desc bg_file_desc = {

@@ -38,6 +38,7 @@
 #include "policy/policy.h"
 #include "monitor.skel.h"
 #include "php.h"
+#include "probe.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -446,11 +447,26 @@ static int start(struct monitor *m)
 {
 	struct bg_monitor_bpf *s;
 	const struct bg_policy *p = &m->pol;
+	struct bg_caps caps;
+	bool kill_task, sharers_late;
+	size_t i;
 	int err;
 
 	s = m->skel = bg_monitor_bpf__open();
 	if (!s)
 		return -errno;
+	struct bpf_program *exits[] = {
+		s->progs.mon_exit_open,
+		s->progs.mon_exit_open_sharers,
+		s->progs.mon_exit_openat,
+		s->progs.mon_exit_openat_sharers,
+		s->progs.mon_exit_openat2,
+		s->progs.mon_exit_openat2_sharers,
+		s->progs.mon_exit_creat,
+		s->progs.mon_exit_creat_sharers,
+		s->progs.mon_exit_open_by_handle_at,
+		s->progs.mon_exit_open_by_handle_at_sharers,
+	};
 	s->rodata->action = m->action;
 	s->rodata->has_syscalls = p->has_syscalls;
 	s->rodata->has_files = p->has_files;
@@ -463,17 +479,22 @@ static int start(struct monitor *m)
 	bpf_map__set_max_entries(s->maps.mon_procs, pid_words());
 	memcpy((void *)s->rodata->sys_native, p->sys_native, sizeof(p->sys_native));
 	memcpy((void *)s->rodata->sys_compat, p->sys_compat, sizeof(p->sys_compat));
+	/* A files kill also reaches the processes sharing the opener's
+	 * descriptor table: at once where the kernel has the kfuncs (the
+	 * _sharers variants, odd entries of exits[]), else at their next
+	 * syscall's entry or exit (mon_sys_enter, mon_sys_exit). The probe loads a tp_btf program;
+	 * these are tracepoint programs, which 6.18 lets call the same kfuncs. */
+	bg_probe_only(&caps, BG_FEAT_BIT(BG_FEAT_KILL_TASK));
+	kill_task = bg_has(&caps, BG_FEAT_KILL_TASK);
+	for (i = 0; i < sizeof(exits) / sizeof(exits[0]); i++)
+		bpf_program__set_autoload(exits[i], p->has_files && kill_task == (i % 2 == 1));
 	/* Bystanders pay only for the hooks a section needs: without syscalls
-	 * and network sections no per-syscall program is attached. */
-	if (!p->has_syscalls && !p->has_net)
+	 * and network sections (or a files kill to carry to the sharers) no
+	 * per-syscall program is attached. */
+	sharers_late = p->has_files && m->action == BG_ACT_KILL && !kill_task;
+	if (!p->has_syscalls && !p->has_net && !sharers_late)
 		bpf_program__set_autoload(s->progs.mon_sys_enter, false);
-	if (!p->has_files) {
-		bpf_program__set_autoload(s->progs.mon_exit_open, false);
-		bpf_program__set_autoload(s->progs.mon_exit_openat, false);
-		bpf_program__set_autoload(s->progs.mon_exit_openat2, false);
-		bpf_program__set_autoload(s->progs.mon_exit_creat, false);
-		bpf_program__set_autoload(s->progs.mon_exit_open_by_handle_at, false);
-	}
+	bpf_program__set_autoload(s->progs.mon_sys_exit, sharers_late);
 	err = bg_events_share(&m->ev, s->obj);
 	if (!err)
 		err = bg_monitor_bpf__load(s);
@@ -668,6 +689,17 @@ static void file_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
 	bg_json_obj_end(j);
 }
 
+/* Under kill: the processes sharing the opener's descriptor table that
+ * died with it at once (0 where they die at their next syscall). */
+static void file_json_bg(struct bg_fmt *f, struct bg_json *j, const void *rec)
+{
+	const struct bg_policy_file_event *e = rec;
+
+	(void)f;
+	if (e->hdr.action == BG_ACT_KILL)
+		bg_json_ku64(j, "sharers_killed", e->sharers);
+}
+
 static void file_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 {
 	const struct bg_policy_file_event *e = rec;
@@ -687,6 +719,7 @@ const struct bg_event_desc bg_policy_file_desc = {
 	.action = "open",
 	.has_proc = true,
 	.json = file_json,
+	.json_bg = file_json_bg,
 	.text = file_text,
 	.color = "\033[33m",
 };

@@ -58,6 +58,7 @@ static const char *const feature_names[BG_FEAT_MAX] = {
 	[BG_FEAT_TC] = "tc",
 	[BG_FEAT_RINGBUF] = "ringbuf",
 	[BG_FEAT_SEND_SIGNAL] = "send_signal",
+	[BG_FEAT_KILL_TASK] = "kill_task",
 	[BG_FEAT_PROBE_WRITE_USER] = "probe_write_user",
 	[BG_FEAT_SECCOMP] = "seccomp",
 	[BG_FEAT_SECCOMP_KILL_PROCESS] = "seccomp_kill_process",
@@ -501,6 +502,43 @@ cleanup:
 	bg_probe_bpf__destroy(skel);
 }
 
+/*
+ * BPFGUARD_PROBE_MASK=lsm,kill_task: report these features absent, so that
+ * the fallback a guard takes on a kernel without them can be tested on one
+ * that has them (tests/integration/files_sharers.sh).
+ */
+static void apply_mask(struct bg_caps *c)
+{
+	const char *env = getenv("BPFGUARD_PROBE_MASK");
+	char copy[256], *tok, *save = NULL;
+	int i;
+
+	if (!env)
+		return;
+	snprintf(copy, sizeof(copy), "%s", env);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		for (i = 0; i < BG_FEAT_MAX; i++)
+			if (!strcmp(tok, feature_names[i]))
+				set(c, i, false, -EOPNOTSUPP, "masked by BPFGUARD_PROBE_MASK");
+}
+
+/* Killing another task from a tp_btf program (bpf/lib/sharers.bpf.h):
+ * the load is the test, the verifier resolves and checks every kfunc. */
+static void probe_kill_task(struct bg_caps *c)
+{
+	struct bg_probe_bpf *skel;
+	char why[160];
+	int err = load_one(&skel, "probe_kill_task", why, sizeof(why));
+
+	if (err) {
+		set(c, BG_FEAT_KILL_TASK, false, err, "%s", why);
+		return;
+	}
+	set(c, BG_FEAT_KILL_TASK, true, 0,
+	    "tp_btf with the task iterator and bpf_send_signal_task loaded");
+	bg_probe_bpf__destroy(skel);
+}
+
 static void probe_write_user(struct bg_caps *c)
 {
 	struct bg_probe_bpf *skel;
@@ -645,6 +683,8 @@ int bg_probe_only(struct bg_caps *c, unsigned long mask)
 		probe_net(c);
 	if (WANT(BG_FEAT_RINGBUF) || WANT(BG_FEAT_SEND_SIGNAL))
 		probe_signal(c);
+	if (WANT(BG_FEAT_KILL_TASK))
+		probe_kill_task(c);
 	if (WANT(BG_FEAT_PROBE_WRITE_USER))
 		probe_write_user(c);
 	if (WANT(BG_FEAT_SECCOMP) || WANT(BG_FEAT_SECCOMP_KILL_PROCESS) ||
@@ -653,6 +693,7 @@ int bg_probe_only(struct bg_caps *c, unsigned long mask)
 	if (WANT(BG_FEAT_LANDLOCK))
 		probe_landlock(c);
 #undef WANT
+	apply_mask(c);
 	return 0;
 }
 

@@ -29,6 +29,7 @@ enum bg_feature {
 	BG_FEAT_TC,
 	BG_FEAT_RINGBUF,
 	BG_FEAT_SEND_SIGNAL,
+	BG_FEAT_KILL_TASK, /* task iterator + bpf_send_signal_task kfuncs (6.13+) */
 	BG_FEAT_PROBE_WRITE_USER,
 	BG_FEAT_SECCOMP,
 	BG_FEAT_SECCOMP_KILL_PROCESS,

@@ -207,8 +207,8 @@ struct bg_policy_file_event {
 	__u32 open_flags; /* f_flags of the new file */
 	__u64 dev;	  /* kernel dev_t */
 	__u64 ino;
-	__s32 fd; /* the new descriptor */
-	__u32 pad;
+	__s32 fd;      /* the new descriptor */
+	__u32 sharers; /* kill: other processes sharing the descriptor table, killed at once */
 	char path[BG_PATH_MAX]; /* resolved in the kernel from the file */
 };
 
@@ -224,7 +224,9 @@ struct bg_file_event {
 	__s64 ret;     /* open's return value (tracepoint path), else 0 */
 	__u64 exe_ino; /* the acting executable's identity */
 	__u32 exe_dev;
-	__u32 depth; /* 0: the file itself is protected; n: its n-th ancestor directory */
+	__u32 depth;   /* 0: the file itself is protected; n: its n-th ancestor directory */
+	__u32 sharers; /* kill path: other processes sharing the descriptor table, killed */
+	__u32 pad;
 	char path[BG_PATH_MAX]; /* from the file's struct path; modify ops: the last component */
 };
 
@@ -324,7 +326,7 @@ _Static_assert(sizeof(struct bg_test_event) % 8 == 0, "bg_test_event padding");
 _Static_assert(sizeof(struct bg_syscall_event) % 8 == 0, "bg_syscall_event padding");
 _Static_assert(sizeof(struct bg_net_event) % 8 == 0, "bg_net_event padding");
 _Static_assert(sizeof(struct bg_file_event) % 8 == 0, "bg_file_event padding");
-_Static_assert(sizeof(struct bg_file_event) == 24 + sizeof(struct bg_proc) + 48 + BG_PATH_MAX,
+_Static_assert(sizeof(struct bg_file_event) == 24 + sizeof(struct bg_proc) + 56 + BG_PATH_MAX,
 	       "bg_file_event layout");
 _Static_assert(sizeof(struct bg_limit_event) == 24 + sizeof(struct bg_proc) + 40,
 	       "bg_limit_event layout");

@@ -27,6 +27,8 @@ agent_start() {
 	"$BPFGUARD" agent --config "$1" --json --output "$AGENT_OUT" 2>"$TMP/agent.err" &
 	AGENT_PID=$!
 	at_exit "kill $AGENT_PID 2>/dev/null; wait $AGENT_PID 2>/dev/null"
+	# Generous: the agent probes the kernel first (seconds under TCG on a
+	# loaded host).
 	wait_for 600 grep -q '"agent-start"' "$AGENT_OUT" 2>/dev/null ||
 		{ cat "$TMP/agent.err"; fail "agent did not start"; }
 }
