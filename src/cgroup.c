@@ -137,7 +137,9 @@ int bg_cgroup_create(struct bg_cgroup *cg, const char *name)
 		return err;
 	}
 	cg->fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cg->fd < 0 || flock(cg->fd, LOCK_EX | LOCK_NB) || bg_cgroup_id(cg->path, &cg->id)) {
+	/* Blocking: another run's clean_stale() may hold the lock for the
+	 * moment it takes to see that we are alive. */
+	if (cg->fd < 0 || flock(cg->fd, LOCK_EX) || bg_cgroup_id(cg->path, &cg->id)) {
 		err = -errno;
 		pr_err("cannot open %s: %s\n", cg->path, strerror(errno));
 		bg_cgroup_destroy(cg);
