@@ -15,11 +15,17 @@ on_exit() { local h; for h in "${cleanup_hooks[@]}"; do eval "$h"; done; rm -rf 
 trap on_exit EXIT
 at_exit() { cleanup_hooks+=("$1"); }
 
-# Poll until a command succeeds (up to $1 tenths of a second).
+# Poll until a command succeeds, for up to $1 tenths of a second of wall
+# time. A deadline, not a count of tries: on a loaded machine each try
+# (a fork or two) takes longer than the pause between tries.
 wait_for() {
-	local n=$1; shift
-	while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
-	return 1
+	local t=${EPOCHREALTIME//[.,]/} end
+	end=$((t / 100000 + $1)); shift
+	until "$@"; do
+		t=${EPOCHREALTIME//[.,]/}
+		[ $((t / 100000)) -lt "$end" ] || return 1
+		sleep 0.1
+	done
 }
 
 # agent_up CONFIG [TENTHS]: start `bpfguard agent` on CONFIG with JSON
