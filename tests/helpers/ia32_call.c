@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Driven by tests/integration/sandbox_syscalls.sh. A 64-bit process that, given "int80", calls
- * getpid through the ia32 entry (int 0x80, ia32 number 20) and prints what it returned.
+ * Driven by tests/integration/sandbox_ia32.sh and monitor_ia32.sh. A 64-bit process that,
+ * given "int80", calls getpid through the ia32 entry (int 0x80, ia32 number 20) and prints
+ * what it returned.
  */
 #include <stdio.h>
 #include <string.h>
