@@ -16,11 +16,15 @@ trap on_exit EXIT
 at_exit() { cleanup_hooks+=("$1"); }
 
 # Poll until a command succeeds, for up to $1 tenths of a second of wall
-# time. A deadline, not a count of tries: on a loaded machine each try
-# (a fork or two) takes longer than the pause between tries.
+# time on an idle machine, times BG_WAIT_SCALE (5): the suite must hold on
+# a loaded 2-core host and in TCG, where everything is several times
+# slower. A wait returns as soon as its condition holds, so the margin
+# costs nothing when all is well. A deadline, not a count of tries: on a
+# loaded machine each try (a fork or two) takes longer than its pause.
+BG_WAIT_SCALE=${BG_WAIT_SCALE:-5}
 wait_for() {
 	local t=${EPOCHREALTIME//[.,]/} end
-	end=$((t / 100000 + $1)); shift
+	end=$((t / 100000 + $1 * BG_WAIT_SCALE)); shift
 	until "$@"; do
 		t=${EPOCHREALTIME//[.,]/}
 		[ $((t / 100000)) -lt "$end" ] || return 1

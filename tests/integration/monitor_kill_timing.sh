@@ -89,7 +89,7 @@ row creat files "\"path\":\"$TMP/created\""
 expect "open(O_CREAT) of a new file: it exists" files yes "$([ -e "$TMP/created" ] && echo yes || echo no)"
 
 "$V" listen-tcp $PORT "$TMP/tcp" & l=$!
-wait_for 300 test -e "$TMP/tcp.ready" || fail "tcp listener"
+wait_for 50 test -e "$TMP/tcp.ready" || fail "tcp listener"
 row connect network "\"port\":$PORT"
 wait $l
 # The handshake completes inside connect only when the loopback's softirq
@@ -98,7 +98,7 @@ wait $l
 measured "connect(2) over TCP: the peer accepted it" network "$(cat "$TMP/tcp")"
 
 "$V" listen-udp $PORT "$TMP/udp" & l=$!
-wait_for 300 test -e "$TMP/udp.ready" || fail "udp listener"
+wait_for 50 test -e "$TMP/udp.ready" || fail "udp listener"
 row sendto network "\"port\":$PORT"
 wait $l
 expect "sendto(2) over UDP: the datagram arrived" network yes "$(cat "$TMP/udp")"

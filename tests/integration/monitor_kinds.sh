@@ -23,7 +23,7 @@ for p in $P1 $P2; do
 	at_exit "kill $!"
 done
 for p in $P1 $P2; do
-	wait_for 300 curl -sf -o /dev/null http://127.0.0.1:$p/ || fail "http.server on $p did not start"
+	wait_for 50 curl -sf -o /dev/null http://127.0.0.1:$p/ || fail "http.server on $p did not start"
 done
 
 # The workers sleep once before they look for the go file: their profiles,
@@ -84,14 +84,14 @@ one() {
 	case $sel in
 	pid) # the worker is a child of the target, running before the monitor
 		"$SH" -c '"$@" & wait $!' sh "${cmd[@]}" >"$ev.out" 2>&1 & w=$!
-		wait_for 300 pgrep -P $w >/dev/null || fail "no worker under $w"
+		wait_for 50 pgrep -P $w >/dev/null || fail "no worker under $w"
 		wait_exe "$(pgrep -P $w)" "${cmd[0]}"
 		start_monitor "$ev" --policy "$TMP/$pol.yaml" --action "$action" --pid $w ;;
 	cgroup) # the worker is in a cgroup below the target
 		make_cgroup "$kind$action"
 		mkdir "$CG/sub" || fail "mkdir $CG/sub"
 		"$SH" -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG/sub" "${cmd[@]}" >"$ev.out" 2>&1 & w=$!
-		wait_for 300 grep -qx "$w" "$CG/sub/cgroup.procs" || fail "worker not in $CG/sub: $(cat "$ev.out")"
+		wait_for 50 grep -qx "$w" "$CG/sub/cgroup.procs" || fail "worker not in $CG/sub: $(cat "$ev.out")"
 		wait_exe $w "${cmd[0]}"
 		start_monitor "$ev" --policy "$TMP/$pol.yaml" --action "$action" --cgroup "$CG" ;;
 	exe) # already running when the monitor scans /proc
