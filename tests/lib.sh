@@ -32,6 +32,14 @@ wait_for() {
 	done
 }
 
+# listening PORT: a TCP socket listens on PORT in this network namespace
+# (read from /proc: the VM has neither ss nor netstat's options).
+listening() {
+	local p; p=$(printf ':%04X' "$1")
+	awk -v p="$p" '$4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' \
+		/proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
 # agent_up CONFIG [TENTHS]: start `bpfguard agent` on CONFIG with JSON
 # events in $OUT (stderr in $TMP/agent.err), stopped at exit; sets $agent.
 agent_up() {
