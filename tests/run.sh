@@ -86,18 +86,27 @@ needs_of() { # test file -> source to read the header from
 # test waits for what it needs by observing it, so a slow run costs time,
 # never a false failure.
 INTEG_TIMEOUT=${INTEG_TIMEOUT:-600}
-run_integ() { # path label binary
-	local out rc reason t0
-	local abs; abs=$(realpath "$1")
+# exec_integ PATH BINARY OUTFILE CWD: run one test; sets R_RC, R_T (tenths).
+exec_integ() {
+	local abs t0
+	abs=$(realpath "$1")
 	now_ds; t0=$REPLY
-	out=$(cd "$TMPDIR_RUN" && BPFGUARD=$3 BUILD=$PWD_BUILD SRC=$SRC timeout "$INTEG_TIMEOUT" "$abs" 2>&1); rc=$?
-	now_ds; t0=$((REPLY - t0))
-	case $rc in
-	0) record "$2" pass "" "$t0" ;;
-	77) reason=$(grep '^SKIP: ' <<<"$out" | tail -1); record "$2" skip "${reason#SKIP: }" "$t0" ;;
-	124) record "$2" fail "(timeout after ${INTEG_TIMEOUT}s)" "$t0"; sed 's/^/      /' <<<"$out" | tail -40 ;;
-	*) record "$2" fail "(exit $rc)" "$t0"; sed 's/^/      /' <<<"$out" | tail -40 ;;
+	(cd "$4" && BPFGUARD=$2 BUILD=$PWD_BUILD SRC=$SRC timeout "$INTEG_TIMEOUT" "$abs") >"$3" 2>&1
+	R_RC=$?
+	now_ds; R_T=$((REPLY - t0))
+}
+report_integ() { # label rc tenths outfile
+	local reason
+	case $2 in
+	0) record "$1" pass "" "$3" ;;
+	77) reason=$(grep '^SKIP: ' "$4" | tail -1); record "$1" skip "${reason#SKIP: }" "$3" ;;
+	124) record "$1" fail "(timeout after ${INTEG_TIMEOUT}s)" "$3"; sed 's/^/      /' "$4" | tail -40 ;;
+	*) record "$1" fail "(exit $2)" "$3"; sed 's/^/      /' "$4" | tail -40 ;;
 	esac
+}
+run_integ() { # path label binary
+	exec_integ "$1" "$3" "$TMPDIR_RUN/out" "$TMPDIR_RUN/native"
+	report_integ "$2" "$R_RC" "$R_T" "$TMPDIR_RUN/out"
 }
 
 echo "== integration tests (root, this kernel)"
@@ -105,7 +114,8 @@ integ_start=$(date +%s)
 PWD_BUILD=$(cd "$BUILD" && pwd)
 SRC=$PWD
 TMPDIR_RUN=$(mktemp -d); trap 'rm -rf "$TMPDIR_RUN"' EXIT
-tests=() native=()
+mkdir "$TMPDIR_RUN/native" "$TMPDIR_RUN/asan"
+tests=() native=() twins=()
 for t in tests/integration/*.sh "$BUILD"/tests/integration/*; do
 	[ -f "$t" ] && [ -x "$t" ] && tests+=("$t")
 done
@@ -122,6 +132,11 @@ for t in "${tests[@]}"; do
 		continue
 	fi
 	native+=("$t")
+	# Tests marked "asan: yes" run again against the ASan/UBSan binary.
+	if [ -n "$ASAN_BUILD" ] && [ -x "$ASAN_BUILD/bpfguard" ] && [[ "$t" == *.sh ]] &&
+		grep -q '^# asan: yes' "$t"; then
+		twins+=("$t")
+	fi
 	# "vm: also": BPF that must pass the second kernel's verifier too.
 	# (a C test declares it in its source, in a comment line " * vm: also").
 	vmsrc=$t; [[ "$t" == *.sh ]] || vmsrc=tests/integration/$(basename "$t").c
@@ -134,7 +149,11 @@ done
 vm_pid="" vm_start=""
 vm_launch() {
 	vm_start=$(date +%s)
-	BUILD=$BUILD tests/vm/vm.sh run "${vm_queue[@]}" >"$TMPDIR_RUN/vm.out" 2>&1 &
+	{
+		BUILD=$BUILD tests/vm/vm.sh run "${vm_queue[@]}" >"$TMPDIR_RUN/vm.out" 2>&1
+		echo $? >"$TMPDIR_RUN/vm.rc"
+		date +%s >"$TMPDIR_RUN/vm.end"
+	} &
 	vm_pid=$!
 }
 if [ ${#vm_queue[@]} -gt 0 ] && [ -x tests/vm/vm.sh ] && [ "$VM_CONCURRENT" = 1 ]; then
@@ -142,15 +161,46 @@ if [ ${#vm_queue[@]} -gt 0 ] && [ -x tests/vm/vm.sh ] && [ "$VM_CONCURRENT" = 1 
 	vm_launch
 fi
 
+# The ASan/UBSan twins: a second stream beside the native one
+# (ASAN_CONCURRENT=0: each right after its native run). Tests already hold
+# with other test runs on the host (unique names, their own processes
+# only), and a twin mostly waits as its native run does.
+ASAN_CONCURRENT=${ASAN_CONCURRENT:-1}
+asan_bin=""
+[ -n "$ASAN_BUILD" ] && asan_bin="$(cd "$ASAN_BUILD" 2>/dev/null && pwd)/bpfguard"
+asan_pid=""
+if [ ${#twins[@]} -gt 0 ] && [ "$ASAN_CONCURRENT" = 1 ]; then
+	echo "  (${#twins[@]} ASan/UBSan twins run beside these; results below)"
+	(
+		i=0
+		for t in "${twins[@]}"; do
+			i=$((i + 1))
+			exec_integ "$t" "$asan_bin" "$TMPDIR_RUN/asan.$i.out" "$TMPDIR_RUN/asan"
+			echo "$R_RC $R_T asan/$(basename "$t" .sh) $TMPDIR_RUN/asan.$i.out" >>"$TMPDIR_RUN/asan.results"
+		done
+	) &
+	asan_pid=$!
+fi
+
 for t in "${native[@]}"; do
 	name=$(basename "$t" .sh)
 	run_integ "$t" "$name" "$PWD_BUILD/bpfguard"
-	# Tests marked "asan: yes" run again against the ASan/UBSan binary.
-	if [ -n "$ASAN_BUILD" ] && [ -x "$ASAN_BUILD/bpfguard" ] && [[ "$t" == *.sh ]] &&
-		grep -q '^# asan: yes' "$t"; then
-		run_integ "$t" "asan/$name" "$(cd "$ASAN_BUILD" && pwd)/bpfguard"
+	if [ -z "$asan_pid" ] && [[ " ${twins[*]} " == *" $t "* ]]; then
+		run_integ "$t" "asan/$name" "$asan_bin"
 	fi
 done
+if [ -n "$asan_pid" ]; then
+	wait "$asan_pid"
+	echo "== integration tests, ASan/UBSan build (beside the native ones)"
+	while read -r rc ds label out; do
+		report_integ "$label" "$rc" "$ds" "$out"
+	done <"$TMPDIR_RUN/asan.results"
+	# A twin without a result (the stream died) is a failure by name.
+	for t in "${twins[@]}"; do
+		grep -q " asan/$(basename "$t" .sh) " "$TMPDIR_RUN/asan.results" 2>/dev/null ||
+			record "asan/$(basename "$t" .sh)" fail "(no result)"
+	done
+fi
 integ_secs=$(($(date +%s) - integ_start))
 
 vm_secs=""
@@ -160,8 +210,9 @@ if [ ${#vm_queue[@]} -gt 0 ]; then
 		for t in "${vm_queue[@]}"; do record "vm/$(basename "$t" .sh)" skip "VM rig missing"; done
 	else
 		[ -n "$vm_pid" ] || vm_launch
-		wait "$vm_pid"; vm_rc=$?
-		vm_secs=$(($(date +%s) - vm_start))
+		wait "$vm_pid"
+		vm_rc=$(cat "$TMPDIR_RUN/vm.rc" 2>/dev/null || echo 2)
+		vm_secs=$(($(cat "$TMPDIR_RUN/vm.end" 2>/dev/null || date +%s) - vm_start))
 		vm_out=$(cat "$TMPDIR_RUN/vm.out")
 		grep -v -e '^VMRESULT ' -e '^VMTIME ' <<<"$vm_out" | sed 's/^/      /' | tail -60
 		declare -A vm_time=() vm_seen=()
