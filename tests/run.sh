@@ -1,8 +1,10 @@
 #!/bin/bash
 # bpfguard's test runner: unit tests (cmocka, plus the ASan/UBSan build),
 # root integration tests against the real kernel, and the tests this kernel
-# cannot run (BPF LSM, fentry, kprobes) in the second-kernel VM. Ends with
-# one line: "N passed, N failed, N skipped"; exits non-zero on a failure.
+# cannot run (BPF LSM, fentry, kprobes) in the second-kernel VM. The VM
+# and the ASan twins run beside the native tests; every test line carries
+# its duration. Ends with one line: "N passed, N failed, N skipped"; exits
+# non-zero on a failure. See docs/testing.md.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
