@@ -130,10 +130,13 @@ tests: all $(UNIT_BINS) $(INTEG_BINS) $(HELPER_BINS) $(BENCH_BINS)
 
 # The whole suite: unit, ASan build's unit tests, integration (root, real
 # kernel), VM tests for what this kernel refuses. One summary line at the end.
+# The two trees build side by side (a plain `make check` then uses two
+# cores; with -jN they share its job slots).
 check:
 	@./scripts/install-deps.sh all
-	@$(MAKE) --no-print-directory tests
-	@$(MAKE) --no-print-directory ASAN=1 tests
+	@$(MAKE) --no-print-directory tests & p=$$!; \
+		$(MAKE) --no-print-directory ASAN=1 tests; a=$$?; \
+		wait $$p && [ $$a = 0 ]
 	@BUILD=$(BUILD) ASAN_BUILD=build/asan ./tests/run.sh
 
 run: 

@@ -15,11 +15,29 @@ on_exit() { local h; for h in "${cleanup_hooks[@]}"; do eval "$h"; done; rm -rf 
 trap on_exit EXIT
 at_exit() { cleanup_hooks+=("$1"); }
 
-# Poll until a command succeeds (up to $1 tenths of a second).
+# Poll until a command succeeds, for up to $1 tenths of a second of wall
+# time on an idle machine, times BG_WAIT_SCALE (5): the suite must hold on
+# a loaded 2-core host and in TCG, where everything is several times
+# slower. A wait returns as soon as its condition holds, so the margin
+# costs nothing when all is well. A deadline, not a count of tries: on a
+# loaded machine each try (a fork or two) takes longer than its pause.
+BG_WAIT_SCALE=${BG_WAIT_SCALE:-5}
 wait_for() {
-	local n=$1; shift
-	while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
-	return 1
+	local t=${EPOCHREALTIME//[.,]/} end
+	end=$((t / 100000 + $1 * BG_WAIT_SCALE)); shift
+	until "$@"; do
+		t=${EPOCHREALTIME//[.,]/}
+		[ $((t / 100000)) -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
+# listening PORT: a TCP socket listens on PORT in this network namespace
+# (read from /proc: the VM has neither ss nor netstat's options).
+listening() {
+	local p; p=$(printf ':%04X' "$1")
+	awk -v p="$p" '$4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' \
+		/proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
 # agent_up CONFIG [TENTHS]: start `bpfguard agent` on CONFIG with JSON

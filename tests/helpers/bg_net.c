@@ -3,10 +3,13 @@
  * bg_net: real TCP/UDP traffic for the network-ban tests, on both kernels
  * (the VM has no python3). Prints one line with what happened:
  *
- *   bg_net ping tcp|udp ADDR PORT    connect (TCP) or sendto (UDP), send
- *                                    "ping", wait for "pong" (1 s)
- *   bg_net serve tcp|udp ADDR PORT   bind, print "ready", answer one
- *                                    ping with "pong" (3 s)
+ *   bg_net ping tcp|udp ADDR PORT [SECS]   connect (TCP) or sendto (UDP),
+ *                                    send "ping", wait for "pong" (10 s)
+ *   bg_net serve tcp|udp ADDR PORT [SECS]  bind, print "ready", answer one
+ *                                    ping with "pong" (30 s)
+ *
+ * The waits are long for a loaded host, where the peer may take seconds
+ * to start; a test that expects no answer passes a short SECS.
  *
  * Lines: "ok", "timeout", or "<step> errno <n>" (step: socket, bind,
  * listen, connect, send, recv, accept).
@@ -44,13 +47,14 @@ int main(int argc, char **argv)
 	socklen_t len, flen = sizeof(from);
 	bool tcp, serve;
 	char buf[16];
-	int fd, c, one = 1;
+	int fd, c, one = 1, secs;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: bg_net ping|serve tcp|udp ADDR PORT\n");
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: bg_net ping|serve tcp|udp ADDR PORT [SECS]\n");
 		return 2;
 	}
 	serve = !strcmp(argv[1], "serve");
+	secs = argc == 6 ? atoi(argv[5]) : serve ? 30 : 10;
 	tcp = !strcmp(argv[2], "tcp");
 	if (strchr(argv[3], ':')) {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
@@ -78,12 +82,12 @@ int main(int argc, char **argv)
 		if (tcp && listen(fd, 4))
 			return result("listen");
 		printf("ready\n");
-		timeout(fd, 3);
+		timeout(fd, secs);
 		if (tcp) {
 			c = accept(fd, NULL, NULL);
 			if (c < 0)
 				return result("accept");
-			timeout(c, 3);
+			timeout(c, secs);
 			if (recv(c, buf, sizeof(buf), 0) <= 0)
 				return result("recv");
 			if (send(c, "pong", 4, 0) != 4)
@@ -97,7 +101,7 @@ int main(int argc, char **argv)
 		printf("ok\n");
 		return 0;
 	}
-	timeout(fd, 1);
+	timeout(fd, secs);
 	if (tcp) {
 		if (connect(fd, (struct sockaddr *)&ss, len))
 			return result("connect");

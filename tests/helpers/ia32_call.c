@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Driven by tests/integration/sandbox_syscalls.sh. A 64-bit process that, given "int80", calls
- * getpid through the ia32 entry (int 0x80, ia32 number 20) and prints what it returned; given
- * "x32", calls it as x32 (x86_64 number 39 with bit 30 set, tests/integration/run_x32.sh).
+ * Driven by tests/integration/sandbox_ia32.sh and monitor_ia32.sh. A 64-bit process that,
+ * given "int80", calls getpid through the ia32 entry (int 0x80, ia32 number 20) and prints
+ * what it returned; given "x32", calls it as x32 (x86_64 number 39 with bit 30 set,
+ * tests/integration/run_x32.sh).
  */
 #include <errno.h>
 #include <stdio.h>

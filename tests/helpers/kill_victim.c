@@ -16,7 +16,8 @@
  *     connect  TCP connect to 127.0.0.1:PORT
  *     sendto   UDP datagram to 127.0.0.1:PORT
  *   kill_victim listen-tcp|listen-udp PORT OUT
- *     wait up to 3 s for a connection or a datagram; write yes/no to OUT
+ *     wait up to 30 s (a loaded host) for a connection or a datagram;
+ *     write yes/no to OUT
  *     (OUT.ready once listening)
  */
 #include <arpa/inet.h>
@@ -59,7 +60,7 @@ static int listen_one(int udp, int port, const char *out)
 	}
 	snprintf(ready, sizeof(ready), "%s.ready", out);
 	put(ready, "");
-	put(out, poll(&p, 1, 3000) == 1 ? "yes" : "no");
+	put(out, poll(&p, 1, 30000) == 1 ? "yes" : "no");
 	return 0;
 }
 
@@ -83,8 +84,12 @@ int main(int argc, char **argv)
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	snprintf(path, sizeof(path), "%s/wfile", dir);
 	fd = open(path, O_WRONLY);
-	while (access(argv[2], F_OK))
+	/* Sleep at least once: the profile (made with the go file already
+	 * there) must hold the calls of the wait, or the monitored run is
+	 * killed in its wait instead of at the call under test. */
+	do
 		nanosleep(&ts, NULL);
+	while (access(argv[2], F_OK));
 	if (!strcmp(mode, "unlink")) {
 		snprintf(path, sizeof(path), "%s/victim", dir);
 		syscall(SYS_unlink, path);

@@ -71,7 +71,7 @@ kill $srv 2>/dev/null; wait $srv 2>/dev/null
 "$TMP/netc" serve udp 127.0.0.1 $RCV > "$TMP/tsrv.out" 2>&1 &
 tsrv=$!
 wait_for 50 grep -q ready "$TMP/tsrv.out" || fail "target server did not start"
-"$NET" ping udp 127.0.0.1 $RCV > /dev/null
+"$NET" ping udp 127.0.0.1 $RCV 1 > /dev/null # no answer comes
 wait $tsrv; rc=$?
 echo "target UDP server -> exit $rc '$(tr '\n' ' ' < "$TMP/tsrv.out")'"
 if [ $lsm = 1 ]; then

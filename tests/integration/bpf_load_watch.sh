@@ -53,7 +53,8 @@ if command -v exitsnoop-bpfcc >/dev/null; then
 	bccpid=$!
 	at_exit "kill $bccpid 2>/dev/null"
 	# exitsnoop prints its header once its program is attached.
-	if wait_for 400 grep -q PCOMM "$TMP/bcc.out"; then
+	bcc_up() { grep -q PCOMM "$TMP/bcc.out" || ! kill -0 $bccpid 2>/dev/null; }
+	if wait_for 400 bcc_up && grep -q PCOMM "$TMP/bcc.out"; then
 		bcc=yes
 	else
 		echo "note: exitsnoop-bpfcc did not load: $(tail -3 "$TMP/bcc.out")"

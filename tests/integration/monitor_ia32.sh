@@ -23,7 +23,6 @@ done
 start_monitor "$TMP/ev" --policy "$TMP/p.yaml" --exe "$IA32"
 "$IA32" int80 >"$TMP/out" 2>&1 || fail "alert: int80 failed: $(cat "$TMP/out")"
 "$IA32" native >/dev/null 2>&1 || fail "alert: native run failed"
-sleep 0.2
 stop_monitor "$TMP/ev"
 grep '"syscall":{"name":"getpid","nr":20,"abi":"ia32"}' "$TMP/ev" >"$TMP/ia" ||
 	fail "no ia32 getpid event: $(cat "$TMP/ev")"
@@ -34,7 +33,6 @@ grep -q '"action":"alert","mechanism":"tracepoint"' "$TMP/ia" || fail "alert: ac
 start_monitor "$TMP/evk" --policy "$TMP/p.yaml" --action kill --exe "$IA32"
 "$IA32" int80 >"$TMP/out" 2>&1
 rc=$?
-sleep 0.2
 stop_monitor "$TMP/evk"
 [ $rc = 137 ] || fail "kill: exit $rc, expected 137 (SIGKILL): $(cat "$TMP/out")"
 grep -q '"outcome":"failure".*"abi":"ia32".*"action":"kill"' "$TMP/evk" || fail "kill: no event: $(cat "$TMP/evk")"

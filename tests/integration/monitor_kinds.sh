@@ -22,11 +22,16 @@ for p in $P1 $P2; do
 	"$PY" -m http.server -b 127.0.0.1 -d "$TMP/www" $p >/dev/null 2>&1 &
 	at_exit "kill $!"
 done
-wait_for 50 curl -sf -o /dev/null http://127.0.0.1:$P2/ || fail "http.server did not start"
+for p in $P1 $P2; do
+	wait_for 50 curl -sf -o /dev/null http://127.0.0.1:$p/ || fail "http.server on $p did not start"
+done
 
+# The workers sleep once before they look for the go file: their profiles,
+# made with the go file already there, hold the calls of the wait.
 cat >"$TMP/w.py" <<'PY'
 import os, socket, sys, time
 mode, go, tmp = sys.argv[1:4]
+time.sleep(0.05)
 while not os.path.exists(go):
     time.sleep(0.05)
 open(tmp + "/ok").read()
@@ -42,6 +47,7 @@ elif mode == "file":
 print("done", mode, flush=True)
 PY
 cat >"$TMP/w.sh" <<EOF2
+sleep 0.05
 while [ ! -e "\$2" ]; do sleep 0.05; done
 /bin/true
 case \$1 in
@@ -53,14 +59,11 @@ echo done
 EOF2
 
 # Policies: what the workers do before the step under test.
-(sleep 0.4; touch "$TMP/go.p") & t=$!
+touch "$TMP/go.p" "$TMP/go.s"
 "$BPFGUARD" profile -o "$TMP/py.yaml" -- "$PY" "$TMP/w.py" none "$TMP/go.p" "$TMP" >/dev/null 2>"$TMP/prof.err" ||
 	fail "profile python: $(cat "$TMP/prof.err")"
-wait $t
-(sleep 0.4; touch "$TMP/go.s") & t=$!
 "$BPFGUARD" profile -o "$TMP/sh.yaml" -- "$SH" "$TMP/w.sh" none "$TMP/go.s" >/dev/null 2>"$TMP/prof.err" ||
 	fail "profile sh: $(cat "$TMP/prof.err")"
-wait $t
 grep -q umask "$TMP/py.yaml" && fail "umask in the profile: pick another syscall"
 only syscalls <"$TMP/py.yaml" >"$TMP/sys.yaml"
 only files <"$TMP/py.yaml" >"$TMP/files.yaml"
@@ -81,20 +84,26 @@ one() {
 	case $sel in
 	pid) # the worker is a child of the target, running before the monitor
 		"$SH" -c '"$@" & wait $!' sh "${cmd[@]}" >"$ev.out" 2>&1 & w=$!
-		wait_for 20 pgrep -P $w >/dev/null || fail "no worker under $w"
+		wait_for 50 pgrep -P $w >/dev/null || fail "no worker under $w"
+		wait_exe "$(pgrep -P $w)" "${cmd[0]}"
 		start_monitor "$ev" --policy "$TMP/$pol.yaml" --action "$action" --pid $w ;;
 	cgroup) # the worker is in a cgroup below the target
 		make_cgroup "$kind$action"
 		mkdir "$CG/sub" || fail "mkdir $CG/sub"
 		"$SH" -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG/sub" "${cmd[@]}" >"$ev.out" 2>&1 & w=$!
-		wait_for 20 grep -qx "$w" "$CG/sub/cgroup.procs" || fail "worker not in $CG/sub: $(cat "$ev.out")"
+		wait_for 50 grep -qx "$w" "$CG/sub/cgroup.procs" || fail "worker not in $CG/sub: $(cat "$ev.out")"
+		wait_exe $w "${cmd[0]}"
 		start_monitor "$ev" --policy "$TMP/$pol.yaml" --action "$action" --cgroup "$CG" ;;
-	exe) "${cmd[@]}" >"$ev.out" 2>&1 & w=$!; start_monitor "$ev" --policy "$TMP/$pol.yaml" --action "$action" --exe "${cmd[0]}" ;;
+	exe) # already running when the monitor scans /proc
+		"${cmd[@]}" >"$ev.out" 2>&1 & w=$!
+		wait_exe $w "${cmd[0]}"
+		start_monitor "$ev" --policy "$TMP/$pol.yaml" --action "$action" --exe "${cmd[0]}" ;;
 	esac
 	grep -q '^bpfguard: monitoring [1-9]' "$ev.err" || fail "$kind/$action/$sel: nothing monitored: $(cat "$ev.err")"
 	touch "$go"
 	wait $w; rc=$?
-	sleep 0.2 # the last events reach the ring buffer reader
+	# The worker's events are in the ring buffer before it is reaped; the
+	# monitor drains it when it stops.
 	stop_monitor "$ev"
 	RC=$rc OUT=$(cat "$ev.out") EV=$ev
 	echo "$kind/$action/--$sel: worker exit $rc, $(grep -c . "$ev") events"

@@ -31,8 +31,16 @@ start_monitor() {
 	"$BPFGUARD" monitor --json --output "$ev" "$@" 2>"$ev.err" &
 	MON=$!
 	at_exit "kill -INT $MON 2>/dev/null"
-	wait_for 100 grep -qs '^bpfguard: monitoring' "$ev.err" ||
+	wait_for 150 grep -qs '^bpfguard: monitoring' "$ev.err" ||
 		{ kill -INT $MON 2>/dev/null; fail "monitor did not start: $(cat "$ev.err")"; }
+}
+
+# wait_exe PID PATH: until PID runs PATH. A worker started with `cmd &` is
+# a copy of the shell until its exec; monitored before that, the shell's
+# own calls would break the worker's policy.
+runs_exe() { [ "$(readlink -f "/proc/$1/exe" 2>/dev/null)" = "$(readlink -f "$2")" ]; }
+wait_exe() {
+	wait_for 100 runs_exe "$1" "$2" || fail "pid $1 does not run $2 (it runs $(readlink "/proc/$1/exe"))"
 }
 
 stop_monitor() {

@@ -179,7 +179,7 @@ NM=cgroup
 "$BB" nc -l -p $((P + 1)) </dev/null >/dev/null 2>&1 &
 listener=$!
 at_exit "kill $listener 2>/dev/null"
-sleep 0.2
+wait_for 100 listening $((P + 1)) || fail "nc -l did not start"
 run_p "$TMP/net.yaml" deny "$TMP/n1.ev" "$BB" nc 127.0.0.1 $((P + 1)) </dev/null
 [[ $out == *"Operation not permitted"* ]] || fail "net deny: $out"
 ev_has "$TMP/n1.ev" '"action":"deny"' "\"mechanism\":\"$NM\"" '"name":"policy.network"' \

@@ -69,7 +69,7 @@ stop
 $PY -c "import socket,time; s=[socket.create_server(('127.0.0.1',p)) for p in ($PORT,$((PORT+1)))]; time.sleep(30)" &
 listener=$!
 at_exit "kill $listener 2>/dev/null"
-sleep 0.5
+wait_for 100 listening $((PORT + 1)) || fail "the listeners did not start"
 client() { echo "import socket; socket.create_connection(('127.0.0.1', $1)).close(); print('connected')"; }
 "$BPFGUARD" profile -o "$TMP/cli.yaml" -- $PY -c "$(client $PORT)" >/dev/null 2>&1 || fail "client profile"
 grep -q "\"127.0.0.1:$PORT\"" "$TMP/cli.yaml" || fail "connect peer not recorded"

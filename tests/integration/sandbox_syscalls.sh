@@ -2,13 +2,11 @@
 # profile, then run under the policy with each action: a call outside the
 # syscall allowlist fails with EPERM before it runs (deny), kills the
 # process (kill: seccomp, before the call; kill-user: from bpfguard), or is
-# only reported (alert). An ia32 call (int 0x80) from a 64-bit process is
-# checked against the ia32 list, not the native one.
+# only reported (alert). The ia32 entry: sandbox_ia32.sh.
 # asan: yes
 . "$(dirname "$0")/../lib.sh"
 need_root
 need_cmd python3
-IA32=$BUILD/tests/helpers/ia32_call
 mkdir -p "$TMP/d" && touch "$TMP/d/f1"
 
 "$BPFGUARD" profile -o "$TMP/ls.yaml" -- ls "$TMP/d" >/dev/null 2>"$TMP/prof.err" ||
@@ -54,14 +52,4 @@ out=$("$BPFGUARD" run --policy "$TMP/ls.yaml" --action alert --json -- ls -l "$T
 grep -q ' f1$' <<<"$out" || fail "alert: ls -l output missing"
 grep -q '"outcome":"success".*"action":"alert"' "$TMP/al.ev" || fail "alert: no event"
 
-# ia32: the profile of native calls must not let int 0x80 through.
-"$BPFGUARD" profile -o "$TMP/ia.yaml" -- "$IA32" native >/dev/null 2>&1 || fail "profile ia32 helper"
-grep -q '^  ia32: \[\]' "$TMP/ia.yaml" || fail "ia32 list not empty after a native-only profile"
-"$IA32" int80 >/dev/null || fail "int 0x80 does not work unsandboxed here"
-"$BPFGUARD" run --policy "$TMP/ia.yaml" --json -- "$IA32" int80 >"$TMP/ia.out" 2>"$TMP/ia.ev"; rc=$?
-[ $rc -ne 0 ] || fail "ia32 getpid was not stopped"
-grep -q -- '-> -1 (' "$TMP/ia.out" || fail "ia32 call did not return -EPERM: $(cat "$TMP/ia.out")"
-grep -q '"name":"getpid","nr":20,"abi":"ia32"' "$TMP/ia.ev" || fail "no ia32 event: $(cat "$TMP/ia.ev")"
-"$BPFGUARD" run --policy "$TMP/ia.yaml" --action kill -- "$IA32" int80 >/dev/null 2>&1; rc=$?
-[ $rc -eq 159 ] || fail "ia32 under kill: exit $rc"
 echo "ok"

@@ -49,8 +49,10 @@ astats() { nsenter -t "$apid" -m -n "$BPFGUARD" net stats -i "$IFB" --json; }
 rawsend 40 udp4 1 10.77.0.9 10.77.0.2 5001 || fail "send"
 sleep 1.1 # the next second's sampling budget, for the denied ones
 rawsend 4 udp4 0 10.77.0.5 10.77.0.2 5001 || fail "send"
-sleep 0.5
-drops=$(astats | python3 -c 'import json,sys; r=json.load(sys.stdin)["filters"][0]["reasons"]; print(r["no-source"]["drop"], r["denied"]["drop"])')
+drops_now() { drops=$(astats | python3 -c 'import json,sys; r=json.load(sys.stdin)["filters"][0]["reasons"]; print(r["no-source"]["drop"], r["denied"]["drop"])'); }
+dropped_all() { drops_now; set -- $drops; [ "${1:-0}" -ge 40 ] && [ "${2:-0}" -ge 4 ]; }
+wait_for 30 dropped_all
+drops_now
 [ "$drops" = "40 4" ] || fail "counters: $drops (want 40 no-source, 4 denied)"
 kill -TERM $agent
 wait $agent || fail "agent exited with $?"

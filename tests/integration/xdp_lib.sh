@@ -35,14 +35,16 @@ inb ip link set "$IFB" up
 mac_of() { "$1" ip -br link show dev "$2" | awk '{print $3}'; }
 MAC_B=$(mac_of inb "$IFB")
 
-# json_get EXPR: evaluate a Python expression over `net stats --json` (d is
-# the first filter) and print it.
+# stats_get EXPR: evaluate a Python expression over `net stats --json` (d is
+# the first filter, r its reasons) and print it (a tuple: its items, on one
+# line, so that one call reads several counters).
 stats_get() {
 	net stats -p "$PIN" --json | python3 -c '
 import json, sys
 d = json.load(sys.stdin)["filters"][0]
 r = d["reasons"]
-print(eval(sys.argv[1]))' "$1"
+v = eval(sys.argv[1])
+print(*v) if isinstance(v, tuple) else print(v)' "$1"
 }
 
 # rawsend COUNT KIND [ARGS...]: craft frames in namespace A and send each

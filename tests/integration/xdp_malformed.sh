@@ -17,11 +17,12 @@ for kind in short-vlan three-tags short-ip4 ihl4 totlen-past-end short-tcp tcp-d
 done
 rawsend 9 udp4 0 10.77.0.1 10.77.0.2 5001 || fail "cannot send good frames"
 rawsend 4 udp6 2 fd77::1 fd77::2 5001 || fail "cannot send good frames"
-sleep 0.3
-
-mal=$(stats_get 'r["malformed"]["drop"]')
+all_counted() {
+	mal=$(stats_get 'r["malformed"]["drop"]') good=$(stats_get 'r["allowed"]["pass"]')
+	[ "$mal" -ge "$n" ] && [ "$good" -ge 13 ]
+}
+wait_for 30 all_counted
 malpass=$(stats_get 'r["malformed"]["pass"]')
-good=$(stats_get 'r["allowed"]["pass"]')
 [ "$mal" -eq "$n" ] || fail "malformed drop counter is $mal, $n malformed frames were sent"
 [ "$malpass" -eq 0 ] || fail "$malpass malformed frames passed"
 [ "$good" -eq 13 ] || fail "allowed counter is $good, 13 good frames were sent after the bad ones"
@@ -36,7 +37,8 @@ net detach -p "$PIN" >/dev/null || fail "detach"
 net attach "$IFB" -p "$PIN" --malformed pass --mode generic >/dev/null || fail "attach --malformed pass --mode generic"
 net status -p "$PIN" | grep -q "attached, ifindex .* generic mode" || fail "not in generic mode: $(net status -p "$PIN")"
 rawsend 6 ihl4 || fail "send"
-sleep 0.2
+malpass_counted() { [ "$(stats_get 'r["malformed"]["pass"]')" -ge 6 ]; }
+wait_for 30 malpass_counted
 [ "$(stats_get 'r["malformed"]["pass"]')" -eq 6 ] || fail "malformed: pass not applied"
 echo "ok: malformed: pass applied and counted, in generic mode"
 

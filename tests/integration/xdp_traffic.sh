@@ -53,17 +53,24 @@ net allow -p "$PIN" 10.77.0.0/29 fd77::/125 tcp:5000 udp:5001 >/dev/null || fail
 net status -p "$PIN" | grep -q "attached, ifindex .* native mode" || fail "not attached in native mode: $(net status -p "$PIN")"
 ids0=$(net status -p "$PIN" --json | python3 -c 'import json,sys; f=json.load(sys.stdin)["filters"][0]; print(f["prog_id"], f["link_id"])')
 
-l4() { stats_get 'sum(r[k]["pass"] + r[k]["drop"] for k in ("allowed", "denied", "no-source", "no-port"))'; }
+L4='sum(r[k]["pass"] + r[k]["drop"] for k in ("allowed", "denied", "no-source", "no-port"))'
 
 # flow LABEL REASON VERDICT CMD...: CMD's TCP/UDP packets, counted by the
 # sender's nftables counter, must all land in REASON/VERDICT and nowhere else.
 flow() {
 	local label=$1 what="$2/$3" key="r['$2']['$3']" s0 x0 t0 s1 x1 t1
 	shift 3
-	s0=$(sent) x0=$(stats_get "$key") t0=$(l4)
+	s0=$(sent)
+	read -r x0 t0 < <(stats_get "($key, $L4)")
 	"$@"
-	sleep 0.3
-	s1=$(sent) x1=$(stats_get "$key") t1=$(l4)
+	# The receiver's NAPI (and TCP's teardown) may lag the sender: wait
+	# until the counters agree, then check them.
+	counted() {
+		s1=$(sent)
+		read -r x1 t1 < <(stats_get "($key, $L4)")
+		[ $((s1 - s0)) -gt 0 ] && [ $((x1 - x0)) -eq $((s1 - s0)) ] && [ $((t1 - t0)) -eq $((s1 - s0)) ]
+	}
+	wait_for 30 counted
 	[ $((s1 - s0)) -gt 0 ] || fail "$label: nothing was sent"
 	[ $((x1 - x0)) -eq $((s1 - s0)) ] ||
 		fail "$label: $key grew by $((x1 - x0)), $((s1 - s0)) packets were sent"
@@ -124,8 +131,8 @@ tagged() { # LABEL REASON VERDICT N KIND ARGS...
 	shift 4
 	x0=$(stats_get "$key")
 	rawsend "$n" "$@" || fail "$label: raw send failed"
-	sleep 0.2
-	x1=$(stats_get "$key")
+	tagged_counted() { x1=$(stats_get "$key"); [ $((x1 - x0)) -ge "$n" ]; }
+	wait_for 30 tagged_counted
 	[ $((x1 - x0)) -eq "$n" ] || fail "$label: $key grew by $((x1 - x0)), $n frames sent"
 	echo "ok: $label: $n frames, all $what"
 }

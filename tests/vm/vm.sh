@@ -25,8 +25,11 @@
 #   VM_DIR [$BUILD/vm]       cache: kernel package, unpacked kernel, base layout
 #   VM_KERNEL_SERIES [6.1]   upstream series of the cloud kernel to use
 #   VM_KERNEL_PKG            exact package, e.g. linux-image-6.1.0-56-cloud-amd64-unsigned
-#   VM_TIMEOUT [240]         seconds for the whole VM run (boot included)
-#   VM_TEST_TIMEOUT [120]    seconds for one test inside the VM
+#   VM_TIMEOUT [3000]        seconds for the whole VM run (boot included): a cap
+#   VM_TEST_TIMEOUT [400]    seconds for one test inside the VM (TCG on a
+#                            loaded host is 3-5 times slower than idle)
+#   VM_STALL [TEST_TIMEOUT+60] the VM is stopped after this long without a
+#                            test starting or ending on its console
 #   VM_MEM [1G]  VM_SMP [1]  guest memory and CPUs
 #   VM_APPEND                extra kernel command line
 #   VM_TEST_ENV              extra KEY=VALUE words for the tests' environment
@@ -43,8 +46,9 @@ BUILD=${BUILD:-build}
 BUILD_ABS=$(realpath -ms -- "$BUILD")
 VMDIR=$(realpath -ms -- "${VM_DIR:-$BUILD_ABS/vm}")
 SERIES=${VM_KERNEL_SERIES:-6.1}
-VM_TIMEOUT=${VM_TIMEOUT:-240}
-VM_TEST_TIMEOUT=${VM_TEST_TIMEOUT:-120}
+VM_TIMEOUT=${VM_TIMEOUT:-3000}
+VM_TEST_TIMEOUT=${VM_TEST_TIMEOUT:-400}
+VM_STALL=${VM_STALL:-$((VM_TEST_TIMEOUT + 60))}
 VM_MEM=${VM_MEM:-1G}
 VM_SMP=${VM_SMP:-1}
 VM_VERBOSE=${VM_VERBOSE:-0}
@@ -340,7 +344,7 @@ vm_files() {
 }
 
 cmd_run() {
-	local t path name stage run vp f interp i initrd cmdline log qrc t0 t1 dur
+	local t path name stage vp f interp i initrd cmdline log qrc qpid t0 t1 dur
 	local -a names=() paths=()
 	local -A seen=()
 
@@ -415,19 +419,46 @@ cmd_run() {
 	local -a qemu=(timeout -k 5 "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -m "$VM_MEM"
 		-smp "$VM_SMP" -nographic -no-reboot -net none -kernel "$VMLINUZ" -initrd "$initrd"
 		-append "$cmdline")
+	"${qemu[@]}" </dev/null >"$log" 2>&1 &
+	qpid=$!
 	if [[ $VM_VERBOSE == 1 ]]; then
-		"${qemu[@]}" </dev/null 2>&1 | tee "$log" >&2
-		qrc=${PIPESTATUS[0]}
-	else
-		"${qemu[@]}" </dev/null >"$log" 2>&1
-		qrc=$?
+		tail -n +1 -f --pid="$qpid" "$log" >&2 &
 	fi
+	watchdog "$qpid" "$log"
+	wait "$qpid"
+	qrc=$?
+	[[ ! -e $run/stalled ]] || qrc=124
 	set -e
 	t1=$(date +%s.%N)
 	dur=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 	cp "$log" "$VMDIR/console.log"
 
 	report "$log" "$qrc" "$dur" "${names[@]}"
+}
+
+# watchdog QEMU_PID LOG: stop the VM when its console shows no progress
+# (no START or RESULT line) for VM_STALL seconds; each test prints a START
+# line when it begins and is itself killed after VM_TEST_TIMEOUT, so a
+# stall is a hung VM, and the VM_TIMEOUT cap need not guess how slow a
+# loaded host makes TCG.
+watchdog() {
+	local qpid=$1 log=$2 n last_n=-1 now last
+
+	last=$SECONDS
+	while kill -0 "$qpid" 2>/dev/null; do
+		n=$(grep -ac -e "$M START" -e "$M RESULT" -e "$M BOOT" "$log" 2>/dev/null || true)
+		now=$SECONDS
+		if [[ $n != "$last_n" ]]; then
+			last_n=$n
+			last=$now
+		elif ((now - last > VM_STALL)); then
+			info "no progress on the console for ${VM_STALL}s: stopping the VM"
+			: >"$run/stalled"
+			kill -TERM "$qpid" 2>/dev/null || true
+			return 0
+		fi
+		sleep 2
+	done
 }
 
 # report LOG QEMU_STATUS DURATION NAME...: parse the console log, print results.
@@ -477,7 +508,11 @@ report() {
 		vmerr="kernel panic${running:+ while $running ran}: $panic"
 	elif ((qrc == 124 || qrc == 137)); then
 		vmshort="VM timeout"
-		vmerr="timeout: the VM did not finish within ${VM_TIMEOUT}s${running:+ ($running was running)}"
+		if [[ -e $run/stalled ]]; then
+			vmerr="timeout: no progress for ${VM_STALL}s${running:+ while $running ran}"
+		else
+			vmerr="timeout: the VM did not finish within ${VM_TIMEOUT}s${running:+ ($running was running)}"
+		fi
 	elif ((!booted)); then
 		vmshort="boot failure"
 		vmerr="boot failure: the VM never reached /init (qemu exit status $qrc)"
@@ -517,8 +552,8 @@ report() {
 			status=FAIL
 			reason="not run ($vmshort)"
 		fi
+		[[ -z ${secs[$n]:-} ]] || echo "VMTIME $n ${secs[$n]}"
 		echo "VMRESULT $n $status${reason:+ $reason}"
-		[[ $VM_VERBOSE != 1 || -z ${secs[$n]:-} ]] || info "$n took ${secs[$n]}s"
 		if [[ $status == FAIL || $VM_VERBOSE == 1 ]] && [[ -n ${outs[$n]:-} ]]; then
 			printf '%s' "${outs[$n]}" | sed 's/^/    /'
 		fi
