@@ -40,6 +40,24 @@ listening() {
 		/proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
+# veth_pair TAG [NET]: network namespaces $NA and $NB joined by a veth pair
+# $IFA (in A) / $IFB (in B), both up, names unique to this test; with NET
+# (e.g. 10.78.0), NET.1/24 on A and NET.2/24 on B. Removed at exit.
+veth_pair() {
+	NA=bg${1}a$$ NB=bg${1}b$$ IFA=${1}a$$ IFB=${1}b$$
+	ip netns add "$NA" || skip "cannot create network namespaces"
+	at_exit "ip netns del $NA 2>/dev/null"
+	ip netns add "$NB" || fail "ip netns add $NB"
+	at_exit "ip netns del $NB 2>/dev/null"
+	ip link add "$IFA" netns "$NA" type veth peer name "$IFB" netns "$NB" || fail "veth"
+	ip -n "$NA" link set "$IFA" up
+	ip -n "$NB" link set "$IFB" up
+	if [ -n "${2:-}" ]; then
+		ip -n "$NA" addr add "$2.1/24" dev "$IFA"
+		ip -n "$NB" addr add "$2.2/24" dev "$IFB"
+	fi
+}
+
 # agent_up CONFIG [TENTHS]: start `bpfguard agent` on CONFIG with JSON
 # events in $OUT (stderr in $TMP/agent.err), stopped at exit; sets $agent.
 agent_up() {

@@ -24,19 +24,7 @@ H=$BUILD/tests/helpers
 PORT=$((21000 + $$ % 9000))
 
 # ---- the agent: most types at once -----------------------------------------
-NA=bgesa$$
-NB=bgesb$$
-IFA=esa$$
-IFB=esb$$
-ip netns add "$NA" || skip "cannot create network namespaces"
-at_exit "ip netns del $NA 2>/dev/null"
-ip netns add "$NB" || fail "ip netns add $NB"
-at_exit "ip netns del $NB 2>/dev/null"
-ip link add "$IFA" netns "$NA" type veth peer name "$IFB" netns "$NB" || fail "veth"
-ip -n "$NA" link set "$IFA" up
-ip -n "$NB" link set "$IFB" up
-ip -n "$NA" addr add 10.79.0.1/24 dev "$IFA"
-ip -n "$NB" addr add 10.79.0.2/24 dev "$IFB"
+veth_pair es 10.79.0
 
 D=/dev/shm/bg-schema.$$ # tmpfs: inode and device as the kernel sees them
 mkdir -p "$D"

@@ -7,15 +7,7 @@ need_root
 need_cmd nsenter
 need_cmd python3
 
-NA=bgxa$$
-NB=bgxb$$
-IFA=xa$$
-IFB=xb$$
-ip netns add "$NA" || skip "cannot create network namespaces"
-at_exit "ip netns del $NA 2>/dev/null"
-ip netns add "$NB" || fail "ip netns add $NB"
-at_exit "ip netns del $NB 2>/dev/null"
-ip link add "$IFA" netns "$NA" type veth peer name "$IFB" netns "$NB" || fail "veth"
+veth_pair x
 
 # nsenter keeps our mount namespace (ip netns exec would remount /sys),
 # so every command sees the same bpffs.
@@ -29,8 +21,6 @@ net() { inb "$BPFGUARD" net "$@"; }
 
 ina ip link set lo up
 inb ip link set lo up
-ina ip link set "$IFA" up
-inb ip link set "$IFB" up
 # (/sys is the host's here: ask ip)
 mac_of() { "$1" ip -br link show dev "$2" | awk '{print $3}'; }
 MAC_B=$(mac_of inb "$IFB")

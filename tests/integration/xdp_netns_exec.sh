@@ -13,19 +13,7 @@ need_root
 need_cmd nsenter
 need_cmd socat
 
-NA=bgnea$$
-NB=bgneb$$
-IFA=nea$$
-IFB=neb$$
-ip netns add "$NA" || skip "cannot create network namespaces"
-at_exit "ip netns del $NA 2>/dev/null"
-ip netns add "$NB" || fail "ip netns add $NB"
-at_exit "ip netns del $NB 2>/dev/null"
-ip link add "$IFA" netns "$NA" type veth peer name "$IFB" netns "$NB" || fail "veth"
-ip -n "$NA" link set "$IFA" up
-ip -n "$NB" link set "$IFB" up
-ip -n "$NA" addr add 10.78.0.1/24 dev "$IFA"
-ip -n "$NB" addr add 10.78.0.2/24 dev "$IFB"
+veth_pair ne 10.78.0
 # Whatever happens to the filter, never leave it behind.
 at_exit "ip -n $NB link set dev $IFB xdp off 2>/dev/null"
 
