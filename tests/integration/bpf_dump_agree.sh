@@ -68,7 +68,19 @@ if command -v syscount-bpfcc >/dev/null; then
 		pids+=($!)
 	done
 fi
-# Wait for the loaders to settle (bpftrace and bcc compile first).
+# Wait for the loaders to settle. bpftrace and bcc compile first (bcc's
+# clang takes a minute on a loaded host): each prints its first line once
+# its programs are loaded and attached, or an error; only then does a
+# stable program count mean anything (other programs on the host count
+# towards the total and may already be stable).
+loaders_started() {
+	local f
+	for f in "$TMP"/*.out; do
+		[ -e "$f" ] || continue
+		[ -s "$f" ] || return 1
+	done
+}
+wait_for 360 loaders_started || echo "a loader printed nothing in time"
 n0=-1 same=0
 for _ in $(seq 120); do
 	n=$(bpftool prog list 2>/dev/null | grep -c '^[0-9]*:')
