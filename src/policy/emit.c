@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -107,6 +108,13 @@ static bool plain_ok(const char *s)
 
 static void fail(struct bg_emit *e, int rc, const char *what, const char *s)
 {
+	bg_emit_refuse(e, rc, what, s, rc == -EILSEQ ? "it is not UTF-8 text" : strerror(-rc));
+}
+
+void bg_emit_refuse(struct bg_emit *e, int rc, const char *what, const char *s, const char *why)
+{
+	char *msg = NULL;
+	size_t len = 0;
 	FILE *m;
 
 	if (e->rc)
@@ -114,20 +122,27 @@ static void fail(struct bg_emit *e, int rc, const char *what, const char *s)
 	e->rc = rc;
 	if (!e->errlen)
 		return;
-	m = fmemopen(e->err, e->errlen, "w");
+	/* Not fmemopen on err: it leaves no NUL when the text fills it. */
+	m = open_memstream(&msg, &len);
 	if (!m) {
 		snprintf(e->err, e->errlen, "%s", strerror(-rc));
 		return;
 	}
 	if (s) {
+		char head[161];
+
+		/* A 4096-byte path would push the reason out of err: cut it. */
+		snprintf(head, sizeof(head), "%s", s);
 		fprintf(m, "%s '", what);
-		bg_fput_printable(m, s);
-		fprintf(m, "' cannot be written: %s",
-			rc == -EILSEQ ? "it is not UTF-8 text" : strerror(-rc));
+		bg_fput_printable(m, head);
+		fprintf(m, "%s' cannot be written: %s", strlen(s) >= sizeof(head) ? "..." : "",
+			why);
 	} else {
-		fprintf(m, "YAML emitter: %s", e->y.problem ? e->y.problem : strerror(-rc));
+		fprintf(m, "YAML emitter: %s", e->y.problem ? e->y.problem : why);
 	}
-	fclose(m);
+	if (!fclose(m))
+		snprintf(e->err, e->errlen, "%s", msg);
+	free(msg);
 }
 
 static void emit(struct bg_emit *e, yaml_event_t *ev, int ok)

@@ -37,6 +37,9 @@ void bg_emit_seq(struct bg_emit *e, bool flow);
 void bg_emit_map(struct bg_emit *e, bool flow);
 void bg_emit_end(struct bg_emit *e); /* of the innermost sequence or mapping */
 int bg_emit_close(struct bg_emit *e);
+/* Refuse what the reader would refuse: rc is kept, err says "WHAT 'S'
+ * cannot be written: WHY" with S's non-printable bytes escaped. */
+void bg_emit_refuse(struct bg_emit *e, int rc, const char *what, const char *s, const char *why);
 
 /* Strict UTF-8: no overlong forms, surrogates or code points past U+10FFFF
  * (libyaml would write a surrogate as a \u escape its own reader refuses). */

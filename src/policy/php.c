@@ -21,6 +21,9 @@
 #include "policy/emit.h"
 #include "policy/php.h"
 
+/* "Class::method" as the PHP guard reads it: two 64-byte halves. */
+#define BG_PHP_NAME_MAX (2 * 64)
+
 static struct bg_policy_php_fn *find_fn(struct bg_policy_php *ph, const char *name)
 {
 	size_t i;
@@ -149,6 +152,9 @@ int bg_policy_php_write(const struct bg_policy *p, FILE *f, char *err, size_t er
 	for (i = 0; i < ph->n_fns; i++) {
 		/* Always quoted, as they always were: "App::render" reads as a
 		 * name at a glance, and a namespace's \ is escaped. */
+		if (!fns[i].name[0] || strlen(fns[i].name) >= BG_PHP_NAME_MAX)
+			bg_emit_refuse(&e, -EINVAL, "PHP function", fns[i].name,
+				       "empty, or longer than the reader takes");
 		bg_emit_str(&e, fns[i].name, BG_EMIT_QUOTED, "PHP function");
 		bg_emit_seq(&e, true);
 		for (nr = 0; nr < BG_SYSCALL_MAX; nr++) {
@@ -192,7 +198,7 @@ static int parse_fns(struct bg_yaml *y, yaml_node_t *n, struct bg_policy *p)
 		err = bg_yaml_str(y, k, "a PHP function", &name);
 		if (err)
 			return err;
-		if (!*name || strlen(name) >= 2 * 64)
+		if (!*name || strlen(name) >= BG_PHP_NAME_MAX)
 			return bg_yaml_error(y, k, "bad PHP function name '%s'", name);
 		if (v->type != YAML_SEQUENCE_NODE)
 			return bg_yaml_error(y, v, "the syscalls of %s must be a list", name);

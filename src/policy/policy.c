@@ -316,8 +316,11 @@ static int write_execs(const struct bg_policy *p, FILE *f, char *err, size_t err
 	bg_emit_open(&e, f, err, errlen);
 	bg_emit_str(&e, "executables", BG_EMIT_AUTO, "a key");
 	bg_emit_seq(&e, p->n_execs == 0);
-	for (i = 0; i < p->n_execs; i++)
+	for (i = 0; i < p->n_execs; i++) {
+		if (execs[i][0] != '/')
+			bg_emit_refuse(&e, -EINVAL, "executable", execs[i], "not an absolute path");
 		bg_emit_str(&e, execs[i], BG_EMIT_AUTO, "executable");
+	}
 	free(execs);
 	return bg_emit_close(&e);
 }
@@ -342,6 +345,10 @@ static int write_files(const struct bg_policy *p, FILE *f, char *err, size_t err
 		char acc[16];
 
 		acc_format(files[i].acc, acc);
+		if (files[i].path[0] != '/')
+			bg_emit_refuse(&e, -EINVAL, "file", files[i].path, "not an absolute path");
+		if (!acc[0]) /* grants nothing, and "" would not read back */
+			continue;
 		bg_emit_map(&e, false);
 		bg_emit_str(&e, files[i].path, BG_EMIT_AUTO, "file");
 		bg_emit_str(&e, acc, BG_EMIT_AUTO, "an access");
