@@ -42,6 +42,14 @@ cmp -s "$TMP/prof.out" "$TMP/run.out" || fail "output differs: $(diff "$TMP/prof
 [ "$(tail -1 "$TMP/run.out")" = 11 ] || fail "not every file made: $(cat "$TMP/run.out")"
 echo "ok - hostile names: profiled, then run with the same output"
 
+# --append reads the escaped names back and writes them again unchanged.
+cp "$TMP/p.yaml" "$TMP/before.yaml"
+"$BPFGUARD" profile --append -o "$TMP/p.yaml" -- "$TMP/names.sh" >/dev/null 2>"$TMP/prof.err" ||
+	fail "profile --append: $(cat "$TMP/prof.err")"
+diff <(grep -F "$D" "$TMP/before.yaml") <(grep -F "$D" "$TMP/p.yaml") >"$TMP/diff" ||
+	fail "names changed by --append: $(cat "$TMP/diff")"
+echo "ok - --append keeps the names"
+
 # argv with a line break and a control byte: one comment line, a policy run reads.
 "$BPFGUARD" profile -o "$TMP/argv.yaml" -- sh -c true "$(printf 'x\nversion: 2\033')" 2>"$TMP/argv.err" ||
 	fail "profile: $(cat "$TMP/argv.err")"
