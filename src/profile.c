@@ -27,6 +27,7 @@
 #include "events/output.h"
 #include "log.h"
 #include "php.h"
+#include "policy/emit.h"
 #include "policy/policy.h"
 #include "profile.skel.h"
 
@@ -297,13 +298,19 @@ static char *describe(struct profile *pr)
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	uname(&u);
 	fprintf(f, "profiled: ");
-	if (pr->cmd)
-		for (i = 0; pr->cmd[i]; i++)
-			fprintf(f, "%s%s", i ? " " : "", pr->cmd[i]);
-	else if (pr->pid)
+	/* argv and the cgroup path may hold any byte: a newline there would
+	 * start a line of YAML, so each is escaped here, in its own line. */
+	if (pr->cmd) {
+		for (i = 0; pr->cmd[i]; i++) {
+			fputs(i ? " " : "", f);
+			bg_fput_printable(f, pr->cmd[i]);
+		}
+	} else if (pr->pid) {
 		fprintf(f, "pid %d and its descendants", pr->pid);
-	else
-		fprintf(f, "cgroup %s", pr->cgroup);
+	} else {
+		fprintf(f, "cgroup ");
+		bg_fput_printable(f, pr->cgroup);
+	}
 	fprintf(f, "\nrecorded: %s on %s %s (tp_btf sys_enter/sys_exit, sched_process_exec)", when,
 		u.sysname, u.release);
 	fclose(f);
@@ -366,7 +373,9 @@ int cmd_profile(int argc, char **argv)
 	struct sigaction sa = {0};
 	char err_s[600];
 	int opt, err, status = 0;
-	FILE *f;
+	FILE *f, *mem;
+	char *text = NULL;
+	size_t text_len = 0;
 
 	pr.cg.fd = -1;
 	while ((opt = bg_getopt(argc, argv, &profile_help)) != -1) {
@@ -463,6 +472,22 @@ int cmd_profile(int argc, char **argv)
 	}
 	if (pr.append && bg_policy_merge(&pol, &old))
 		goto cleanup;
+	/* Rendered first, so that a policy refused (a name that is not UTF-8)
+	 * leaves the old file as it was. */
+	mem = open_memstream(&text, &text_len);
+	if (!mem) {
+		pr_err("cannot write the policy: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	err = bg_policy_write(&pol, mem, err_s, sizeof(err_s));
+	if (fclose(mem) && !err)
+		err = -ENOMEM;
+	if (err) {
+		pr_err("cannot write the policy: %s\n", err_s[0] ? err_s : strerror(-err));
+		err = 1;
+		goto cleanup;
+	}
+	err = 1;
 	/* Root writes the policy where -o says, after the command ran: the
 	 * checks of an event output file but the directories' (a policy is
 	 * written once, often into the user's own directory), then truncated. */
@@ -480,8 +505,10 @@ int cmd_profile(int argc, char **argv)
 	} else {
 		f = stdout;
 	}
-	err = bg_policy_write(&pol, f);
-	if (f != stdout && fclose(f))
+	err = fwrite(text, 1, text_len, f) == text_len ? 0 : -EIO;
+	if (fflush(f) && !err)
+		err = -errno;
+	if (f != stdout && fclose(f) && !err)
 		err = -errno;
 	if (err) {
 		pr_err("writing the policy failed: %s\n", strerror(-err));
@@ -503,5 +530,6 @@ cleanup:
 	bg_profile_bpf__destroy(pr.skel);
 	bg_policy_free(&pol);
 	bg_policy_free(&old);
+	free(text);
 	return err;
 }

@@ -243,7 +243,7 @@ int main(int argc, char **argv)
 	       "%d rounds, interleaved\n",
 	       k, pad_to_300(p.sys_native), iters, rounds);
 	f = fopen(pol, "w");
-	if (!f || bg_policy_write(&p, f) || fclose(f))
+	if (!f || bg_policy_write(&p, f, NULL, 0) || fclose(f))
 		return 1;
 	for (k = 0; k < 2; k++)
 		for (m = 0; m < NMODES; m++)

@@ -37,6 +37,14 @@ $(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS) $(wildcard src/disasm/*.h) \
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS)
 
+# The policy writer's target links the policy code instead, and its libraries.
+FUZZ_POLICY_SRCS := src/policy/policy.c src/policy/php.c src/policy/yaml.c src/policy/emit.c \
+	src/cli.c src/log.c
+$(FUZZ_DIR)/fuzz_policy_write: tests/fuzz/fuzz_policy_write.c $(FUZZ_POLICY_SRCS) \
+		$(wildcard src/policy/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_POLICY_SRCS) -lyaml -lseccomp -lbpf
+
 fuzz-build: $(FUZZ_BINS)
 
 # Seeds: our own objects (build them first with `make tests`) plus the

@@ -18,7 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy/emit.h"
 #include "policy/php.h"
+
+/* "Class::method" as the PHP guard reads it: two 64-byte halves. */
+#define BG_PHP_NAME_MAX (2 * 64)
 
 static struct bg_policy_php_fn *find_fn(struct bg_policy_php *ph, const char *name)
 {
@@ -114,10 +118,11 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int bg_policy_php_write(const struct bg_policy *p, FILE *f)
+int bg_policy_php_write(const struct bg_policy *p, FILE *f, char *err, size_t errlen)
 {
 	const struct bg_policy_php *ph = &p->php;
 	struct bg_policy_php_fn *fns;
+	struct bg_emit e;
 	char **files;
 	size_t i;
 	unsigned nr;
@@ -139,30 +144,39 @@ int bg_policy_php_write(const struct bg_policy *p, FILE *f)
 	qsort(files, ph->n_files, sizeof(*files), cmp_str);
 	fprintf(f, "\n# PHP functions it may call, each with the syscalls it may make while on\n"
 		   "# top of the PHP stack; PHP files it compiled.\n");
-	fprintf(f, "php:\n  functions:%s\n", ph->n_fns ? "" : " {}");
+	bg_emit_open(&e, f, err, errlen);
+	bg_emit_str(&e, "php", BG_EMIT_AUTO, "a key");
+	bg_emit_map(&e, false);
+	bg_emit_str(&e, "functions", BG_EMIT_AUTO, "a key");
+	bg_emit_map(&e, ph->n_fns == 0);
 	for (i = 0; i < ph->n_fns; i++) {
-		bool first = true;
-
-		fprintf(f, "    \"%s\": [", fns[i].name);
+		/* Always quoted, as they always were: "App::render" reads as a
+		 * name at a glance, and a namespace's \ is escaped. */
+		if (!fns[i].name[0] || strlen(fns[i].name) >= BG_PHP_NAME_MAX)
+			bg_emit_refuse(&e, -EINVAL, "PHP function", fns[i].name,
+				       "empty, or longer than the reader takes");
+		bg_emit_str(&e, fns[i].name, BG_EMIT_QUOTED, "PHP function");
+		bg_emit_seq(&e, true);
 		for (nr = 0; nr < BG_SYSCALL_MAX; nr++) {
 			const char *name =
 				bg_bit(fns[i].sys, nr) ? bg_syscall_name(false, nr) : NULL;
 
-			if (!name)
-				continue;
-			fprintf(f, "%s%s", first ? "" : ", ", name);
-			first = false;
+			if (name)
+				bg_emit_str(&e, name, BG_EMIT_AUTO, "a syscall");
 		}
-		fprintf(f, "]\n");
+		bg_emit_end(&e);
 	}
+	bg_emit_end(&e);
 	if (ph->check_files) {
-		fprintf(f, "  files:%s\n", ph->n_files ? "" : " []");
+		bg_emit_str(&e, "files", BG_EMIT_AUTO, "a key");
+		bg_emit_seq(&e, ph->n_files == 0);
 		for (i = 0; i < ph->n_files; i++)
-			fprintf(f, "    - %s\n", files[i]);
+			bg_emit_str(&e, files[i], BG_EMIT_AUTO, "PHP file");
+		bg_emit_end(&e);
 	}
 	free(fns);
 	free(files);
-	return ferror(f) ? -EIO : 0;
+	return bg_emit_close(&e);
 }
 
 static const char *const php_keys[] = {"functions", "files", NULL};
@@ -184,7 +198,7 @@ static int parse_fns(struct bg_yaml *y, yaml_node_t *n, struct bg_policy *p)
 		err = bg_yaml_str(y, k, "a PHP function", &name);
 		if (err)
 			return err;
-		if (!*name || strlen(name) >= 2 * 64)
+		if (!*name || strlen(name) >= BG_PHP_NAME_MAX)
 			return bg_yaml_error(y, k, "bad PHP function name '%s'", name);
 		if (v->type != YAML_SEQUENCE_NODE)
 			return bg_yaml_error(y, v, "the syscalls of %s must be a list", name);

@@ -9,6 +9,7 @@
 #include "policy/policy.h"
 #include "policy/yaml.h"
 #include "policy/php.h"
+#include "policy/emit.h"
 
 void bg_policy_init(struct bg_policy *p)
 {
@@ -261,10 +262,10 @@ static int cmp_file(const void *a, const void *b)
 		      ((const struct bg_policy_file *)b)->path);
 }
 
-static void write_syscalls(FILE *f, const char *key, const uint64_t *bm, bool compat)
+static void write_syscalls(struct bg_emit *e, const char *key, const uint64_t *bm, bool compat)
 {
 	const char *names[BG_SYSCALL_MAX];
-	size_t n = 0, i, col;
+	size_t n = 0, i;
 	unsigned nr;
 
 	for (nr = 0; nr < BG_SYSCALL_MAX; nr++) {
@@ -276,122 +277,165 @@ static void write_syscalls(FILE *f, const char *key, const uint64_t *bm, bool co
 		n++;
 	}
 	qsort(names, n, sizeof(names[0]), cmp_str);
-	fprintf(f, "  %s: [", key);
-	col = 6 + strlen(key);
-	for (i = 0; i < n; i++) {
-		size_t l = strlen(names[i]) + 2;
-
-		if (i && col + l > 78) {
-			fprintf(f, ",\n    ");
-			col = 4;
-		} else if (i) {
-			fprintf(f, ", ");
-		}
-		fprintf(f, "%s", names[i]);
-		col += l;
-	}
-	fprintf(f, "]\n");
+	bg_emit_str(e, key, BG_EMIT_AUTO, "a key");
+	bg_emit_seq(e, true);
+	for (i = 0; i < n; i++)
+		bg_emit_str(e, names[i], BG_EMIT_AUTO, "a syscall");
+	bg_emit_end(e);
 }
 
-int bg_policy_write(const struct bg_policy *p, FILE *f)
+/* The comment lines: each line of p->comment (argv and paths, which may hold
+ * any byte) with its non-printable bytes escaped, so that none ends the
+ * comment or makes the file unreadable to libyaml. */
+static void write_comment(FILE *f, const char *comment)
 {
-	struct bg_policy_file *files = NULL;
-	char **execs = NULL;
-	size_t i;
-	int op, err = 0;
+	char *copy = strdup(comment), *line, *save = NULL;
 
+	if (!copy)
+		return;
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		fputs("# ", f);
+		bg_fput_printable(f, line);
+		fputc('\n', f);
+	}
+	free(copy);
+}
+
+static int write_execs(const struct bg_policy *p, FILE *f, char *err, size_t errlen)
+{
+	struct bg_emit e;
+	char **execs = calloc(p->n_execs + 1, sizeof(*execs));
+	size_t i;
+
+	if (!execs)
+		return -ENOMEM;
+	if (p->n_execs) /* p->execs is NULL when empty */
+		memcpy(execs, p->execs, p->n_execs * sizeof(*execs));
+	qsort(execs, p->n_execs, sizeof(*execs), cmp_str);
+	fprintf(f, "\n# Programs it may execute.\n");
+	bg_emit_open(&e, f, err, errlen);
+	bg_emit_str(&e, "executables", BG_EMIT_AUTO, "a key");
+	bg_emit_seq(&e, p->n_execs == 0);
+	for (i = 0; i < p->n_execs; i++) {
+		if (execs[i][0] != '/')
+			bg_emit_refuse(&e, -EINVAL, "executable", execs[i], "not an absolute path");
+		bg_emit_str(&e, execs[i], BG_EMIT_AUTO, "executable");
+	}
+	free(execs);
+	return bg_emit_close(&e);
+}
+
+static int write_files(const struct bg_policy *p, FILE *f, char *err, size_t errlen)
+{
+	struct bg_policy_file *files = calloc(p->n_files + 1, sizeof(*files));
+	struct bg_emit e;
+	size_t i;
+
+	if (!files)
+		return -ENOMEM;
+	if (p->n_files)
+		memcpy(files, p->files, p->n_files * sizeof(*files));
+	qsort(files, p->n_files, sizeof(*files), cmp_file);
+	fprintf(f, "\n# Files it may open: r read, w write, x execute, c create, t truncate;\n"
+		   "# a path ending in / is a directory (listing it, creating in it).\n");
+	bg_emit_open(&e, f, err, errlen);
+	bg_emit_str(&e, "files", BG_EMIT_AUTO, "a key");
+	bg_emit_seq(&e, p->n_files == 0);
+	for (i = 0; i < p->n_files; i++) {
+		char acc[16];
+
+		acc_format(files[i].acc, acc);
+		if (files[i].path[0] != '/')
+			bg_emit_refuse(&e, -EINVAL, "file", files[i].path, "not an absolute path");
+		if (!acc[0]) /* grants nothing, and "" would not read back */
+			continue;
+		bg_emit_map(&e, false);
+		bg_emit_str(&e, files[i].path, BG_EMIT_AUTO, "file");
+		bg_emit_str(&e, acc, BG_EMIT_AUTO, "an access");
+		bg_emit_end(&e);
+	}
+	free(files);
+	return bg_emit_close(&e);
+}
+
+static int write_net(const struct bg_policy *p, FILE *f, char *err, size_t errlen)
+{
+	char **items = calloc(p->n_net + 1, sizeof(*items));
+	struct bg_emit e;
+	bool oom = false;
+	size_t i, n;
+	int op, rc;
+
+	if (!items)
+		return -ENOMEM;
+	fprintf(f, "\n# Network peers: ADDRESS:PORT, [IPV6]:PORT, PREFIX/LEN:PORT, * for any.\n");
+	bg_emit_open(&e, f, err, errlen);
+	bg_emit_str(&e, "network", BG_EMIT_AUTO, "a key");
+	bg_emit_map(&e, false);
+	for (op = BG_NET_CONNECT; op <= BG_NET_BIND; op++) {
+		char line[96];
+
+		for (i = n = 0; i < p->n_net; i++) {
+			if (p->net[i].op != op)
+				continue;
+			bg_net_format(&p->net[i], line, sizeof(line));
+			items[n] = strdup(line);
+			if (!items[n]) {
+				oom = true;
+				break;
+			}
+			n++;
+		}
+		qsort(items, n, sizeof(*items), cmp_str);
+		bg_emit_str(&e, op_names[op], BG_EMIT_AUTO, "a key");
+		bg_emit_seq(&e, n == 0);
+		/* Quoted as they always were: "[::1]:80" and "*:53" could not be plain. */
+		for (i = 0; i < n; i++) {
+			bg_emit_str(&e, items[i], BG_EMIT_QUOTED, "peer");
+			free(items[i]);
+		}
+		bg_emit_end(&e);
+	}
+	free(items);
+	rc = bg_emit_close(&e);
+	return oom ? -ENOMEM : rc;
+}
+
+int bg_policy_write(const struct bg_policy *p, FILE *f, char *err, size_t errlen)
+{
+	struct bg_emit e;
+	int rc = 0;
+
+	if (errlen)
+		err[0] = 0;
 	fprintf(f, "# bpfguard policy (edit freely; `bpfguard run --policy FILE -- CMD` enforces "
 		   "it)\n");
-	if (p->comment) {
-		const char *s = p->comment, *nl;
-
-		while (*s) {
-			nl = strchr(s, '\n');
-			fprintf(f, "# %.*s\n", (int)(nl ? nl - s : (long)strlen(s)), s);
-			if (!nl)
-				break;
-			s = nl + 1;
-		}
-	}
+	if (p->comment)
+		write_comment(f, p->comment);
 	fprintf(f, "version: 1\n");
 	if (p->has_syscalls) {
 		fprintf(f, "\n# Syscalls by name, per ABI: ia32 calls (int 0x80) are checked "
 			   "apart.\n");
-		fprintf(f, "syscalls:\n");
-		write_syscalls(f, "x86_64", p->sys_native, false);
-		write_syscalls(f, "ia32", p->sys_compat, true);
+		bg_emit_open(&e, f, err, errlen);
+		bg_emit_str(&e, "syscalls", BG_EMIT_AUTO, "a key");
+		bg_emit_map(&e, false);
+		write_syscalls(&e, "x86_64", p->sys_native, false);
+		write_syscalls(&e, "ia32", p->sys_compat, true);
+		rc = bg_emit_close(&e);
 	}
-	if (p->has_exec) {
-		execs = calloc(p->n_execs + 1, sizeof(*execs));
-		if (!execs)
-			return -ENOMEM;
-		if (p->n_execs) /* p->execs is NULL when empty */
-			memcpy(execs, p->execs, p->n_execs * sizeof(*execs));
-		qsort(execs, p->n_execs, sizeof(*execs), cmp_str);
-		fprintf(f, "\n# Programs it may execute.\nexecutables:%s\n",
-			p->n_execs ? "" : " []");
-		for (i = 0; i < p->n_execs; i++)
-			fprintf(f, "  - %s\n", execs[i]);
-	}
-	if (p->has_files) {
-		files = calloc(p->n_files + 1, sizeof(*files));
-		if (!files) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
-		if (p->n_files)
-			memcpy(files, p->files, p->n_files * sizeof(*files));
-		qsort(files, p->n_files, sizeof(*files), cmp_file);
-		fprintf(f,
-			"\n# Files it may open: r read, w write, x execute, c create, t truncate;\n"
-			"# a path ending in / is a directory (listing it, creating in it).\n");
-		fprintf(f, "files:%s\n", p->n_files ? "" : " []");
-		for (i = 0; i < p->n_files; i++) {
-			char acc[8];
-
-			acc_format(files[i].acc, acc);
-			fprintf(f, "  - %s: %s\n", files[i].path, acc);
-		}
-	}
-	if (p->has_net) {
-		fprintf(f, "\n# Network peers: ADDRESS:PORT, [IPV6]:PORT, PREFIX/LEN:PORT, * for "
-			   "any.\n");
-		fprintf(f, "network:\n");
-		for (op = BG_NET_CONNECT; op <= BG_NET_BIND; op++) {
-			char line[96];
-			char **items = calloc(p->n_net + 1, sizeof(*items));
-			size_t n = 0;
-
-			if (!items) {
-				err = -ENOMEM;
-				goto cleanup;
-			}
-			for (i = 0; i < p->n_net; i++) {
-				if (p->net[i].op != op)
-					continue;
-				bg_net_format(&p->net[i], line, sizeof(line));
-				items[n] = strdup(line);
-				if (!items[n])
-					break;
-				n++;
-			}
-			qsort(items, n, sizeof(*items), cmp_str);
-			fprintf(f, "  %s:%s\n", op_names[op], n ? "" : " []");
-			for (i = 0; i < n; i++) {
-				fprintf(f, "    - \"%s\"\n", items[i]);
-				free(items[i]);
-			}
-			free(items);
-		}
-	}
-	if (!err)
-		err = bg_policy_php_write(p, f);
-cleanup:
-	free(execs);
-	free(files);
-	if (!err && ferror(f))
-		err = -EIO;
-	return err;
+	if (!rc && p->has_exec)
+		rc = write_execs(p, f, err, errlen);
+	if (!rc && p->has_files)
+		rc = write_files(p, f, err, errlen);
+	if (!rc && p->has_net)
+		rc = write_net(p, f, err, errlen);
+	if (!rc)
+		rc = bg_policy_php_write(p, f, err, errlen);
+	if (!rc && ferror(f))
+		rc = -EIO;
+	if (rc && errlen && !err[0])
+		snprintf(err, errlen, "%s", strerror(-rc));
+	return rc;
 }
 
 static const char *const top_keys[] = {"version", "syscalls", "executables", "files",

@@ -64,8 +64,9 @@ void bg_policy_free(struct bg_policy *p);
 int bg_policy_load(const char *path, struct bg_policy *p, char *err, size_t errlen);
 int bg_policy_parse(const char *name, const char *text, size_t len, struct bg_policy *p, char *err,
 		    size_t errlen);
-/* Write sorted, readable YAML. */
-int bg_policy_write(const struct bg_policy *p, FILE *f);
+/* Write sorted, readable YAML through libyaml's emitter. A name that YAML
+ * cannot hold (not UTF-8) is refused: -EILSEQ, and err names it. */
+int bg_policy_write(const struct bg_policy *p, FILE *f, char *err, size_t errlen);
 /* Add the contents of src to dst (profile --append). */
 int bg_policy_merge(struct bg_policy *dst, const struct bg_policy *src);
 
@@ -84,7 +85,7 @@ void bg_net_format(const struct bg_policy_net *n, char *buf, size_t len);
 int bg_policy_php_add_fn(struct bg_policy *p, const char *name, const uint64_t *sys);
 int bg_policy_php_add_file(struct bg_policy *p, const char *path);
 void bg_policy_php_free(struct bg_policy *p);
-int bg_policy_php_write(const struct bg_policy *p, FILE *f);
+int bg_policy_php_write(const struct bg_policy *p, FILE *f, char *err, size_t errlen);
 int bg_policy_php_merge(struct bg_policy *dst, const struct bg_policy *src);
 
 static inline bool bg_bit(const uint64_t *bm, unsigned nr)

@@ -1,9 +1,9 @@
 #!/bin/bash
-# A short libFuzzer run (ASan + UBSan) of the disassembler and the ELF
-# reader inside `make check`: FUZZ_SMOKE_SECONDS (default 10) per target,
-# seeded with bpfguard's own objects and tests/fuzz/seeds. A crash fails the
-# test and leaves the input in $SRC/build/fuzz/. The long run is `make fuzz`
-# (600 s per target).
+# A short libFuzzer run (ASan + UBSan) of the disassembler, the ELF reader
+# and the policy writer (write, read back, compare) inside `make check`:
+# FUZZ_SMOKE_SECONDS (default 10) per target, seeded with bpfguard's own
+# objects and tests/fuzz/seeds. A crash fails the test and leaves the input
+# in $SRC/build/fuzz/. The long run is `make fuzz` (600 s per target).
 . "$(dirname "$0")/../lib.sh"
 need_cmd clang
 need_cmd make

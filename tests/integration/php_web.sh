@@ -51,7 +51,7 @@ for f in '"render"' '"Page::title"' '"ucfirst"' '"strrev"'; do
 		fail "function $f not recorded: $(sed -n '/^php:/,$p' "$TMP/web.yaml")"
 done
 grep -q '"system"' "$TMP/web.yaml" && fail "system recorded though never called"
-grep -q "^    - $TMP/www/index.php" "$TMP/web.yaml" || fail "compiled file not recorded"
+grep -q "^ *- $TMP/www/index.php" "$TMP/web.yaml" || fail "compiled file not recorded"
 [ "$ref" = "Hello..." ] || fail "reference response: $ref"
 
 # Enforced (kill): normal requests succeed, the injection kills.

@@ -161,7 +161,7 @@ fi
 printf '#!/bin/sh\necho from-script\n' >"$D/s.sh"
 chmod +x "$D/s.sh"
 "$BPFGUARD" profile -o "$TMP/script.yaml" -- "$D/s.sh" >/dev/null 2>&1 || fail "profile a script"
-grep -q "^  - $D/s.sh: rx" "$TMP/script.yaml" || fail "the script is not recorded with x: $(cat "$TMP/script.yaml")"
+grep -q "^ *- $D/s.sh: rx" "$TMP/script.yaml" || fail "the script is not recorded with x: $(cat "$TMP/script.yaml")"
 run_p "$TMP/script.yaml" deny "$TMP/sc.ev" "$D/s.sh"
 [ $rc = 0 ] && [[ $out == *from-script* ]] && [ ! -s "$TMP/sc.ev" ] ||
 	fail "a profiled script under its policy: rc $rc: $out $(cat "$TMP/sc.ev")"

@@ -17,9 +17,9 @@ out=$("$U" "$D/ok")
 [ "$out" = "open: 0 ok-data" ] || skip "io_uring unavailable here: $out"
 
 "$BPFGUARD" profile -o "$TMP/p.yaml" -- "$U" "$D/ok" >/dev/null 2>&1 || fail "profile"
-grep -q "^  - $D/ok:" "$TMP/p.yaml" && fail "profile recorded the io_uring open (it cannot see it)"
+grep -q "^ *- $D/ok:" "$TMP/p.yaml" && fail "profile recorded the io_uring open (it cannot see it)"
 # The open the profile could not see, added by hand.
-sed -i "/^files:/a\\  - $D/ok: r" "$TMP/p.yaml"
+sed -i "/^files:/a\\- $D/ok: r" "$TMP/p.yaml"
 out=$("$BPFGUARD" run --policy "$TMP/p.yaml" --json --output "$TMP/e1" -- "$U" "$D/ok" 2>&1)
 [[ $out == *"open: 0 ok-data"* ]] && [ ! -s "$TMP/e1" ] || fail "in-policy io_uring open: $out $(cat "$TMP/e1")"
 M=landlock

@@ -20,7 +20,7 @@ grep -q "$TMP/created: .*c" "$TMP/ct.yaml" && grep -q "$TMP/created: .*t" "$TMP/
 	fail "creation/truncation not recorded: $(grep created "$TMP/ct.yaml")"
 echo "ok - profile records c and t"
 sed -n '/^syscalls:/,/^  ia32:/p' "$TMP/ls.yaml" | grep -q getdents64 || fail "getdents64 not recorded"
-grep -q "^  - /usr/bin/ls$" "$TMP/ls.yaml" || fail "ls not recorded as executable"
+grep -q "^ *- /usr/bin/ls$" "$TMP/ls.yaml" || fail "ls not recorded as executable"
 
 # In the profile: runs, same output, no event.
 out=$("$BPFGUARD" run --policy "$TMP/ls.yaml" --json -- ls "$TMP/d" 2>"$TMP/ev") || fail "in-profile run failed: $(cat "$TMP/ev")"

@@ -65,7 +65,7 @@ static void test_roundtrip_merge(void **state)
 	(void)state;
 	assert_int_equal(bg_policy_parse("p.yaml", good, strlen(good), &p, err, sizeof(err)), 0);
 	f = open_memstream(&text, &len);
-	assert_int_equal(bg_policy_write(&p, f), 0);
+	assert_int_equal(bg_policy_write(&p, f, NULL, 0), 0);
 	fclose(f);
 	/* Sorted by name, syscalls by number. */
 	assert_non_null(strstr(text, "    \"Page::title\": []\n    \"file_get_contents\": [read, "
@@ -103,7 +103,7 @@ static void test_empty(void **state)
 	assert_int_equal(bg_policy_parse("p.yaml", text, strlen(text), &p, err, sizeof(err)), 0);
 	assert_true(p.has_php);
 	f = open_memstream(&out, &len);
-	assert_int_equal(bg_policy_write(&p, f), 0);
+	assert_int_equal(bg_policy_write(&p, f, NULL, 0), 0);
 	fclose(f);
 	/* No files: key, none written: compiled files are not checked. */
 	assert_false(p.php.check_files);

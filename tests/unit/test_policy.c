@@ -63,7 +63,7 @@ static void test_roundtrip(void **state)
 	assert_int_equal(bg_policy_parse("p.yaml", good, strlen(good), &p, err, sizeof(err)), 0);
 	p.comment = strdup("profiled: test");
 	f = open_memstream(&text, &len);
-	assert_int_equal(bg_policy_write(&p, f), 0);
+	assert_int_equal(bg_policy_write(&p, f, NULL, 0), 0);
 	fclose(f);
 	assert_non_null(strstr(text, "# profiled: test\n"));
 	assert_non_null(strstr(text, "  x86_64: [execve, read, write]\n")); /* sorted */
