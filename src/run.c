@@ -50,7 +50,9 @@
 #include "events/ring.h"
 #include "log.h"
 #include "php.h"
+#include "policy/families.h"
 #include "policy/policy.h"
+#include "refusals.h"
 #include "run_lsm.h"
 #include "sys.h"
 #include "sandbox.skel.h"
@@ -99,7 +101,8 @@ struct run {
 	struct bg_cgroup cg;
 	struct bg_sandbox_bpf *skel;
 	struct bg_run_lsm_bpf *lsm_skel;
-	unsigned lsm; /* sections BPF LSM enforces (BG_LSM_*) */
+	struct bg_refusals_bpf *refusals; /* names seccomp's kills (kill only) */
+	unsigned lsm;			  /* sections BPF LSM enforces (BG_LSM_*) */
 	bool no_lsm;
 	struct bg_events ev;
 	struct bg_output out;
@@ -605,6 +608,27 @@ static void report_exec_failure(const struct run *r, int err)
 	fprintf(stderr, "bpfguard: cannot execute %s: %s%s\n", r->exe, strerror(err), why);
 }
 
+static const char *syscall_name(const struct bg_syscall_event *e, const char **abi);
+
+/* "killed by seccomp (SIGSYS): mremap (x86_64 #25, family memory) is not in P". */
+static void report_seccomp_kill(const struct run *r)
+{
+	struct bg_syscall_event e = {0};
+	const char *abi, *name, *fam;
+
+	if (!bg_refusals_last_kill(r->refusals, &e.nr, &e.compat)) {
+		fprintf(stderr, "bpfguard: %s killed by seccomp (SIGSYS): a syscall outside %s\n",
+			r->cmd[0], r->policy_path);
+		return;
+	}
+	name = syscall_name(&e, &abi);
+	fam = e.compat == BG_ABI_X32 ? NULL : bg_syscall_family_of(e.compat == BG_ABI_IA32, e.nr);
+	fprintf(stderr,
+		"bpfguard: %s killed by seccomp (SIGSYS): syscall %s (%s #%u%s%s) is not in %s\n",
+		r->cmd[0], name ? name : "unknown", abi, e.nr & ~X32_SYSCALL_BIT,
+		fam ? ", family @" : "", fam ? fam : "", r->policy_path);
+}
+
 static const struct bg_opt run_opts[] = {
 	{"policy", 'p', "FILE", "the policy to enforce (from bpfguard profile)"},
 	{"action", 'a', "ACTION", "deny (default), kill, kill-user or alert"},
@@ -732,6 +756,14 @@ int cmd_run(int argc, char **argv)
 		goto cleanup_cg;
 	if (r.pol.has_php && bg_php_run_start(&r.php, r.cmd, &r.pol, r.action, &r.ev, r.cg.id))
 		goto cleanup_cg;
+	if (r.pol.has_syscalls && r.action == BG_ACT_KILL) {
+		err = bg_refusals_start(&r.ev, r.cg.fd, RULE_SYSCALLS, &r.refusals);
+		/* The kill holds without it; only its name is lost. */
+		if (err)
+			pr_warn("seccomp kills will not name the syscall (tp_btf signal_generate: "
+				"%s)\n",
+				strerror(-err));
+	}
 	if (pipe2(pipefd, O_CLOEXEC))
 		goto cleanup_cg;
 	r.self = getpid();
@@ -809,10 +841,7 @@ wait_child : {
 	}
 	if (WIFSIGNALED(status)) {
 		if (r.action == BG_ACT_KILL && WTERMSIG(status) == SIGSYS)
-			fprintf(stderr,
-				"bpfguard: %s killed by seccomp (SIGSYS): a syscall outside "
-				"%s\n",
-				r.cmd[0], r.policy_path);
+			report_seccomp_kill(&r);
 		else if (r.action == BG_ACT_KILL && r.lsm && WTERMSIG(status) == SIGKILL)
 			fprintf(stderr,
 				"bpfguard: %s killed (SIGKILL) by BPF LSM: an operation outside "
@@ -832,6 +861,7 @@ cleanup_cg:
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
 	bg_sandbox_bpf__destroy(r.skel);
+	bg_refusals_stop(r.refusals);
 	bg_run_lsm_stop(r.lsm_skel);
 	bg_php_stop(&r.php);
 	bg_cgroup_destroy(&r.cg);

@@ -1,0 +1,69 @@
+#!/bin/bash
+# run: a policy from one run holds on a larger input, and a seccomp kill
+# names the syscall.
+# - Families (docs/policy.md): python3 building a list and a bytearray,
+#   profiled with 10 items, makes mremap and madvise only with 200,000; run
+#   with the large input under kill and deny: same output, exit 0, no event.
+#   Before families it was killed (159) at mremap.
+# - Under --action kill, SECCOMP_RET_KILL_PROCESS: one event (syscall chmod,
+#   mechanism seccomp, action kill) and stderr names the call; before, stderr
+#   said only "a syscall outside POLICY" and there was no event.
+# vm-files: $BUILD/tests/helpers/kill_victim
+# asan: yes
+. "$(dirname "$0")/../lib.sh"
+need_root
+export LC_ALL=C
+
+PY=/usr/bin/python3
+if [ -x "$PY" ]; then
+	cat >"$TMP/grow.py" <<'PY'
+import sys
+n = int(sys.argv[1])
+items = []
+for i in range(n):
+    items.append(i)
+buf = bytearray()
+for i in range(n):
+    buf += b"x" * 64
+print(len(items), len(buf), sum(items))
+PY
+	"$BPFGUARD" profile -o "$TMP/grow.yaml" -- "$PY" "$TMP/grow.py" 10 >/dev/null 2>"$TMP/perr" ||
+		fail "profile failed: $(cat "$TMP/perr")"
+	# The point of the test: the small run did not make the calls the large one does.
+	grep -q 'mremap' "$TMP/grow.yaml" && echo "# note: the small input made mremap too"
+	"$PY" "$TMP/grow.py" 200000 >"$TMP/bare.out" || fail "python3 failed bare"
+	for action in kill deny; do
+		"$BPFGUARD" run --policy "$TMP/grow.yaml" --action $action --json -- \
+			"$PY" "$TMP/grow.py" 200000 >"$TMP/run.out" 2>"$TMP/err"
+		rc=$?
+		[ $rc = 0 ] || fail "$action: large input exit $rc: $(tail -3 "$TMP/err")"
+		cmp -s "$TMP/bare.out" "$TMP/run.out" || fail "$action: output differs"
+		! grep -q '"type":"syscall"' "$TMP/err" || fail "$action: events: $(cat "$TMP/err")"
+	done
+	echo "ok - python3 profiled on 10 items runs 200,000 under kill and deny (memory family)"
+else
+	echo "# no $PY: families checked by tests/unit/test_families only"
+fi
+
+H=$BUILD/tests/helpers/kill_victim
+[ -x "$H" ] || fail "no $H (make tests)"
+mkdir "$TMP/d" && touch "$TMP/d/go" "$TMP/d/mode" || fail "setup"
+"$BPFGUARD" profile -o "$TMP/kv.yaml" -- "$H" none "$TMP/d/go" "$TMP/d" 0 >/dev/null 2>&1 ||
+	fail "profile of kill_victim failed"
+# Syscalls only: the kill is seccomp's, whatever enforces files on this kernel.
+{ echo "version: 1"; sed -n '/^syscalls:/,/^$/p' "$TMP/kv.yaml"; } >"$TMP/sys.yaml"
+! grep -q chmod "$TMP/sys.yaml" || fail "chmod in the profile of 'none'"
+"$BPFGUARD" run --policy "$TMP/sys.yaml" --action kill --json -- \
+	"$H" chmod "$TMP/d/go" "$TMP/d" 0 >/dev/null 2>"$TMP/err"
+rc=$?
+[ $rc = 159 ] || fail "chmod under kill: exit $rc, expected 159: $(cat "$TMP/err")"
+grep -q "killed by seccomp (SIGSYS): syscall chmod (x86_64 #90) is not in $TMP/sys.yaml" \
+	"$TMP/err" || fail "stderr does not name chmod: $(grep -v '^{' "$TMP/err")"
+ev=$(grep '"type":"syscall"' "$TMP/err")
+[ "$(echo "$ev" | grep -c .)" = 1 ] || fail "expected one syscall event: $ev"
+for want in '"syscall":{"name":"chmod","nr":90,"abi":"x86_64"}' '"action":"kill"' \
+	'"mechanism":"seccomp"' '"name":"policy.syscalls"' '"outcome":"failure"'; do
+	echo "$ev" | grep -qF "$want" || fail "event lacks $want: $ev"
+done
+[ "$(stat -c %a "$TMP/d/mode")" = 644 ] || fail "chmod happened: $(stat -c %a "$TMP/d/mode")"
+echo "ok - seccomp kill: event and stderr name chmod; the mode is unchanged"
