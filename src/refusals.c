@@ -4,7 +4,8 @@
  * command for. The filter's SECCOMP_RET_KILL_PROCESS leaves only SIGSYS in
  * the exit status; the kernel's audit record of it needs audit enabled
  * (off on hosts without auditd), so the siginfo is read where the signal
- * is generated instead.
+ * is generated instead. Landlock's refusals are EACCES at the return of the
+ * file calls it governs, in the command's cgroup (see the kernel half).
  */
 #include <errno.h>
 #include <string.h>
@@ -16,19 +17,26 @@
 #include "refusals.h"
 #include "refusals.skel.h"
 
-int bg_refusals_start(struct bg_events *ev, int cgroup_fd, uint32_t rule_id,
-		      struct bg_refusals_bpf **out)
+int bg_refusals_start(const struct bg_refusals_cfg *cfg, struct bg_refusals_bpf **out)
 {
 	struct bg_refusals_bpf *s;
-	uint32_t zero = 0, cgfd = cgroup_fd;
+	struct bpf_program *prog;
+	uint32_t zero = 0, cgfd = cfg->cgroup_fd;
 	int err;
 
 	*out = NULL;
 	s = bg_refusals_bpf__open();
 	if (!s)
 		return -errno;
-	s->rodata->rule_id = rule_id;
-	err = bg_events_share(ev, s->obj);
+	s->rodata->rule_id = cfg->kill_rule;
+	s->rodata->files_rule_id = cfg->files_rule;
+	bpf_object__for_each_program(prog, s->obj)
+	{
+		bool kill = prog == s->progs.rf_signal_generate;
+
+		bpf_program__set_autoload(prog, kill ? cfg->kill_rule : cfg->files_rule);
+	}
+	err = bg_events_share(cfg->ev, s->obj);
 	if (!err)
 		err = bg_refusals_bpf__load(s);
 	if (!err && bpf_map_update_elem(bpf_map__fd(s->maps.target_cgroup), &zero, &cgfd, BPF_ANY))

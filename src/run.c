@@ -211,6 +211,9 @@ fail:
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
 #define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
 #endif
+#ifndef LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON
+#define LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON (1U << 1)
+#endif
 #ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
 #define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15)
 #endif
@@ -308,7 +311,9 @@ static int apply_landlock(const struct bg_policy *p)
 			}
 		}
 	}
-	if (syscall(SYS_landlock_restrict_self, rs, 0))
+	/* The command is a new exec of this domain: ABI 7 audits its denials only when asked. */
+	if (syscall(SYS_landlock_restrict_self, rs,
+		    abi >= 7 ? LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON : 0))
 		err = -errno;
 	close(rs);
 	return err;
@@ -756,12 +761,23 @@ int cmd_run(int argc, char **argv)
 		goto cleanup_cg;
 	if (r.pol.has_php && bg_php_run_start(&r.php, r.cmd, &r.pol, r.action, &r.ev, r.cg.id))
 		goto cleanup_cg;
-	if (r.pol.has_syscalls && r.action == BG_ACT_KILL) {
-		err = bg_refusals_start(&r.ev, r.cg.fd, RULE_SYSCALLS, &r.refusals);
-		/* The kill holds without it; only its name is lost. */
+	{
+		struct bg_refusals_cfg rc_cfg = {
+			.ev = &r.ev,
+			.cgroup_fd = r.cg.fd,
+			.kill_rule =
+				r.pol.has_syscalls && r.action == BG_ACT_KILL ? RULE_SYSCALLS : 0,
+			.files_rule = r.pol.has_files && r.action != BG_ACT_ALERT &&
+						      !(r.lsm & BG_LSM_FILES)
+					      ? RULE_FILES
+					      : 0};
+
+		err = rc_cfg.kill_rule || rc_cfg.files_rule
+			      ? bg_refusals_start(&rc_cfg, &r.refusals)
+			      : 0;
+		/* The refusals hold without it; only their events are lost. */
 		if (err)
-			pr_warn("seccomp kills will not name the syscall (tp_btf signal_generate: "
-				"%s)\n",
+			pr_warn("refusals by seccomp's kill and Landlock will give no event: %s\n",
 				strerror(-err));
 	}
 	if (pipe2(pipefd, O_CLOEXEC))

@@ -8,6 +8,9 @@
 # - Under --action kill, SECCOMP_RET_KILL_PROCESS: one event (syscall chmod,
 #   mechanism seccomp, action kill) and stderr names the call; before, stderr
 #   said only "a syscall outside POLICY" and there was no event.
+# - Files refused by Landlock (--no-lsm, so Landlock enforces the files on
+#   both kernels): each refusal is one run_file event, mechanism landlock,
+#   naming the path and the access; before, EACCES and nothing else.
 # vm-files: $BUILD/tests/helpers/kill_victim
 # asan: yes
 . "$(dirname "$0")/../lib.sh"
@@ -67,3 +70,29 @@ for want in '"syscall":{"name":"chmod","nr":90,"abi":"x86_64"}' '"action":"kill"
 done
 [ "$(stat -c %a "$TMP/d/mode")" = 644 ] || fail "chmod happened: $(stat -c %a "$TMP/d/mode")"
 echo "ok - seccomp kill: event and stderr name chmod; the mode is unchanged"
+
+mkdir "$TMP/w" && echo ok >"$TMP/w/ok" && echo secret >"$TMP/secret" || fail "setup"
+"$BPFGUARD" profile -o "$TMP/sh.yaml" -- /bin/sh -c "cat $TMP/w/ok" >/dev/null 2>"$TMP/perr" ||
+	fail "profile of sh failed: $(cat "$TMP/perr")"
+"$BPFGUARD" run --policy "$TMP/sh.yaml" --no-lsm --json -- /bin/sh -c \
+	"cat $TMP/w/ok; cat $TMP/secret; echo x >$TMP/w/new; exit 0" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ $rc = 0 ] || fail "run exit $rc: $(cat "$TMP/err")"
+[ "$(cat "$TMP/out")" = ok ] || fail "stdout: $(cat "$TMP/out")"
+if grep -q '"mechanism":"lsm"' "$TMP/err"; then
+	fail "--no-lsm, yet an LSM event: $(cat "$TMP/err")"
+fi
+if ! grep -q 'Permission denied' "$TMP/err"; then
+	grep -q 'landlock' "$TMP/err" || skip "Landlock does not enforce the files here"
+fi
+ev=$(grep '"type":"run_file"' "$TMP/err")
+want_ev() {
+	echo "$ev" | grep -F "\"path\":\"$1\"" | grep -F "\"operation\":\"$2\",\"access\":\"$3\"" |
+		grep -F '"mechanism":"landlock"' | grep -qF '"outcome":"failure"' ||
+		fail "no Landlock event for $2 $3 $1: $(cat "$TMP/err")"
+}
+want_ev "$TMP/secret" open r
+want_ev "$TMP/w/new" open wc
+[ "$(echo "$ev" | grep -c .)" = 2 ] || fail "expected two run_file events: $ev"
+[ ! -e "$TMP/w/new" ] || fail "$TMP/w/new was created"
+echo "ok - Landlock refusals are events: open r of a file, open wc of a new one"
