@@ -74,6 +74,8 @@ echo "ok - seccomp kill: event and stderr name chmod; the mode is unchanged"
 mkdir "$TMP/w" && echo ok >"$TMP/w/ok" && echo secret >"$TMP/secret" || fail "setup"
 "$BPFGUARD" profile -o "$TMP/sh.yaml" -- /bin/sh -c "cat $TMP/w/ok" >/dev/null 2>"$TMP/perr" ||
 	fail "profile of sh failed: $(cat "$TMP/perr")"
+# Files only: the run does more than the profile (busybox sh forks for it).
+sed -i '/^syscalls:/,/^$/d' "$TMP/sh.yaml"
 "$BPFGUARD" run --policy "$TMP/sh.yaml" --no-lsm --json -- /bin/sh -c \
 	"cat $TMP/w/ok; cat $TMP/secret; echo x >$TMP/w/new; exit 0" >"$TMP/out" 2>"$TMP/err"
 rc=$?
