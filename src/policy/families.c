@@ -77,18 +77,27 @@ static bool has_member(bool compat, const struct family *f, const uint64_t *bm)
 	return false;
 }
 
-int bg_syscall_add(bool compat, const char *name, uint64_t *bm)
+static const struct family *find_family(const char *name)
 {
 	size_t i;
+
+	for (i = 0; i < N_FAMILIES; i++)
+		if (!strcmp(name, families[i].name))
+			return &families[i];
+	return NULL;
+}
+
+int bg_syscall_add(bool compat, const char *name, uint64_t *bm)
+{
+	const struct family *f;
 	int nr;
 
 	if (name[0] == '@') {
-		for (i = 0; i < N_FAMILIES; i++)
-			if (!strcmp(name + 1, families[i].name)) {
-				set_family(compat, &families[i], bm);
-				return 0;
-			}
-		return -ENOENT;
+		f = find_family(name + 1);
+		if (!f)
+			return -ENOENT;
+		set_family(compat, f, bm);
+		return 0;
 	}
 	nr = bg_syscall_nr(compat, name);
 	if (nr < 0)
@@ -121,7 +130,9 @@ void bg_syscall_families_expand(bool compat, const uint64_t *seen, uint64_t *bm)
 void bg_policy_expand_families(struct bg_policy *p)
 {
 	uint64_t seen[BG_SYSCALL_WORDS];
+	bool php_prctl;
 	size_t i, w;
+	int nr;
 
 	bg_syscall_families_expand(false, p->sys_native, p->sys_native);
 	bg_syscall_families_expand(true, p->sys_compat, p->sys_compat);
@@ -136,6 +147,18 @@ void bg_policy_expand_families(struct bg_policy *p)
 	for (i = 0; i < p->php.n_fns; i++)
 		for (w = 0; w < BG_SYSCALL_WORDS; w++)
 			seen[w] |= p->php.fns[i].sys[w];
-	for (i = 0; i < p->php.n_fns; i++)
+	/*
+	 * PHP's allocator (zend_alloc) names each new chunk it maps with
+	 * prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME), so a function that grows the
+	 * heap makes prctl too. Granted per function only when the process-wide
+	 * list already allows prctl: the seccomp filter holds it either way.
+	 */
+	nr = bg_syscall_nr(false, "prctl");
+	php_prctl = nr >= 0 && bg_bit(p->sys_native, nr) &&
+		    has_member(false, find_family("memory"), seen);
+	for (i = 0; i < p->php.n_fns; i++) {
 		bg_syscall_families_expand(false, seen, p->php.fns[i].sys);
+		if (php_prctl)
+			bg_set_bit(p->php.fns[i].sys, nr);
+	}
 }

@@ -5,6 +5,8 @@
 #   profiled with 10 items, makes mremap and madvise only with 200,000; run
 #   with the large input under kill and deny: same output, exit 0, no event.
 #   Before families it was killed (159) at mremap.
+# - PHP: grow() profiled on 10 items, run on 300,000 under kill: the
+#   memory family is granted to every PHP function.
 # - Under --action kill, SECCOMP_RET_KILL_PROCESS: one event (syscall chmod,
 #   mechanism seccomp, action kill) and stderr names the call; before, stderr
 #   said only "a syscall outside POLICY" and there was no event.
@@ -46,6 +48,32 @@ PY
 	echo "ok - python3 profiled on 10 items runs 200,000 under kill and deny (memory family)"
 else
 	echo "# no $PY: families checked by tests/unit/test_families only"
+fi
+
+# PHP: a function that grows an array makes mmap (and the allocator's
+# prctl naming the chunk) only on a large input; per-function sets get the
+# family (docs/policy.md). Before, killed in grow() at mmap (137).
+PHP=$(command -v php8.2 || command -v php) && PHP=$(readlink -f "$PHP")
+if [ -n "$PHP" ] && grep -qa function__entry "$PHP"; then
+	cat >"$TMP/g.php" <<'PHPSRC'
+<?php
+function grow($n) { $a = []; for ($i = 0; $i < $n; $i++) $a[] = str_repeat("x", 40) . $i; return $a; }
+$a = grow((int)$argv[1]);
+echo count($a), " ", strlen(implode(",", $a)), "\n";
+PHPSRC
+	"$BPFGUARD" profile -o "$TMP/g.yaml" -- "$PHP" "$TMP/g.php" 10 >/dev/null 2>"$TMP/perr" ||
+		fail "profile of php failed: $(cat "$TMP/perr")"
+	grep -q '^    "grow": \[' "$TMP/g.yaml" || fail "grow not recorded: $(cat "$TMP/g.yaml")"
+	"$PHP" "$TMP/g.php" 300000 >"$TMP/bare.out" || fail "php failed bare"
+	"$BPFGUARD" run --policy "$TMP/g.yaml" --action kill --json -- "$PHP" "$TMP/g.php" 300000 \
+		>"$TMP/run.out" 2>"$TMP/err"
+	rc=$?
+	[ $rc = 0 ] || fail "php large input: exit $rc: $(grep -v events-final "$TMP/err" | tail -3)"
+	cmp -s "$TMP/bare.out" "$TMP/run.out" || fail "php: output differs"
+	! grep -q '"kind":"alert"' "$TMP/err" || fail "php: events: $(cat "$TMP/err")"
+	echo "ok - php grow() profiled on 10 items runs 300,000 under kill (memory family per function)"
+else
+	echo "# no PHP with USDT probes: PHP families checked by tests/unit/test_families only"
 fi
 
 H=$BUILD/tests/helpers/kill_victim

@@ -94,6 +94,25 @@ static void test_php_functions(void **state)
 	bg_policy_free(&p);
 }
 
+static void test_php_allocator_prctl(void **state)
+{
+	struct bg_policy p;
+
+	(void)state;
+	/* Zend's allocator names new chunks with prctl: granted per function
+	 * when the process-wide list allows prctl, never otherwise. */
+	parse_ok("version: 1\nsyscalls:\n  x86_64: [brk, prctl]\n"
+		 "php:\n  functions:\n    grow: []\n",
+		 &p);
+	assert_true(has(p.php.fns[0].sys, false, "mremap"));
+	assert_true(has(p.php.fns[0].sys, false, "prctl"));
+	bg_policy_free(&p);
+	parse_ok("version: 1\nsyscalls:\n  x86_64: [brk]\nphp:\n  functions:\n    grow: []\n", &p);
+	assert_true(has(p.php.fns[0].sys, false, "mmap"));
+	assert_false(has(p.php.fns[0].sys, false, "prctl"));
+	bg_policy_free(&p);
+}
+
 static void test_family_of(void **state)
 {
 	(void)state;
@@ -109,6 +128,7 @@ int main(void)
 		cmocka_unit_test(test_member_grants_family),
 		cmocka_unit_test(test_named_family),
 		cmocka_unit_test(test_php_functions),
+		cmocka_unit_test(test_php_allocator_prctl),
 		cmocka_unit_test(test_family_of),
 	};
 
