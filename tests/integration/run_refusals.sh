@@ -9,11 +9,12 @@
 #   memory family is granted to every PHP function.
 # - Under --action kill, SECCOMP_RET_KILL_PROCESS: one event (syscall chmod,
 #   mechanism seccomp, action kill) and stderr names the call; before, stderr
-#   said only "a syscall outside POLICY" and there was no event.
+#   said only "a syscall outside POLICY" and there was no event. The same
+#   for an x32 call and, where int 0x80 works (not on the CI kernel), ia32.
 # - Files refused by Landlock (--no-lsm, so Landlock enforces the files on
 #   both kernels): each refusal is one run_file event, mechanism landlock,
 #   naming the path and the access; before, EACCES and nothing else.
-# vm-files: $BUILD/tests/helpers/kill_victim
+# vm-files: $BUILD/tests/helpers/kill_victim $BUILD/tests/helpers/ia32_call
 # asan: yes
 . "$(dirname "$0")/../lib.sh"
 need_root
@@ -98,6 +99,29 @@ for want in '"syscall":{"name":"chmod","nr":90,"abi":"x86_64"}' '"action":"kill"
 done
 [ "$(stat -c %a "$TMP/d/mode")" = 644 ] || fail "chmod happened: $(stat -c %a "$TMP/d/mode")"
 echo "ok - seccomp kill: event and stderr name chmod; the mode is unchanged"
+
+# Other ABIs: the siginfo carries the architecture and the number as called.
+IA=$BUILD/tests/helpers/ia32_call
+"$BPFGUARD" profile -o "$TMP/ia.yaml" -- "$IA" native >/dev/null 2>&1 || fail "profile ia32_call"
+{ echo "version: 1"; sed -n '/^syscalls:/,/^$/p' "$TMP/ia.yaml"; } >"$TMP/ias.yaml"
+abi_kill() { # MODE ABI NR-AS-CALLED NR-SHOWN
+	"$BPFGUARD" run --policy "$TMP/ias.yaml" --action kill --json -- "$IA" "$1" >/dev/null \
+		2>"$TMP/err"
+	rc=$?
+	[ $rc = 159 ] || fail "$2 getpid under kill: exit $rc: $(cat "$TMP/err")"
+	grep -q "syscall getpid ($2 #$4) is not in" "$TMP/err" ||
+		fail "$2: stderr does not name getpid: $(grep -v '^{' "$TMP/err")"
+	grep -qF "\"syscall\":{\"name\":\"getpid\",\"nr\":$3,\"abi\":\"$2\"}" "$TMP/err" ||
+		fail "$2: no event naming getpid: $(cat "$TMP/err")"
+}
+abi_kill x32 x32 1073741863 39
+echo "ok - seccomp kill of an x32 call names it (getpid, abi x32)"
+if "$IA" int80 >/dev/null 2>&1; then
+	abi_kill int80 ia32 20 20
+	echo "ok - seccomp kill of an ia32 call names it (getpid, abi ia32)"
+else
+	echo "# int 0x80 does not work on this kernel: ia32 not checked here"
+fi
 
 mkdir "$TMP/w" && echo ok >"$TMP/w/ok" && echo secret >"$TMP/secret" || fail "setup"
 "$BPFGUARD" profile -o "$TMP/sh.yaml" -- /bin/sh -c "cat $TMP/w/ok" >/dev/null 2>"$TMP/perr" ||
