@@ -50,7 +50,9 @@
 #include "events/ring.h"
 #include "log.h"
 #include "php.h"
+#include "policy/families.h"
 #include "policy/policy.h"
+#include "refusals.h"
 #include "run_lsm.h"
 #include "sys.h"
 #include "sandbox.skel.h"
@@ -99,7 +101,8 @@ struct run {
 	struct bg_cgroup cg;
 	struct bg_sandbox_bpf *skel;
 	struct bg_run_lsm_bpf *lsm_skel;
-	unsigned lsm; /* sections BPF LSM enforces (BG_LSM_*) */
+	struct bg_refusals_bpf *refusals; /* names seccomp's kills (kill only) */
+	unsigned lsm;			  /* sections BPF LSM enforces (BG_LSM_*) */
 	bool no_lsm;
 	struct bg_events ev;
 	struct bg_output out;
@@ -208,6 +211,9 @@ fail:
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
 #define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
 #endif
+#ifndef LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON
+#define LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON (1U << 1)
+#endif
 #ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
 #define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15)
 #endif
@@ -305,7 +311,9 @@ static int apply_landlock(const struct bg_policy *p)
 			}
 		}
 	}
-	if (syscall(SYS_landlock_restrict_self, rs, 0))
+	/* The command is a new exec of this domain: ABI 7 audits its denials only when asked. */
+	if (syscall(SYS_landlock_restrict_self, rs,
+		    abi >= 7 ? LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON : 0))
 		err = -errno;
 	close(rs);
 	return err;
@@ -605,6 +613,27 @@ static void report_exec_failure(const struct run *r, int err)
 	fprintf(stderr, "bpfguard: cannot execute %s: %s%s\n", r->exe, strerror(err), why);
 }
 
+static const char *syscall_name(const struct bg_syscall_event *e, const char **abi);
+
+/* "killed by seccomp (SIGSYS): mremap (x86_64 #25, family memory) is not in P". */
+static void report_seccomp_kill(const struct run *r)
+{
+	struct bg_syscall_event e = {0};
+	const char *abi, *name, *fam;
+
+	if (!bg_refusals_last_kill(r->refusals, &e.nr, &e.compat)) {
+		fprintf(stderr, "bpfguard: %s killed by seccomp (SIGSYS): a syscall outside %s\n",
+			r->cmd[0], r->policy_path);
+		return;
+	}
+	name = syscall_name(&e, &abi);
+	fam = e.compat == BG_ABI_X32 ? NULL : bg_syscall_family_of(e.compat == BG_ABI_IA32, e.nr);
+	fprintf(stderr,
+		"bpfguard: %s killed by seccomp (SIGSYS): syscall %s (%s #%u%s%s) is not in %s\n",
+		r->cmd[0], name ? name : "unknown", abi, e.nr & ~X32_SYSCALL_BIT,
+		fam ? ", family @" : "", fam ? fam : "", r->policy_path);
+}
+
 static const struct bg_opt run_opts[] = {
 	{"policy", 'p', "FILE", "the policy to enforce (from bpfguard profile)"},
 	{"action", 'a', "ACTION", "deny (default), kill, kill-user or alert"},
@@ -732,6 +761,25 @@ int cmd_run(int argc, char **argv)
 		goto cleanup_cg;
 	if (r.pol.has_php && bg_php_run_start(&r.php, r.cmd, &r.pol, r.action, &r.ev, r.cg.id))
 		goto cleanup_cg;
+	{
+		struct bg_refusals_cfg rc_cfg = {
+			.ev = &r.ev,
+			.cgroup_fd = r.cg.fd,
+			.kill_rule =
+				r.pol.has_syscalls && r.action == BG_ACT_KILL ? RULE_SYSCALLS : 0,
+			.files_rule = r.pol.has_files && r.action != BG_ACT_ALERT &&
+						      !(r.lsm & BG_LSM_FILES)
+					      ? RULE_FILES
+					      : 0};
+
+		err = rc_cfg.kill_rule || rc_cfg.files_rule
+			      ? bg_refusals_start(&rc_cfg, &r.refusals)
+			      : 0;
+		/* The refusals hold without it; only their events are lost. */
+		if (err)
+			pr_warn("refusals by seccomp's kill and Landlock will give no event: %s\n",
+				strerror(-err));
+	}
 	if (pipe2(pipefd, O_CLOEXEC))
 		goto cleanup_cg;
 	r.self = getpid();
@@ -809,10 +857,7 @@ wait_child : {
 	}
 	if (WIFSIGNALED(status)) {
 		if (r.action == BG_ACT_KILL && WTERMSIG(status) == SIGSYS)
-			fprintf(stderr,
-				"bpfguard: %s killed by seccomp (SIGSYS): a syscall outside "
-				"%s\n",
-				r.cmd[0], r.policy_path);
+			report_seccomp_kill(&r);
 		else if (r.action == BG_ACT_KILL && r.lsm && WTERMSIG(status) == SIGKILL)
 			fprintf(stderr,
 				"bpfguard: %s killed (SIGKILL) by BPF LSM: an operation outside "
@@ -832,6 +877,7 @@ cleanup_cg:
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
 	bg_sandbox_bpf__destroy(r.skel);
+	bg_refusals_stop(r.refusals);
 	bg_run_lsm_stop(r.lsm_skel);
 	bg_php_stop(&r.php);
 	bg_cgroup_destroy(&r.cg);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "policy/emit.h"
+#include "policy/families.h"
 #include "policy/php.h"
 
 /* "Class::method" as the PHP guard reads it: two 64-byte halves. */
@@ -205,15 +206,12 @@ static int parse_fns(struct bg_yaml *y, yaml_node_t *n, struct bg_policy *p)
 		for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
 			yaml_node_t *e = yaml_document_get_node(&y->doc, *it);
 			const char *sc;
-			int nr;
 
 			err = bg_yaml_str(y, e, "a syscall", &sc);
 			if (err)
 				return err;
-			nr = bg_syscall_nr(false, sc);
-			if (nr < 0)
+			if (bg_syscall_add(false, sc, sys))
 				return bg_yaml_error(y, e, "unknown x86_64 syscall '%s'", sc);
-			bg_set_bit(sys, nr);
 		}
 		err = bg_policy_php_add_fn(p, name, sys);
 		if (err)

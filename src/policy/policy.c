@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "policy/families.h"
 #include "policy/policy.h"
 #include "policy/yaml.h"
 #include "policy/php.h"
@@ -462,16 +463,13 @@ static int parse_syscalls(struct bg_yaml *y, yaml_node_t *n, struct bg_policy *p
 		     it++) {
 			yaml_node_t *e = yaml_document_get_node(&y->doc, *it);
 			const char *name;
-			int nr;
 
 			err = bg_yaml_str(y, e, "a syscall", &name);
 			if (err)
 				return err;
-			nr = bg_syscall_nr(k == 1, name);
-			if (nr < 0)
+			if (bg_syscall_add(k == 1, name, k ? p->sys_compat : p->sys_native))
 				return bg_yaml_error(y, e, "unknown %s syscall '%s'", sys_keys[k],
 						     name);
-			bg_set_bit(k ? p->sys_compat : p->sys_native, nr);
 		}
 	}
 	p->has_syscalls = true;
@@ -608,6 +606,7 @@ static int parse(struct bg_yaml *y, struct bg_policy *p)
 		return err;
 	if ((n = bg_yaml_get(y, root, "php")) && (err = bg_policy_php_parse(y, n, p)))
 		return err;
+	bg_policy_expand_families(p);
 	return 0;
 }
 

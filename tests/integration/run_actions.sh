@@ -86,6 +86,16 @@ if [ $M = lsm ]; then
 	run_p "$TMP/files.yaml" deny "$TMP/f4.ev" "$BB" sh -c "echo x >$D/w/new && cat $D/w/new && rm $D/w/new"
 	[ $rc = 0 ] && [ ! -s "$TMP/f4.ev" ] || fail "files deny: writable dir refused: $out $(cat "$TMP/f4.ev")"
 fi
+if [ $M != lsm ]; then
+	# Landlock's EACCES, seen at the calls' return: same paths, mechanism landlock.
+	ev_has "$TMP/f1.ev" '"type":"run_file"' '"action":"deny"' '"mechanism":"landlock"' \
+		"\"path\":\"$D/secret\",\"operation\":\"open\",\"access\":\"r\"" ||
+		fail "files deny (Landlock): no open event: $(cat "$TMP/f1.ev")"
+	ev_has "$TMP/f2.ev" '"mechanism":"landlock"' "\"path\":\"$D/new\",\"operation\":\"open\",\"access\":\"wc\"" ||
+		fail "files deny (Landlock): no create event: $(cat "$TMP/f2.ev")"
+	ev_has "$TMP/f3.ev" '"mechanism":"landlock"' "\"path\":\"$D/victim\",\"operation\":\"unlink\"" ||
+		fail "files deny (Landlock): no unlink event: $(cat "$TMP/f3.ev")"
+fi
 
 # kill: LSM refuses the call, then the process dies (SIGKILL); the unlink
 # and the creation did not happen. Landlock cannot kill: kill acts as deny.
@@ -138,7 +148,8 @@ else
 fi
 
 # With a files section (as every profile has), the program must also be
-# listed with x there: Landlock's execute right natively (EACCES, no event),
+# listed with x there: Landlock's execute right natively (EACCES, a run_file
+# event with mechanism landlock),
 # lsm/file_open under LSM (it runs before bprm_check_security: a file event).
 printf 'version: 1\nexecutables:\n  - %s\nfiles:\n  - %s: rx\n' "$BB" "$BB" >"$TMP/execf.yaml"
 run_p "$TMP/execf.yaml" deny "$TMP/x4.ev" "$BB" sh -c "$SH -c 'echo from-bash'; echo rc=\$?"
@@ -148,7 +159,10 @@ if [ $M = lsm ]; then
 	ev_has "$TMP/x4.ev" '"type":"run_file"' '"mechanism":"lsm"' "\"path\":\"$SH\",\"operation\":\"open\",\"access\":\"rx\"" ||
 		fail "exec with files: no file event: $(cat "$TMP/x4.ev")"
 else
-	[[ $out == *"executables: landlock"* ]] && [ ! -s "$TMP/x4.ev" ] || fail "exec with files: $out"
+	[[ $out == *"executables: landlock"* ]] || fail "exec with files: $out"
+	ev_has "$TMP/x4.ev" '"type":"run_file"' '"mechanism":"landlock"' '"action":"deny"' \
+		"\"path\":\"$SH\",\"operation\":\"exec\",\"access\":\"x\"" ||
+		fail "exec with files (Landlock): no event: $(cat "$TMP/x4.ev")"
 	# Landlock cannot kill: kill refuses like deny; alert does not enforce.
 	run_p "$TMP/execf.yaml" kill "$TMP/x5.ev" "$BB" sh -c "$SH -c 'echo from-bash'; echo rc=\$?"
 	[[ $out == *rc=126* ]] && [[ $out != *from-bash* ]] || fail "exec with files, kill (Landlock): $out"

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * `bpfguard run --action kill`: name the syscall seccomp killed for.
+ * SECCOMP_RET_KILL_PROCESS sends SIGSYS from inside the offending call, in
+ * the task itself, with the call's number and architecture in the siginfo
+ * (SYS_SECCOMP); nothing of it reaches user space but the exit status. The
+ * tracepoint signal_generate sees that siginfo as the signal is queued,
+ * before the task dies. Only tasks in the command's cgroup (and below) are
+ * looked at; a signal is rare next to a syscall, so bystanders pay little.
+ *
+ * Landlock refuses with EACCES and tells no one: its audit records (ABI 7)
+ * need audit on, and the CI kernel emits none even then. So the file calls
+ * Landlock governs are watched at their return (syscalls:sys_exit_*, which
+ * cost other syscalls nothing): an EACCES in the command's cgroup, while
+ * Landlock enforces its files, is reported with the path the process
+ * passed and the access it asked for.
+ * User half: src/refusals.c.
+ */
+#include "lib/common.bpf.h"
+#include "lib/ratelimit.bpf.h"
+#include <bpfguard/profile.h>
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define SIGSYS		  31
+#define SYS_SECCOMP	  1
+#define AUDIT_ARCH_X86_64 0xc000003eu
+#define AUDIT_ARCH_I386	  0x40000003u
+#define X32_SYSCALL_BIT	  0x40000000u
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} target_cgroup SEC(".maps");
+
+const volatile __u32 rule_id = 0;
+const volatile __u32 files_rule_id = 0;
+
+/* The last kill, for run's closing line (the event may be dropped). */
+__u32 last_nr = 0;
+__u32 last_abi = 0;
+__u32 kills = 0;
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(rf_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	struct bg_syscall_event *e;
+	struct pt_regs *regs;
+	__u32 arch, nr, abi;
+
+	/* info is SEND_SIG_NOINFO (0) or SEND_SIG_PRIV (1) for most senders. */
+	if (sig != SIGSYS || (unsigned long)info <= 1)
+		return 0;
+	if (BPF_CORE_READ(info, si_code) != SYS_SECCOMP)
+		return 0;
+	/* seccomp signals the calling task itself: current is the one killed. */
+	if (task != bpf_get_current_task_btf() ||
+	    bpf_current_task_under_cgroup(&target_cgroup, 0) != 1)
+		return 0;
+	nr = BPF_CORE_READ(info, _sifields._sigsys._syscall);
+	arch = BPF_CORE_READ(info, _sifields._sigsys._arch);
+	abi = arch == AUDIT_ARCH_I386	  ? BG_ABI_IA32
+	      : arch != AUDIT_ARCH_X86_64 ? BG_ABI_IA32
+	      : (nr & X32_SYSCALL_BIT)	  ? BG_ABI_X32
+					  : BG_ABI_NATIVE;
+	last_nr = nr;
+	last_abi = abi;
+	__sync_fetch_and_add(&kills, 1);
+	e = bg_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	bg_hdr(&e->hdr, BG_EV_SYSCALL, sizeof(*e));
+	e->hdr.action = BG_ACT_KILL;
+	e->hdr.mechanism = BG_MECH_SECCOMP;
+	e->hdr.outcome = BG_OUT_FAILURE;
+	e->hdr.rule_id = rule_id;
+	bg_fill_proc(&e->proc, &e->hdr.flags, false);
+	e->nr = nr;
+	e->compat = abi;
+	/* The call's arguments are still in the user registers it entered with. */
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (abi == BG_ABI_IA32) {
+		e->args[0] = (__u32)BPF_CORE_READ(regs, bx);
+		e->args[1] = (__u32)BPF_CORE_READ(regs, cx);
+		e->args[2] = (__u32)BPF_CORE_READ(regs, dx);
+		e->args[3] = (__u32)BPF_CORE_READ(regs, si);
+		e->args[4] = (__u32)BPF_CORE_READ(regs, di);
+		e->args[5] = (__u32)BPF_CORE_READ(regs, bp);
+	} else {
+		e->args[0] = BPF_CORE_READ(regs, di);
+		e->args[1] = BPF_CORE_READ(regs, si);
+		e->args[2] = BPF_CORE_READ(regs, dx);
+		e->args[3] = BPF_CORE_READ(regs, r10);
+		e->args[4] = BPF_CORE_READ(regs, r8);
+		e->args[5] = BPF_CORE_READ(regs, r9);
+	}
+	bg_submit(e);
+	return 0;
+}
+
+/* ---- Landlock: EACCES from the calls it governs ------------------------ */
+
+#define EACCES	     13
+#define O_WRONLY     01
+#define O_RDWR	     02
+#define O_CREAT	     0100
+#define O_TRUNC	     01000
+#define AT_REMOVEDIR 0x200
+
+struct sys_exit_ctx { /* syscalls:sys_exit_* as BPF sees it */
+	__u64 regs;
+	int nr;
+	int pad;
+	long ret;
+};
+
+static __always_inline __u32 open_access(__u64 flags)
+{
+	__u32 acc = (flags & 3) == O_WRONLY ? BG_ACC_WRITE
+		    : (flags & 3) == O_RDWR ? BG_ACC_READ | BG_ACC_WRITE
+					    : BG_ACC_READ;
+
+	if (flags & O_CREAT)
+		acc |= BG_ACC_CREAT;
+	if (flags & O_TRUNC)
+		acc |= BG_ACC_TRUNC | BG_ACC_WRITE;
+	return acc;
+}
+
+static __always_inline int landlock_refused(struct sys_exit_ctx *ctx)
+{
+	/* ctx->regs is not readable by tracepoint programs: take the task's. */
+	struct pt_regs *regs;
+	struct bg_run_file_event *e;
+	struct bg_rl_state *rl;
+	__u64 path, flags = 0;
+	__u32 acc, sup;
+	__u8 op;
+
+	if (ctx->ret != -EACCES || bpf_current_task_under_cgroup(&target_cgroup, 0) != 1)
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	switch (ctx->nr) {
+	case 2: /* open(path, flags) */
+		path = BPF_CORE_READ(regs, di);
+		flags = BPF_CORE_READ(regs, si);
+		op = BG_RUN_OP_OPEN;
+		acc = open_access(flags);
+		break;
+	case 85: /* creat(path, mode) */
+		path = BPF_CORE_READ(regs, di);
+		op = BG_RUN_OP_CREATE;
+		acc = BG_ACC_WRITE | BG_ACC_CREAT | BG_ACC_TRUNC;
+		break;
+	case 257: /* openat(dfd, path, flags) */
+		path = BPF_CORE_READ(regs, si);
+		flags = BPF_CORE_READ(regs, dx);
+		op = BG_RUN_OP_OPEN;
+		acc = open_access(flags);
+		break;
+	case 437: /* openat2(dfd, path, how): how->flags first */
+		path = BPF_CORE_READ(regs, si);
+		bpf_probe_read_user(&flags, sizeof(flags), (void *)BPF_CORE_READ(regs, dx));
+		op = BG_RUN_OP_OPEN;
+		acc = open_access(flags);
+		break;
+	case 59: /* execve(path) */
+		path = BPF_CORE_READ(regs, di);
+		op = BG_RUN_OP_EXEC;
+		acc = BG_ACC_EXEC;
+		break;
+	case 322: /* execveat(dfd, path) */
+		path = BPF_CORE_READ(regs, si);
+		op = BG_RUN_OP_EXEC;
+		acc = BG_ACC_EXEC;
+		break;
+	case 87: /* unlink(path) */
+		path = BPF_CORE_READ(regs, di);
+		op = BG_RUN_OP_UNLINK;
+		acc = BG_ACC_WRITE;
+		break;
+	case 263: /* unlinkat(dfd, path, flags) */
+		path = BPF_CORE_READ(regs, si);
+		op = BPF_CORE_READ(regs, dx) & AT_REMOVEDIR ? BG_RUN_OP_RMDIR : BG_RUN_OP_UNLINK;
+		acc = BG_ACC_WRITE;
+		break;
+	case 84: /* rmdir(path) */
+		path = BPF_CORE_READ(regs, di);
+		op = BG_RUN_OP_RMDIR;
+		acc = BG_ACC_WRITE;
+		break;
+	case 83: /* mkdir(path) */
+		path = BPF_CORE_READ(regs, di);
+		op = BG_RUN_OP_MKDIR;
+		acc = BG_ACC_CREAT;
+		break;
+	case 258: /* mkdirat(dfd, path) */
+		path = BPF_CORE_READ(regs, si);
+		op = BG_RUN_OP_MKDIR;
+		acc = BG_ACC_CREAT;
+		break;
+	default:
+		return 0;
+	}
+	if (!bg_rl_check(files_rule_id, &rl, &sup))
+		return 0;
+	e = bg_reserve(sizeof(*e));
+	if (!e) {
+		bg_rl_unsend(rl, sup);
+		return 0;
+	}
+	bg_hdr(&e->hdr, BG_EV_RUN_FILE, sizeof(*e));
+	e->hdr.suppressed = sup;
+	e->hdr.action = BG_ACT_DENY; /* Landlock only refuses, whatever --action says */
+	e->hdr.mechanism = BG_MECH_LANDLOCK;
+	e->hdr.outcome = BG_OUT_FAILURE;
+	e->hdr.rule_id = files_rule_id;
+	bg_fill_proc(&e->proc, &e->hdr.flags, false);
+	e->access = acc;
+	e->op = op;
+	e->pad[0] = e->pad[1] = e->pad[2] = 0;
+	/* The path as the process passed it (relative to its cwd or dfd). */
+	if (bpf_probe_read_user_str(e->path, sizeof(e->path), (void *)path) < 0)
+		e->path[0] = 0;
+	bg_submit(e);
+	return 0;
+}
+
+#define LL_EXIT(name)                                                                              \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                                 \
+	int rf_exit_##name(struct sys_exit_ctx *ctx)                                               \
+	{                                                                                          \
+		return landlock_refused(ctx);                                                      \
+	}
+LL_EXIT(open)
+LL_EXIT(creat)
+LL_EXIT(openat)
+LL_EXIT(openat2)
+LL_EXIT(execve)
+LL_EXIT(execveat)
+LL_EXIT(unlink)
+LL_EXIT(unlinkat)
+LL_EXIT(rmdir)
+LL_EXIT(mkdir)
+LL_EXIT(mkdirat)
