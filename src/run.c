@@ -256,7 +256,8 @@ static uint64_t parent_rights(unsigned acc)
 {
 	uint64_t r = 0;
 
-	if (acc & BG_ACC_CREAT)
+	/* On a directory entry ("D/: c"), c is about the entries in it. */
+	if ((acc & BG_ACC_CREAT) && !(acc & BG_ACC_DIR))
 		r |= LANDLOCK_ACCESS_FS_MAKE_REG;
 	if (acc & BG_ACC_REMOVE)
 		r |= LANDLOCK_ACCESS_FS_REMOVE_FILE;
