@@ -17,18 +17,20 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define AF_INET	   2
-#define AF_INET6   10
-#define TS_COMPAT  0x0002
-#define X32_BIT	   0x40000000
-#define O_ACCMODE  00000003
-#define O_WRONLY   00000001
-#define O_RDWR	   00000002
-#define O_CREAT	   00000100
-#define O_TRUNC	   00001000
-#define S_IFMT	   00170000
-#define S_IFDIR	   0040000
-#define FMODE_EXEC 0x20
+#define AF_INET	     2
+#define AF_INET6     10
+#define TS_COMPAT    0x0002
+#define X32_BIT	     0x40000000
+#define O_ACCMODE    00000003
+#define O_WRONLY     00000001
+#define O_RDWR	     00000002
+#define O_CREAT	     00000100
+#define O_TRUNC	     00001000
+#define AT_FDCWD     -100
+#define AT_REMOVEDIR 0x200
+#define S_IFMT	     00170000
+#define S_IFDIR	     0040000
+#define FMODE_EXEC   0x20
 
 /* Which selectors are in use: bystanders pay only for these lookups. */
 const volatile bool filter_cgroup = false;
@@ -80,6 +82,7 @@ struct {
 
 struct prof_scratch {
 	struct bg_prof_file file;
+	char cat[2 * BG_PATH_MAX + 1]; /* directory + '/' + name */
 	struct bg_prof_net net;
 	char sa[28]; /* sockaddr_in6 */
 };
@@ -121,13 +124,26 @@ static __always_inline bool in_compat(struct task_struct *task)
 	return task->thread_info.status & TS_COMPAT;
 }
 
+/* Add acc to the bits of the path in s->file. */
+static __always_inline void record_key(struct prof_scratch *s, __u64 acc)
+{
+	__u64 *old = bpf_map_lookup_elem(&prof_files, &s->file);
+
+	if (old) {
+		if ((*old & acc) != acc)
+			__sync_fetch_and_or(old, acc);
+		return;
+	}
+	if (bpf_map_update_elem(&prof_files, &s->file, &acc, BPF_NOEXIST) == -7 /* E2BIG */)
+		perr(BG_PERR_FILES_FULL);
+}
+
 /* Record one file (path of `f`) with access bits. */
 static __always_inline void record_file(struct file *f, __u64 acc)
 {
 	struct prof_scratch *s;
 	struct bg_scratch *bs;
 	__u32 zero = 0, flags = 0, pos;
-	__u64 *old;
 	struct inode *inode;
 
 	s = bpf_map_lookup_elem(&prof_scratch_map, &zero);
@@ -144,14 +160,57 @@ static __always_inline void record_file(struct file *f, __u64 acc)
 		perr(BG_PERR_PATH_TRUNC);
 	if (bpf_probe_read_kernel(s->file.path, BG_PATH_MAX, &bs->buf[pos]) < 0)
 		return;
-	old = bpf_map_lookup_elem(&prof_files, &s->file);
-	if (old) {
-		if ((*old & acc) != acc)
-			__sync_fetch_and_or(old, acc);
+	record_key(s, acc);
+}
+
+/*
+ * Record an entry operation (unlink, rename, mkdir, rmdir) on the name the
+ * process passed, relative to dfd (or the working directory): the inode
+ * may be gone, so the name is kept as written after the directory's path,
+ * and user space folds "." and "..". Called after the call succeeded.
+ */
+static __always_inline void record_name(struct task_struct *task, int dfd, const char *uname,
+					__u64 acc)
+{
+	struct prof_scratch *s;
+	struct bg_scratch *bs;
+	__u32 zero = 0, flags = 0, pos;
+	struct file **fds, *f = NULL;
+	const struct path *base;
+	long len, n;
+
+	s = bpf_map_lookup_elem(&prof_scratch_map, &zero);
+	bs = bpf_map_lookup_elem(&bg_scratch_map, &zero);
+	if (!s || !bs || !uname)
 		return;
+	if (bpf_probe_read_user_str(s->file.path, BG_PATH_MAX, uname) <= 1)
+		return;
+	if (s->file.path[0] != '/') {
+		if (dfd == AT_FDCWD) {
+			base = &task->fs->pwd;
+		} else {
+			fds = task->files->fdt->fd;
+			if (bpf_probe_read_kernel(&f, sizeof(f), &fds[dfd & 0xffffff]) < 0 || !f)
+				return;
+			base = &f->f_path;
+		}
+		/* The directory's path is built at the end of buf's first half;
+		 * copied to the start, then the name appended after a '/'. */
+		pos = bg_path_walk(base, bs->buf, &flags);
+		len = bpf_probe_read_kernel_str(s->cat, BG_PATH_MAX, &bs->buf[pos]);
+		if (len < 1)
+			return;
+		len = (len - 1) & (BG_PATH_MAX - 1);
+		s->cat[len] = '/';
+		n = bpf_probe_read_user_str(&s->cat[len + 1], BG_PATH_MAX, uname);
+		if (n < 0)
+			return;
+		if (flags || len + 1 + n > BG_PATH_MAX)
+			perr(BG_PERR_PATH_TRUNC);
+		__builtin_memcpy(s->file.path, s->cat, BG_PATH_MAX - 1);
+		s->file.path[BG_PATH_MAX - 1] = 0;
 	}
-	if (bpf_map_update_elem(&prof_files, &s->file, &acc, BPF_NOEXIST) == -7 /* E2BIG */)
-		perr(BG_PERR_FILES_FULL);
+	record_key(s, acc);
 }
 
 /* connect/sendto/bind destination from the user's sockaddr. */
@@ -280,6 +339,37 @@ int BPF_PROG(prof_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	nr = regs->orig_ax;
 	task = bpf_get_current_task_btf();
+	if (!in_compat(task)) {
+		/* Entry operations (x86_64 numbers; the arguments are still in
+		 * the saved registers at exit). */
+		switch (nr) {
+		case 87: /* unlink(path) */
+			record_name(task, AT_FDCWD, (void *)regs->di, BG_ACC_REMOVE);
+			return 0;
+		case 84: /* rmdir(path) */
+			record_name(task, AT_FDCWD, (void *)regs->di, BG_ACC_RMDIR);
+			return 0;
+		case 83: /* mkdir(path, mode) */
+			record_name(task, AT_FDCWD, (void *)regs->di, BG_ACC_MKDIR);
+			return 0;
+		case 263: /* unlinkat(dfd, path, flags) */
+			record_name(task, regs->di, (void *)regs->si,
+				    regs->dx & AT_REMOVEDIR ? BG_ACC_RMDIR : BG_ACC_REMOVE);
+			return 0;
+		case 258: /* mkdirat(dfd, path, mode) */
+			record_name(task, regs->di, (void *)regs->si, BG_ACC_MKDIR);
+			return 0;
+		case 82: /* rename(old, new) */
+			record_name(task, AT_FDCWD, (void *)regs->di, BG_ACC_RENAME_FROM);
+			record_name(task, AT_FDCWD, (void *)regs->si, BG_ACC_RENAME_TO);
+			return 0;
+		case 264: /* renameat(odfd, old, ndfd, new) */
+		case 316: /* renameat2(odfd, old, ndfd, new, flags) */
+			record_name(task, regs->di, (void *)regs->si, BG_ACC_RENAME_FROM);
+			record_name(task, regs->dx, (void *)regs->r10, BG_ACC_RENAME_TO);
+			return 0;
+		}
+	}
 	if (in_compat(task)) {
 		/* ia32: open 5, creat 8, openat 295, openat2 437 */
 		if (nr != 5 && nr != 8 && nr != 295 && nr != 437)

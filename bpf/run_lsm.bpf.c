@@ -257,7 +257,8 @@ int BPF_PROG(run_file_open, struct file *file, int ret)
 }
 
 /* Operations on a name in a directory: allowed if the name is in the policy
- * with `want`, or the directory is writable (c or w). */
+ * with `want` (the operation profile recorded on that name), or the
+ * directory itself is in the policy as created or written (c or w). */
 static __always_inline int dir_op(const struct path *dir, struct dentry *dentry, __u8 op,
 				  __u32 want)
 {
@@ -292,16 +293,28 @@ int BPF_PROG(run_path_mkdir, const struct path *dir, struct dentry *dentry, umod
 {
 	if (ret || !in_scope())
 		return ret;
-	return dir_op(dir, dentry, BG_RUN_OP_MKDIR, BG_ACC_CREAT);
+	return dir_op(dir, dentry, BG_RUN_OP_MKDIR, BG_ACC_MKDIR);
 }
 
-/* Removing what the profile saw created is allowed: temporary files. */
 SEC("lsm/path_unlink")
 int BPF_PROG(run_path_unlink, const struct path *dir, struct dentry *dentry, int ret)
 {
 	if (ret || !in_scope())
 		return ret;
-	return dir_op(dir, dentry, BG_RUN_OP_UNLINK, BG_ACC_CREAT);
+	return dir_op(dir, dentry, BG_RUN_OP_UNLINK, BG_ACC_REMOVE);
+}
+
+/* Both names: the old one as rename-from, the new one as rename-to. */
+SEC("lsm/path_rename")
+int BPF_PROG(run_path_rename, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
+{
+	if (ret || !in_scope())
+		return ret;
+	ret = dir_op(old_dir, old_dentry, BG_RUN_OP_RENAME, BG_ACC_RENAME_FROM);
+	if (ret)
+		return ret;
+	return dir_op(new_dir, new_dentry, BG_RUN_OP_RENAME, BG_ACC_RENAME_TO);
 }
 
 SEC("lsm/path_rmdir")
@@ -309,7 +322,7 @@ int BPF_PROG(run_path_rmdir, const struct path *dir, struct dentry *dentry, int 
 {
 	if (ret || !in_scope())
 		return ret;
-	return dir_op(dir, dentry, BG_RUN_OP_RMDIR, BG_ACC_CREAT);
+	return dir_op(dir, dentry, BG_RUN_OP_RMDIR, BG_ACC_RMDIR);
 }
 
 SEC("lsm/bprm_check_security")

@@ -113,7 +113,8 @@ static int grant(int fd, const struct bg_ident *k, const struct bg_mon_file_rule
  * The same reading of the files section as Landlock in `run`: an entry
  * grants its access to itself; a directory with r may also be listed
  * below; a file the program created or wrote while profiled and that is
- * gone now lets files be created, written and read again in its directory.
+ * gone now lets files be created in its directory and opened below it with
+ * the access recorded for that file, no more.
  */
 static int fill_files(struct monitor *m)
 {
@@ -143,7 +144,9 @@ static int fill_files(struct monitor *m)
 			*slash = 0;
 			if (inode_of(dir, &k, &st))
 				continue;
-			r.below_file = ACC_OPEN;
+			/* What was done to it, not a read of its neighbours
+			 * (nginx's pid file is opened O_RDWR: r stays). */
+			r.below_file = (f->acc & ACC_OPEN) | BG_ACC_CREAT;
 		} else {
 			m->n_files_missing++;
 			continue;

@@ -52,6 +52,37 @@ struct profile {
 
 /* /proc/1234/... of a profiled process is /proc/self/... to the policy:
  * the pid will differ on the next run. */
+/* Names of entry operations are recorded as the process wrote them after
+ * their directory's path: fold "//", "." and ".." without following links
+ * (the directory part was resolved by the kernel already). */
+static void fold_path(char *path)
+{
+	char *out = path, *in = path;
+
+	while (*in) {
+		while (*in == '/')
+			in++;
+		if (!*in)
+			break;
+		if (in[0] == '.' && (in[1] == '/' || !in[1])) {
+			in++;
+			continue;
+		}
+		if (in[0] == '.' && in[1] == '.' && (in[2] == '/' || !in[2])) {
+			in += 2;
+			while (out > path && *--out != '/')
+				;
+			continue;
+		}
+		*out++ = '/';
+		while (*in && *in != '/')
+			*out++ = *in++;
+	}
+	if (out == path)
+		*out++ = '/';
+	*out = 0;
+}
+
 static void normalise(char *path)
 {
 	char *p = path + 6;
@@ -193,6 +224,7 @@ static int collect(struct profile *pr, struct bg_policy *pol)
 			continue;
 		memcpy(path, key.path, BG_PATH_MAX);
 		path[BG_PATH_MAX - 1] = 0;
+		fold_path(path);
 		normalise(path);
 		if ((acc & BG_ACC_DIR) && strcmp(path, "/"))
 			strcat(path, "/");

@@ -248,11 +248,51 @@ static uint64_t fs_rights(unsigned acc, uint64_t handled)
 			r |= LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE;
 		if (acc & BG_ACC_EXEC)
 			r |= LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE;
-		/* Terminals and devices are used with ioctl. */
-		if (!strncmp("/dev/", "/dev/", 5))
-			r |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
 	}
 	return r & handled;
+}
+
+/*
+ * What an entry operation on a path needs on its directory: Landlock checks
+ * creating, removing and renaming entries on the parent, and a right there
+ * covers every entry below it, whatever its name (the LSM path checks the
+ * name). Only entry rights: never reading or writing other files.
+ */
+static uint64_t parent_rights(unsigned acc)
+{
+	uint64_t r = 0;
+
+	/* On a directory entry ("D/: c"), c is about the entries in it. */
+	if ((acc & BG_ACC_CREAT) && !(acc & BG_ACC_DIR))
+		r |= LANDLOCK_ACCESS_FS_MAKE_REG;
+	if (acc & BG_ACC_REMOVE)
+		r |= LANDLOCK_ACCESS_FS_REMOVE_FILE;
+	/* A rename needs REFER between directories; over an existing name,
+	 * the removal of that name too. */
+	if (acc & BG_ACC_RENAME_FROM)
+		r |= LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_REFER;
+	if (acc & BG_ACC_RENAME_TO)
+		r |= LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REMOVE_FILE |
+		     LANDLOCK_ACCESS_FS_REFER;
+	if (acc & BG_ACC_MKDIR)
+		r |= LANDLOCK_ACCESS_FS_MAKE_DIR;
+	if (acc & BG_ACC_RMDIR)
+		r |= LANDLOCK_ACCESS_FS_REMOVE_DIR;
+	return r;
+}
+
+/* A file that does not exist yet has no inode to hold a rule: once
+ * created, its opens are checked against its directory's rule, so what
+ * was done to it (and only that) is granted there. */
+static uint64_t new_file_rights(unsigned acc)
+{
+	uint64_t r = 0;
+
+	if (acc & BG_ACC_READ)
+		r |= LANDLOCK_ACCESS_FS_READ_FILE;
+	if (acc & (BG_ACC_WRITE | BG_ACC_TRUNC))
+		r |= LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE;
+	return r;
 }
 
 static int add_path(int ruleset, const char *path, uint64_t rights)
@@ -271,8 +311,25 @@ static int add_path(int ruleset, const char *path, uint64_t rights)
 	return err;
 }
 
-/* In the child, before exec. Paths that no longer exist are skipped: a
- * file the command created while profiled is allowed through its directory. */
+/* The directory holding path's last entry. */
+static int add_parent(int ruleset, const char *path, uint64_t rights)
+{
+	char dir[BG_PATH_MAX], *slash;
+	size_t len;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	len = strlen(dir);
+	if (len > 1 && dir[len - 1] == '/')
+		dir[len - 1] = 0; /* a directory's own parent */
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return -EINVAL;
+	slash[1] = 0; /* "/" for a name at the root */
+	return add_path(ruleset, dir, rights);
+}
+
+/* In the child, before exec. A path that no longer exists gets no rule of
+ * its own; entry operations are granted on its directory (parent_rights). */
 static int apply_landlock(const struct bg_policy *p)
 {
 	int abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
@@ -290,26 +347,15 @@ static int apply_landlock(const struct bg_policy *p)
 		return -errno;
 	for (i = 0; i < p->n_files; i++) {
 		const struct bg_policy_file *f = &p->files[i];
-		uint64_t r = fs_rights(f->acc, handled);
+		uint64_t r = fs_rights(f->acc, handled), pr = parent_rights(f->acc);
 
+		/* Terminals and devices are used with ioctl. */
 		if (!(f->acc & BG_ACC_DIR) && !strncmp(f->path, "/dev/", 5))
 			r |= LANDLOCK_ACCESS_FS_IOCTL_DEV & handled;
-		if (add_path(rs, f->path, r) && (f->acc & BG_ACC_CREAT)) {
-			/* Created during the profile: allow creating it again. */
-			char dir[BG_PATH_MAX], *slash;
-
-			snprintf(dir, sizeof(dir), "%s", f->path);
-			slash = strrchr(dir, '/');
-			if (slash && slash != dir) {
-				*slash = 0;
-				add_path(rs, dir,
-					 (LANDLOCK_ACCESS_FS_MAKE_REG |
-					  LANDLOCK_ACCESS_FS_WRITE_FILE |
-					  LANDLOCK_ACCESS_FS_READ_FILE |
-					  LANDLOCK_ACCESS_FS_TRUNCATE) &
-						 handled);
-			}
-		}
+		if (add_path(rs, f->path, r) == -ENOENT && (f->acc & BG_ACC_CREAT))
+			pr |= new_file_rights(f->acc);
+		if (pr & handled)
+			add_parent(rs, f->path, pr & handled);
 	}
 	/* The command is a new exec of this domain: ABI 7 audits its denials only when asked. */
 	if (syscall(SYS_landlock_restrict_self, rs,

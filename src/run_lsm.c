@@ -71,22 +71,11 @@ static int fill_files(int fd, const struct bg_policy *p)
 
 	for (i = 0; i < p->n_files; i++) {
 		const struct bg_policy_file *f = &p->files[i];
-		char dir[BG_PATH_MAX], *slash;
-		struct stat st;
 
+		/* A name created, removed or renamed while profiled is checked
+		 * by its own rule (path_mknod, path_unlink, path_rename): its
+		 * directory gets none, so other names there stay refused. */
 		err = put_rule(fd, f->path, f->acc);
-		if (err)
-			return err;
-		/* Created while profiled and gone now (a temporary name): its
-		 * directory takes new files, as the Landlock path allows. */
-		if (!(f->acc & BG_ACC_CREAT) || !stat(f->path, &st))
-			continue;
-		snprintf(dir, sizeof(dir), "%s", f->path);
-		slash = strrchr(dir, '/');
-		if (!slash)
-			continue;
-		slash[slash == dir] = 0;
-		err = put_rule(fd, dir, BG_ACC_DIR | BG_ACC_CREAT);
 		if (err)
 			return err;
 	}
@@ -260,8 +249,10 @@ void bg_run_mechanisms(const struct bg_policy *p, unsigned lsm, int action, char
 
 /* ---- how the events of this guard are printed -------------------------- */
 
-static const char *const file_ops[] = {"?", "open", "create", "unlink", "mkdir", "rmdir", "exec"};
+static const char *const file_ops[] = {"?",	"open",	 "create", "unlink",
+				       "mkdir", "rmdir", "exec",   "rename"};
 
+/* Letters for opens (as before), the policy's words for entry operations. */
 static void access_str(uint32_t acc, char *s)
 {
 	if (acc & BG_ACC_READ)
@@ -273,19 +264,29 @@ static void access_str(uint32_t acc, char *s)
 	if (acc & BG_ACC_CREAT)
 		*s++ = 'c';
 	*s = 0;
+	if (acc & BG_ACC_REMOVE)
+		strcpy(s, "remove");
+	else if (acc & BG_ACC_RENAME_FROM)
+		strcpy(s, "rename-from");
+	else if (acc & BG_ACC_RENAME_TO)
+		strcpy(s, "rename-to");
+	else if (acc & BG_ACC_MKDIR)
+		strcpy(s, "mkdir");
+	else if (acc & BG_ACC_RMDIR)
+		strcpy(s, "rmdir");
 }
 
 static void file_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
 {
 	const struct bg_run_file_event *e = rec;
-	char acc[8];
+	char acc[24];
 
 	(void)f;
 	access_str(e->access, acc);
 	bg_json_kobj(j, "file");
 	bg_json_key(j, "path");
 	bg_json_strn(j, e->path, strnlen(e->path, sizeof(e->path)));
-	bg_json_kstr(j, "operation", file_ops[e->op < 7 ? e->op : 0]);
+	bg_json_kstr(j, "operation", file_ops[e->op < 8 ? e->op : 0]);
 	bg_json_kstr(j, "access", acc);
 	bg_json_obj_end(j);
 }
@@ -293,11 +294,11 @@ static void file_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
 static void file_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 {
 	const struct bg_run_file_event *e = rec;
-	char acc[8];
+	char acc[24];
 
 	(void)f;
 	access_str(e->access, acc);
-	bg_buf_printf(out, " %s %s ", file_ops[e->op < 7 ? e->op : 0], acc);
+	bg_buf_printf(out, " %s %s ", file_ops[e->op < 8 ? e->op : 0], acc);
 	/* The path is the process's choice: escaped for the terminal. */
 	bg_text_escape(out, e->path, sizeof(e->path));
 }

@@ -178,7 +178,8 @@ enum bg_run_file_op {
 	BG_RUN_OP_UNLINK = 3,
 	BG_RUN_OP_MKDIR = 4,
 	BG_RUN_OP_RMDIR = 5,
-	BG_RUN_OP_EXEC = 6, /* BG_EV_RUN_EXEC */
+	BG_RUN_OP_EXEC = 6,   /* BG_EV_RUN_EXEC */
+	BG_RUN_OP_RENAME = 7, /* either end: access says rename-from or -to */
 };
 
 /* A file operation or an execve outside a run policy (BG_EV_RUN_FILE, _EXEC). */

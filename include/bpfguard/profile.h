@@ -31,6 +31,13 @@ struct bg_prof_sys {
 #define BG_ACC_CREAT  0x10 /* O_CREAT */
 #define BG_ACC_TRUNC  0x20 /* O_TRUNC */
 #define BG_ACC_EXECVE 0x40 /* the target of an execve (not only its interpreter) */
+/* Entry operations, recorded for the path named (not the file's inode, which
+ * may be gone): granted on the parent directory under Landlock. */
+#define BG_ACC_REMOVE	   0x80	 /* unlink */
+#define BG_ACC_RENAME_FROM 0x100 /* the old name of a rename */
+#define BG_ACC_RENAME_TO   0x200 /* the new name of a rename */
+#define BG_ACC_MKDIR	   0x400
+#define BG_ACC_RMDIR	   0x800
 
 struct bg_prof_file {
 	char path[BG_PATH_MAX];

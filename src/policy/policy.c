@@ -136,42 +136,90 @@ int bg_policy_merge(struct bg_policy *dst, const struct bg_policy *src)
 	return err;
 }
 
-/* Access letters: r read, w write, x execute, c create, t truncate. */
+/*
+ * Access words, with the letters of the short form for those that have one
+ * (r read, w write, x exec, c create, t truncate). A policy names what was
+ * done to each path: the entry operations (remove, rename-from, rename-to,
+ * mkdir, rmdir) are kept apart from reading and writing so that run grants
+ * each on the directory without widening into reads below it.
+ */
 static const struct {
 	char c;
+	const char *word;
 	unsigned bit;
-} acc_letters[] = {
-	{'r', BG_ACC_READ},  {'w', BG_ACC_WRITE}, {'x', BG_ACC_EXEC},
-	{'c', BG_ACC_CREAT}, {'t', BG_ACC_TRUNC},
+} acc_names[] = {
+	{'r', "read", BG_ACC_READ},
+	{'w', "write", BG_ACC_WRITE},
+	{'x', "exec", BG_ACC_EXEC},
+	{'c', "create", BG_ACC_CREAT},
+	{'t', "truncate", BG_ACC_TRUNC},
+	{0, "remove", BG_ACC_REMOVE},
+	{0, "rename-from", BG_ACC_RENAME_FROM},
+	{0, "rename-to", BG_ACC_RENAME_TO},
+	{0, "mkdir", BG_ACC_MKDIR},
+	{0, "rmdir", BG_ACC_RMDIR},
 };
-#define N_ACC (sizeof(acc_letters) / sizeof(acc_letters[0]))
+#define N_ACC	       (sizeof(acc_names) / sizeof(acc_names[0]))
+#define BG_ACC_STR_MAX 128 /* every word, ", " apart */
+#define ACC_LETTERS    (BG_ACC_READ | BG_ACC_WRITE | BG_ACC_EXEC | BG_ACC_CREAT | BG_ACC_TRUNC)
 
+/* Letters when every bit has one (the short form policies have always
+ * had), otherwise words separated by ", ". out holds BG_ACC_STR_MAX. */
 static void acc_format(unsigned acc, char *out)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < N_ACC; i++)
-		if (acc & acc_letters[i].bit)
-			out[n++] = acc_letters[i].c;
-	out[n] = 0;
+	out[0] = 0;
+	for (i = 0; i < N_ACC; i++) {
+		if (!(acc & acc_names[i].bit))
+			continue;
+		if (!(acc & ~(ACC_LETTERS | BG_ACC_DIR))) {
+			out[n++] = acc_names[i].c;
+			out[n] = 0;
+		} else {
+			n += sprintf(out + n, "%s%s", n ? ", " : "", acc_names[i].word);
+		}
+	}
 }
 
-static int acc_parse(const char *s, unsigned *acc)
+static int acc_parse_word(const char *w, size_t len, unsigned *acc)
 {
-	size_t i;
+	size_t i, j;
 
-	*acc = 0;
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
+	for (i = 0; i < N_ACC; i++) {
+		if (strlen(acc_names[i].word) == len && !memcmp(w, acc_names[i].word, len)) {
+			*acc |= acc_names[i].bit;
+			return 0;
+		}
+	}
+	/* Not a word: a run of letters ("rw"). */
+	for (j = 0; j < len; j++) {
 		for (i = 0; i < N_ACC; i++)
-			if (*s == acc_letters[i].c)
+			if (acc_names[i].c && w[j] == acc_names[i].c)
 				break;
 		if (i == N_ACC)
 			return -EINVAL;
-		*acc |= acc_letters[i].bit;
+		*acc |= acc_names[i].bit;
 	}
 	return 0;
+}
+
+/* "rw", "read, write, remove" or "read write": words or letters. */
+static int acc_parse(const char *s, unsigned *acc)
+{
+	size_t len;
+
+	*acc = 0;
+	for (;;) {
+		s += strspn(s, ", ");
+		if (!*s)
+			break;
+		len = strcspn(s, ", ");
+		if (acc_parse_word(s, len, acc))
+			return -EINVAL;
+		s += len;
+	}
+	return *acc ? 0 : -EINVAL;
 }
 
 int bg_net_parse(const char *s, struct bg_policy_net *n)
@@ -337,13 +385,14 @@ static int write_files(const struct bg_policy *p, FILE *f, char *err, size_t err
 	if (p->n_files)
 		memcpy(files, p->files, p->n_files * sizeof(*files));
 	qsort(files, p->n_files, sizeof(*files), cmp_file);
-	fprintf(f, "\n# Files it may open: r read, w write, x execute, c create, t truncate;\n"
-		   "# a path ending in / is a directory (listing it, creating in it).\n");
+	fprintf(f, "\n# Files and what was done to them (docs/policy.md): r read, w write,\n"
+		   "# x execute, c create, t truncate, or words: remove, rename-from,\n"
+		   "# rename-to, mkdir, rmdir; a path ending in / is a directory.\n");
 	bg_emit_open(&e, f, err, errlen);
 	bg_emit_str(&e, "files", BG_EMIT_AUTO, "a key");
 	bg_emit_seq(&e, p->n_files == 0);
 	for (i = 0; i < p->n_files; i++) {
-		char acc[16];
+		char acc[BG_ACC_STR_MAX];
 
 		acc_format(files[i].acc, acc);
 		if (files[i].path[0] != '/')
@@ -502,8 +551,12 @@ static int parse_files(struct bg_yaml *y, yaml_node_t *n, struct bg_policy *p)
 		if (path[0] != '/')
 			return bg_yaml_error(y, k, "path '%s' is not absolute", path);
 		if (acc_parse(acc_s, &acc))
-			return bg_yaml_error(y, v, "access '%s' must be letters from r, w, x, c, t",
-					     acc_s);
+			return bg_yaml_error(
+				y, v,
+				"access '%s' must be words from read, write, exec, "
+				"create, truncate, remove, rename-from, rename-to, mkdir, "
+				"rmdir (or letters from r, w, x, c, t)",
+				acc_s);
 		if (path[strlen(path) - 1] == '/')
 			acc |= BG_ACC_DIR;
 		err = bg_policy_add_file(p, path, acc);

@@ -77,6 +77,46 @@ static void test_roundtrip(void **state)
 	free(text);
 }
 
+/* Access words: every one parsed, written back as words (letters only for
+ * an entry that has nothing but r, w, x, c, t), read back to the same bits. */
+static void test_access_words(void **state)
+{
+	static const char text[] = "version: 1\n"
+				   "files:\n"
+				   "  - /d/a: read, write, exec, create, truncate\n"
+				   "  - /d/b: remove, rename-from, rename-to, mkdir, rmdir\n"
+				   "  - /d/c: wc remove\n"
+				   "  - /d/e: rw\n";
+	const unsigned want[] = {
+		BG_ACC_READ | BG_ACC_WRITE | BG_ACC_EXEC | BG_ACC_CREAT | BG_ACC_TRUNC,
+		BG_ACC_REMOVE | BG_ACC_RENAME_FROM | BG_ACC_RENAME_TO | BG_ACC_MKDIR | BG_ACC_RMDIR,
+		BG_ACC_WRITE | BG_ACC_CREAT | BG_ACC_REMOVE,
+		BG_ACC_READ | BG_ACC_WRITE,
+	};
+	struct bg_policy p, q;
+	char err[600], *out = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(bg_policy_parse("p.yaml", text, strlen(text), &p, err, sizeof(err)), 0);
+	assert_int_equal(p.n_files, 4);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(p.files[i].acc, want[i]);
+	f = open_memstream(&out, &len);
+	assert_int_equal(bg_policy_write(&p, f), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "  - /d/a: rwxct\n"));
+	assert_non_null(strstr(out, "  - /d/c: write, create, remove\n"));
+	assert_non_null(strstr(out, "  - /d/e: rw\n"));
+	assert_int_equal(bg_policy_parse("q.yaml", out, len, &q, err, sizeof(err)), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(q.files[i].acc, want[i]);
+	bg_policy_free(&p);
+	bg_policy_free(&q);
+	free(out);
+}
+
 static void expect_error(const char *text, const char *msg)
 {
 	struct bg_policy p;
@@ -99,6 +139,9 @@ static void test_errors(void **state)
 	expect_error("version: 1\nfiles:\n  - etc/passwd: r\n",
 		     "p.yaml:3:5: path 'etc/passwd' is not absolute");
 	expect_error("version: 1\nfiles:\n  - /etc/passwd: rz\n", "p.yaml:3:18: access 'rz'");
+	expect_error("version: 1\nfiles:\n  - /etc/passwd: read, unlink\n",
+		     "access 'read, unlink' must be words from read");
+	expect_error("version: 1\nfiles:\n  - /etc/passwd: ', '\n", "access ', ' must be");
 	expect_error("version: 1\nnetwork:\n  connect: [\"localhost:80\"]\n",
 		     "p.yaml:3:13: peer 'localhost:80' is not");
 	expect_error("version: 1\nexecutables: /bin/ls\n",
@@ -172,7 +215,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),  cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_errors), cmocka_unit_test(test_net_parse),
-		cmocka_unit_test(test_nul),
+		cmocka_unit_test(test_nul),    cmocka_unit_test(test_access_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
