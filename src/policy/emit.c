@@ -78,9 +78,9 @@ void bg_fput_printable(FILE *f, const char *s)
 /* Plain style only for what no YAML reader resolves to another type or
  * reads differently: a letter, '_' or '/' first (no indicator, digit or
  * sign), then letters, digits and a few punctuation marks that are no
- * indicators in block context; ':' only when not the last character
- * (": " is refused by the set). Words a YAML 1.1 reader takes for null or a
- * boolean are quoted. */
+ * indicators in block context, and spaces inside (access words are
+ * "write, create"); ':' neither last nor before a space, no space last.
+ * Words a YAML 1.1 reader takes for null or a boolean are quoted. */
 static bool plain_ok(const char *s)
 {
 	static const char *const words[] = {"null", "true", "false", "yes", "no",
@@ -95,9 +95,9 @@ static bool plain_ok(const char *s)
 
 		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
 			continue;
-		if (!strchr("/._+=,@%~-:", c))
+		if (!strchr("/._+=,@%~-: ", c))
 			return false;
-		if (c == ':' && i == len - 1)
+		if ((c == ':' || c == ' ') && (i == len - 1 || s[i + 1] == ' '))
 			return false;
 	}
 	for (i = 0; words[i]; i++)

@@ -104,11 +104,11 @@ static void test_access_words(void **state)
 	for (i = 0; i < 4; i++)
 		assert_int_equal(p.files[i].acc, want[i]);
 	f = open_memstream(&out, &len);
-	assert_int_equal(bg_policy_write(&p, f), 0);
+	assert_int_equal(bg_policy_write(&p, f, err, sizeof(err)), 0);
 	fclose(f);
-	assert_non_null(strstr(out, "  - /d/a: rwxct\n"));
-	assert_non_null(strstr(out, "  - /d/c: write, create, remove\n"));
-	assert_non_null(strstr(out, "  - /d/e: rw\n"));
+	assert_non_null(strstr(out, "- /d/a: rwxct\n"));
+	assert_non_null(strstr(out, "- /d/c: write, create, remove\n"));
+	assert_non_null(strstr(out, "- /d/e: rw\n"));
 	assert_int_equal(bg_policy_parse("q.yaml", out, len, &q, err, sizeof(err)), 0);
 	for (i = 0; i < 4; i++)
 		assert_int_equal(q.files[i].acc, want[i]);
