@@ -38,7 +38,7 @@ SH
 	fail "profile: $(cat "$TMP/prof.out")"
 for want in "$W/D/x: write, create, truncate, remove" "$W/D/y: write, create, truncate, rename-from" \
 	"$W/D/z: remove, rename-to" "$W/D/s: mkdir, rmdir"; do
-	grep -qxF "  - $want" "$TMP/p.yaml" || fail "policy lacks '$want': $(grep "$W" "$TMP/p.yaml")"
+	grep -qxF -- "- $want" "$TMP/p.yaml" || fail "policy lacks '$want': $(grep "$W" "$TMP/p.yaml")"
 done
 
 # run_p OUT EVFILE CMD...: status in $rc, output in $out.
@@ -84,7 +84,7 @@ rm run.pid
 SH
 "$BPFGUARD" profile -o "$TMP/p.yaml" -- /bin/sh "$TMP/pid.sh" >"$TMP/prof2.out" 2>&1 ||
 	fail "profile pid: $(cat "$TMP/prof2.out")"
-grep -qxF "  - $W/run.pid: write, create, truncate, remove" "$TMP/p.yaml" ||
+grep -qxF -- "- $W/run.pid: write, create, truncate, remove" "$TMP/p.yaml" ||
 	fail "pid file entry: $(grep "$W" "$TMP/p.yaml")"
 for present in no yes; do
 	[ $present = yes ] && echo 1 >run.pid
