@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <seccomp.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -35,8 +36,22 @@ void bg_policy_free(struct bg_policy *p)
 
 const char *bg_syscall_name(bool compat, unsigned nr)
 {
-	/* libseccomp returns a static string for known numbers. */
-	return seccomp_syscall_resolve_num_arch(compat ? SCMP_ARCH_X86 : SCMP_ARCH_X86_64, nr);
+	/* libseccomp hands out a new copy of the name on every call: each is
+	 * resolved once and kept for the life of the process. */
+	static _Atomic(char *) names[2][BG_SYSCALL_MAX];
+	char *n, *expected = NULL;
+
+	if (nr >= BG_SYSCALL_MAX) /* no x86 call has such a number */
+		return NULL;
+	n = atomic_load(&names[compat][nr]);
+	if (n)
+		return n;
+	n = seccomp_syscall_resolve_num_arch(compat ? SCMP_ARCH_X86 : SCMP_ARCH_X86_64, nr);
+	if (n && !atomic_compare_exchange_strong(&names[compat][nr], &expected, n)) {
+		free(n);
+		n = expected;
+	}
+	return n;
 }
 
 int bg_syscall_nr(bool compat, const char *name)

@@ -16,16 +16,6 @@
 #include "policy/policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-const char *__lsan_default_suppressions(void);
-
-/* libseccomp's seccomp_syscall_resolve_num_arch() returns a string the
- * caller must free, and bg_syscall_name() drops it (a known leak of a few
- * bytes per name written, outside the writer's escaping, which is what this
- * target checks). Every other leak still fails the run. */
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:bg_syscall_name\n";
-}
 
 static const char *find_str(char *const *v, size_t n, const char *s)
 {
