@@ -94,7 +94,8 @@ done
 bpftool -j prog list > "$TMP/progs.json" || fail "bpftool prog list failed"
 for id in $(python3 -c 'import json,sys; print(" ".join(str(p["id"]) for p in json.load(open(sys.argv[1]))))' "$TMP/progs.json"); do
 	bpftool prog dump xlated id "$id" > "$TMP/$id.bpftool" 2>/dev/null || continue
-	"$BPFGUARD" bpf dump "$id" --json > "$TMP/$id.ours" 2>"$TMP/$id.err" || continue
+	"$BPFGUARD" bpf dump "$id" --json > "$TMP/$id.ours" 2>"$TMP/$id.err" ||
+		{ rm -f "$TMP/$id.ours"; continue; } # gone since the listing: a JSON error
 done
 
 python3 - "$TMP" "$MIN" <<'PY'
