@@ -138,10 +138,19 @@ static struct bpf_program *cond_prog(int cond, struct empty_files *e, struct bg_
 	case GUARD:
 		if (lsm)
 			return g->progs.bg_files_open;
-		/* the tracepoint program the guard chose for this kernel */
-		return bpf_program__autoload(g->progs.bg_files_sys_exit)
-			       ? g->progs.bg_files_sys_exit
-			       : g->progs.bg_files_sys_exit_compat;
+		/* the tracepoint program the guard chose for this kernel: one of
+		 * its sys_exit variants (sharers kfuncs, plain, compat) */
+		{
+			struct bpf_program *v[] = {g->progs.bg_files_sys_exit_sharers,
+						   g->progs.bg_files_sys_exit,
+						   g->progs.bg_files_sys_exit_compat};
+			size_t k;
+
+			for (k = 0; k < sizeof(v) / sizeof(v[0]); k++)
+				if (bpf_program__autoload(v[k]))
+					return v[k];
+		}
+		return NULL;
 	}
 	return NULL;
 }
