@@ -18,11 +18,13 @@
  */
 #include "lib/common.bpf.h"
 #include "lib/ratelimit.bpf.h"
+#include "lib/pathrules.bpf.h"
 #include <bpfguard/profile.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define SIGSYS		  31
+#define SIGKILL		  9
 #define SYS_SECCOMP	  1
 #define AUDIT_ARCH_X86_64 0xc000003eu
 #define AUDIT_ARCH_I386	  0x40000003u
@@ -37,6 +39,10 @@ struct {
 
 const volatile __u32 rule_id = 0;
 const volatile __u32 files_rule_id = 0;
+/* Landlock was given read or write rights on a directory, for files the
+ * policy names there that did not exist yet or are replaced while the
+ * command runs: check each opened file's name (file_rules) at open's exit. */
+const volatile bool exact_names = false;
 
 /* The last kill, for run's closing line (the event may be dropped). */
 __u32 last_nr = 0;
@@ -229,16 +235,102 @@ static __always_inline int landlock_refused(struct sys_exit_ctx *ctx)
 	return 0;
 }
 
+/* ---- the names below a directory Landlock was widened on --------------- */
+
+#define FMODE_READ  0x1
+#define FMODE_WRITE 0x2
+#define BG_S_IFREG  0100000
+
+/*
+ * Landlock's rules hold on inodes: a file that does not exist when run
+ * starts, or is replaced by a rename or by remove-and-create, can only be
+ * granted through its directory, and that right covers every file below
+ * it (nginx's pid file: read and write of the whole prefix, so a location
+ * aliased below it served a file it never served while profiled). The
+ * open succeeded; its file is looked up by name as the LSM path would, and
+ * one outside the policy kills the process here, at the syscall's exit,
+ * before it returns to user space: the file is open but nothing was read
+ * from it or written to it (rung 4 of docs/guarantees.md).
+ */
+static __always_inline int exact_name(struct sys_exit_ctx *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct bg_run_file_event *e;
+	struct fdtable *fdt;
+	struct lsm_scratch *s;
+	struct bg_rl_state *rl;
+	struct file **fds, *f = NULL;
+	unsigned int fmode, imode;
+	__u32 need = 0, sup, zero = 0;
+	long fd = ctx->ret;
+
+	if (bpf_current_task_under_cgroup(&target_cgroup, 0) != 1)
+		return 0;
+	fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return 0;
+	fmode = BPF_CORE_READ(f, f_mode);
+	imode = BPF_CORE_READ(f, f_inode, i_mode);
+	if (fmode & FMODE_READ)
+		need |= BG_ACC_READ;
+	if (fmode & FMODE_WRITE)
+		need |= BG_ACC_WRITE;
+	/* Landlock widens READ_FILE and WRITE_FILE only; O_PATH opens carry
+	 * neither, directories are read with READ_DIR. */
+	if (!need || (imode & BG_S_IFMT) != BG_S_IFREG)
+		return 0;
+	s = bpf_map_lookup_elem(&lsm_scratch_map, &zero);
+	if (!s)
+		return 0;
+	path_key(s, &f->f_path);
+	normalise_proc(s);
+	if (bg_file_allowed(s, need, imode))
+		return 0;
+	bpf_send_signal(SIGKILL);
+	if (!bg_rl_check(files_rule_id, &rl, &sup))
+		return 0;
+	e = bg_reserve(sizeof(*e));
+	if (!e) {
+		bg_rl_unsend(rl, sup);
+		return 0;
+	}
+	bg_hdr(&e->hdr, BG_EV_RUN_FILE, sizeof(*e));
+	e->hdr.suppressed = sup;
+	e->hdr.action = BG_ACT_KILL;
+	e->hdr.mechanism = BG_MECH_TRACEPOINT;
+	e->hdr.outcome = BG_OUT_FAILURE;
+	e->hdr.rule_id = files_rule_id;
+	bg_fill_proc(&e->proc, &e->hdr.flags, false);
+	e->access = need;
+	e->op = BG_RUN_OP_OPEN;
+	e->pad[0] = e->pad[1] = e->pad[2] = 0;
+	__builtin_memcpy(e->path, s->key, BG_PATH_MAX);
+	bg_submit(e);
+	return 0;
+}
+
 #define LL_EXIT(name)                                                                              \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                                                 \
 	int rf_exit_##name(struct sys_exit_ctx *ctx)                                               \
 	{                                                                                          \
 		return landlock_refused(ctx);                                                      \
 	}
-LL_EXIT(open)
-LL_EXIT(creat)
-LL_EXIT(openat)
-LL_EXIT(openat2)
+/* The opens: a refusal, or a file to check by name. */
+#define OPEN_EXIT(name)                                                                            \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                                 \
+	int rf_exit_##name(struct sys_exit_ctx *ctx)                                               \
+	{                                                                                          \
+		if (ctx->ret >= 0)                                                                 \
+			return exact_names ? exact_name(ctx) : 0;                                  \
+		return landlock_refused(ctx);                                                      \
+	}
+OPEN_EXIT(open)
+OPEN_EXIT(creat)
+OPEN_EXIT(openat)
+OPEN_EXIT(openat2)
 LL_EXIT(execve)
 LL_EXIT(execveat)
 LL_EXIT(unlink)

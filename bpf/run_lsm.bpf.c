@@ -20,8 +20,8 @@
 #include "lib/common.bpf.h"
 #include "lib/ratelimit.bpf.h"
 #include "lib/netrules.bpf.h"
+#include "lib/pathrules.bpf.h"
 #include <bpf/bpf_endian.h>
-#include <bpfguard/run_lsm.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -29,8 +29,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define FMODE_WRITE  0x2
 #define FMODE_EXEC   0x20
 #define __FMODE_EXEC 0x20 /* in f_flags */
-#define S_IFMT	     00170000
-#define S_IFDIR	     0040000
 #define SIGKILL	     9
 #define SOCK_STREAM  1
 
@@ -46,12 +44,6 @@ struct {
 const volatile __u8 action = BG_ACT_DENY;
 const volatile __u32 rule_files = 0, rule_exec = 0, rule_net = 0;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1); /* set by user space */
-	__type(key, struct bg_lsm_path);
-	__type(value, __u32);
-} file_rules SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -59,20 +51,6 @@ struct {
 	__type(key, struct bg_lsm_path);
 	__type(value, __u32);
 } exec_rules SEC(".maps");
-
-/* key: the path looked up (upper half stays zero: appends may overrun into
- * it, and a key is its first BG_PATH_MAX bytes); tmp: rewrites. */
-struct lsm_scratch {
-	char key[2 * BG_PATH_MAX];
-	char tmp[BG_PATH_MAX];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct lsm_scratch);
-} lsm_scratch_map SEC(".maps");
 
 static __always_inline bool in_scope(void)
 {
@@ -129,105 +107,11 @@ static __always_inline int file_verdict(__u16 type, __u32 rule, __u8 op, __u32 a
 	return refuse();
 }
 
-/* s->key = the path of p, zero-padded; returns its length. */
-static __always_inline __u32 path_key(struct lsm_scratch *s, const struct path *p)
-{
-	struct bg_scratch *bs;
-	__u32 zero = 0, flags = 0, pos, len;
-
-	__builtin_memset(s->key, 0, sizeof(s->key));
-	bs = bpf_map_lookup_elem(&bg_scratch_map, &zero);
-	if (!bs)
-		return 0;
-	pos = bg_path_walk(p, bs->buf, &flags);
-	/* The walk leaves bs->buf[BG_PATH_MAX..] zero: the copy is padded. */
-	bpf_probe_read_kernel(s->key, BG_PATH_MAX, &bs->buf[pos]);
-	len = BG_PATH_MAX - 1 - pos;
-	return len;
-}
-
-/* /proc/1234/x -> /proc/self/x, as the profile writes it. */
-static __always_inline void normalise_proc(struct lsm_scratch *s)
-{
-	const char *k = s->key;
-	__u32 j;
-
-	if (k[0] != '/' || k[1] != 'p' || k[2] != 'r' || k[3] != 'o' || k[4] != 'c' ||
-	    k[5] != '/' || k[6] < '0' || k[6] > '9')
-		return;
-	for (j = 7; j < 17; j++)
-		if (k[j] < '0' || k[j] > '9')
-			break;
-	if (j >= 17 || (k[j] != '/' && k[j] != 0))
-		return;
-	__builtin_memset(s->tmp, 0, sizeof(s->tmp));
-	__builtin_memcpy(s->tmp, "/proc/self", 10);
-	bpf_probe_read_kernel(&s->tmp[10], BG_PATH_MAX - 16, &s->key[j]);
-	__builtin_memcpy(s->key, s->tmp, BG_PATH_MAX);
-}
-
-/* Append "/name" to the key of length len (a directory's path). */
-static __always_inline void append_name(struct lsm_scratch *s, __u32 len, struct dentry *d)
-{
-	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
-
-	if (len > 1) /* "/" already ends in a slash */
-		s->key[len & (BG_PATH_MAX - 1)] = '/', len++;
-	bpf_probe_read_kernel_str(&s->key[len & (BG_PATH_MAX - 1)], BG_PATH_MAX, name);
-	s->key[BG_PATH_MAX - 1] = 0;
-	__builtin_memset(&s->key[BG_PATH_MAX], 0, BG_PATH_MAX);
-}
-
-struct last_slash {
-	const char *key;
-	__u32 last;
-};
-
-static long find_slash(__u32 i, void *c)
-{
-	struct last_slash *ls = c;
-	char ch = ls->key[i & (BG_PATH_MAX - 1)];
-
-	if (!ch)
-		return 1;
-	if (ch == '/')
-		ls->last = i;
-	return 0;
-}
-
-/* The rule of the directory the key's last component is in. bpf_loop: an
- * open-coded loop remembering the last slash makes the verifier walk each
- * of its 256 states. */
-static __always_inline __u32 *parent_rule(struct lsm_scratch *s)
-{
-	struct last_slash ls = {.key = s->key};
-
-	bpf_loop(BG_PATH_MAX, find_slash, &ls, 0);
-	__builtin_memset(s->tmp, 0, sizeof(s->tmp));
-	if (ls.last == 0)
-		s->tmp[0] = '/';
-	else
-		bpf_probe_read_kernel(s->tmp, ls.last & (BG_PATH_MAX - 1), s->key);
-	return bpf_map_lookup_elem(&file_rules, s->tmp);
-}
-
-static __always_inline bool dir_writable(__u32 *v)
-{
-	return v && (*v & BG_ACC_DIR) && (*v & (BG_ACC_CREAT | BG_ACC_WRITE));
-}
-
-static __always_inline struct lsm_scratch *scratch(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&lsm_scratch_map, &zero);
-}
-
 SEC("lsm/file_open")
 int BPF_PROG(run_file_open, struct file *file, int ret)
 {
 	struct lsm_scratch *s;
-	__u32 need = 0, *v;
+	__u32 need = 0;
 	unsigned int mode;
 
 	if (ret || !in_scope())
@@ -246,12 +130,7 @@ int BPF_PROG(run_file_open, struct file *file, int ret)
 	 * __FMODE_EXEC in f_flags; f_mode has FMODE_EXEC only on some kernels. */
 	if ((mode & FMODE_EXEC) || (file->f_flags & __FMODE_EXEC))
 		need |= BG_ACC_EXEC;
-	v = bpf_map_lookup_elem(&file_rules, s->key);
-	if (v && (*v & need) == need)
-		return 0;
-	/* Files created in a writable directory (profiled or to be created). */
-	if (!v && (file->f_inode->i_mode & S_IFMT) != S_IFDIR && !(need & BG_ACC_EXEC) &&
-	    dir_writable(parent_rule(s)))
+	if (bg_file_allowed(s, need, file->f_inode->i_mode))
 		return 0;
 	return file_verdict(BG_EV_RUN_FILE, rule_files, BG_RUN_OP_OPEN, need, s);
 }

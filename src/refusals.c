@@ -16,6 +16,8 @@
 #include "log.h"
 #include "refusals.h"
 #include "refusals.skel.h"
+#include "run_lsm.h"
+#include "policy/policy.h"
 
 int bg_refusals_start(const struct bg_refusals_cfg *cfg, struct bg_refusals_bpf **out)
 {
@@ -30,6 +32,9 @@ int bg_refusals_start(const struct bg_refusals_cfg *cfg, struct bg_refusals_bpf 
 		return -errno;
 	s->rodata->rule_id = cfg->kill_rule;
 	s->rodata->files_rule_id = cfg->files_rule;
+	s->rodata->exact_names = cfg->exact_names && cfg->files_rule;
+	if (s->rodata->exact_names)
+		bpf_map__set_max_entries(s->maps.file_rules, 2 * cfg->exact_names->n_files + 1);
 	bpf_object__for_each_program(prog, s->obj)
 	{
 		bool kill = prog == s->progs.rf_signal_generate;
@@ -41,6 +46,8 @@ int bg_refusals_start(const struct bg_refusals_cfg *cfg, struct bg_refusals_bpf 
 		err = bg_refusals_bpf__load(s);
 	if (!err && bpf_map_update_elem(bpf_map__fd(s->maps.target_cgroup), &zero, &cgfd, BPF_ANY))
 		err = -errno;
+	if (!err && s->rodata->exact_names)
+		err = bg_file_rules_fill(bpf_map__fd(s->maps.file_rules), cfg->exact_names);
 	if (!err)
 		err = bg_refusals_bpf__attach(s);
 	if (err) {

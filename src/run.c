@@ -113,6 +113,8 @@ struct run {
 	char exe[BG_PATH_MAX]; /* cmd[0] found in PATH, as execvp would */
 	int notify_fd;
 	unsigned long long decisions;
+	bool *widen;	/* per files entry: granted through its directory */
+	size_t n_widen; /* how many: names are checked at open's exit */
 };
 
 /* ---- seccomp --------------------------------------------------------- */
@@ -328,9 +330,33 @@ static int add_parent(int ruleset, const char *path, uint64_t rights)
 	return add_path(ruleset, dir, rights);
 }
 
+/*
+ * Which entries Landlock must grant through their directory, decided once
+ * in bpfguard before the fork (the child follows it; bpf/refusals.bpf.c
+ * checks names below those directories when any is): a file to be created
+ * that does not exist yet, and a name a rename replaces (its new inode
+ * carries no rule: git's index, every atomic save). Returns how many.
+ */
+static size_t plan_widening(const struct bg_policy *p, bool *widen)
+{
+	size_t i, n = 0;
+	struct stat st;
+
+	for (i = 0; i < p->n_files; i++) {
+		const struct bg_policy_file *f = &p->files[i];
+
+		widen[i] = !(f->acc & BG_ACC_DIR) && new_file_rights(f->acc) &&
+			   ((f->acc & BG_ACC_RENAME_TO) ||
+			    ((f->acc & BG_ACC_CREAT) && stat(f->path, &st) && errno == ENOENT));
+		n += widen[i];
+	}
+	return n;
+}
+
 /* In the child, before exec. A path that no longer exists gets no rule of
- * its own; entry operations are granted on its directory (parent_rights). */
-static int apply_landlock(const struct bg_policy *p)
+ * its own; entry operations are granted on its directory (parent_rights),
+ * and so are the file rights of the names plan_widening chose. */
+static int apply_landlock(const struct bg_policy *p, const bool *widen)
 {
 	int abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 	struct landlock_ruleset_attr attr = {0};
@@ -352,7 +378,8 @@ static int apply_landlock(const struct bg_policy *p)
 		/* Terminals and devices are used with ioctl. */
 		if (!(f->acc & BG_ACC_DIR) && !strncmp(f->path, "/dev/", 5))
 			r |= LANDLOCK_ACCESS_FS_IOCTL_DEV & handled;
-		if (add_path(rs, f->path, r) == -ENOENT && (f->acc & BG_ACC_CREAT))
+		add_path(rs, f->path, r);
+		if (widen && widen[i])
 			pr |= new_file_rights(f->acc);
 		if (pr & handled)
 			add_parent(rs, f->path, pr & handled);
@@ -565,7 +592,7 @@ static void child_main(struct run *r, int fdnum_pipe)
 	/* Nothing of ours (maps, ring buffer, cgroup) reaches the command. */
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (r->pol.has_files && r->action != BG_ACT_ALERT && !(r->lsm & BG_LSM_FILES)) {
-		err = apply_landlock(&r->pol);
+		err = apply_landlock(&r->pol, r->widen);
 		if (err) {
 			fprintf(stderr, "bpfguard: Landlock: %s\n", strerror(-err));
 			_exit(126);
@@ -818,14 +845,36 @@ int cmd_run(int argc, char **argv)
 					      ? RULE_FILES
 					      : 0};
 
+		if (rc_cfg.files_rule) {
+			r.widen = calloc(r.pol.n_files + 1, sizeof(*r.widen));
+			if (!r.widen)
+				goto cleanup_cg;
+			r.n_widen = plan_widening(&r.pol, r.widen);
+			if (r.n_widen)
+				rc_cfg.exact_names = &r.pol;
+		}
 		err = rc_cfg.kill_rule || rc_cfg.files_rule
 			      ? bg_refusals_start(&rc_cfg, &r.refusals)
 			      : 0;
+		/* Without the names checked, a widened directory is a hole. */
+		if (err && rc_cfg.exact_names) {
+			fprintf(stderr,
+				"bpfguard: cannot check the names of files created or replaced "
+				"below a directory (bpf/refusals.bpf.c): %s\n",
+				strerror(-err));
+			goto cleanup_cg;
+		}
 		/* The refusals hold without it; only their events are lost. */
 		if (err)
 			pr_warn("refusals by seccomp's kill and Landlock will give no event: %s\n",
 				strerror(-err));
 	}
+	if (r.n_widen && (r.output || isatty(STDERR_FILENO)))
+		fprintf(stderr,
+			"bpfguard: files: %zu created or replaced names granted through their "
+			"directories (landlock); other files opened there: kill at open's exit "
+			"(tracepoint)\n",
+			r.n_widen);
 	if (pipe2(pipefd, O_CLOEXEC))
 		goto cleanup_cg;
 	r.self = getpid();
@@ -937,6 +986,7 @@ cleanup_policy:
 	if (r.sh)
 		munmap(r.sh, sizeof(*r.sh));
 	bg_policy_free(&r.pol);
+	free(r.widen);
 	return rc;
 }
 

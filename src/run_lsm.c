@@ -64,7 +64,7 @@ static int put_rule(int fd, const char *path, uint32_t acc)
 	return bpf_map_update_elem(fd, &k, &acc, BPF_ANY) ? -errno : 0;
 }
 
-static int fill_files(int fd, const struct bg_policy *p)
+int bg_file_rules_fill(int fd, const struct bg_policy *p)
 {
 	size_t i;
 	int err;
@@ -183,7 +183,7 @@ int bg_run_lsm_start(const struct bg_run_lsm_cfg *cfg, struct bg_run_lsm_bpf **o
 			      : 0;
 	}
 	if (!err)
-		err = fill_files(bpf_map__fd(s->maps.file_rules), p);
+		err = bg_file_rules_fill(bpf_map__fd(s->maps.file_rules), p);
 	for (i = 0; !err && i < p->n_execs; i++)
 		err = put_rule(bpf_map__fd(s->maps.exec_rules), p->execs[i], BG_ACC_EXECVE);
 	if (!err)

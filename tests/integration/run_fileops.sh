@@ -94,4 +94,33 @@ for present in no yes; do
 	[[ $out == *cat:*outside/secret* ]] || fail "pid file $present: cat not refused the file: $out"
 	[ ! -e run.pid ] || fail "pid file $present: run.pid left"
 done
+
+# A pid file opened for reading and writing (O_RDWR|O_CREAT) and absent at
+# start: under Landlock its read is granted through the directory (a name
+# that does not exist has no inode to hold a rule), so every other file
+# opened there is checked by name at open's exit and the opener killed;
+# under LSM the open is refused by name. Either way outside/secret is not
+# read and the refusal is an event naming it.
+cat >"$TMP/pid2.sh" <<'SH'
+exec 3<>run.pid
+echo $$ >&3
+cat www/index
+exec 3>&-
+rm run.pid
+SH
+"$BPFGUARD" profile -o "$TMP/p.yaml" -- /bin/sh "$TMP/pid2.sh" >"$TMP/prof3.out" 2>&1 ||
+	fail "profile pid2: $(cat "$TMP/prof3.out")"
+grep -qxF -- "- $W/run.pid: read, write, create, remove" "$TMP/p.yaml" ||
+	fail "pid2 file entry: $(grep "$W" "$TMP/p.yaml")"
+run_p "$TMP/pid2.ev" /bin/sh -c ". $TMP/pid2.sh; cat outside/secret; echo after"
+[[ $out == *served* && $out == *after* ]] || fail "pid2: the profiled part failed: $out"
+[[ $out != *secret-data* ]] || fail "pid2: outside/secret read: $out"
+[ ! -e run.pid ] || fail "pid2: run.pid left"
+wait_for 10 grep -q "\"path\":\"$W/outside/secret\",\"operation\":\"open\"" "$TMP/pid2.ev" ||
+	fail "pid2: no event for outside/secret: $(cat "$TMP/pid2.ev")"
+if [ $M = landlock ]; then
+	[[ $out == *"kill at open's exit"* ]] || fail "pid2: no widening line: $out"
+	grep -q '"action":"kill","mechanism":"tracepoint"' "$TMP/pid2.ev" ||
+		fail "pid2: not killed at open's exit: $(cat "$TMP/pid2.ev")"
+fi
 echo "ok: entry operations by name ($M)"
