@@ -173,9 +173,16 @@ static const struct {
 	{0, "rename-to", BG_ACC_RENAME_TO},
 	{0, "mkdir", BG_ACC_MKDIR},
 	{0, "rmdir", BG_ACC_RMDIR},
+	{0, "link-from", BG_ACC_LINK_FROM},
+	{0, "link-to", BG_ACC_LINK_TO},
+	{0, "symlink", BG_ACC_SYMLINK},
+	{0, "make-fifo", BG_ACC_MKFIFO},
+	{0, "make-socket", BG_ACC_MKSOCK},
+	{0, "make-char", BG_ACC_MKCHAR},
+	{0, "make-block", BG_ACC_MKBLOCK},
 };
 #define N_ACC	       (sizeof(acc_names) / sizeof(acc_names[0]))
-#define BG_ACC_STR_MAX 128 /* every word, ", " apart */
+#define BG_ACC_STR_MAX 256 /* every word, ", " apart */
 #define ACC_LETTERS    (BG_ACC_READ | BG_ACC_WRITE | BG_ACC_EXEC | BG_ACC_CREAT | BG_ACC_TRUNC)
 
 /* Letters when every bit has one (the short form policies have always
@@ -570,7 +577,9 @@ static int parse_files(struct bg_yaml *y, yaml_node_t *n, struct bg_policy *p)
 				y, v,
 				"access '%s' must be words from read, write, exec, "
 				"create, truncate, remove, rename-from, rename-to, mkdir, "
-				"rmdir (or letters from r, w, x, c, t)",
+				"rmdir, link-from, link-to, symlink, make-fifo, "
+				"make-socket, make-char, make-block (or letters from r, w, "
+				"x, c, t)",
 				acc_s);
 		if (path[strlen(path) - 1] == '/')
 			acc |= BG_ACC_DIR;

@@ -37,7 +37,7 @@ SH
 "$BPFGUARD" profile -o "$TMP/p.yaml" -- /bin/sh "$TMP/ops.sh" 1 >"$TMP/prof.out" 2>&1 ||
 	fail "profile: $(cat "$TMP/prof.out")"
 for want in "$W/D/x: write, create, truncate, remove" "$W/D/y: write, create, truncate, rename-from" \
-	"$W/D/z: remove, rename-to" "$W/D/s: mkdir, rmdir"; do
+	"$W/D/z: remove, rename-to" "$W/D/s/: mkdir, rmdir"; do
 	grep -qxF -- "- $want" "$TMP/p.yaml" || fail "policy lacks '$want': $(grep "$W" "$TMP/p.yaml")"
 done
 
