@@ -316,8 +316,10 @@ static uint64_t new_file_rights(unsigned acc)
 
 	if (acc & BG_ACC_READ)
 		r |= LANDLOCK_ACCESS_FS_READ_FILE;
-	if (acc & (BG_ACC_WRITE | BG_ACC_TRUNC))
+	if (acc & BG_ACC_WRITE)
 		r |= LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE;
+	if (acc & BG_ACC_TRUNC) /* truncate(2) of the name: no write */
+		r |= LANDLOCK_ACCESS_FS_TRUNCATE;
 	return r;
 }
 
@@ -378,7 +380,10 @@ static int apply_landlock(const struct bg_policy *p)
 		/* Terminals and devices are used with ioctl. */
 		if (!(f->acc & BG_ACC_DIR) && !strncmp(f->path, "/dev/", 5))
 			r |= LANDLOCK_ACCESS_FS_IOCTL_DEV & handled;
-		if (add_path(rs, f->path, r) == -ENOENT && (f->acc & BG_ACC_CREAT))
+		/* Names the command made: a file created, a hard link, a
+		 * rename's new name (opened or truncated by that name after). */
+		if (add_path(rs, f->path, r) == -ENOENT &&
+		    (f->acc & (BG_ACC_CREAT | BG_ACC_LINK_TO | BG_ACC_RENAME_TO)))
 			pr |= new_file_rights(f->acc);
 		if (pr & handled)
 			add_parent(rs, f->path, pr & handled);
