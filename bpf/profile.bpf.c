@@ -498,10 +498,13 @@ int BPF_PROG(prof_sys_exit, struct pt_regs *regs, long ret)
 	case 316: /* renameat2(odfd, old, ndfd, new, flags) */
 		dfd[0] = a[0], name[0] = a[1], acc2[0] = BG_ACC_RENAME_FROM;
 		dfd[1] = a[2], name[1] = a[3], acc2[1] = BG_ACC_RENAME_TO;
-		/* RENAME_EXCHANGE: each name is removed and made again. */
-		if (nr == 316 && (a[4] & RENAME_EXCHANGE))
-			acc2[0] = acc2[1] = BG_ACC_RENAME_FROM | BG_ACC_RENAME_TO;
 		pair = true;
+		/* RENAME_EXCHANGE: each name is removed and made again; the two
+		 * objects may be of different kinds, so no pair. */
+		if (nr == 316 && (a[4] & RENAME_EXCHANGE)) {
+			acc2[0] = acc2[1] = BG_ACC_RENAME_FROM | BG_ACC_RENAME_TO;
+			pair = false;
+		}
 		break;
 	case 76: /* truncate(path, len): the name as passed, resolved in user space */
 		name[0] = a[0], acc2[0] = BG_ACC_TRUNC;

@@ -149,6 +149,15 @@ else
 	echo "allowed: another name in D/ (landlock grants the directory)"
 fi
 
+# profile --append merges the words two runs recorded for one name.
+"$BPFGUARD" profile -o "$TMP/a.yaml" -- /bin/sh -c 'ln -s x D/m; rm D/m' >"$TMP/a.out" 2>&1 &&
+	"$BPFGUARD" profile --append -o "$TMP/a.yaml" -- \
+		/bin/sh -c "mkfifo D/m; echo >D/n; $FO exchange D/m D/n; rm D/m D/n" \
+		>>"$TMP/a.out" 2>&1 || fail "profile --append: $(cat "$TMP/a.out")"
+grep -qxF -- "- $W/D/m: remove, rename-from, rename-to, symlink, make-fifo" "$TMP/a.yaml" ||
+	fail "--append did not merge: $(grep "$W" "$TMP/a.yaml")"
+echo "ok: profile --append merged the words"
+
 # ia32: the same calls through int $0x80 are recorded and then allowed.
 if ! "$BUILD/tests/helpers/ia32_call" int80 >/dev/null 2>&1; then
 	echo "SKIP ia32 part: int \$0x80 does not work on this kernel"
