@@ -204,16 +204,6 @@ static void policy_name(const char *raw, char *path)
 	normalise(path);
 }
 
-static struct bg_policy_file *find_file(struct bg_policy *pol, const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < pol->n_files; i++)
-		if (!strcmp(pol->files[i].path, path))
-			return &pol->files[i];
-	return NULL;
-}
-
 #define OPEN_BITS (BG_ACC_READ | BG_ACC_WRITE | BG_ACC_EXEC | BG_ACC_CREAT | BG_ACC_TRUNC)
 
 /* A name only entry operations were recorded for, that was a directory:
@@ -244,7 +234,7 @@ static bool make_dir_entry(struct bg_policy *pol, size_t i)
 		return false;
 	memcpy(p, f->path, len);
 	memcpy(p + len, "/", 2);
-	d = find_file(pol, p);
+	d = bg_policy_find_file(pol, p);
 	if (d) {
 		d->acc |= f->acc | BG_ACC_DIR;
 		free(p);
@@ -298,8 +288,8 @@ static int mark_dirs(struct profile *pr, struct bg_policy *pol)
 	for (pass = 0, changed = true; changed && pass <= n; pass++) {
 		changed = false;
 		for (i = 0; i < n; i++) {
-			struct bg_policy_file *a = find_file(pol, pairs[i][0]);
-			struct bg_policy_file *b = find_file(pol, pairs[i][1]);
+			struct bg_policy_file *a = bg_policy_find_file(pol, pairs[i][0]);
+			struct bg_policy_file *b = bg_policy_find_file(pol, pairs[i][1]);
 			size_t ia, ib;
 
 			if (!a || !b)
@@ -345,8 +335,8 @@ static int resolve_truncated(struct bg_policy *pol)
 		free(f->path);
 		f->path = p;
 		/* Merged with the target's own entry, if any. */
-		if (find_file(pol, p) != f) {
-			find_file(pol, p)->acc |= acc;
+		if (bg_policy_find_file(pol, p) != f) {
+			bg_policy_find_file(pol, p)->acc |= acc;
 			free(f->path);
 			memmove(f, f + 1, (pol->n_files - i - 1) * sizeof(*f));
 			pol->n_files--;

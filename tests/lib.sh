@@ -87,3 +87,12 @@ bcc_run() {
 	exec unshare -m --propagation private sh -c 'mount --bind "$0" /lib/modules && exec "$@"' \
 		"$TMP/modules" "$@"
 }
+
+# run_policy POLICY EVFILE CMD...: CMD under `bpfguard run --action deny`,
+# events as JSON in EVFILE; status in $rc, stdout and stderr in $out.
+run_policy() {
+	local pol=$1 evf=$2
+	shift 2
+	out=$("$BPFGUARD" run --policy "$pol" --action deny --json --output "$evf" -- "$@" 2>&1)
+	rc=$?
+}

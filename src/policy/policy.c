@@ -83,18 +83,25 @@ int bg_policy_add_exec(struct bg_policy *p, const char *path)
 	return 0;
 }
 
-int bg_policy_add_file(struct bg_policy *p, const char *path, unsigned acc)
+struct bg_policy_file *bg_policy_find_file(const struct bg_policy *p, const char *path)
 {
-	struct bg_policy_file *n;
-	char *d;
 	size_t i;
 
+	for (i = 0; i < p->n_files; i++)
+		if (!strcmp(p->files[i].path, path))
+			return &p->files[i];
+	return NULL;
+}
+
+int bg_policy_add_file(struct bg_policy *p, const char *path, unsigned acc)
+{
+	struct bg_policy_file *n = bg_policy_find_file(p, path);
+	char *d;
+
 	p->has_files = true;
-	for (i = 0; i < p->n_files; i++) {
-		if (!strcmp(p->files[i].path, path)) {
-			p->files[i].acc |= acc;
-			return 0;
-		}
+	if (n) {
+		n->acc |= acc;
+		return 0;
 	}
 	d = strdup(path);
 	n = realloc(p->files, (p->n_files + 1) * sizeof(*n));

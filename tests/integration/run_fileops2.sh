@@ -12,6 +12,7 @@
 # another name in a granted directory: Landlock cannot name one entry).
 # ia32 (int $0x80) calls are recorded too, where the kernel has the entry.
 # vm: also
+# asan: yes
 # vm-files: $BUILD/tests/helpers/bg_fileops $BUILD/tests/helpers/ia32_call
 . "$(dirname "$0")/../lib.sh"
 need_root
@@ -85,13 +86,6 @@ if [ -n "$PY" ]; then
 	done
 fi
 
-# run_p EVFILE CMD...: status in $rc, stdout and stderr in $out.
-run_p() {
-	local evf=$1
-	shift
-	out=$("$BPFGUARD" run --policy "$TMP/p.yaml" --action deny --json --output "$evf" -- "$@" 2>&1)
-	rc=$?
-}
 for n in 1 50; do
 	"$BPFGUARD" run --policy "$TMP/p.yaml" --action deny --json --output "$TMP/same$n.ev" \
 		-- /bin/sh "$TMP/ops.sh" $n >"$TMP/run$n.out" 2>"$TMP/run$n.err"
@@ -114,7 +108,7 @@ echo "mechanism for files: $M; same output, no event, on inputs 1 and 50"
 refused() { # NAME OPERATION EXISTS-AFTER CMD...
 	local name=$1 op=$2 gone=$3
 	shift 3
-	run_p "$TMP/$name.ev" "$@"
+	run_policy "$TMP/p.yaml" "$TMP/$name.ev" "$@"
 	[ $rc != 0 ] || fail "$name: not refused: $out"
 	[ ! -e "$gone" ] && [ ! -L "$gone" ] || fail "$name: $gone was made: $out"
 	grep -q "\"path\":\"[^\"]*F/[^\"]*\",\"operation\":\"$op\"" "$TMP/$name.ev" ||
@@ -137,7 +131,7 @@ fi
 
 # Another name in a granted directory: BPF LSM checks the name; Landlock
 # grants MAKE_SYM on D/ to every name (docs/guarantees.md).
-run_p "$TMP/other.ev" ln -s x D/other
+run_policy "$TMP/p.yaml" "$TMP/other.ev" ln -s x D/other
 if [ $M = lsm ]; then
 	[ $rc != 0 ] && [ ! -L D/other ] || fail "lsm: symlink D/other not refused: $out"
 	grep -q "\"path\":\"$W/D/other\",\"operation\":\"symlink\",\"access\":\"symlink\"" \
@@ -178,6 +172,6 @@ for want in "$W/D/il: truncate, remove, rename-from, rename-to, link-to" \
 	"$W/D/ib: remove, make-socket"; do
 	grep -qxF -- "- $want" "$TMP/p.yaml" || fail "ia32 policy lacks '$want': $(grep "$W" "$TMP/p.yaml")"
 done
-run_p "$TMP/ia32.ev" /bin/sh "$TMP/ia32.sh"
+run_policy "$TMP/p.yaml" "$TMP/ia32.ev" /bin/sh "$TMP/ia32.sh"
 [ $rc = 0 ] && [ ! -s "$TMP/ia32.ev" ] || fail "ia32 run: rc $rc: $out $(cat "$TMP/ia32.ev")"
 echo "ok: link, symlink, mknod, truncate, rename of directories, exchange, bind, ia32 too ($M)"
