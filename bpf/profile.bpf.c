@@ -17,20 +17,27 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define AF_INET	     2
-#define AF_INET6     10
-#define TS_COMPAT    0x0002
-#define X32_BIT	     0x40000000
-#define O_ACCMODE    00000003
-#define O_WRONLY     00000001
-#define O_RDWR	     00000002
-#define O_CREAT	     00000100
-#define O_TRUNC	     00001000
-#define AT_FDCWD     -100
-#define AT_REMOVEDIR 0x200
-#define S_IFMT	     00170000
-#define S_IFDIR	     0040000
-#define FMODE_EXEC   0x20
+#define AF_INET		2
+#define AF_INET6	10
+#define TS_COMPAT	0x0002
+#define X32_BIT		0x40000000
+#define O_ACCMODE	00000003
+#define O_WRONLY	00000001
+#define O_RDWR		00000002
+#define O_CREAT		00000100
+#define O_TRUNC		00001000
+#define AT_FDCWD	-100
+#define AT_REMOVEDIR	0x200
+#define S_IFMT		00170000
+#define S_IFDIR		0040000
+#define S_IFIFO		0010000
+#define S_IFCHR		0020000
+#define S_IFBLK		0060000
+#define S_IFSOCK	0140000
+#define AF_UNIX		1
+#define RENAME_EXCHANGE 2
+#define SYS_BIND	2 /* ia32 socketcall's call number */
+#define FMODE_EXEC	0x20
 
 /* Which selectors are in use: bystanders pay only for these lookups. */
 const volatile bool filter_cgroup = false;
@@ -80,8 +87,18 @@ struct {
 	__type(value, __u64);
 } prof_errors SEC(".maps");
 
+/* Both names of each rename: user space learns from them which renamed
+ * names were directories (Landlock's rights differ for those). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2048);
+	__type(key, struct bg_prof_rename);
+	__type(value, __u8);
+} prof_renames SEC(".maps");
+
 struct prof_scratch {
 	struct bg_prof_file file;
+	struct bg_prof_rename pair;
 	char cat[2 * BG_PATH_MAX + 1]; /* directory + '/' + name */
 	struct bg_prof_net net;
 	char sa[28]; /* sockaddr_in6 */
@@ -164,13 +181,14 @@ static __always_inline void record_file(struct file *f, __u64 acc)
 }
 
 /*
- * Record an entry operation (unlink, rename, mkdir, rmdir) on the name the
- * process passed, relative to dfd (or the working directory): the inode
- * may be gone, so the name is kept as written after the directory's path,
- * and user space folds "." and "..". Called after the call succeeded.
+ * Record an entry operation (unlink, rename, link, symlink, mknod, mkdir,
+ * rmdir, truncate by path) on the name the process passed, relative to dfd
+ * (or the working directory): the inode may be gone, so the name is kept
+ * as written after the directory's path, and user space folds "." and
+ * "..". Called after the call succeeded. The name stays in s->file.path.
+ * Not inlined: the exit program calls it for both names of a call.
  */
-static __always_inline void record_name(struct task_struct *task, int dfd, const char *uname,
-					__u64 acc)
+static __noinline void record_name(struct task_struct *task, int dfd, const char *uname, __u64 acc)
 {
 	struct prof_scratch *s;
 	struct bg_scratch *bs;
@@ -183,6 +201,8 @@ static __always_inline void record_name(struct task_struct *task, int dfd, const
 	bs = bpf_map_lookup_elem(&bg_scratch_map, &zero);
 	if (!s || !bs || !uname)
 		return;
+	/* Zero-padded: the whole key is hashed. */
+	__builtin_memset(s->file.path, 0, BG_PATH_MAX);
 	if (bpf_probe_read_user_str(s->file.path, BG_PATH_MAX, uname) <= 1)
 		return;
 	if (s->file.path[0] != '/') {
@@ -297,88 +317,234 @@ int BPF_PROG(prof_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
+/*
+ * The call as its x86_64 number, and its arguments. An ia32 call (int 0x80,
+ * sysenter, from any process) has its own numbers and registers and 32-bit
+ * pointers; each file call is mapped to its x86_64 twin so one decoder
+ * serves both. Returns -1 for calls nothing is recorded for at exit.
+ */
+static __always_inline long native_call(struct pt_regs *regs, bool compat, __u64 *a)
+{
+	__u32 sc[3];
+	long nr = regs->orig_ax;
+
+	if (!compat) {
+		a[0] = regs->di, a[1] = regs->si, a[2] = regs->dx;
+		a[3] = regs->r10, a[4] = regs->r8;
+		return nr;
+	}
+	a[0] = (__u32)regs->bx, a[1] = (__u32)regs->cx, a[2] = (__u32)regs->dx;
+	a[3] = (__u32)regs->si, a[4] = (__u32)regs->di;
+	switch (nr) {
+	case 5:
+		return 2; /* open */
+	case 8:
+		return 85; /* creat */
+	case 295:
+		return 257; /* openat */
+	case 437:
+		return 437; /* openat2 */
+	case 9:
+		return 86; /* link */
+	case 10:
+		return 87; /* unlink */
+	case 14:
+		return 133; /* mknod */
+	case 38:
+		return 82; /* rename */
+	case 39:
+		return 83; /* mkdir */
+	case 40:
+		return 84; /* rmdir */
+	case 83:
+		return 88; /* symlink */
+	case 92:
+	case 193:
+		return 76; /* truncate, truncate64 (path first) */
+	case 93:
+	case 194:
+		return 77; /* ftruncate, ftruncate64 (fd first) */
+	case 296:
+		return 258; /* mkdirat */
+	case 297:
+		return 259; /* mknodat */
+	case 301:
+		return 263; /* unlinkat */
+	case 302:
+		return 264; /* renameat */
+	case 303:
+		return 265; /* linkat */
+	case 304:
+		return 266; /* symlinkat */
+	case 353:
+		return 316; /* renameat2 */
+	case 361:
+		return 49; /* bind */
+	case 102:	   /* socketcall(call, args): bind's three words */
+		if (a[0] != SYS_BIND || bpf_probe_read_user(sc, sizeof(sc), (void *)a[1]))
+			return -1;
+		a[0] = sc[0], a[1] = sc[1], a[2] = sc[2];
+		return 49;
+	}
+	return -1;
+}
+
 /* The flags argument of an open-family call (creat implies its own). */
-static __always_inline unsigned int passed_flags(struct pt_regs *regs, __u64 nr, bool compat)
+static __always_inline unsigned int passed_flags(long nr, __u64 *a)
 {
 	__u64 how = 0;
 
-	if (compat) {
-		/* ia32 arguments: bx, cx, dx, si, ... */
-		if (nr == 8)
-			return O_CREAT | O_TRUNC;
-		if (nr == 5)
-			return regs->cx;
-		if (nr == 437) {
-			bpf_probe_read_user(&how, sizeof(how), (void *)(regs->dx & 0xffffffff));
-			return how;
-		}
-		return regs->dx; /* openat */
-	}
 	if (nr == 85)
 		return O_CREAT | O_TRUNC;
 	if (nr == 2)
-		return regs->si;
+		return a[1];
 	if (nr == 437) {
-		bpf_probe_read_user(&how, sizeof(how), (void *)regs->dx);
+		bpf_probe_read_user(&how, sizeof(how), (void *)a[2]);
 		return how;
 	}
-	return regs->dx; /* openat */
+	return a[2]; /* openat */
+}
+
+/* The word of a node mknod made, by its type (0 is a regular file). */
+static __always_inline __u64 mknod_acc(__u64 mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFIFO:
+		return BG_ACC_MKFIFO;
+	case S_IFSOCK:
+		return BG_ACC_MKSOCK;
+	case S_IFCHR:
+		return BG_ACC_MKCHAR;
+	case S_IFBLK:
+		return BG_ACC_MKBLOCK;
+	}
+	return BG_ACC_CREAT;
+}
+
+/* The fd's file, from the task's table. */
+static __always_inline struct file *fd_file(struct task_struct *task, __u64 fd)
+{
+	struct file **fds = task->files->fdt->fd, *f = NULL;
+
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xffffff]) < 0)
+		return NULL;
+	return f;
 }
 
 /* Files: at the successful return of the open family, resolve the new fd
- * to the file the kernel opened. */
+ * to the file the kernel opened; entry operations by the names passed. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(prof_sys_exit, struct pt_regs *regs, long ret)
 {
+	/* Up to two names per call: (dfd, user pointer, access). */
+	__u64 a[5], name[2] = {}, acc2[2] = {}, acc = 0;
+	int dfd[2] = {AT_FDCWD, AT_FDCWD};
+	struct prof_scratch *s;
 	struct task_struct *task;
-	struct file **fds, *f = NULL;
-	__u64 nr, acc = 0;
+	__u32 zero = 0;
+	struct file *f;
 	unsigned int flags;
+	bool pair = false;
+	__u16 family = 0;
+	long nr;
 
 	if (ret < 0 || !tracked())
 		return 0;
-	nr = regs->orig_ax;
 	task = bpf_get_current_task_btf();
-	if (!in_compat(task)) {
-		/* Entry operations (x86_64 numbers; the arguments are still in
-		 * the saved registers at exit). */
-		switch (nr) {
-		case 87: /* unlink(path) */
-			record_name(task, AT_FDCWD, (void *)regs->di, BG_ACC_REMOVE);
-			return 0;
-		case 84: /* rmdir(path) */
-			record_name(task, AT_FDCWD, (void *)regs->di, BG_ACC_RMDIR);
-			return 0;
-		case 83: /* mkdir(path, mode) */
-			record_name(task, AT_FDCWD, (void *)regs->di, BG_ACC_MKDIR);
-			return 0;
-		case 263: /* unlinkat(dfd, path, flags) */
-			record_name(task, regs->di, (void *)regs->si,
-				    regs->dx & AT_REMOVEDIR ? BG_ACC_RMDIR : BG_ACC_REMOVE);
-			return 0;
-		case 258: /* mkdirat(dfd, path, mode) */
-			record_name(task, regs->di, (void *)regs->si, BG_ACC_MKDIR);
-			return 0;
-		case 82: /* rename(old, new) */
-			record_name(task, AT_FDCWD, (void *)regs->di, BG_ACC_RENAME_FROM);
-			record_name(task, AT_FDCWD, (void *)regs->si, BG_ACC_RENAME_TO);
-			return 0;
-		case 264: /* renameat(odfd, old, ndfd, new) */
-		case 316: /* renameat2(odfd, old, ndfd, new, flags) */
-			record_name(task, regs->di, (void *)regs->si, BG_ACC_RENAME_FROM);
-			record_name(task, regs->dx, (void *)regs->r10, BG_ACC_RENAME_TO);
-			return 0;
+	nr = native_call(regs, in_compat(task), a);
+	switch (nr) {
+	case 87: /* unlink(path) */
+		name[0] = a[0], acc2[0] = BG_ACC_REMOVE;
+		break;
+	case 84: /* rmdir(path) */
+		name[0] = a[0], acc2[0] = BG_ACC_RMDIR;
+		break;
+	case 83: /* mkdir(path, mode) */
+		name[0] = a[0], acc2[0] = BG_ACC_MKDIR;
+		break;
+	case 263: /* unlinkat(dfd, path, flags) */
+		dfd[0] = a[0], name[0] = a[1];
+		acc2[0] = a[2] & AT_REMOVEDIR ? BG_ACC_RMDIR : BG_ACC_REMOVE;
+		break;
+	case 258: /* mkdirat(dfd, path, mode) */
+		dfd[0] = a[0], name[0] = a[1], acc2[0] = BG_ACC_MKDIR;
+		break;
+	case 133: /* mknod(path, mode, dev) */
+		name[0] = a[0], acc2[0] = mknod_acc(a[1]);
+		break;
+	case 259: /* mknodat(dfd, path, mode, dev) */
+		dfd[0] = a[0], name[0] = a[1], acc2[0] = mknod_acc(a[2]);
+		break;
+	case 88: /* symlink(target, path): the target is only a string */
+		name[0] = a[1], acc2[0] = BG_ACC_SYMLINK;
+		break;
+	case 266: /* symlinkat(target, dfd, path) */
+		dfd[0] = a[1], name[0] = a[2], acc2[0] = BG_ACC_SYMLINK;
+		break;
+	case 86: /* link(old, new) */
+		name[0] = a[0], acc2[0] = BG_ACC_LINK_FROM;
+		name[1] = a[1], acc2[1] = BG_ACC_LINK_TO;
+		break;
+	case 265: /* linkat(odfd, old, ndfd, new, flags) */
+		dfd[0] = a[0], name[0] = a[1], acc2[0] = BG_ACC_LINK_FROM;
+		dfd[1] = a[2], name[1] = a[3], acc2[1] = BG_ACC_LINK_TO;
+		break;
+	case 82: /* rename(old, new) */
+		name[0] = a[0], acc2[0] = BG_ACC_RENAME_FROM;
+		name[1] = a[1], acc2[1] = BG_ACC_RENAME_TO;
+		pair = true;
+		break;
+	case 264: /* renameat(odfd, old, ndfd, new) */
+	case 316: /* renameat2(odfd, old, ndfd, new, flags) */
+		dfd[0] = a[0], name[0] = a[1], acc2[0] = BG_ACC_RENAME_FROM;
+		dfd[1] = a[2], name[1] = a[3], acc2[1] = BG_ACC_RENAME_TO;
+		pair = true;
+		/* RENAME_EXCHANGE: each name is removed and made again; the two
+		 * objects may be of different kinds, so no pair. */
+		if (nr == 316 && (a[4] & RENAME_EXCHANGE)) {
+			acc2[0] = acc2[1] = BG_ACC_RENAME_FROM | BG_ACC_RENAME_TO;
+			pair = false;
 		}
-	}
-	if (in_compat(task)) {
-		/* ia32: open 5, creat 8, openat 295, openat2 437 */
-		if (nr != 5 && nr != 8 && nr != 295 && nr != 437)
+		break;
+	case 76: /* truncate(path, len): the name as passed, resolved in user space */
+		name[0] = a[0], acc2[0] = BG_ACC_TRUNC;
+		break;
+	case 77: /* ftruncate(fd, len): the file open for writing */
+		record_file(fd_file(task, a[0]), BG_ACC_TRUNC);
+		return 0;
+	case 49: /* bind(fd, addr, len): a unix socket's path is a new node */
+		if (a[2] < 3 || bpf_probe_read_user(&family, sizeof(family), (void *)a[1]) ||
+		    family != AF_UNIX)
 			return 0;
-	} else if (nr != 2 && nr != 85 && nr != 257 && nr != 437) {
+		/* An abstract name (leading NUL) is not in the file system. */
+		name[0] = a[1] + 2, acc2[0] = BG_ACC_MKSOCK;
+		break;
+	case 2:
+	case 85:
+	case 257:
+	case 437:
+		goto open;
+	default:
 		return 0;
 	}
-	fds = task->files->fdt->fd;
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[ret & 0xffffff]) < 0 || !f)
+	if (!name[0])
+		return 0;
+	record_name(task, dfd[0], (const char *)name[0], acc2[0]);
+	if (!name[1])
+		return 0;
+	s = bpf_map_lookup_elem(&prof_scratch_map, &zero);
+	if (s && pair)
+		__builtin_memcpy(s->pair.from, s->file.path, BG_PATH_MAX);
+	record_name(task, dfd[1], (const char *)name[1], acc2[1]);
+	if (s && pair) {
+		__builtin_memcpy(s->pair.to, s->file.path, BG_PATH_MAX);
+		if (bpf_map_update_elem(&prof_renames, &s->pair, &zero, BPF_ANY) == -7)
+			perr(BG_PERR_FILES_FULL);
+	}
+	return 0;
+open:
+	f = fd_file(task, ret);
+	if (!f)
 		return 0;
 	flags = BPF_CORE_READ(f, f_flags);
 	switch (flags & O_ACCMODE) {
@@ -393,7 +559,7 @@ int BPF_PROG(prof_sys_exit, struct pt_regs *regs, long ret)
 	}
 	/* The kernel clears O_CREAT and O_TRUNC from f_flags once the file is
 	 * open: take them from the flags the process passed. */
-	flags = passed_flags(regs, nr, in_compat(task));
+	flags = passed_flags(nr, a);
 	if (flags & O_CREAT)
 		acc |= BG_ACC_CREAT;
 	if (flags & O_TRUNC)

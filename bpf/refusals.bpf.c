@@ -115,6 +115,12 @@ int BPF_PROG(rf_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 #define O_CREAT	     0100
 #define O_TRUNC	     01000
 #define AT_REMOVEDIR 0x200
+#define S_IFMT	     00170000
+#define S_IFIFO	     0010000
+#define S_IFCHR	     0020000
+#define S_IFBLK	     0060000
+#define S_IFSOCK     0140000
+#define AF_UNIX	     1
 
 struct sys_exit_ctx { /* syscalls:sys_exit_* as BPF sees it */
 	__u64 regs;
@@ -207,6 +213,56 @@ static __always_inline int landlock_refused(struct sys_exit_ctx *ctx)
 		path = BPF_CORE_READ(regs, si);
 		op = BG_RUN_OP_MKDIR;
 		acc = BG_ACC_CREAT;
+		break;
+	/* Two names: the new one is reported (Landlock does not say which
+	 * end it refused; a refused reparenting is EXDEV, not reported). */
+	case 82: /* rename(old, new) */
+	case 86: /* link(old, new) */
+		path = BPF_CORE_READ(regs, si);
+		op = ctx->nr == 82 ? BG_RUN_OP_RENAME : BG_RUN_OP_LINK;
+		acc = ctx->nr == 82 ? BG_ACC_RENAME_TO : BG_ACC_LINK_TO;
+		break;
+	case 264: /* renameat(odfd, old, ndfd, new) */
+	case 316: /* renameat2(odfd, old, ndfd, new, flags) */
+	case 265: /* linkat(odfd, old, ndfd, new, flags) */
+		path = BPF_CORE_READ(regs, r10);
+		op = ctx->nr == 265 ? BG_RUN_OP_LINK : BG_RUN_OP_RENAME;
+		acc = ctx->nr == 265 ? BG_ACC_LINK_TO : BG_ACC_RENAME_TO;
+		break;
+	case 88: /* symlink(target, path) */
+		path = BPF_CORE_READ(regs, si);
+		op = BG_RUN_OP_SYMLINK;
+		acc = BG_ACC_SYMLINK;
+		break;
+	case 266: /* symlinkat(target, dfd, path) */
+		path = BPF_CORE_READ(regs, dx);
+		op = BG_RUN_OP_SYMLINK;
+		acc = BG_ACC_SYMLINK;
+		break;
+	case 133: /* mknod(path, mode, dev) */
+	case 259: /* mknodat(dfd, path, mode, dev) */
+		path = ctx->nr == 133 ? BPF_CORE_READ(regs, di) : BPF_CORE_READ(regs, si);
+		flags = ctx->nr == 133 ? BPF_CORE_READ(regs, si) : BPF_CORE_READ(regs, dx);
+		flags &= S_IFMT;
+		acc = flags == S_IFIFO	  ? BG_ACC_MKFIFO
+		      : flags == S_IFSOCK ? BG_ACC_MKSOCK
+		      : flags == S_IFCHR  ? BG_ACC_MKCHAR
+		      : flags == S_IFBLK  ? BG_ACC_MKBLOCK
+					  : BG_ACC_CREAT;
+		op = acc == BG_ACC_CREAT ? BG_RUN_OP_CREATE : BG_RUN_OP_MKNOD;
+		break;
+	case 76: /* truncate(path, len) */
+		path = BPF_CORE_READ(regs, di);
+		op = BG_RUN_OP_TRUNCATE;
+		acc = BG_ACC_TRUNC;
+		break;
+	case 49: /* bind(fd, addr, len): a unix socket's path (an inet EACCES is a port) */
+		path = BPF_CORE_READ(regs, si);
+		if (bpf_probe_read_user(&flags, 2, (void *)path) || (__u16)flags != AF_UNIX)
+			return 0;
+		path += 2;
+		op = BG_RUN_OP_MKNOD;
+		acc = BG_ACC_MKSOCK;
 		break;
 	default:
 		return 0;
@@ -338,3 +394,14 @@ LL_EXIT(unlinkat)
 LL_EXIT(rmdir)
 LL_EXIT(mkdir)
 LL_EXIT(mkdirat)
+LL_EXIT(rename)
+LL_EXIT(renameat)
+LL_EXIT(renameat2)
+LL_EXIT(link)
+LL_EXIT(linkat)
+LL_EXIT(symlink)
+LL_EXIT(symlinkat)
+LL_EXIT(mknod)
+LL_EXIT(mknodat)
+LL_EXIT(truncate)
+LL_EXIT(bind)

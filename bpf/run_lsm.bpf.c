@@ -3,7 +3,9 @@
  * `bpfguard run` on kernels that allow BPF LSM: the file, executable and
  * network allowlists, checked in LSM hooks before the kernel acts.
  *   files        file_open (r, w from f_mode; x from __FMODE_EXEC), path_mknod (O_CREAT
- *                of a new file, mknod), path_unlink, path_mkdir, path_rmdir
+ *                of a new file, mknod, bind of a unix socket), path_unlink, path_mkdir,
+ *                path_rmdir, path_rename, path_link, path_symlink, path_truncate,
+ *                file_truncate (6.2+: ftruncate and O_TRUNC)
  *   executables  bprm_check_security (once per binary handler round, so a
  *                script's interpreter is checked too)
  *   network      socket_connect, socket_sendmsg (with an address), socket_bind
@@ -25,12 +27,20 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define FMODE_READ   0x1
-#define FMODE_WRITE  0x2
-#define FMODE_EXEC   0x20
-#define __FMODE_EXEC 0x20 /* in f_flags */
-#define SIGKILL	     9
-#define SOCK_STREAM  1
+#define FMODE_READ	0x1
+#define FMODE_WRITE	0x2
+#define FMODE_EXEC	0x20
+#define __FMODE_EXEC	0x20 /* in f_flags */
+#define S_IFMT		00170000
+#define S_IFDIR		0040000
+#define S_IFREG		0100000
+#define S_IFIFO		0010000
+#define S_IFCHR		0020000
+#define S_IFBLK		0060000
+#define S_IFSOCK	0140000
+#define RENAME_EXCHANGE 2
+#define SIGKILL		9
+#define SOCK_STREAM	1
 
 /* The command's cgroup (index 0), set by user space: its descendants are
  * in scope too, as for the cgroup hooks of bpf/sandbox.bpf.c. */
@@ -136,10 +146,13 @@ int BPF_PROG(run_file_open, struct file *file, int ret)
 }
 
 /* Operations on a name in a directory: allowed if the name is in the policy
- * with `want` (the operation profile recorded on that name), or the
- * directory itself is in the policy as created or written (c or w). */
+ * with every word of `want` (the operations profile recorded on that name),
+ * or, when dir_ok, the directory itself is in the policy as created or
+ * written (c or w). dir_ok follows what Landlock grants for such a
+ * directory (MAKE_REG, MAKE_DIR, REMOVE_FILE): not symlinks or special
+ * nodes, which need their name. */
 static __always_inline int dir_op(const struct path *dir, struct dentry *dentry, __u8 op,
-				  __u32 want)
+				  __u32 want, bool dir_ok)
 {
 	struct lsm_scratch *s;
 	__u32 len, *v;
@@ -151,20 +164,40 @@ static __always_inline int dir_op(const struct path *dir, struct dentry *dentry,
 	append_name(s, len, dentry);
 	normalise_proc(s);
 	v = bpf_map_lookup_elem(&file_rules, s->key);
-	if (v && (*v & want))
+	if (v && (*v & want) == want)
 		return 0;
-	if (dir_writable(parent_rule(s)))
+	if (dir_ok && dir_writable(parent_rule(s)))
 		return 0;
 	return file_verdict(BG_EV_RUN_FILE, rule_files, op, want, s);
 }
 
+/* A regular file (O_CREAT, mknod of type 0 or S_IFREG) is `create`; other
+ * nodes have a word each, as Landlock has a right each. */
 SEC("lsm/path_mknod")
 int BPF_PROG(run_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
 	     unsigned int dev, int ret)
 {
+	__u32 want;
+
 	if (ret || !in_scope())
 		return ret;
-	return dir_op(dir, dentry, BG_RUN_OP_CREATE, BG_ACC_CREAT);
+	switch (mode & S_IFMT) {
+	case 0:
+	case S_IFREG:
+		return dir_op(dir, dentry, BG_RUN_OP_CREATE, BG_ACC_CREAT, true);
+	case S_IFIFO:
+		want = BG_ACC_MKFIFO;
+		break;
+	case S_IFSOCK:
+		want = BG_ACC_MKSOCK;
+		break;
+	case S_IFCHR:
+		want = BG_ACC_MKCHAR;
+		break;
+	default:
+		want = BG_ACC_MKBLOCK;
+	}
+	return dir_op(dir, dentry, BG_RUN_OP_MKNOD, want, false);
 }
 
 SEC("lsm/path_mkdir")
@@ -172,7 +205,7 @@ int BPF_PROG(run_path_mkdir, const struct path *dir, struct dentry *dentry, umod
 {
 	if (ret || !in_scope())
 		return ret;
-	return dir_op(dir, dentry, BG_RUN_OP_MKDIR, BG_ACC_MKDIR);
+	return dir_op(dir, dentry, BG_RUN_OP_MKDIR, BG_ACC_MKDIR, true);
 }
 
 SEC("lsm/path_unlink")
@@ -180,20 +213,103 @@ int BPF_PROG(run_path_unlink, const struct path *dir, struct dentry *dentry, int
 {
 	if (ret || !in_scope())
 		return ret;
-	return dir_op(dir, dentry, BG_RUN_OP_UNLINK, BG_ACC_REMOVE);
+	return dir_op(dir, dentry, BG_RUN_OP_UNLINK, BG_ACC_REMOVE, true);
 }
 
-/* Both names: the old one as rename-from, the new one as rename-to. */
+/* Both names: the old one as rename-from, the new one as rename-to; with
+ * RENAME_EXCHANGE each name is removed and made, so each needs both. */
 SEC("lsm/path_rename")
 int BPF_PROG(run_path_rename, const struct path *old_dir, struct dentry *old_dentry,
 	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
 {
+	__u32 from = BG_ACC_RENAME_FROM, to = BG_ACC_RENAME_TO;
+
 	if (ret || !in_scope())
 		return ret;
-	ret = dir_op(old_dir, old_dentry, BG_RUN_OP_RENAME, BG_ACC_RENAME_FROM);
+	if (flags & RENAME_EXCHANGE)
+		from = to = BG_ACC_RENAME_FROM | BG_ACC_RENAME_TO;
+	ret = dir_op(old_dir, old_dentry, BG_RUN_OP_RENAME, from, true);
 	if (ret)
 		return ret;
-	return dir_op(new_dir, new_dentry, BG_RUN_OP_RENAME, BG_ACC_RENAME_TO);
+	return dir_op(new_dir, new_dentry, BG_RUN_OP_RENAME, to, true);
+}
+
+/*
+ * A hard link makes a file reachable by a new name, whose rule then holds
+ * its opens: the existing name must be listed with link-from (so no file
+ * outside the policy can be linked under a granted name), the new one with
+ * link-to. A link stays on one mount (EXDEV otherwise), so the old name's
+ * path is new_dir's mount with old_dentry.
+ */
+SEC("lsm/path_link")
+int BPF_PROG(run_path_link, struct dentry *old_dentry, const struct path *new_dir,
+	     struct dentry *new_dentry, int ret)
+{
+	struct lsm_scratch *s;
+	struct path old = {};
+	__u32 *v;
+
+	if (ret || !in_scope())
+		return ret;
+	s = scratch();
+	if (!s)
+		return 0;
+	old.mnt = new_dir->mnt;
+	old.dentry = old_dentry;
+	path_key(s, &old);
+	normalise_proc(s);
+	v = bpf_map_lookup_elem(&file_rules, s->key);
+	if (!(v && (*v & BG_ACC_LINK_FROM)) && !dir_writable(parent_rule(s)))
+		return file_verdict(BG_EV_RUN_FILE, rule_files, BG_RUN_OP_LINK, BG_ACC_LINK_FROM,
+				    s);
+	return dir_op(new_dir, new_dentry, BG_RUN_OP_LINK, BG_ACC_LINK_TO, true);
+}
+
+SEC("lsm/path_symlink")
+int BPF_PROG(run_path_symlink, const struct path *dir, struct dentry *dentry, const char *old_name,
+	     int ret)
+{
+	if (ret || !in_scope())
+		return ret;
+	return dir_op(dir, dentry, BG_RUN_OP_SYMLINK, BG_ACC_SYMLINK, false);
+}
+
+/* Truncation of an existing file: `truncate`, or `write` (an open for
+ * writing may always cut the file, as Landlock's TRUNCATE goes with write),
+ * or a file in a directory created or written in (as file_open). */
+static __always_inline int truncate_check(const struct path *p)
+{
+	struct lsm_scratch *s = scratch();
+	__u32 *v;
+
+	if (!s)
+		return 0;
+	path_key(s, p);
+	normalise_proc(s);
+	v = bpf_map_lookup_elem(&file_rules, s->key);
+	if (v && (*v & (BG_ACC_TRUNC | BG_ACC_WRITE)))
+		return 0;
+	if (!v && dir_writable(parent_rule(s)))
+		return 0;
+	return file_verdict(BG_EV_RUN_FILE, rule_files, BG_RUN_OP_TRUNCATE, BG_ACC_TRUNC, s);
+}
+
+/* truncate(2); before 6.2 also ftruncate and O_TRUNC. */
+SEC("lsm/path_truncate")
+int BPF_PROG(run_path_truncate, const struct path *path, int ret)
+{
+	if (ret || !in_scope())
+		return ret;
+	return truncate_check(path);
+}
+
+/* 6.2+: ftruncate and O_TRUNC come here instead (autoload off before). */
+SEC("lsm/file_truncate")
+int BPF_PROG(run_file_truncate, struct file *file, int ret)
+{
+	if (ret || !in_scope())
+		return ret;
+	return truncate_check(&file->f_path);
 }
 
 SEC("lsm/path_rmdir")
@@ -201,7 +317,7 @@ int BPF_PROG(run_path_rmdir, const struct path *dir, struct dentry *dentry, int 
 {
 	if (ret || !in_scope())
 		return ret;
-	return dir_op(dir, dentry, BG_RUN_OP_RMDIR, BG_ACC_RMDIR);
+	return dir_op(dir, dentry, BG_RUN_OP_RMDIR, BG_ACC_RMDIR, true);
 }
 
 SEC("lsm/bprm_check_security")

@@ -195,6 +195,157 @@ static void mark_scripts(struct bg_policy *pol)
 	}
 }
 
+/* A recorded name as the policy writes it: folded, /proc/<pid> as self. */
+static void policy_name(const char *raw, char *path)
+{
+	memcpy(path, raw, BG_PATH_MAX);
+	path[BG_PATH_MAX - 1] = 0;
+	fold_path(path);
+	normalise(path);
+}
+
+#define OPEN_BITS (BG_ACC_READ | BG_ACC_WRITE | BG_ACC_EXEC | BG_ACC_CREAT | BG_ACC_TRUNC)
+
+/* A name only entry operations were recorded for, that was a directory:
+ * made by mkdir, removed by rmdir, or one now on disk. */
+static bool entry_is_dir(const struct bg_policy_file *f)
+{
+	struct stat st;
+
+	if ((f->acc & (BG_ACC_DIR | OPEN_BITS)) || !(f->acc & BG_ACC_ENTRY_OPS))
+		return false;
+	if (f->acc & (BG_ACC_MKDIR | BG_ACC_RMDIR))
+		return true;
+	return !lstat(f->path, &st) && S_ISDIR(st.st_mode);
+}
+
+/* Give f the directory form ("D/name/", BG_ACC_DIR), merged with an entry
+ * of that path if there is one (its opens, say). Returns false on ENOMEM. */
+static bool make_dir_entry(struct bg_policy *pol, size_t i)
+{
+	struct bg_policy_file *f = &pol->files[i], *d;
+	size_t len = strlen(f->path);
+	char *p;
+
+	if (len + 2 > BG_PATH_MAX)
+		return true; /* no room for the slash: stays as it is */
+	p = malloc(len + 2);
+	if (!p)
+		return false;
+	memcpy(p, f->path, len);
+	memcpy(p + len, "/", 2);
+	d = bg_policy_find_file(pol, p);
+	if (d) {
+		d->acc |= f->acc | BG_ACC_DIR;
+		free(p);
+		free(f->path);
+		memmove(f, f + 1, (pol->n_files - i - 1) * sizeof(*f));
+		pol->n_files--;
+		return true;
+	}
+	free(f->path);
+	f->path = p;
+	f->acc |= BG_ACC_DIR;
+	return true;
+}
+
+/*
+ * Landlock checks a renamed directory with MAKE_DIR and REMOVE_DIR, a file
+ * with MAKE_REG and REMOVE_FILE, so the policy says which renamed names
+ * were directories: a trailing '/'. The kernel half saw only names; a name
+ * is a directory if mkdir made it, rmdir removed it or it is one now, and
+ * the other end of each of its renames is the same object, so the same
+ * kind (propagated along the recorded pairs).
+ */
+static int mark_dirs(struct profile *pr, struct bg_policy *pol)
+{
+	int fd = bpf_map__fd(pr->skel->maps.prof_renames);
+	struct bg_prof_rename key, next;
+	char(*pairs)[2][BG_PATH_MAX] = NULL, (*np)[2][BG_PATH_MAX];
+	size_t n = 0, i, pass;
+	bool *dir = NULL, changed, first;
+	int err = 0;
+
+	for (first = true; !bpf_map_get_next_key(fd, first ? NULL : &key, &next); first = false) {
+		key = next;
+		np = realloc(pairs, (n + 1) * sizeof(*pairs));
+		if (!np) {
+			err = -ENOMEM;
+			goto out;
+		}
+		pairs = np;
+		policy_name(key.from, pairs[n][0]);
+		policy_name(key.to, pairs[n][1]);
+		n++;
+	}
+	dir = calloc(pol->n_files + 1, sizeof(*dir));
+	if (!dir) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < pol->n_files; i++)
+		dir[i] = entry_is_dir(&pol->files[i]);
+	for (pass = 0, changed = true; changed && pass <= n; pass++) {
+		changed = false;
+		for (i = 0; i < n; i++) {
+			struct bg_policy_file *a = bg_policy_find_file(pol, pairs[i][0]);
+			struct bg_policy_file *b = bg_policy_find_file(pol, pairs[i][1]);
+			size_t ia, ib;
+
+			if (!a || !b)
+				continue;
+			ia = a - pol->files, ib = b - pol->files;
+			if (dir[ia] != dir[ib] && !(a->acc & OPEN_BITS) && !(b->acc & OPEN_BITS)) {
+				dir[ia] = dir[ib] = true;
+				changed = true;
+			}
+		}
+	}
+	/* From the end: make_dir_entry may drop entry i. */
+	for (i = pol->n_files; i-- > 0;)
+		if (dir[i] && !make_dir_entry(pol, i)) {
+			err = -ENOMEM;
+			break;
+		}
+out:
+	free(pairs);
+	free(dir);
+	return err;
+}
+
+/* truncate(2) is recorded by the name passed; the policy, like the kernel's
+ * checks, names the file it reached (opens are recorded resolved). */
+static int resolve_truncated(struct bg_policy *pol)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < pol->n_files; i++) {
+		struct bg_policy_file *f = &pol->files[i];
+		unsigned acc = f->acc;
+		char *p;
+
+		if (acc != BG_ACC_TRUNC || lstat(f->path, &st) || !S_ISLNK(st.st_mode) ||
+		    !realpath(f->path, real) || strlen(real) >= BG_PATH_MAX)
+			continue;
+		p = strdup(real);
+		if (!p)
+			return -ENOMEM;
+		free(f->path);
+		f->path = p;
+		/* Merged with the target's own entry, if any. */
+		if (bg_policy_find_file(pol, p) != f) {
+			bg_policy_find_file(pol, p)->acc |= acc;
+			free(f->path);
+			memmove(f, f + 1, (pol->n_files - i - 1) * sizeof(*f));
+			pol->n_files--;
+			i--;
+		}
+	}
+	return 0;
+}
+
 static int collect(struct profile *pr, struct bg_policy *pol)
 {
 	struct bg_prof_sys sys;
@@ -222,10 +373,7 @@ static int collect(struct profile *pr, struct bg_policy *pol)
 		key = next;
 		if (bpf_map_lookup_elem(fd, &key, &acc))
 			continue;
-		memcpy(path, key.path, BG_PATH_MAX);
-		path[BG_PATH_MAX - 1] = 0;
-		fold_path(path);
-		normalise(path);
+		policy_name(key.path, path);
 		if ((acc & BG_ACC_DIR) && strcmp(path, "/"))
 			strcat(path, "/");
 		if (acc & BG_ACC_EXECVE) {
@@ -265,7 +413,11 @@ static int collect(struct profile *pr, struct bg_policy *pol)
 		}
 		free(v);
 	}
-	err = add_interpreters(pol);
+	err = mark_dirs(pr, pol);
+	if (!err)
+		err = resolve_truncated(pol);
+	if (!err)
+		err = add_interpreters(pol);
 	if (err)
 		return err;
 	mark_scripts(pol);

@@ -248,6 +248,10 @@ static uint64_t fs_rights(unsigned acc, uint64_t handled)
 			r |= LANDLOCK_ACCESS_FS_READ_FILE;
 		if (acc & BG_ACC_WRITE)
 			r |= LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE;
+		/* truncate(2) by path needs TRUNCATE alone (ABI 3); ftruncate
+		 * and O_TRUNC come with write. */
+		if (acc & BG_ACC_TRUNC)
+			r |= LANDLOCK_ACCESS_FS_TRUNCATE;
 		if (acc & BG_ACC_EXEC)
 			r |= LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE;
 	}
@@ -256,30 +260,52 @@ static uint64_t fs_rights(unsigned acc, uint64_t handled)
 
 /*
  * What an entry operation on a path needs on its directory: Landlock checks
- * creating, removing and renaming entries on the parent, and a right there
- * covers every entry below it, whatever its name (the LSM path checks the
- * name). Only entry rights: never reading or writing other files.
+ * creating, removing, renaming and linking entries on the parent, and a
+ * right there covers every entry below it, whatever its name (the LSM path
+ * checks the name). Only entry rights: never reading or writing other files.
+ * A name ending in '/' (BG_ACC_DIR) was a directory: a rename of it is
+ * MAKE_DIR/REMOVE_DIR, not the rights of a file.
  */
 static uint64_t parent_rights(unsigned acc)
 {
+	bool dir = acc & BG_ACC_DIR;
+	uint64_t make = dir ? LANDLOCK_ACCESS_FS_MAKE_DIR : LANDLOCK_ACCESS_FS_MAKE_REG;
+	uint64_t remove = dir ? LANDLOCK_ACCESS_FS_REMOVE_DIR : LANDLOCK_ACCESS_FS_REMOVE_FILE;
 	uint64_t r = 0;
 
 	/* On a directory entry ("D/: c"), c is about the entries in it. */
-	if ((acc & BG_ACC_CREAT) && !(acc & BG_ACC_DIR))
+	if ((acc & BG_ACC_CREAT) && !dir)
 		r |= LANDLOCK_ACCESS_FS_MAKE_REG;
 	if (acc & BG_ACC_REMOVE)
 		r |= LANDLOCK_ACCESS_FS_REMOVE_FILE;
 	/* A rename needs REFER between directories; over an existing name,
-	 * the removal of that name too. */
+	 * the removal of that name too. RENAME_EXCHANGE records both words on
+	 * both names: each is removed and made. */
 	if (acc & BG_ACC_RENAME_FROM)
-		r |= LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_REFER;
+		r |= remove | LANDLOCK_ACCESS_FS_REFER;
 	if (acc & BG_ACC_RENAME_TO)
-		r |= LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REMOVE_FILE |
-		     LANDLOCK_ACCESS_FS_REFER;
+		r |= make | remove | LANDLOCK_ACCESS_FS_REFER;
 	if (acc & BG_ACC_MKDIR)
 		r |= LANDLOCK_ACCESS_FS_MAKE_DIR;
 	if (acc & BG_ACC_RMDIR)
 		r |= LANDLOCK_ACCESS_FS_REMOVE_DIR;
+	/* A hard link: the new name is made (MAKE_REG: links of regular
+	 * files, what profile records), REFER on both directories when they
+	 * differ (Landlock does not ask for it within one directory). */
+	if (acc & BG_ACC_LINK_FROM)
+		r |= LANDLOCK_ACCESS_FS_REFER;
+	if (acc & BG_ACC_LINK_TO)
+		r |= LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REFER;
+	if (acc & BG_ACC_SYMLINK)
+		r |= LANDLOCK_ACCESS_FS_MAKE_SYM;
+	if (acc & BG_ACC_MKFIFO)
+		r |= LANDLOCK_ACCESS_FS_MAKE_FIFO;
+	if (acc & BG_ACC_MKSOCK) /* mknod S_IFSOCK and bind(AF_UNIX, path) */
+		r |= LANDLOCK_ACCESS_FS_MAKE_SOCK;
+	if (acc & BG_ACC_MKCHAR)
+		r |= LANDLOCK_ACCESS_FS_MAKE_CHAR;
+	if (acc & BG_ACC_MKBLOCK)
+		r |= LANDLOCK_ACCESS_FS_MAKE_BLOCK;
 	return r;
 }
 
@@ -292,8 +318,10 @@ static uint64_t new_file_rights(unsigned acc)
 
 	if (acc & BG_ACC_READ)
 		r |= LANDLOCK_ACCESS_FS_READ_FILE;
-	if (acc & (BG_ACC_WRITE | BG_ACC_TRUNC))
+	if (acc & BG_ACC_WRITE)
 		r |= LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE;
+	if (acc & BG_ACC_TRUNC) /* truncate(2) of the name: no write */
+		r |= LANDLOCK_ACCESS_FS_TRUNCATE;
 	return r;
 }
 
@@ -334,7 +362,7 @@ static int add_parent(int ruleset, const char *path, uint64_t rights)
  * Which entries Landlock must grant through their directory, decided once
  * in bpfguard before the fork (the child follows it; bpf/refusals.bpf.c
  * checks names below those directories when any is): a file to be created
- * that does not exist yet, and a name a rename replaces (its new inode
+ * or linked that does not exist yet, and a name a rename replaces (its new inode
  * carries no rule: git's index, every atomic save). Returns how many.
  */
 static size_t plan_widening(const struct bg_policy *p, bool *widen)
@@ -347,7 +375,8 @@ static size_t plan_widening(const struct bg_policy *p, bool *widen)
 
 		widen[i] = !(f->acc & BG_ACC_DIR) && new_file_rights(f->acc) &&
 			   ((f->acc & BG_ACC_RENAME_TO) ||
-			    ((f->acc & BG_ACC_CREAT) && stat(f->path, &st) && errno == ENOENT));
+			    ((f->acc & (BG_ACC_CREAT | BG_ACC_LINK_TO)) && stat(f->path, &st) &&
+			     errno == ENOENT));
 		n += widen[i];
 	}
 	return n;

@@ -99,20 +99,25 @@ int bg_net_rules_fill(int fd, const struct bg_policy *p)
 	return 0;
 }
 
-/* The path hooks exist only with CONFIG_SECURITY_PATH (every distribution
- * kernel with AppArmor or TOMOYO has it); without them file_open still
- * holds the file list for opens. One program of a missing hook would fail
- * the whole object, so they are left out up front. */
-static bool have_path_hooks(void)
+static bool have_lsm_hook(const char *name)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 	bool ok;
 
 	if (!btf)
 		return false;
-	ok = btf__find_by_name_kind(btf, "bpf_lsm_path_mknod", BTF_KIND_FUNC) > 0;
+	ok = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
 	btf__free(btf);
 	return ok;
+}
+
+/* The path hooks exist only with CONFIG_SECURITY_PATH (every distribution
+ * kernel with AppArmor or TOMOYO has it); without them file_open still
+ * holds the file list for opens. One program of a missing hook would fail
+ * the whole object, so they are left out up front. */
+static bool have_path_hooks(void)
+{
+	return have_lsm_hook("bpf_lsm_path_mknod");
 }
 
 static unsigned wanted(const struct bg_policy *p)
@@ -158,6 +163,10 @@ int bg_run_lsm_start(const struct bg_run_lsm_cfg *cfg, struct bg_run_lsm_bpf **o
 								   : BG_LSM_FILES;
 
 		if (sec == BG_LSM_FILES && !strncmp(name, "run_path_", 9) && !paths)
+			sec = 0;
+		/* file_truncate is 6.2+; before it, ftruncate and O_TRUNC
+		 * reach path_truncate. */
+		if (prog == s->progs.run_file_truncate && !have_lsm_hook("bpf_lsm_file_truncate"))
 			sec = 0;
 		bpf_program__set_autoload(prog, want & sec);
 	}
@@ -249,12 +258,29 @@ void bg_run_mechanisms(const struct bg_policy *p, unsigned lsm, int action, char
 
 /* ---- how the events of this guard are printed -------------------------- */
 
-static const char *const file_ops[] = {"?",	"open",	 "create", "unlink",
-				       "mkdir", "rmdir", "exec",   "rename"};
+static const char *const file_ops[] = {"?",    "open",	 "create", "unlink",  "mkdir",	  "rmdir",
+				       "exec", "rename", "link",   "symlink", "truncate", "mknod"};
+#define N_FILE_OPS (sizeof(file_ops) / sizeof(file_ops[0]))
 
-/* Letters for opens (as before), the policy's words for entry operations. */
+/* Letters for opens (as before), the policy's words for entry operations
+ * (both words of a RENAME_EXCHANGE). s holds ACCESS_STR_MAX. */
+#define ACCESS_STR_MAX 64
 static void access_str(uint32_t acc, char *s)
 {
+	static const struct {
+		uint32_t bit;
+		const char *word;
+	} words[] = {
+		{BG_ACC_REMOVE, "remove"},	 {BG_ACC_RENAME_FROM, "rename-from"},
+		{BG_ACC_RENAME_TO, "rename-to"}, {BG_ACC_MKDIR, "mkdir"},
+		{BG_ACC_RMDIR, "rmdir"},	 {BG_ACC_LINK_FROM, "link-from"},
+		{BG_ACC_LINK_TO, "link-to"},	 {BG_ACC_SYMLINK, "symlink"},
+		{BG_ACC_MKFIFO, "make-fifo"},	 {BG_ACC_MKSOCK, "make-socket"},
+		{BG_ACC_MKCHAR, "make-char"},	 {BG_ACC_MKBLOCK, "make-block"},
+	};
+	char *start = s;
+	size_t i;
+
 	if (acc & BG_ACC_READ)
 		*s++ = 'r';
 	if (acc & BG_ACC_WRITE)
@@ -264,29 +290,25 @@ static void access_str(uint32_t acc, char *s)
 	if (acc & BG_ACC_CREAT)
 		*s++ = 'c';
 	*s = 0;
-	if (acc & BG_ACC_REMOVE)
-		strcpy(s, "remove");
-	else if (acc & BG_ACC_RENAME_FROM)
-		strcpy(s, "rename-from");
-	else if (acc & BG_ACC_RENAME_TO)
-		strcpy(s, "rename-to");
-	else if (acc & BG_ACC_MKDIR)
-		strcpy(s, "mkdir");
-	else if (acc & BG_ACC_RMDIR)
-		strcpy(s, "rmdir");
+	/* truncate(2) asks for truncation alone: said as the word. */
+	if (acc == BG_ACC_TRUNC)
+		strcpy(s, "truncate");
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (acc & words[i].bit)
+			s += sprintf(s, "%s%s", s > start ? ", " : "", words[i].word);
 }
 
 static void file_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
 {
 	const struct bg_run_file_event *e = rec;
-	char acc[24];
+	char acc[ACCESS_STR_MAX];
 
 	(void)f;
 	access_str(e->access, acc);
 	bg_json_kobj(j, "file");
 	bg_json_key(j, "path");
 	bg_json_strn(j, e->path, strnlen(e->path, sizeof(e->path)));
-	bg_json_kstr(j, "operation", file_ops[e->op < 8 ? e->op : 0]);
+	bg_json_kstr(j, "operation", file_ops[e->op < N_FILE_OPS ? e->op : 0]);
 	bg_json_kstr(j, "access", acc);
 	bg_json_obj_end(j);
 }
@@ -294,11 +316,11 @@ static void file_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
 static void file_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 {
 	const struct bg_run_file_event *e = rec;
-	char acc[24];
+	char acc[ACCESS_STR_MAX];
 
 	(void)f;
 	access_str(e->access, acc);
-	bg_buf_printf(out, " %s %s ", file_ops[e->op < 8 ? e->op : 0], acc);
+	bg_buf_printf(out, " %s %s ", file_ops[e->op < N_FILE_OPS ? e->op : 0], acc);
 	/* The path is the process's choice: escaped for the terminal. */
 	bg_text_escape(out, e->path, sizeof(e->path));
 }

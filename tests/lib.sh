@@ -87,3 +87,14 @@ bcc_run() {
 	exec unshare -m --propagation private sh -c 'mount --bind "$0" /lib/modules && exec "$@"' \
 		"$TMP/modules" "$@"
 }
+
+# run_policy POLICY EVFILE CMD...: CMD under `bpfguard run --action deny`
+# (and $RUN_OPTS), events as JSON in EVFILE; status in $rc, stdout and
+# stderr in $out.
+run_policy() {
+	local pol=$1 evf=$2
+	shift 2
+	: >"$evf" # run appends to --output
+	out=$("$BPFGUARD" run $RUN_OPTS --policy "$pol" --action deny --json --output "$evf" -- "$@" 2>&1)
+	rc=$?
+}

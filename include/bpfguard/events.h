@@ -180,6 +180,10 @@ enum bg_run_file_op {
 	BG_RUN_OP_RMDIR = 5,
 	BG_RUN_OP_EXEC = 6,   /* BG_EV_RUN_EXEC */
 	BG_RUN_OP_RENAME = 7, /* either end: access says rename-from or -to */
+	BG_RUN_OP_LINK = 8,   /* either name: access says link-from or -to */
+	BG_RUN_OP_SYMLINK = 9,
+	BG_RUN_OP_TRUNCATE = 10, /* truncate(2), ftruncate, O_TRUNC of an existing file */
+	BG_RUN_OP_MKNOD = 11,	 /* a fifo, socket (also bind of a unix socket) or device */
 };
 
 /* A file operation or an execve outside a run policy (BG_EV_RUN_FILE, _EXEC). */

@@ -38,9 +38,30 @@ struct bg_prof_sys {
 #define BG_ACC_RENAME_TO   0x200 /* the new name of a rename */
 #define BG_ACC_MKDIR	   0x400
 #define BG_ACC_RMDIR	   0x800
+#define BG_ACC_LINK_FROM   0x1000  /* an existing file given a new name (link) */
+#define BG_ACC_LINK_TO	   0x2000  /* the new name of a hard link */
+#define BG_ACC_SYMLINK	   0x4000  /* the name of a symlink made */
+#define BG_ACC_MKFIFO	   0x8000  /* mknod S_IFIFO */
+#define BG_ACC_MKSOCK	   0x10000 /* mknod S_IFSOCK, bind of a unix socket to a path */
+#define BG_ACC_MKCHAR	   0x20000 /* mknod S_IFCHR */
+#define BG_ACC_MKBLOCK	   0x40000 /* mknod S_IFBLK */
+/* Every entry operation: a name, checked on its directory under Landlock. */
+#define BG_ACC_ENTRY_OPS                                                                           \
+	(BG_ACC_REMOVE | BG_ACC_RENAME_FROM | BG_ACC_RENAME_TO | BG_ACC_MKDIR | BG_ACC_RMDIR |     \
+	 BG_ACC_LINK_FROM | BG_ACC_LINK_TO | BG_ACC_SYMLINK | BG_ACC_MKFIFO | BG_ACC_MKSOCK |      \
+	 BG_ACC_MKCHAR | BG_ACC_MKBLOCK)
 
 struct bg_prof_file {
 	char path[BG_PATH_MAX];
+};
+
+/* Both names of a rename, as passed (folded in user space): a directory
+ * renamed needs MAKE_DIR/REMOVE_DIR under Landlock, not the file rights,
+ * and only the name that exists at the end (or one made by mkdir or
+ * removed by rmdir) tells user space which it was. */
+struct bg_prof_rename {
+	char from[BG_PATH_MAX];
+	char to[BG_PATH_MAX];
 };
 
 /* Network peers: connect/sendto/sendmsg destinations and bind addresses. */

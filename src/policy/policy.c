@@ -83,18 +83,25 @@ int bg_policy_add_exec(struct bg_policy *p, const char *path)
 	return 0;
 }
 
-int bg_policy_add_file(struct bg_policy *p, const char *path, unsigned acc)
+struct bg_policy_file *bg_policy_find_file(const struct bg_policy *p, const char *path)
 {
-	struct bg_policy_file *n;
-	char *d;
 	size_t i;
 
+	for (i = 0; i < p->n_files; i++)
+		if (!strcmp(p->files[i].path, path))
+			return &p->files[i];
+	return NULL;
+}
+
+int bg_policy_add_file(struct bg_policy *p, const char *path, unsigned acc)
+{
+	struct bg_policy_file *n = bg_policy_find_file(p, path);
+	char *d;
+
 	p->has_files = true;
-	for (i = 0; i < p->n_files; i++) {
-		if (!strcmp(p->files[i].path, path)) {
-			p->files[i].acc |= acc;
-			return 0;
-		}
+	if (n) {
+		n->acc |= acc;
+		return 0;
 	}
 	d = strdup(path);
 	n = realloc(p->files, (p->n_files + 1) * sizeof(*n));
@@ -173,9 +180,16 @@ static const struct {
 	{0, "rename-to", BG_ACC_RENAME_TO},
 	{0, "mkdir", BG_ACC_MKDIR},
 	{0, "rmdir", BG_ACC_RMDIR},
+	{0, "link-from", BG_ACC_LINK_FROM},
+	{0, "link-to", BG_ACC_LINK_TO},
+	{0, "symlink", BG_ACC_SYMLINK},
+	{0, "make-fifo", BG_ACC_MKFIFO},
+	{0, "make-socket", BG_ACC_MKSOCK},
+	{0, "make-char", BG_ACC_MKCHAR},
+	{0, "make-block", BG_ACC_MKBLOCK},
 };
 #define N_ACC	       (sizeof(acc_names) / sizeof(acc_names[0]))
-#define BG_ACC_STR_MAX 128 /* every word, ", " apart */
+#define BG_ACC_STR_MAX 256 /* every word, ", " apart */
 #define ACC_LETTERS    (BG_ACC_READ | BG_ACC_WRITE | BG_ACC_EXEC | BG_ACC_CREAT | BG_ACC_TRUNC)
 
 /* Letters when every bit has one (the short form policies have always
@@ -570,7 +584,9 @@ static int parse_files(struct bg_yaml *y, yaml_node_t *n, struct bg_policy *p)
 				y, v,
 				"access '%s' must be words from read, write, exec, "
 				"create, truncate, remove, rename-from, rename-to, mkdir, "
-				"rmdir (or letters from r, w, x, c, t)",
+				"rmdir, link-from, link-to, symlink, make-fifo, "
+				"make-socket, make-char, make-block (or letters from r, w, "
+				"x, c, t)",
 				acc_s);
 		if (path[strlen(path) - 1] == '/')
 			acc |= BG_ACC_DIR;

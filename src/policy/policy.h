@@ -72,6 +72,8 @@ int bg_policy_merge(struct bg_policy *dst, const struct bg_policy *src);
 
 int bg_policy_add_exec(struct bg_policy *p, const char *path);
 int bg_policy_add_file(struct bg_policy *p, const char *path, unsigned acc);
+/* The files entry of exactly that path, or NULL. */
+struct bg_policy_file *bg_policy_find_file(const struct bg_policy *p, const char *path);
 int bg_policy_add_net(struct bg_policy *p, const struct bg_policy_net *n);
 
 /* Syscall names, from libseccomp's tables (x86_64 and ia32). */

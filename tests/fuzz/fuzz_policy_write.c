@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* libFuzzer: the input's NUL-separated pieces become names in every section
- * of a policy (a file with an access from the first byte, an executable, a
- * PHP function, a PHP file), which is written and read back. What is read
+ * of a policy (a file with an access from the first byte: letters and entry
+ * operations' words; an executable, a PHP function, a PHP file), which is
+ * written and read back. What is read
  * back must be what was written; a write may only be refused for a name
  * that is not UTF-8 (docs/policy.md). Anything else aborts. */
 #include <errno.h>
@@ -59,6 +60,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const unsigned letters[] = {BG_ACC_READ, BG_ACC_WRITE, BG_ACC_EXEC, BG_ACC_CREAT,
 					   BG_ACC_TRUNC};
+	static const unsigned words[] = {
+		BG_ACC_REMOVE | BG_ACC_RENAME_FROM | BG_ACC_LINK_FROM | BG_ACC_MKFIFO |
+			BG_ACC_MKCHAR,
+		BG_ACC_RENAME_TO | BG_ACC_MKDIR | BG_ACC_LINK_TO | BG_ACC_MKSOCK,
+		BG_ACC_RMDIR | BG_ACC_SYMLINK | BG_ACC_MKBLOCK,
+	};
 	struct bg_policy p, q;
 	char err[600], *buf, *s, *text = NULL;
 	size_t len = 0, i;
@@ -72,6 +79,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < 5; i++)
 		if (data[0] & (1u << i))
 			acc |= letters[i];
+	/* Bits 5-7: groups of entry operations, so every word is written. */
+	for (i = 0; i < 3; i++)
+		if (data[0] & (0x20u << i))
+			acc |= words[i];
 	if (!acc)
 		acc = BG_ACC_READ;
 	buf = malloc(size + 1); /* "/" in front of the first name */

@@ -37,21 +37,14 @@ SH
 "$BPFGUARD" profile -o "$TMP/p.yaml" -- /bin/sh "$TMP/ops.sh" 1 >"$TMP/prof.out" 2>&1 ||
 	fail "profile: $(cat "$TMP/prof.out")"
 for want in "$W/D/x: write, create, truncate, remove" "$W/D/y: write, create, truncate, rename-from" \
-	"$W/D/z: remove, rename-to" "$W/D/s: mkdir, rmdir"; do
+	"$W/D/z: remove, rename-to" "$W/D/s/: mkdir, rmdir"; do
 	grep -qxF -- "- $want" "$TMP/p.yaml" || fail "policy lacks '$want': $(grep "$W" "$TMP/p.yaml")"
 done
 
-# run_p OUT EVFILE CMD...: status in $rc, output in $out.
-run_p() {
-	local evf=$1
-	shift
-	out=$("$BPFGUARD" run --policy "$TMP/p.yaml" --action deny --json --output "$evf" -- "$@" 2>&1)
-	rc=$?
-}
 # The same input and a larger one: no refusal, no event, same output as
 # without bpfguard.
 for n in 1 40; do
-	run_p "$TMP/same$n.ev" /bin/sh "$TMP/ops.sh" $n
+	run_policy "$TMP/p.yaml" "$TMP/same$n.ev" /bin/sh "$TMP/ops.sh" $n
 	[ $rc = 0 ] && [[ $out == *"done $n" ]] || fail "run on input $n: rc $rc: $out"
 	[ ! -s "$TMP/same$n.ev" ] || fail "events on input $n: $(cat "$TMP/same$n.ev")"
 	[ -z "$(ls -A D)" ] || fail "input $n left $(ls -A D)"
@@ -64,7 +57,7 @@ esac
 echo "mechanism for files: $M"
 
 # Out of policy: an unlink in a directory the profile never touched.
-run_p "$TMP/rm.ev" /bin/sh -c 'rm E/keep'
+run_policy "$TMP/p.yaml" "$TMP/rm.ev" /bin/sh -c 'rm E/keep'
 [ $rc != 0 ] && [ -e E/keep ] || fail "unlink of E/keep not refused: rc $rc: $out"
 if [ $M = lsm ]; then
 	grep -q "\"path\":\"$W/E/keep\",\"operation\":\"unlink\",\"access\":\"remove\"" "$TMP/rm.ev" ||
@@ -88,7 +81,7 @@ grep -qxF -- "- $W/run.pid: write, create, truncate, remove" "$TMP/p.yaml" ||
 	fail "pid file entry: $(grep "$W" "$TMP/p.yaml")"
 for present in no yes; do
 	[ $present = yes ] && echo 1 >run.pid
-	run_p "$TMP/pid-$present.ev" /bin/sh -c ". $TMP/pid.sh; cat outside/secret"
+	run_policy "$TMP/p.yaml" "$TMP/pid-$present.ev" /bin/sh -c ". $TMP/pid.sh; cat outside/secret"
 	[[ $out == *served* ]] || fail "pid file $present: the profiled part failed: $out"
 	[[ $out != *secret-data* ]] || fail "pid file $present: outside/secret read: $out"
 	[[ $out == *cat:*outside/secret* ]] || fail "pid file $present: cat not refused the file: $out"
@@ -112,7 +105,7 @@ SH
 	fail "profile pid2: $(cat "$TMP/prof3.out")"
 grep -qxF -- "- $W/run.pid: read, write, create, remove" "$TMP/p.yaml" ||
 	fail "pid2 file entry: $(grep "$W" "$TMP/p.yaml")"
-run_p "$TMP/pid2.ev" /bin/sh -c ". $TMP/pid2.sh; cat outside/secret; echo after"
+run_policy "$TMP/p.yaml" "$TMP/pid2.ev" /bin/sh -c ". $TMP/pid2.sh; cat outside/secret; echo after"
 [[ $out == *served* && $out == *after* ]] || fail "pid2: the profiled part failed: $out"
 [[ $out != *secret-data* ]] || fail "pid2: outside/secret read: $out"
 [ ! -e run.pid ] || fail "pid2: run.pid left"

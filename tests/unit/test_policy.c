@@ -81,17 +81,23 @@ static void test_roundtrip(void **state)
  * an entry that has nothing but r, w, x, c, t), read back to the same bits. */
 static void test_access_words(void **state)
 {
-	static const char text[] = "version: 1\n"
-				   "files:\n"
-				   "  - /d/a: read, write, exec, create, truncate\n"
-				   "  - /d/b: remove, rename-from, rename-to, mkdir, rmdir\n"
-				   "  - /d/c: wc remove\n"
-				   "  - /d/e: rw\n";
+	static const char text[] =
+		"version: 1\n"
+		"files:\n"
+		"  - /d/a: read, write, exec, create, truncate\n"
+		"  - /d/b: remove, rename-from, rename-to, mkdir, rmdir\n"
+		"  - /d/c: wc remove\n"
+		"  - /d/e: rw\n"
+		"  - /d/f/: link-from, link-to, symlink, make-fifo, make-socket\n"
+		"  - /d/g: make-char, make-block, truncate\n";
 	const unsigned want[] = {
 		BG_ACC_READ | BG_ACC_WRITE | BG_ACC_EXEC | BG_ACC_CREAT | BG_ACC_TRUNC,
 		BG_ACC_REMOVE | BG_ACC_RENAME_FROM | BG_ACC_RENAME_TO | BG_ACC_MKDIR | BG_ACC_RMDIR,
 		BG_ACC_WRITE | BG_ACC_CREAT | BG_ACC_REMOVE,
 		BG_ACC_READ | BG_ACC_WRITE,
+		BG_ACC_DIR | BG_ACC_LINK_FROM | BG_ACC_LINK_TO | BG_ACC_SYMLINK | BG_ACC_MKFIFO |
+			BG_ACC_MKSOCK,
+		BG_ACC_MKCHAR | BG_ACC_MKBLOCK | BG_ACC_TRUNC,
 	};
 	struct bg_policy p, q;
 	char err[600], *out = NULL;
@@ -100,8 +106,8 @@ static void test_access_words(void **state)
 
 	(void)state;
 	assert_int_equal(bg_policy_parse("p.yaml", text, strlen(text), &p, err, sizeof(err)), 0);
-	assert_int_equal(p.n_files, 4);
-	for (i = 0; i < 4; i++)
+	assert_int_equal(p.n_files, 6);
+	for (i = 0; i < 6; i++)
 		assert_int_equal(p.files[i].acc, want[i]);
 	f = open_memstream(&out, &len);
 	assert_int_equal(bg_policy_write(&p, f, err, sizeof(err)), 0);
@@ -109,8 +115,11 @@ static void test_access_words(void **state)
 	assert_non_null(strstr(out, "- /d/a: rwxct\n"));
 	assert_non_null(strstr(out, "- /d/c: write, create, remove\n"));
 	assert_non_null(strstr(out, "- /d/e: rw\n"));
+	assert_non_null(
+		strstr(out, "- /d/f/: link-from, link-to, symlink, make-fifo, make-socket\n"));
+	assert_non_null(strstr(out, "- /d/g: truncate, make-char, make-block\n"));
 	assert_int_equal(bg_policy_parse("q.yaml", out, len, &q, err, sizeof(err)), 0);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 6; i++)
 		assert_int_equal(q.files[i].acc, want[i]);
 	bg_policy_free(&p);
 	bg_policy_free(&q);

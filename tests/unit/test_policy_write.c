@@ -110,9 +110,16 @@ static const char *const not_utf8[] = {
 };
 
 static const unsigned accs[] = {
-	BG_ACC_READ,  BG_ACC_WRITE,
-	BG_ACC_EXEC,  BG_ACC_CREAT,
-	BG_ACC_TRUNC, BG_ACC_READ | BG_ACC_WRITE | BG_ACC_CREAT | BG_ACC_TRUNC | BG_ACC_EXEC,
+	BG_ACC_READ,
+	BG_ACC_WRITE,
+	BG_ACC_EXEC,
+	BG_ACC_CREAT,
+	BG_ACC_TRUNC,
+	BG_ACC_READ | BG_ACC_WRITE | BG_ACC_CREAT | BG_ACC_TRUNC | BG_ACC_EXEC,
+	/* every entry operation's word */
+	BG_ACC_ENTRY_OPS,
+	BG_ACC_WRITE | BG_ACC_LINK_TO | BG_ACC_MKSOCK,
+	BG_ACC_RENAME_FROM | BG_ACC_RENAME_TO | BG_ACC_SYMLINK,
 };
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

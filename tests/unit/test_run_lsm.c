@@ -15,6 +15,9 @@
 #include "policy/policy.h"
 #include "run_lsm.h"
 
+/* The access of the next fmt_file() event (then back to rw). */
+static uint32_t next_access = BG_ACC_READ | BG_ACC_WRITE;
+
 static char *fmt_file(struct bg_buf *b, bool json, uint16_t type, uint8_t op, const char *path)
 {
 	struct bg_run_file_event e;
@@ -29,7 +32,8 @@ static char *fmt_file(struct bg_buf *b, bool json, uint16_t type, uint8_t op, co
 	e.hdr.rule_id = 2;
 	e.proc.pid = 7;
 	strcpy(e.proc.exe, "/bin/busybox");
-	e.access = BG_ACC_READ | BG_ACC_WRITE;
+	e.access = next_access;
+	next_access = BG_ACC_READ | BG_ACC_WRITE;
 	e.op = op;
 	snprintf(e.path, sizeof(e.path), "%s", path);
 	bg_buf_init(b);
@@ -56,6 +60,45 @@ static void test_file_json(void **state)
 	assert_non_null(strstr(s, "\"path\":\"/usr/bin/bash\",\"operation\":\"exec\""));
 	assert_non_null(strstr(s, "\"type\":\"run_exec\""));
 	bg_buf_free(&b);
+}
+
+/* Entry operations print their operation and the policy's words: both
+ * words for a RENAME_EXCHANGE, the word truncate for truncate(2). */
+static void test_file_entry_ops(void **state)
+{
+	static const struct {
+		uint32_t acc;
+		uint8_t op;
+		const char *want;
+	} c[] = {
+		{BG_ACC_LINK_TO, BG_RUN_OP_LINK, "\"operation\":\"link\",\"access\":\"link-to\""},
+		{BG_ACC_LINK_FROM, BG_RUN_OP_LINK,
+		 "\"operation\":\"link\",\"access\":\"link-from\""},
+		{BG_ACC_SYMLINK, BG_RUN_OP_SYMLINK,
+		 "\"operation\":\"symlink\",\"access\":\"symlink\""},
+		{BG_ACC_TRUNC, BG_RUN_OP_TRUNCATE,
+		 "\"operation\":\"truncate\",\"access\":\"truncate\""},
+		{BG_ACC_MKFIFO, BG_RUN_OP_MKNOD,
+		 "\"operation\":\"mknod\",\"access\":\"make-fifo\""},
+		{BG_ACC_MKSOCK, BG_RUN_OP_MKNOD,
+		 "\"operation\":\"mknod\",\"access\":\"make-socket\""},
+		{BG_ACC_MKBLOCK, BG_RUN_OP_MKNOD,
+		 "\"operation\":\"mknod\",\"access\":\"make-block\""},
+		{BG_ACC_RENAME_FROM | BG_ACC_RENAME_TO, BG_RUN_OP_RENAME,
+		 "\"operation\":\"rename\",\"access\":\"rename-from, rename-to\""},
+		{BG_ACC_READ, 99, "\"operation\":\"?\",\"access\":\"r\""},
+	};
+	struct bg_buf b;
+	size_t i;
+	char *s;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		next_access = c[i].acc;
+		s = fmt_file(&b, true, BG_EV_RUN_FILE, c[i].op, "/d/n");
+		assert_non_null(strstr(s, c[i].want));
+		bg_buf_free(&b);
+	}
 }
 
 static void test_file_text_is_terminal_safe(void **state)
@@ -98,6 +141,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_json),
+		cmocka_unit_test(test_file_entry_ops),
 		cmocka_unit_test(test_file_text_is_terminal_safe),
 		cmocka_unit_test(test_mechanisms),
 	};
