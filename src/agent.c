@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
+#include "context.h"
 #include "events/json.h"
 #include "events/ring.h"
 #include "bpfload.h"
@@ -29,27 +30,11 @@
 #include "persist.h"
 #include "probe.h"
 
-/* Set by signal handlers, read by the loop: the one place for globals. */
-static volatile sig_atomic_t got_stop, got_hup;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	got_stop = 1;
-}
-
-static void on_hup(int sig)
-{
-	(void)sig;
-	got_hup = 1;
-}
-
 struct agent {
 	const char *config_path;
 	struct bg_config cfg;
 	struct bg_caps caps;
-	struct bg_events ev;
-	struct bg_output out;
+	struct bg_ctx ctx; /* format, output, events */
 	struct bg_exec_guard exec;
 	bool exec_on;
 	struct bg_net_guard net;
@@ -64,28 +49,26 @@ struct agent {
 	struct bg_persist pins;
 	struct bg_bpfload_guard bpf_load;
 	bool bpf_load_on;
-	bool json;
 	/* command-line overrides */
-	const char *output;
-	int format;
 	unsigned long long ring_size;
 	double duration;
+	bool check;
 };
 
 /* A state line: agent start, reload results. */
 static void state_event(struct agent *a, const char *action, const char *outcome,
 			const char *message, bool with_probe)
 {
-	struct bg_buf *b = &a->out.buf;
+	struct bg_buf *b = &a->ctx.out.buf;
 
-	if (a->json) {
+	if (a->ctx.json) {
 		struct bg_json j;
 
 		bg_json_init(&j, b);
 		bg_json_obj(&j);
 		bg_json_key(&j, "@timestamp");
 		bg_json_qbegin(&j);
-		bg_fmt_now(&a->ev.fmt, b);
+		bg_fmt_now(&a->ctx.ev.fmt, b);
 		bg_json_qend(&j);
 		bg_json_kobj(&j, "event");
 		bg_json_kstr(&j, "kind", "state");
@@ -98,7 +81,7 @@ static void state_event(struct agent *a, const char *action, const char *outcome
 		bg_json_kobj(&j, "bpfguard");
 		bg_json_kstr(&j, "type", "agent");
 		bg_json_kstr(&j, "config", a->config_path);
-		bg_json_ku64(&j, "ring_buffer_size", a->ev.ring_size);
+		bg_json_ku64(&j, "ring_buffer_size", a->ctx.ev.ring_size);
 		if (with_probe) {
 			bg_json_key(&j, "probe");
 			bg_probe_json(&a->caps, &j);
@@ -107,13 +90,13 @@ static void state_event(struct agent *a, const char *action, const char *outcome
 		bg_json_obj_end(&j);
 		bg_buf_putc(b, '\n');
 	} else {
-		bg_fmt_now(&a->ev.fmt, b);
+		bg_fmt_now(&a->ctx.ev.fmt, b);
 		bg_buf_printf(b, " agent %s %s%s%s\n", action, outcome, message ? ": " : "",
 			      message ? message : "");
 		if (with_probe)
-			bg_probe_text(&a->caps, b, a->out.tty);
+			bg_probe_text(&a->caps, b, a->ctx.out.tty);
 	}
-	bg_output_flush(&a->out);
+	bg_output_flush(&a->ctx.out);
 }
 
 /* Names of rules in events: each guard owns the ids it hands out. */
@@ -135,7 +118,7 @@ static int apply_files(struct agent *a, const struct bg_config *c)
 	int err;
 
 	if (c->files.n_rules && !a->files_on) {
-		err = bg_files_guard_start(&a->files, &c->files, c->mode, &a->ev, &a->caps);
+		err = bg_files_guard_start(&a->files, &c->files, c->mode, &a->ctx.ev, &a->caps);
 		if (err)
 			return err;
 		a->files_on = true;
@@ -157,7 +140,7 @@ static int apply_limits(struct agent *a, const struct bg_config *c)
 	int err;
 
 	if (c->limits.n_rules && !a->limits_on) {
-		err = bg_limits_guard_start(&a->limits, &c->limits, c->mode, &a->ev, &a->caps);
+		err = bg_limits_guard_start(&a->limits, &c->limits, c->mode, &a->ctx.ev, &a->caps);
 		if (err)
 			return err;
 		a->limits_on = true;
@@ -228,24 +211,24 @@ static int adopt_previous(struct agent *a)
 {
 	struct bg_persist_adoption ad;
 	char msg[PATH_MAX + 256];
-	uint64_t before = a->ev.received;
+	uint64_t before = a->ctx.ev.received;
 	int err;
 
-	err = bg_persist_adopt(&a->pins, &a->ev, &ad);
+	err = bg_persist_adopt(&a->pins, &a->ctx.ev, &ad);
 	if (err) {
 		pr_err("cannot adopt the pins under %s: %s\n", a->pins.root, strerror(-err));
 		return err;
 	}
 	if (!ad.links && !ad.dirs)
 		return 0;
-	bg_events_drain(&a->ev);
+	bg_events_drain(&a->ctx.ev);
 	snprintf(
 		msg, sizeof(msg),
 		"%zu links left pinned under %s by %zu agent(s) no longer running "
 		"(last pid %d) enforce until this agent's are attached; %llu events they "
 		"wrote were read (above), %llu were dropped (ring buffer full) while no agent read",
 		ad.links, a->pins.root, ad.dirs, (int)ad.pid,
-		(unsigned long long)(a->ev.received - before), (unsigned long long)ad.dropped);
+		(unsigned long long)(a->ctx.ev.received - before), (unsigned long long)ad.dropped);
 	pr_info("%s\n", msg);
 	state_event(a, "agent-adopt", ad.dropped ? "failure" : "success", msg, false);
 	return 0;
@@ -256,7 +239,7 @@ static int apply(struct agent *a)
 	int err;
 
 	if (a->cfg.exec_events && !a->exec_on) {
-		err = bg_exec_guard_start(&a->exec, &a->ev, &a->caps);
+		err = bg_exec_guard_start(&a->exec, &a->ctx.ev, &a->caps);
 		if (err)
 			return err;
 		a->exec_on = true;
@@ -269,7 +252,7 @@ static int apply(struct agent *a)
 		bg_bpfload_guard_stop(&a->bpf_load);
 	a->bpf_load_on = false;
 	if (a->cfg.bpf_load.enabled) {
-		err = bg_bpfload_guard_start(&a->bpf_load, &a->cfg.bpf_load, &a->ev, &a->caps);
+		err = bg_bpfload_guard_start(&a->bpf_load, &a->cfg.bpf_load, &a->ctx.ev, &a->caps);
 		if (err)
 			return err;
 		a->bpf_load_on = true;
@@ -283,7 +266,7 @@ static void reload(struct agent *a)
 	char err[600];
 	int rc;
 
-	bg_output_reopen(&a->out);
+	bg_output_reopen(&a->ctx.out);
 	rc = bg_config_load(a->config_path, &next, err, sizeof(err));
 	if (rc) {
 		pr_err("reload refused, old rules stay: %s\n", err);
@@ -316,19 +299,25 @@ static void reload(struct agent *a)
 }
 
 static const struct bg_opt agent_opts[] = {
-	{"config", 'c', "FILE", "agent configuration (YAML), validated whole before use"},
-	{"output", 'o', "FILE", "append events to FILE instead of stdout (reopened on SIGHUP)"},
-	{"json", 'j', NULL, "JSON lines (the default when stdout is not a terminal)"},
-	{"text", 't', NULL, "readable text (the default on a terminal)"},
-	{"ring-size", 'r', "SIZE", "event ring buffer size, e.g. 4MiB"},
-	{"check", 256, NULL, "validate the configuration and exit"},
-	{"duration", 257, "SECONDS", "stop after SECONDS (for scripts and tests)"},
-	{"persist", 258, NULL,
-	 "pin everything attached as soon as it is: it keeps enforcing after the agent "
-	 "exits or is killed; the next agent adopts it"},
-	{"pin-dir", 259, "DIR",
-	 "pin directory on a bpffs, for --persist and adoption (default "
-	 "<bpffs>/bpfguard/agent)"},
+	BG_OPT_STR(struct agent, config_path, "config", 'c', "FILE",
+		   "agent configuration (YAML), validated whole before use"),
+	BG_OPT_STR(struct agent, ctx.output, "output", 'o', "FILE",
+		   "append events to FILE instead of stdout (reopened on SIGHUP)"),
+	BG_OPT_SET(struct agent, ctx.format, BG_FORMAT_JSON, "json", 'j',
+		   "JSON lines (the default when stdout is not a terminal)"),
+	BG_OPT_SET(struct agent, ctx.format, BG_FORMAT_TEXT, "text", 't',
+		   "readable text (the default on a terminal)"),
+	BG_OPT_SIZE(struct agent, ring_size, "ring-size", 'r', "SIZE", 4096, 1ULL << 30,
+		    "event ring buffer size, e.g. 4MiB (4K to 1G)"),
+	BG_OPT_FLAG(struct agent, check, "check", 256, "validate the configuration and exit"),
+	BG_OPT_SECONDS(struct agent, duration, "duration", 257,
+		       "stop after SECONDS (for scripts and tests)"),
+	BG_OPT_FLAG(struct agent, persist, "persist", 258,
+		    "pin everything attached as soon as it is: it keeps enforcing after the agent "
+		    "exits or is killed; the next agent adopts it"),
+	BG_OPT_STR(struct agent, pin_dir, "pin-dir", 259, "DIR",
+		   "pin directory on a bpffs, for --persist and adoption (default "
+		   "<bpffs>/bpfguard/agent)"),
 	{0},
 };
 
@@ -346,85 +335,37 @@ const struct bg_cmd_help agent_help = {
 
 int cmd_agent(int argc, char **argv)
 {
-	struct agent a = {.format = -1, .pins.state_fd = -1, .pins.names_fd = -1};
-	bool check = false;
-	struct sigaction sa = {0};
+	struct agent a = {.pins.state_fd = -1, .pins.names_fd = -1};
 	struct timespec t0, now;
-	char err[600];
+	char err[600], **operands;
 	struct bg_ev_stats st;
-	int opt, rc, n, err_pins;
+	int rc, n, err_pins;
 
-	while ((opt = bg_getopt(argc, argv, &agent_help)) != -1) {
-		switch (opt) {
-		case 'c':
-			a.config_path = optarg;
-			break;
-		case 'o':
-			a.output = optarg;
-			break;
-		case 'j':
-			a.format = BG_FORMAT_JSON;
-			break;
-		case 't':
-			a.format = BG_FORMAT_TEXT;
-			break;
-		case 'r':
-			if (bg_parse_size(optarg, &a.ring_size) || a.ring_size < 4096 ||
-			    a.ring_size > (1ULL << 30))
-				return bg_cli_usage_error(
-					&agent_help, "bad --ring-size '%s' (4K to 1G)", optarg);
-			break;
-		case 256:
-			check = true;
-			break;
-		case 258:
-			a.persist = true;
-			break;
-		case 259:
-			a.pin_dir = optarg;
-			break;
-		case 257: {
-			char *end;
-
-			a.duration = strtod(optarg, &end);
-			if (*end || a.duration <= 0)
-				return bg_cli_usage_error(&agent_help, "bad --duration '%s'",
-							  optarg);
-			break;
-		}
-		default:
-			return bg_cli_default(opt, &agent_help);
-		}
-	}
-	if (optind != argc)
-		return bg_cli_usage_error(&agent_help, "unexpected argument '%s'", argv[optind]);
+	rc = bg_cli_parse(argc, argv, &agent_help, &a, &operands, &n);
+	if (rc != BG_CLI_RUN)
+		return rc;
 	if (!a.config_path)
 		return bg_cli_usage_error(&agent_help, "--config FILE is required");
 	if (bg_config_load(a.config_path, &a.cfg, err, sizeof(err))) {
 		fprintf(stderr, "bpfguard: %s\n", err);
 		return 1;
 	}
-	if (check) {
+	if (a.check) {
 		printf("%s: ok\n", a.config_path);
 		bg_config_free(&a.cfg);
 		return 0;
 	}
 	if (a.ring_size)
 		a.cfg.ring_size = a.ring_size;
-	if (a.format >= 0)
-		a.cfg.format = a.format;
+	if (a.ctx.format == BG_FORMAT_AUTO)
+		a.ctx.format = a.cfg.format;
 
 	rc = 1;
-	if (bg_output_open(&a.out, a.output ? a.output : a.cfg.output))
-		goto out_cfg;
-	a.json = a.cfg.format == BG_FORMAT_JSON || (a.cfg.format == BG_FORMAT_AUTO && !a.out.tty);
 	bg_probe(&a.caps);
-	if (bg_events_create(&a.ev, a.cfg.ring_size))
-		goto out_output;
-	if (bg_events_start(&a.ev, &a.out, a.json, a.out.tty))
+	if (bg_ctx_open(&a.ctx, a.cfg.output, a.cfg.ring_size))
 		goto out_events;
-	a.ev.fmt.rule_name = agent_rule_name;
-	a.ev.fmt.rule_ctx = &a;
+	a.ctx.ev.fmt.rule_name = agent_rule_name;
+	a.ctx.ev.fmt.rule_ctx = &a;
 	err_pins = bg_persist_init(&a.pins, a.pin_dir, a.persist);
 	/* Without --persist a missing directory only means nothing to adopt. */
 	if (err_pins && (a.persist || (a.pin_dir && err_pins != -ENOENT))) {
@@ -433,11 +374,11 @@ int cmd_agent(int argc, char **argv)
 		goto out_pins;
 	}
 	a.pins_on = !err_pins;
-	a.ev.adopted_rule_name = bg_persist_old_rule_name;
-	a.ev.adopted_rule_ctx = &a.pins;
+	a.ctx.ev.adopted_rule_name = bg_persist_old_rule_name;
+	a.ctx.ev.adopted_rule_ctx = &a.pins;
 	if (a.pins_on && adopt_previous(&a))
 		goto out_pins;
-	if (a.persist && bg_persist_begin(&a.pins, &a.ev)) {
+	if (a.persist && bg_persist_begin(&a.pins, &a.ctx.ev)) {
 		pr_err("--persist: cannot pin the event pipeline under %s\n", a.pins.root);
 		goto out_pins;
 	}
@@ -445,7 +386,7 @@ int cmd_agent(int argc, char **argv)
 		goto out_guards;
 	/* network: applied at start only; rules change live with bpfguard net. */
 	if (a.cfg.net.enabled) {
-		if (bg_net_guard_start(&a.net, &a.cfg.net, &a.ev, &a.caps))
+		if (bg_net_guard_start(&a.net, &a.cfg.net, &a.ctx.ev, &a.caps))
 			goto out_guards;
 		a.net_on = true;
 	}
@@ -455,23 +396,20 @@ int cmd_agent(int argc, char **argv)
 		goto out_guards;
 	/* Handlers before the start line: a SIGTERM right after it must
 	 * detach cleanly (and honour --persist), not kill the agent. */
-	sa.sa_handler = on_stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = on_hup;
-	sigaction(SIGHUP, &sa, NULL);
+	bg_sig_catch(SIGINT);
+	bg_sig_catch(SIGTERM);
+	bg_sig_catch(SIGHUP);
 	/* Ours are attached: unpinning the adopted ones leaves no window. */
 	if (a.pins_on && (n = bg_persist_release_adopted(&a.pins)) > 0)
 		pr_info("replaced %d links agents no longer running left attached\n", n);
 	state_event(&a, "agent-start", "success", NULL, true);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (!got_stop) {
-		if (bg_events_poll(&a.ev, 250) < 0)
+	while (!bg_sig_stop()) {
+		if (bg_events_poll(&a.ctx.ev, 250) < 0)
 			break;
-		bg_events_report(&a.ev, false);
-		bg_persist_note_drops(&a.pins, a.ev.reported_drops);
-		if (got_hup) {
-			got_hup = 0;
+		bg_events_report(&a.ctx.ev, false);
+		bg_persist_note_drops(&a.pins, a.ctx.ev.reported_drops);
+		if (bg_sig_take(SIGHUP)) {
 			reload(&a);
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -499,18 +437,15 @@ out_pins:
 		bg_exec_guard_stop(&a.exec);
 	if (a.bpf_load_on)
 		bg_bpfload_guard_stop(&a.bpf_load);
-	bg_events_drain(&a.ev);
-	bg_events_report(&a.ev, true);
-	bg_persist_note_drops(&a.pins, a.ev.reported_drops); /* kept pinned with --persist */
-	if (!bg_events_read_stats(&a.ev, &st))
+	bg_events_drain(&a.ctx.ev);
+	bg_events_report(&a.ctx.ev, true);
+	bg_persist_note_drops(&a.pins, a.ctx.ev.reported_drops); /* kept pinned with --persist */
+	if (!bg_events_read_stats(&a.ctx.ev, &st))
 		fprintf(stderr, "bpfguard: %llu events received, %llu drops\n",
 			(unsigned long long)st.received, (unsigned long long)st.dropped);
 out_events:
-	bg_events_close(&a.ev);
+	bg_ctx_close(&a.ctx);
 	bg_persist_free(&a.pins); /* after the consumer: it reads adopted rings */
-out_output:
-	bg_output_close(&a.out);
-out_cfg:
 	bg_config_free(&a.cfg);
 	return rc;
 }

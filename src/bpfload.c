@@ -8,7 +8,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +19,6 @@
 #include <bpfguard/events.h>
 
 #include "bpfload.h"
-#include "cli.h"
-#include "config.h"
 #include "disasm/disasm.h"
 #include "events/format.h"
 #include "events/json.h"
@@ -813,133 +810,3 @@ const struct bg_event_desc bg_bpf_load_desc = {
 	.color = "\033[33m",
 	.rule_name = load_rule_name,
 };
-
-/* ---- bpfguard bpf watch ------------------------------------------------- */
-
-static volatile sig_atomic_t watch_stop;
-
-static void on_watch_stop(int sig)
-{
-	(void)sig;
-	watch_stop = 1;
-}
-
-static const struct bg_opt watch_opts[] = {
-	{"patterns", 'p', "FILE", "patterns (YAML); without it every load is only reported"},
-	{"action", 'a', "ACTION", "alert, deny or kill: for rules that name no action (alert)"},
-	{"matches", 'm', NULL, "report only loads a pattern matches"},
-	{"json", 'j', NULL, "JSON lines (the default when stdout is not a terminal)"},
-	{"text", 't', NULL, "readable text"},
-	{"duration", 'd', "SECONDS", "stop after SECONDS"},
-	{0},
-};
-
-const struct bg_cmd_help bpf_watch_help = {
-	.usage = "bpfguard bpf watch [--patterns FILE] [--action alert|deny|kill] [--matches]\n"
-		 "                         [--json|--text] [--duration SECONDS]",
-	.summary = "report every BPF program load, and act on the ones patterns match",
-	.opts = watch_opts,
-	.more = "Each BPF_PROG_LOAD on the host: name, type, attach type, instruction count,\n"
-		"license, loader, and the helpers its instructions call. deny needs BPF LSM;\n"
-		"without it a deny rule kills the loader at the syscall (docs/bpfload.md).",
-};
-
-int bg_bpf_watch(int argc, char **argv)
-{
-	struct bg_bpfload_config c = {.enabled = true, .action = BG_ACT_ALERT, .report_all = true};
-	struct bg_bpfload_guard g = {0};
-	const char *patterns = NULL;
-	struct sigaction sa = {0};
-	struct timespec t0, now;
-	struct bg_output out;
-	struct bg_events ev;
-	struct bg_caps caps;
-	double duration = 0;
-	int format = -1, opt, rc = 1, i;
-	unsigned int k;
-	char err[600], *end;
-
-	while ((opt = bg_getopt(argc, argv, &bpf_watch_help)) != -1) {
-		switch (opt) {
-		case 'p':
-			patterns = optarg;
-			break;
-		case 'a':
-			for (i = 0; actions[i] && strcmp(actions[i], optarg); i++)
-				;
-			if (!actions[i])
-				return bg_cli_usage_error(&bpf_watch_help, "bad --action '%s'",
-							  optarg);
-			c.action = action_val[i];
-			break;
-		case 'm':
-			c.report_all = false;
-			break;
-		case 'j':
-			format = BG_FORMAT_JSON;
-			break;
-		case 't':
-			format = BG_FORMAT_TEXT;
-			break;
-		case 'd':
-			duration = strtod(optarg, &end);
-			if (*end || duration <= 0)
-				return bg_cli_usage_error(&bpf_watch_help, "bad --duration '%s'",
-							  optarg);
-			break;
-		default:
-			return bg_cli_default(opt, &bpf_watch_help);
-		}
-	}
-	if (optind != argc)
-		return bg_cli_usage_error(&bpf_watch_help, "unexpected argument '%s'",
-					  argv[optind]);
-	if (patterns) {
-		if (bg_load_rules_load(patterns, &c.rules, err, sizeof(err))) {
-			fprintf(stderr, "bpfguard: %s\n", err);
-			return 1;
-		}
-		for (k = 0; k < c.rules.n; k++)
-			if (!c.rules.r[k].action)
-				c.rules.r[k].action = c.action;
-	}
-	if (bg_output_open(&out, NULL))
-		goto out_rules;
-	/* Only what picks the guard's hook (lsm, else tp_btf, which the guard's
-	 * own load tries): the whole probe takes seconds on a loaded host, and
-	 * a load made in that window would go unseen. */
-	bg_probe_only(&caps, BG_FEAT_BIT(BG_FEAT_LSM));
-	if (bg_events_create(&ev, BG_RING_DEFAULT))
-		goto out_output;
-	if (bg_events_start(&ev, &out, format == BG_FORMAT_JSON || (format < 0 && !out.tty),
-			    out.tty))
-		goto out_events;
-	if (bg_bpfload_guard_start(&g, &c, &ev, &caps))
-		goto out_events;
-	fprintf(stderr, "bpfguard: watching BPF loads (%s, %u patterns)\n",
-		g.lsm ? "lsm/bpf" : "tp_btf/sys_enter", c.rules.n);
-	sa.sa_handler = on_watch_stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (!watch_stop) {
-		if (bg_events_poll(&ev, 100) < 0)
-			break;
-		bg_events_report(&ev, false);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (duration > 0 &&
-		    (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 >= duration)
-			break;
-	}
-	rc = 0;
-	bg_bpfload_guard_stop(&g);
-	bg_events_drain(&ev);
-	bg_events_report(&ev, true);
-out_events:
-	bg_events_close(&ev);
-out_output:
-	bg_output_close(&out);
-out_rules:
-	bg_bpfload_config_free(&c);
-	return rc;
-}

@@ -57,7 +57,5 @@ void bg_bpfload_guard_stop(struct bg_bpfload_guard *g);
 /* --persist: pin the links (src/persist.h). */
 int bg_bpfload_guard_pin(struct bg_bpfload_guard *g, struct bg_persist *p);
 
-/* `bpfguard bpf watch` */
-int bg_bpf_watch(int argc, char **argv);
 
 #endif

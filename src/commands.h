@@ -6,8 +6,6 @@
 
 int cmd_probe(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
-int cmd_bpf(int argc, char **argv);
-int cmd_net(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
@@ -19,5 +17,10 @@ extern const struct bg_cmd_help net_help;
 extern const struct bg_cmd_help profile_help;
 extern const struct bg_cmd_help run_help;
 extern const struct bg_cmd_help monitor_help;
+
+/* Groups of commands: bpf list/dump/watch (src/inspect/). */
+extern const struct bg_cmd bpf_cmds[];
+/* net attach/detach/status/stats/allow/deny/remove (src/net.c). */
+extern const struct bg_cmd net_cmds[];
 
 #endif

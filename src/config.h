@@ -8,13 +8,8 @@
 #include "files.h"
 #include "limits_guard.h"
 #include "bpfload.h"
+#include "context.h"
 #include "net.h"
-
-enum bg_format {
-	BG_FORMAT_AUTO = 0, /* text on a terminal, JSON otherwise */
-	BG_FORMAT_JSON = 1,
-	BG_FORMAT_TEXT = 2,
-};
 
 /* The agent's configuration (config/default.yaml documents every key). */
 struct bg_config {

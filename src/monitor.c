@@ -29,6 +29,7 @@
 #include <bpfguard/sandbox.h>
 
 #include "cli.h"
+#include "context.h"
 #include "commands.h"
 #include "events/format.h"
 #include "events/json.h"
@@ -46,13 +47,6 @@
 
 #define MON_TARGETS_MAX 16
 
-static volatile sig_atomic_t stop_sig;
-
-static void on_stop(int sig)
-{
-	stop_sig = sig;
-}
-
 static const char *const rule_names[] = {
 	[BG_MON_RULE_SYSCALLS] = "policy.syscalls", [BG_MON_RULE_FILES] = "policy.files",
 	[BG_MON_RULE_NETWORK] = "policy.network",   [BG_MON_RULE_EXEC] = "policy.executables",
@@ -68,17 +62,14 @@ static const char *rule_name(void *ctx, uint32_t id)
 
 struct monitor {
 	const char *policy_path;
-	int action; /* BG_ACT_ALERT or BG_ACT_KILL */
-	const char *output;
-	int format; /* -1 auto, 0 json, 1 text */
+	int action; /* index in actions[]: alert or kill */
+	struct bg_ctx ctx; /* format, output, events */
 	pid_t pids[MON_TARGETS_MAX];
 	const char *cgroups[MON_TARGETS_MAX];
 	const char *exes[MON_TARGETS_MAX];
 	int n_pids, n_cgroups, n_exes;
 	struct bg_policy pol;
 	struct bg_monitor_bpf *skel;
-	struct bg_events ev;
-	struct bg_output out;
 	int procs_fd; /* mon_procs */
 	unsigned long n_files_missing;
 	struct bg_php php; /* the php: section (src/php.c) */
@@ -498,7 +489,7 @@ static int start(struct monitor *m)
 	if (!p->has_syscalls && !p->has_net && !sharers_late)
 		bpf_program__set_autoload(s->progs.mon_sys_enter, false);
 	bpf_program__set_autoload(s->progs.mon_sys_exit, sharers_late);
-	err = bg_events_share(&m->ev, s->obj);
+	err = bg_events_share(&m->ctx.ev, s->obj);
 	if (!err)
 		err = bg_monitor_bpf__load(s);
 	if (err) {
@@ -522,15 +513,62 @@ static int start(struct monitor *m)
 	return err;
 }
 
+static const char *const actions[] = {"alert", "kill", NULL};
+static const int action_val[] = {BG_ACT_ALERT, BG_ACT_KILL};
+
+/* --pid, --cgroup, --exe: repeatable, MON_TARGETS_MAX in all. */
+static const char *add_target(struct monitor *m, char kind, const char *arg)
+{
+	char *end;
+	long v;
+
+	if (m->n_pids + m->n_cgroups + m->n_exes >= MON_TARGETS_MAX)
+		return "too many targets (16 at most)";
+	if (kind == 'g') {
+		m->cgroups[m->n_cgroups++] = arg;
+	} else if (kind == 'e') {
+		m->exes[m->n_exes++] = arg;
+	} else {
+		v = strtol(arg, &end, 10);
+		if (*end || end == arg || v <= 0 || v > INT_MAX)
+			return "not a pid";
+		if (kill(v, 0) && errno == ESRCH)
+			return "no such process";
+		m->pids[m->n_pids++] = v;
+	}
+	return NULL;
+}
+
+static const char *opt_pid(void *m, const char *arg)
+{
+	return add_target(m, 'P', arg);
+}
+
+static const char *opt_cgroup(void *m, const char *arg)
+{
+	return add_target(m, 'g', arg);
+}
+
+static const char *opt_exe(void *m, const char *arg)
+{
+	return add_target(m, 'e', arg);
+}
+
 static const struct bg_opt monitor_opts[] = {
-	{"policy", 'p', "FILE", "the policy to hold the processes to (from bpfguard profile)"},
-	{"pid", 'P', "PID", "monitor this process and its descendants (repeatable)"},
-	{"cgroup", 'g', "PATH", "monitor every process in this cgroup v2 directory and below"},
-	{"exe", 'e', "PATH", "monitor every process running this executable (by device+inode)"},
-	{"action", 'a', "ACTION", "alert (default): events only; kill: SIGKILL from the kernel"},
-	{"output", 'o', "FILE", "append events to FILE instead of stdout"},
-	{"json", 'j', NULL, "events as JSON lines (default when the output is not a terminal)"},
-	{"text", 't', NULL, "events as text"},
+	BG_OPT_STR(struct monitor, policy_path, "policy", 'p', "FILE",
+		   "the policy to hold the processes to (from bpfguard profile)"),
+	BG_OPT_FN("pid", 'P', "PID", opt_pid, "monitor this process and its descendants (repeatable)"),
+	BG_OPT_FN("cgroup", 'g', "PATH", opt_cgroup,
+		  "monitor every process in this cgroup v2 directory and below"),
+	BG_OPT_FN("exe", 'e', "PATH", opt_exe,
+		  "monitor every process running this executable (by device+inode)"),
+	BG_OPT_CHOICE(struct monitor, action, "action", 'a', "ACTION", actions,
+		      "alert (default): events only; kill: SIGKILL from the kernel (deny needs `run`)"),
+	BG_OPT_STR(struct monitor, ctx.output, "output", 'o', "FILE",
+		   "append events to FILE instead of stdout"),
+	BG_OPT_SET(struct monitor, ctx.format, BG_FORMAT_JSON, "json", 'j',
+		   "events as JSON lines (default when the output is not a terminal)"),
+	BG_OPT_SET(struct monitor, ctx.format, BG_FORMAT_TEXT, "text", 't', "events as text"),
 	{0},
 };
 
@@ -551,98 +589,43 @@ const struct bg_cmd_help monitor_help = {
 
 int cmd_monitor(int argc, char **argv)
 {
-	struct monitor m = {.action = BG_ACT_ALERT, .format = -1, .procs_fd = -1};
-	struct sigaction sa = {.sa_handler = on_stop};
-	char err_s[600], *end;
-	int opt, rc = 1;
-	bool json;
+	struct monitor m = {.procs_fd = -1};
+	char err_s[600], **operands;
+	int rc, n;
 
-	while ((opt = bg_getopt(argc, argv, &monitor_help)) != -1) {
-		switch (opt) {
-		case 'p':
-			m.policy_path = optarg;
-			break;
-		case 'P':
-		case 'g':
-		case 'e':
-			if (m.n_pids + m.n_cgroups + m.n_exes >= MON_TARGETS_MAX)
-				return bg_cli_usage_error(&monitor_help, "at most %d targets",
-							  MON_TARGETS_MAX);
-			if (opt == 'g') {
-				m.cgroups[m.n_cgroups++] = optarg;
-			} else if (opt == 'e') {
-				m.exes[m.n_exes++] = optarg;
-			} else {
-				long v = strtol(optarg, &end, 10);
-
-				if (*end || v <= 0 || v > INT_MAX)
-					return bg_cli_usage_error(
-						&monitor_help, "--pid '%s' is not a pid", optarg);
-				if (kill(v, 0) && errno == ESRCH)
-					return bg_cli_usage_error(&monitor_help, "no process %ld",
-								  v);
-				m.pids[m.n_pids++] = v;
-			}
-			break;
-		case 'a':
-			if (!strcmp(optarg, "alert"))
-				m.action = BG_ACT_ALERT;
-			else if (!strcmp(optarg, "kill"))
-				m.action = BG_ACT_KILL;
-			else
-				return bg_cli_usage_error(&monitor_help,
-							  "unknown --action '%s' (alert or kill; "
-							  "deny needs `run`)",
-							  optarg);
-			break;
-		case 'o':
-			m.output = optarg;
-			break;
-		case 'j':
-			m.format = 0;
-			break;
-		case 't':
-			m.format = 1;
-			break;
-		default:
-			return bg_cli_default(opt, &monitor_help);
-		}
-	}
+	rc = bg_cli_parse(argc, argv, &monitor_help, &m, &operands, &n);
+	if (rc != BG_CLI_RUN)
+		return rc;
+	rc = 1;
+	m.action = action_val[m.action];
 	if (!m.policy_path)
 		return bg_cli_usage_error(&monitor_help, "--policy FILE is required");
 	if (!m.n_pids && !m.n_cgroups && !m.n_exes)
 		return bg_cli_usage_error(&monitor_help, "give --pid, --cgroup or --exe");
-	if (optind < argc)
-		return bg_cli_usage_error(&monitor_help, "unexpected '%s'", argv[optind]);
 	if (bg_policy_load(m.policy_path, &m.pol, err_s, sizeof(err_s))) {
 		fprintf(stderr, "bpfguard: %s\n", err_s);
 		return 1;
 	}
-	if (bg_output_open(&m.out, m.output ? m.output : "-"))
-		goto cleanup_policy;
-	json = m.format == 0 || (m.format < 0 && !m.out.tty);
-	if (bg_events_create(&m.ev, 1 << 22))
-		goto cleanup_out;
-	if (bg_events_start(&m.ev, &m.out, json, m.out.tty))
+	if (bg_ctx_open(&m.ctx, "-", 1 << 22))
 		goto cleanup_events;
-	m.ev.fmt.rule_name = rule_name;
+	m.ctx.ev.fmt.rule_name = rule_name;
 	if (start(&m))
 		goto cleanup_skel;
-	if (m.pol.has_php && bg_php_monitor_start(&m.php, &m.pol, m.action, &m.ev, m.procs_fd,
+	if (m.pol.has_php && bg_php_monitor_start(&m.php, &m.pol, m.action, &m.ctx.ev, m.procs_fd,
 						  m.n_exes ? m.exes[0] : NULL))
 		goto cleanup_skel;
 	if (m.n_files_missing)
 		pr_warn("%lu files of the policy do not exist: opening them is reported\n",
 			m.n_files_missing);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	bg_sig_catch(SIGINT);
+	bg_sig_catch(SIGTERM);
 	/* Tests and scripts wait for this line: the programs are attached. */
 	fprintf(stderr, "bpfguard: monitoring %lu processes under %s (action %s); Ctrl-C stops\n",
 		count_procs(&m), m.policy_path, bg_action_name(m.action));
-	while (!stop_sig)
-		bg_events_poll(&m.ev, 200);
-	bg_events_drain(&m.ev);
-	bg_events_report(&m.ev, true);
+	while (!bg_sig_stop())
+		bg_events_poll(&m.ctx.ev, 200);
+	bg_events_drain(&m.ctx.ev);
+	bg_events_report(&m.ctx.ev, true);
 	report_suppressed(&m);
 	report_errors(&m);
 	rc = 0;
@@ -650,10 +633,7 @@ cleanup_skel:
 	bg_php_stop(&m.php);
 	bg_monitor_bpf__destroy(m.skel);
 cleanup_events:
-	bg_events_close(&m.ev);
-cleanup_out:
-	bg_output_close(&m.out);
-cleanup_policy:
+	bg_ctx_close(&m.ctx);
 	bg_policy_free(&m.pol);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <linux/capability.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
@@ -1349,34 +1350,153 @@ struct net_cmd {
 	struct bg_net_config nc;
 	char root[PATH_MAX];
 	const char *sub;
+	const struct bg_cmd_help *help;
 };
 
-static const struct bg_opt net_opts[] = {
-	{"interface", 'i', "IF", "the filter's interface (when more than one is attached)"},
-	{"pin-dir", 'p', "DIR", "pin directory on a bpffs (default <bpffs>/bpfguard/net/IF)"},
-	{"json", 'j', NULL, "JSON output"},
-	{"config", 'c', "FILE", "attach: the interfaces and rules of an agent config"},
-	{"mode", 'm', "MODE", "attach: auto (native, else generic), native, generic"},
-	{"default", 'd', "ACTION", "attach: pass or drop (drop): TCP/UDP no allow rule admits"},
-	{"fragments", 256, "ACTION", "attach: non-first fragments: pass, drop, source (source)"},
-	{"other", 257, "ACTION", "attach: IP but not TCP/UDP: pass, drop, source (pass)"},
-	{"malformed", 258, "ACTION", "attach: truncated or bad headers: pass or drop (drop)"},
-	{"non-ip", 259, "ACTION", "attach: ARP and other ethertypes: pass or drop (pass)"},
-	{"max-rules", 260, "N", "attach: rule capacity (16384)"},
+static const char *opt_mode(void *cmd, const char *arg)
+{
+	struct net_cmd *nc = cmd;
+
+	if (!strcmp(arg, "auto"))
+		nc->nc.mode = BG_NET_MODE_AUTO;
+	else if (!strcmp(arg, "native"))
+		nc->nc.mode = BG_NET_MODE_NATIVE;
+	else if (!strcmp(arg, "generic"))
+		nc->nc.mode = BG_NET_MODE_GENERIC;
+	else
+		return "auto, native or generic";
+	return NULL;
+}
+
+static const char *act_of(const char *s, bool source_ok, __u8 *out)
+{
+	int i;
+
+	for (i = 0; action_names[i]; i++) {
+		if (!strcmp(s, action_names[i]) && (source_ok || i != BG_NET_SOURCE)) {
+			*out = i;
+			return NULL;
+		}
+	}
+	return source_ok ? "pass, drop or source" : "pass or drop";
+}
+
+static const char *opt_default(void *cmd, const char *arg)
+{
+	return act_of(arg, false, &((struct net_cmd *)cmd)->nc.cfg.default_action);
+}
+
+static const char *opt_fragments(void *cmd, const char *arg)
+{
+	return act_of(arg, true, &((struct net_cmd *)cmd)->nc.cfg.frag_action);
+}
+
+static const char *opt_other(void *cmd, const char *arg)
+{
+	return act_of(arg, true, &((struct net_cmd *)cmd)->nc.cfg.other_action);
+}
+
+static const char *opt_malformed(void *cmd, const char *arg)
+{
+	return act_of(arg, false, &((struct net_cmd *)cmd)->nc.cfg.malformed_action);
+}
+
+static const char *opt_non_ip(void *cmd, const char *arg)
+{
+	return act_of(arg, false, &((struct net_cmd *)cmd)->nc.cfg.non_ip_action);
+}
+
+#define NET_OPT_IF                                                 \
+	BG_OPT_STR(struct net_cmd, ifname, "interface", 'i', "IF", \
+		   "the filter's interface (when more than one is attached)")
+#define NET_OPT_PIN                                                 \
+	BG_OPT_STR(struct net_cmd, pin_dir, "pin-dir", 'p', "DIR", \
+		   "pin directory on a bpffs (default <bpffs>/bpfguard/net/IF)")
+#define NET_OPT_JSON BG_OPT_FLAG(struct net_cmd, json, "json", 'j', "JSON output")
+
+static const struct bg_opt attach_opts[] = {
+	NET_OPT_PIN,
+	NET_OPT_JSON,
+	BG_OPT_STR(struct net_cmd, config, "config", 'c', "FILE",
+		   "the interfaces and rules of an agent config"),
+	BG_OPT_FN("mode", 'm', "MODE", opt_mode, "auto (native, else generic), native, generic"),
+	BG_OPT_FN("default", 'd', "ACTION", opt_default,
+		  "pass or drop (drop): TCP/UDP no allow rule admits"),
+	BG_OPT_FN("fragments", 256, "ACTION", opt_fragments,
+		  "non-first fragments: pass, drop, source (source)"),
+	BG_OPT_FN("other", 257, "ACTION", opt_other, "IP but not TCP/UDP: pass, drop, source (pass)"),
+	BG_OPT_FN("malformed", 258, "ACTION", opt_malformed,
+		  "truncated or bad headers: pass or drop (drop)"),
+	BG_OPT_FN("non-ip", 259, "ACTION", opt_non_ip, "ARP and other ethertypes: pass or drop (pass)"),
+	BG_OPT_UINT(struct net_cmd, nc.max_rules, "max-rules", 260, "N", 1, 1u << 20,
+		    "rule capacity (16384)"),
 	{0},
 };
 
+static const struct bg_opt detach_opts[] = {NET_OPT_PIN, NET_OPT_JSON, {0}};
+static const struct bg_opt show_opts[] = {NET_OPT_IF, NET_OPT_PIN, NET_OPT_JSON, {0}};
+
+static const struct bg_cmd_help attach_help = {
+	.usage = "bpfguard net attach IF [options] | bpfguard net attach --config FILE",
+	.summary = "attach the XDP ingress filter to an interface, or to a config's interfaces",
+	.opts = attach_opts,
+	.more = "See docs/network.md for the order of evaluation and the defaults.",
+	.operands = BG_OPERANDS_ANY,
+};
+
+static const struct bg_cmd_help detach_help = {
+	.usage = "bpfguard net detach IF",
+	.summary = "detach the filter from IF and remove its pins (the rollback)",
+	.opts = detach_opts,
+	.operands = BG_OPERANDS_ANY,
+};
+
+static const struct bg_cmd_help status_help = {
+	.usage = "bpfguard net status [-i IF] [--json]",
+	.summary = "the attached filters: interface, mode, defaults, rules",
+	.opts = show_opts,
+};
+
+static const struct bg_cmd_help stats_help = {
+	.usage = "bpfguard net stats [-i IF] [--json]",
+	.summary = "the filters' packet counters by verdict and reason",
+	.opts = show_opts,
+};
+
+#define RULES_MORE                                                                        \
+	"RULE is a prefix (10.0.0.0/8, 2001:db8::/32, 192.0.2.1) or, for allow and\n"     \
+	"remove, a port: tcp:22, udp:53, tcp:8000-8080, 22 (TCP and UDP), tcp:any.\n"     \
+	"deny takes prefixes only; a deny prefix wins over every allow. Rules change\n"   \
+	"in place through the pinned maps; the program is not reloaded."
+
+static const struct bg_cmd_help allow_help = {
+	.usage = "bpfguard net allow [-i IF] RULE...",
+	.summary = "admit traffic from prefixes or to TCP/UDP ports",
+	.opts = show_opts,
+	.more = RULES_MORE,
+	.operands = BG_OPERANDS_ANY,
+};
+
+static const struct bg_cmd_help deny_help = {
+	.usage = "bpfguard net deny [-i IF] PREFIX...",
+	.summary = "drop traffic from prefixes (wins over every allow)",
+	.opts = show_opts,
+	.more = RULES_MORE,
+	.operands = BG_OPERANDS_ANY,
+};
+
+static const struct bg_cmd_help remove_help = {
+	.usage = "bpfguard net remove [-i IF] RULE...",
+	.summary = "remove allow or deny rules",
+	.opts = show_opts,
+	.more = RULES_MORE,
+	.operands = BG_OPERANDS_ANY,
+};
+
 const struct bg_cmd_help net_help = {
-	.usage = "bpfguard net attach IF [options] | attach --config FILE | detach IF\n"
-		 "       bpfguard net status|stats [-i IF] [--json]\n"
-		 "       bpfguard net allow|deny|remove [-i IF] RULE...",
+	.usage = "bpfguard net <attach|detach|status|stats|allow|deny|remove> [options]",
 	.summary = "XDP ingress filter: source prefix and TCP/UDP port allowlists",
-	.opts = net_opts,
-	.more = "RULE is a prefix (10.0.0.0/8, 2001:db8::/32, 192.0.2.1) or, for allow and\n"
-		"remove, a port: tcp:22, udp:53, tcp:8000-8080, 22 (TCP and UDP), tcp:any.\n"
-		"deny takes prefixes only; a deny prefix wins over every allow. Rules change\n"
-		"in place through the pinned maps; the program is not reloaded.\n"
-		"Detach (the rollback) removes the program and its pins: bpfguard net detach IF.\n"
+	.more = "Detach (the rollback) removes the program and its pins: bpfguard net detach IF.\n"
 		"See docs/network.md for the order of evaluation and the defaults.",
 };
 
@@ -1528,21 +1648,6 @@ static int one_dir(struct net_cmd *nc, struct dirs *d)
 	return cmd_fail(nc, EINVAL, "several filters are attached (%s): choose one with -i", list);
 }
 
-static int parse_act(struct net_cmd *nc, const char *s, bool source_ok, __u8 *out)
-{
-	int i;
-
-	for (i = 0; action_names[i]; i++) {
-		if (!strcmp(s, action_names[i]) && (source_ok || i != BG_NET_SOURCE)) {
-			*out = i;
-			return 0;
-		}
-	}
-	(void)nc;
-	return bg_cli_usage_error(&net_help, "bad action '%s' (pass, drop%s)", s,
-				  source_ok ? ", source" : "");
-}
-
 /*
  * No bpffs is mounted here and the mount namespace is this command's own:
  * `ip netns exec` unshares it and mounts a fresh /sys, hiding the host's
@@ -1585,7 +1690,7 @@ static int do_attach(struct net_cmd *nc, char **ifs, int n)
 		yaml_node_t *sec;
 
 		if (n)
-			return bg_cli_usage_error(&net_help,
+			return bg_cli_usage_error(nc->help,
 						  "--config names the interfaces itself");
 		rc = bg_yaml_load(&y, nc->config);
 		if (rc) {
@@ -1609,10 +1714,10 @@ static int do_attach(struct net_cmd *nc, char **ifs, int n)
 		ifs = c->ifaces;
 		n = c->n_ifaces;
 	} else if (n != 1) {
-		return bg_cli_usage_error(&net_help, "attach takes one interface");
+		return bg_cli_usage_error(nc->help, "attach takes one interface");
 	}
 	if (nc->pin_dir && n != 1) {
-		rc = bg_cli_usage_error(&net_help, "--pin-dir names one interface's directory");
+		rc = bg_cli_usage_error(nc->help, "--pin-dir names one interface's directory");
 		goto out;
 	}
 	if (!nc->pin_dir) {
@@ -1676,11 +1781,11 @@ static int do_detach(struct net_cmd *nc, char **ifs, int n)
 	int rc = 0, err, i;
 
 	if (n > 1 || (n == 1 && nc->ifname))
-		return bg_cli_usage_error(&net_help, "detach takes one interface");
+		return bg_cli_usage_error(nc->help, "detach takes one interface");
 	if (n == 1)
 		nc->ifname = ifs[0];
 	if (!nc->ifname && !nc->pin_dir)
-		return bg_cli_usage_error(&net_help, "detach needs an interface");
+		return bg_cli_usage_error(nc->help, "detach needs an interface");
 	err = find_dirs(nc, &d);
 	if (err || !d.n) {
 		dirs_free(&d);
@@ -2000,7 +2105,7 @@ static int do_rules(struct net_cmd *nc, char **args, int n)
 	int i, err, rc = 0, lock = -1;
 
 	if (!n)
-		return bg_cli_usage_error(&net_help, "%s needs at least one RULE", nc->sub);
+		return bg_cli_usage_error(nc->help, "%s needs at least one RULE", nc->sub);
 	rules = calloc((size_t)n * 2, sizeof(*rules));
 	if (!rules)
 		return cmd_fail(nc, ENOMEM, "out of memory");
@@ -2012,7 +2117,7 @@ static int do_rules(struct net_cmd *nc, char **args, int n)
 			if (deny) {
 				free(rules);
 				return bg_cli_usage_error(
-					&net_help,
+					nc->help,
 					"deny takes prefixes; to stop allowing a port: remove %s",
 					args[i]);
 			}
@@ -2024,7 +2129,7 @@ static int do_rules(struct net_cmd *nc, char **args, int n)
 		}
 		if (err) {
 			free(rules);
-			return bg_cli_usage_error(&net_help, "%s", msg);
+			return bg_cli_usage_error(nc->help, "%s", msg);
 		}
 		nr += got;
 	}
@@ -2096,102 +2201,52 @@ out:
 	return rc;
 }
 
-int cmd_net(int argc, char **argv)
+/* Each subcommand: its options parsed into nc, then its work. */
+static int net_run(int argc, char **argv, const struct bg_cmd_help *h)
 {
-	struct net_cmd nc = {};
-	char **pos;
-	int npos = 0, opt, rc;
-	unsigned long v;
-	char *end;
+	struct net_cmd nc = {.sub = argv[0], .help = h};
+	char **operands;
+	int rc, n;
 
-	if (argc < 2)
-		return bg_cli_usage_error(&net_help, "which sub-command?");
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		bg_cli_print_help(&net_help);
-		return 0;
-	}
-	nc.sub = argv[1];
 	bg_net_config_defaults(&nc.nc);
-	pos = calloc(argc, sizeof(*pos));
-	if (!pos)
-		return 1;
-	argc--;
-	argv++;
-	optind = 1;
-	while (optind < argc) {
-		opt = bg_getopt(argc, argv, &net_help);
-		if (opt == -1) {
-			pos[npos++] = argv[optind++];
-			continue;
-		}
-		rc = 0;
-		switch (opt) {
-		case 'i':
-			nc.ifname = optarg;
-			break;
-		case 'p':
-			nc.pin_dir = optarg;
-			break;
-		case 'j':
-			nc.json = true;
-			break;
-		case 'c':
-			nc.config = optarg;
-			break;
-		case 'm':
-			if (!strcmp(optarg, "auto"))
-				nc.nc.mode = BG_NET_MODE_AUTO;
-			else if (!strcmp(optarg, "native"))
-				nc.nc.mode = BG_NET_MODE_NATIVE;
-			else if (!strcmp(optarg, "generic"))
-				nc.nc.mode = BG_NET_MODE_GENERIC;
-			else
-				rc = bg_cli_usage_error(&net_help, "bad --mode '%s'", optarg);
-			break;
-		case 'd':
-			rc = parse_act(&nc, optarg, false, &nc.nc.cfg.default_action);
-			break;
-		case 256:
-			rc = parse_act(&nc, optarg, true, &nc.nc.cfg.frag_action);
-			break;
-		case 257:
-			rc = parse_act(&nc, optarg, true, &nc.nc.cfg.other_action);
-			break;
-		case 258:
-			rc = parse_act(&nc, optarg, false, &nc.nc.cfg.malformed_action);
-			break;
-		case 259:
-			rc = parse_act(&nc, optarg, false, &nc.nc.cfg.non_ip_action);
-			break;
-		case 260:
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (*end || errno || v < 1 || v > (1u << 20))
-				rc = bg_cli_usage_error(&net_help, "bad --max-rules '%s'", optarg);
-			nc.nc.max_rules = v;
-			break;
-		default:
-			rc = bg_cli_default(opt, &net_help);
-			free(pos);
-			return rc;
-		}
-		if (rc) {
-			free(pos);
-			return rc;
-		}
-	}
+	rc = bg_cli_parse(argc, argv, h, &nc, &operands, &n);
+	if (rc != BG_CLI_RUN)
+		return rc;
 	if (!strcmp(nc.sub, "attach"))
-		rc = do_attach(&nc, pos, npos);
-	else if (!strcmp(nc.sub, "detach"))
-		rc = do_detach(&nc, pos, npos);
-	else if (!strcmp(nc.sub, "status") || !strcmp(nc.sub, "stats"))
-		rc = npos ? bg_cli_usage_error(&net_help, "unexpected argument '%s'", pos[0])
-		     : !strcmp(nc.sub, "stats") ? do_stats(&nc)
-						: do_status(&nc);
-	else if (!strcmp(nc.sub, "allow") || !strcmp(nc.sub, "deny") || !strcmp(nc.sub, "remove"))
-		rc = do_rules(&nc, pos, npos);
-	else
-		rc = bg_cli_usage_error(&net_help, "unknown sub-command '%s'", nc.sub);
-	free(pos);
-	return rc;
+		return do_attach(&nc, operands, n);
+	if (!strcmp(nc.sub, "detach"))
+		return do_detach(&nc, operands, n);
+	if (!strcmp(nc.sub, "status"))
+		return do_status(&nc);
+	if (!strcmp(nc.sub, "stats"))
+		return do_stats(&nc);
+	return do_rules(&nc, operands, n);
 }
+
+#define NET_CMD(name, h)                              \
+	static int net_##name(int argc, char **argv) \
+	{                                             \
+		return net_run(argc, argv, &h);       \
+	}
+NET_CMD(attach, attach_help)
+NET_CMD(detach, detach_help)
+NET_CMD(status, status_help)
+NET_CMD(stats, stats_help)
+NET_CMD(allow, allow_help)
+NET_CMD(deny, deny_help)
+NET_CMD(remove, remove_help)
+
+#define CAPS_NET                                                                    \
+	((1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_BPF) | (1ULL << CAP_PERFMON) | \
+	 (1ULL << CAP_NET_ADMIN))
+
+const struct bg_cmd net_cmds[] = {
+	{"attach", net_attach, &attach_help, CAPS_NET},
+	{"detach", net_detach, &detach_help, CAPS_NET},
+	{"status", net_status, &status_help, CAPS_NET},
+	{"stats", net_stats, &stats_help, CAPS_NET},
+	{"allow", net_allow, &allow_help, CAPS_NET},
+	{"deny", net_deny, &deny_help, CAPS_NET},
+	{"remove", net_remove, &remove_help, CAPS_NET},
+	{0},
+};

@@ -745,8 +745,12 @@ void bg_probe_text(const struct bg_caps *c, struct bg_buf *out, bool color)
 	}
 }
 
+struct probe_cmd {
+	bool json;
+};
+
 static const struct bg_opt probe_opts[] = {
-	{"json", 'j', NULL, "print JSON instead of a table"},
+	BG_OPT_FLAG(struct probe_cmd, json, "json", 'j', "print JSON instead of a table"),
 	{0},
 };
 
@@ -758,25 +762,18 @@ const struct bg_cmd_help probe_help = {
 
 int cmd_probe(int argc, char **argv)
 {
+	struct probe_cmd pc = {0};
 	struct bg_caps caps;
 	struct bg_buf out;
-	bool json = false;
-	int opt;
+	char **operands;
+	int rc, n;
 
-	while ((opt = bg_getopt(argc, argv, &probe_help)) != -1) {
-		switch (opt) {
-		case 'j':
-			json = true;
-			break;
-		default:
-			return bg_cli_default(opt, &probe_help);
-		}
-	}
-	if (optind != argc)
-		return bg_cli_usage_error(&probe_help, "unexpected argument '%s'", argv[optind]);
+	rc = bg_cli_parse(argc, argv, &probe_help, &pc, &operands, &n);
+	if (rc != BG_CLI_RUN)
+		return rc;
 	bg_probe(&caps);
 	bg_buf_init(&out);
-	if (json) {
+	if (pc.json) {
 		struct bg_json j;
 
 		bg_json_init(&j, &out);
@@ -786,7 +783,7 @@ int cmd_probe(int argc, char **argv)
 		bg_probe_text(&caps, &out, isatty(STDOUT_FILENO));
 	}
 	fwrite(out.p, 1, out.len, stdout);
-	opt = out.oom ? 1 : 0;
+	rc = out.oom ? 1 : 0;
 	bg_buf_free(&out);
-	return opt;
+	return rc;
 }

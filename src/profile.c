@@ -23,6 +23,7 @@
 
 #include "cgroup.h"
 #include "cli.h"
+#include "context.h"
 #include "commands.h"
 #include "events/output.h"
 #include "log.h"
@@ -30,14 +31,6 @@
 #include "policy/emit.h"
 #include "policy/policy.h"
 #include "profile.skel.h"
-
-static volatile sig_atomic_t got_stop;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	got_stop = 1;
-}
 
 struct profile {
 	const char *out;
@@ -530,10 +523,13 @@ static int run_cmd(struct profile *pr, int *status)
 }
 
 static const struct bg_opt profile_opts[] = {
-	{"output", 'o', "FILE", "write the policy to FILE (default: stdout)"},
-	{"append", 'a', NULL, "merge into the policy already in --output"},
-	{"pid", 'p', "PID", "profile a running process and its descendants until Ctrl-C"},
-	{"cgroup", 'g', "PATH", "profile everything in a cgroup v2 directory until Ctrl-C"},
+	BG_OPT_STR(struct profile, out, "output", 'o', "FILE",
+		   "write the policy to FILE (default: stdout)"),
+	BG_OPT_FLAG(struct profile, append, "append", 'a', "merge into the policy already in --output"),
+	BG_OPT_UINT(struct profile, pid, "pid", 'p', "PID", 1, INT_MAX,
+		    "profile a running process and its descendants until Ctrl-C"),
+	BG_OPT_STR(struct profile, cgroup, "cgroup", 'g', "PATH",
+		   "profile everything in a cgroup v2 directory until Ctrl-C"),
 	{0},
 };
 
@@ -543,6 +539,7 @@ const struct bg_cmd_help profile_help = {
 	.summary = "record what a program does (syscalls, executables, files, network peers) "
 		   "as a policy",
 	.opts = profile_opts,
+	.operands = BG_OPERANDS_COMMAND,
 	.more = "CMD runs in a cgroup of its own, so forks, threads and execs are followed;\n"
 		"when it exits, what is left in the cgroup is killed. Recording is aggregated\n"
 		"in the kernel. The policy is YAML for people to read and edit (docs/policy.md).\n"
@@ -554,36 +551,18 @@ int cmd_profile(int argc, char **argv)
 {
 	struct profile pr = {0};
 	struct bg_policy pol, old;
-	struct sigaction sa = {0};
-	char err_s[600];
-	int opt, err, status = 0;
+	char err_s[600], **operands;
+	int rc, n, err, status = 0;
 	FILE *f, *mem;
 	char *text = NULL;
 	size_t text_len = 0;
 
 	pr.cg.fd = -1;
-	while ((opt = bg_getopt(argc, argv, &profile_help)) != -1) {
-		switch (opt) {
-		case 'o':
-			pr.out = optarg;
-			break;
-		case 'a':
-			pr.append = true;
-			break;
-		case 'p':
-			pr.pid = atoi(optarg);
-			if (pr.pid <= 0)
-				return bg_cli_usage_error(&profile_help, "bad --pid '%s'", optarg);
-			break;
-		case 'g':
-			pr.cgroup = optarg;
-			break;
-		default:
-			return bg_cli_default(opt, &profile_help);
-		}
-	}
-	if (optind < argc)
-		pr.cmd = argv + optind;
+	rc = bg_cli_parse(argc, argv, &profile_help, &pr, &operands, &n);
+	if (rc != BG_CLI_RUN)
+		return rc;
+	if (n)
+		pr.cmd = operands;
 	if (!!pr.cmd + !!pr.pid + !!pr.cgroup != 1)
 		return bg_cli_usage_error(&profile_help,
 					  "give exactly one of -- CMD, --pid, --cgroup");
@@ -637,15 +616,14 @@ int cmd_profile(int argc, char **argv)
 		add_tree(bpf_map__fd(pr.skel->maps.prof_tgids), pr.pid, 0);
 
 	/* Ctrl-C reaches the command too; we stop when it has gone. */
-	sa.sa_handler = on_stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	bg_sig_catch(SIGINT);
+	bg_sig_catch(SIGTERM);
 	if (pr.cmd) {
 		if (run_cmd(&pr, &status))
 			goto cleanup;
 	} else {
 		fprintf(stderr, "bpfguard: profiling; Ctrl-C to stop and write the policy\n");
-		while (!got_stop)
+		while (!bg_sig_stop())
 			pause();
 	}
 	bg_profile_bpf__detach(pr.skel);

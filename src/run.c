@@ -44,6 +44,7 @@
 
 #include "cgroup.h"
 #include "cli.h"
+#include "context.h"
 #include "commands.h"
 #include "events/format.h"
 #include "events/json.h"
@@ -63,13 +64,6 @@
 
 enum { RULE_SYSCALLS = 1, RULE_FILES = 2, RULE_NETWORK = 3, RULE_EXEC = 4 };
 
-/* Signals for the command are passed on: bpfguard stays to clean up. */
-static volatile sig_atomic_t pending_sig;
-
-static void on_signal(int sig)
-{
-	pending_sig = sig;
-}
 static const char *const rule_names[] = {NULL,
 					 "policy.syscalls",
 					 "policy.files",
@@ -93,9 +87,8 @@ struct run_shared {
 
 struct run {
 	const char *policy_path;
-	int action; /* enum bg_action */
-	const char *output;
-	int format; /* -1 auto, 0 json, 1 text */
+	int action; /* index in actions[], then enum bg_action */
+	struct bg_ctx ctx; /* format, output (stderr by default), events */
 	char **cmd;
 	struct bg_policy pol;
 	struct bg_cgroup cg;
@@ -104,9 +97,6 @@ struct run {
 	struct bg_refusals_bpf *refusals; /* names seccomp's kills (kill only) */
 	unsigned lsm;			  /* sections BPF LSM enforces (BG_LSM_*) */
 	bool no_lsm;
-	struct bg_events ev;
-	struct bg_output out;
-	bool ev_started;
 	struct bg_php php; /* the php: section (src/php.c) */
 	pid_t self, child;
 	struct run_shared *sh;
@@ -495,8 +485,8 @@ static void syscall_event(struct run *r, const struct seccomp_notif *req, int ou
 						       : BG_ABI_NATIVE;
 	for (i = 0; i < 6; i++)
 		e.args[i] = req->data.args[i];
-	bg_fmt_event(&r->ev.fmt, &r->out.buf, &e, sizeof(e));
-	bg_output_flush(&r->out);
+	bg_fmt_event(&r->ctx.ev.fmt, &r->ctx.out.buf, &e, sizeof(e));
+	bg_output_flush(&r->ctx.out);
 	r->decisions++;
 }
 
@@ -557,7 +547,7 @@ static int start_network(struct run *r)
 		return -E2BIG;
 	}
 	s->rodata->n_rules = n;
-	err = bg_events_share(&r->ev, s->obj);
+	err = bg_events_share(&r->ctx.ev, s->obj);
 	if (!err)
 		err = bg_sandbox_bpf__load(s);
 	if (err) {
@@ -736,14 +726,21 @@ static void report_seccomp_kill(const struct run *r)
 		fam ? ", family @" : "", fam ? fam : "", r->policy_path);
 }
 
+static const char *const actions[] = {"deny", "kill", "kill-user", "alert", NULL};
+static const int action_val[] = {BG_ACT_DENY, BG_ACT_KILL, BG_ACT_KILL_USER, BG_ACT_ALERT};
+
 static const struct bg_opt run_opts[] = {
-	{"policy", 'p', "FILE", "the policy to enforce (from bpfguard profile)"},
-	{"action", 'a', "ACTION", "deny (default), kill, kill-user or alert"},
-	{"output", 'o', "FILE", "append events to FILE instead of stderr"},
-	{"json", 'j', NULL, "events as JSON lines (default when the output is not a terminal)"},
-	{"text", 't', NULL, "events as text"},
-	{"no-lsm", 256, NULL,
-	 "do not use BPF LSM (Landlock and cgroup hooks, as on kernels without it)"},
+	BG_OPT_STR(struct run, policy_path, "policy", 'p', "FILE",
+		   "the policy to enforce (from bpfguard profile)"),
+	BG_OPT_CHOICE(struct run, action, "action", 'a', "ACTION", actions,
+		      "deny (default), kill, kill-user or alert"),
+	BG_OPT_STR(struct run, ctx.output, "output", 'o', "FILE",
+		   "append events to FILE instead of stderr"),
+	BG_OPT_SET(struct run, ctx.format, BG_FORMAT_JSON, "json", 'j',
+		   "events as JSON lines (default when the output is not a terminal)"),
+	BG_OPT_SET(struct run, ctx.format, BG_FORMAT_TEXT, "text", 't', "events as text"),
+	BG_OPT_FLAG(struct run, no_lsm, "no-lsm", 256,
+		    "do not use BPF LSM (Landlock and cgroup hooks, as on kernels without it)"),
 	{0},
 };
 
@@ -751,6 +748,7 @@ const struct bg_cmd_help run_help = {
 	.usage = "bpfguard run --policy FILE [--action deny|kill|kill-user|alert] -- CMD [ARGS]",
 	.summary = "run a command held to a policy (seccomp, BPF LSM or Landlock, cgroup hooks)",
 	.opts = run_opts,
+	.operands = BG_OPERANDS_COMMAND,
 	.more = "deny: out-of-policy calls fail with EPERM before they run. kill: the process is\n"
 		"killed at the first out-of-policy syscall, before it runs (seccomp kill).\n"
 		"kill-user: bpfguard kills it from user space (kept for comparison). alert:\n"
@@ -763,48 +761,21 @@ const struct bg_cmd_help run_help = {
 
 int cmd_run(int argc, char **argv)
 {
-	static const char *const actions[] = {"deny", "kill", "kill-user", "alert", NULL};
-	static const int action_val[] = {BG_ACT_DENY, BG_ACT_KILL, BG_ACT_KILL_USER, BG_ACT_ALERT};
-	struct run r = {.action = BG_ACT_DENY, .format = -1, .notify_fd = -1};
-	char err_s[600];
-	int opt, i, err, status = 0, rc = 1, pipefd[2] = {-1, -1}, pidfd = -1;
-	bool json;
+	struct run r = {.notify_fd = -1, .ctx.to_stderr = true};
+	char err_s[600], **operands;
+	int n, i, err, status = 0, rc, pipefd[2] = {-1, -1}, pidfd = -1;
 
 	r.cg.fd = -1;
-	while ((opt = bg_getopt(argc, argv, &run_help)) != -1) {
-		switch (opt) {
-		case 'p':
-			r.policy_path = optarg;
-			break;
-		case 'a':
-			for (i = 0; actions[i] && strcmp(actions[i], optarg); i++)
-				;
-			if (!actions[i])
-				return bg_cli_usage_error(&run_help, "unknown --action '%s'",
-							  optarg);
-			r.action = action_val[i];
-			break;
-		case 'o':
-			r.output = optarg;
-			break;
-		case 'j':
-			r.format = 0;
-			break;
-		case 't':
-			r.format = 1;
-			break;
-		case 256:
-			r.no_lsm = true;
-			break;
-		default:
-			return bg_cli_default(opt, &run_help);
-		}
-	}
+	rc = bg_cli_parse(argc, argv, &run_help, &r, &operands, &n);
+	if (rc != BG_CLI_RUN)
+		return rc;
+	rc = 1;
+	r.action = action_val[r.action];
 	if (!r.policy_path)
 		return bg_cli_usage_error(&run_help, "--policy FILE is required");
-	if (optind >= argc)
+	if (!n)
 		return bg_cli_usage_error(&run_help, "no command given (-- CMD [ARGS])");
-	r.cmd = argv + optind;
+	r.cmd = operands;
 	if (bg_policy_load(r.policy_path, &r.pol, err_s, sizeof(err_s))) {
 		fprintf(stderr, "bpfguard: %s\n", err_s);
 		return 1;
@@ -825,17 +796,9 @@ int cmd_run(int argc, char **argv)
 	}
 
 	/* Events go to stderr by default: stdout belongs to the command. */
-	if (r.output ? bg_output_open(&r.out, r.output) : bg_output_open(&r.out, "-"))
-		goto cleanup_policy;
-	if (!r.output) {
-		r.out.fd = STDERR_FILENO;
-		r.out.tty = isatty(STDERR_FILENO);
-	}
-	json = r.format == 0 || (r.format < 0 && !r.out.tty);
-	if (bg_events_create(&r.ev, 1 << 20) || bg_events_start(&r.ev, &r.out, json, r.out.tty))
-		goto cleanup_out;
-	r.ev_started = true;
-	r.ev.fmt.rule_name = rule_name;
+	if (bg_ctx_open(&r.ctx, "-", 1 << 20))
+		goto cleanup_events;
+	r.ctx.ev.fmt.rule_name = rule_name;
 	if (bg_cgroup_create(&r.cg, "run"))
 		goto cleanup_events;
 	{
@@ -845,7 +808,7 @@ int cmd_run(int argc, char **argv)
 					    .rule_files = RULE_FILES,
 					    .rule_exec = RULE_EXEC,
 					    .rule_net = RULE_NETWORK,
-					    .ev = &r.ev};
+					    .ev = &r.ctx.ev};
 		char mech[256];
 		int got = r.no_lsm ? 0 : bg_run_lsm_start(&lc, &r.lsm_skel);
 
@@ -854,18 +817,18 @@ int cmd_run(int argc, char **argv)
 		r.lsm = got;
 		bg_run_mechanisms(&r.pol, r.lsm, r.action, mech, sizeof(mech));
 		/* stderr is the command's unless events go to a file. */
-		if (mech[0] && (r.output || isatty(STDERR_FILENO)))
+		if (mech[0] && (r.ctx.output || isatty(STDERR_FILENO)))
 			fprintf(stderr, "bpfguard: enforcing %s\n", mech);
 		else if (mech[0])
 			pr_info("enforcing %s\n", mech);
 	}
 	if (r.pol.has_net && !(r.lsm & BG_LSM_NET) && start_network(&r))
 		goto cleanup_cg;
-	if (r.pol.has_php && bg_php_run_start(&r.php, r.cmd, &r.pol, r.action, &r.ev, r.cg.id))
+	if (r.pol.has_php && bg_php_run_start(&r.php, r.cmd, &r.pol, r.action, &r.ctx.ev, r.cg.id))
 		goto cleanup_cg;
 	{
 		struct bg_refusals_cfg rc_cfg = {
-			.ev = &r.ev,
+			.ev = &r.ctx.ev,
 			.cgroup_fd = r.cg.fd,
 			.kill_rule =
 				r.pol.has_syscalls && r.action == BG_ACT_KILL ? RULE_SYSCALLS : 0,
@@ -898,7 +861,7 @@ int cmd_run(int argc, char **argv)
 			pr_warn("refusals by seccomp's kill and Landlock will give no event: %s\n",
 				strerror(-err));
 	}
-	if (r.n_widen && (r.output || isatty(STDERR_FILENO)))
+	if (r.n_widen && (r.ctx.output || isatty(STDERR_FILENO)))
 		fprintf(stderr,
 			"bpfguard: files: %zu created or replaced names granted through their "
 			"directories (landlock); other files opened there: kill at open's exit "
@@ -943,41 +906,38 @@ int cmd_run(int argc, char **argv)
 	release_child(&r); /* go: the child may exec now */
 	close(pipefd[0]);
 	pipefd[0] = -1;
-wait_child : {
-	struct sigaction sa = {.sa_handler = on_signal};
-
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
+wait_child:
+	/* Signals for the command are passed on: bpfguard stays to clean up. */
+	bg_sig_catch(SIGINT);
+	bg_sig_catch(SIGTERM);
+	bg_sig_catch(SIGHUP);
 	for (;;) {
 		/* The ring buffer too: kill-user acts as soon as an event lands. */
 		struct pollfd pf[3] = {
 			{.fd = r.notify_fd, .events = POLLIN},
 			{.fd = pidfd, .events = POLLIN},
-			{.fd = r.ev.rb ? ring_buffer__epoll_fd(r.ev.rb) : -1, .events = POLLIN}};
+			{.fd = r.ctx.ev.rb ? ring_buffer__epoll_fd(r.ctx.ev.rb) : -1, .events = POLLIN}};
+		int sig = bg_sig_take_any();
 		pid_t w;
 
-		if (pending_sig) {
-			kill(r.child, pending_sig);
-			pending_sig = 0;
-		}
+		if (sig)
+			kill(r.child, sig);
 		if (poll(pf, 3, 100) > 0 && (pf[0].revents & POLLIN))
 			handle_notification(&r);
-		bg_events_poll(&r.ev, 0);
+		bg_events_poll(&r.ctx.ev, 0);
 		w = waitpid(r.child, &status, WNOHANG);
 		if (w == r.child)
 			break;
 		if (w < 0 && errno != EINTR)
 			break;
 	}
-	bg_events_drain(&r.ev);
+	bg_events_drain(&r.ctx.ev);
 	{
 		struct bg_ev_stats st;
 
 		/* Kernel events were emitted: say whether all arrived. */
-		if (!bg_events_read_stats(&r.ev, &st) && (st.emitted || st.dropped))
-			bg_events_report(&r.ev, true);
+		if (!bg_events_read_stats(&r.ctx.ev, &st) && (st.emitted || st.dropped))
+			bg_events_report(&r.ctx.ev, true);
 	}
 	if (WIFSIGNALED(status)) {
 		if (r.action == BG_ACT_KILL && WTERMSIG(status) == SIGSYS)
@@ -1006,11 +966,7 @@ cleanup_cg:
 	bg_php_stop(&r.php);
 	bg_cgroup_destroy(&r.cg);
 cleanup_events:
-	bg_events_close(&r.ev);
-cleanup_out:
-	if (!r.output)
-		r.out.fd = STDOUT_FILENO; /* not ours to close */
-	bg_output_close(&r.out);
+	bg_ctx_close(&r.ctx);
 cleanup_policy:
 	if (r.sh)
 		munmap(r.sh, sizeof(*r.sh));
