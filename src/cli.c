@@ -160,8 +160,8 @@ static int parse_value(const struct bg_cmd_help *h, const struct bg_opt *o, void
 	}
 	case BG_ARG_FN:
 		why = o->fn(cmd, arg);
-		if (why)
-			return bg_cli_usage_error(h, "bad --%s '%s': %s", o->name, arg, why);
+		if (why) /* "--pid '12x' is not a pid" */
+			return bg_cli_usage_error(h, "--%s '%s' %s", o->name, arg, why);
 		return 0;
 	}
 	if (!why && (o->kind == BG_ARG_UINT || o->kind == BG_ARG_SIZE) &&

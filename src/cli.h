@@ -22,7 +22,7 @@ enum bg_arg {
 	BG_ARG_SIZE,   /* an unsigned field, "4MiB" (bg_parse_size), within [min, max] */
 	BG_ARG_CHOICE, /* an int-sized field = index of the argument in .choices */
 	BG_ARG_SECONDS, /* a double > 0 */
-	BG_ARG_FN,     /* .fn(cmd, arg): NULL, or why the argument is bad */
+	BG_ARG_FN,     /* .fn(cmd, arg): NULL, or what is wrong: "is not a pid" */
 };
 
 struct bg_opt {

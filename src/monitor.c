@@ -523,7 +523,7 @@ static const char *add_target(struct monitor *m, char kind, const char *arg)
 	long v;
 
 	if (m->n_pids + m->n_cgroups + m->n_exes >= MON_TARGETS_MAX)
-		return "too many targets (16 at most)";
+		return "is one target too many (16 at most)";
 	if (kind == 'g') {
 		m->cgroups[m->n_cgroups++] = arg;
 	} else if (kind == 'e') {
@@ -531,9 +531,9 @@ static const char *add_target(struct monitor *m, char kind, const char *arg)
 	} else {
 		v = strtol(arg, &end, 10);
 		if (*end || end == arg || v <= 0 || v > INT_MAX)
-			return "not a pid";
+			return "is not a pid";
 		if (kill(v, 0) && errno == ESRCH)
-			return "no such process";
+			return "names no process";
 		m->pids[m->n_pids++] = v;
 	}
 	return NULL;

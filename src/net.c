@@ -1364,7 +1364,7 @@ static const char *opt_mode(void *cmd, const char *arg)
 	else if (!strcmp(arg, "generic"))
 		nc->nc.mode = BG_NET_MODE_GENERIC;
 	else
-		return "auto, native or generic";
+		return "is not auto, native or generic";
 	return NULL;
 }
 
@@ -1378,7 +1378,7 @@ static const char *act_of(const char *s, bool source_ok, __u8 *out)
 			return NULL;
 		}
 	}
-	return source_ok ? "pass, drop or source" : "pass or drop";
+	return source_ok ? "is not pass, drop or source" : "is not pass or drop";
 }
 
 static const char *opt_default(void *cmd, const char *arg)

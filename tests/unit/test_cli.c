@@ -56,7 +56,7 @@ static const char *const t_choices[] = {"red", "green", NULL};
 static const char *t_fn(void *cmd, const char *arg)
 {
 	((struct t_cmd *)cmd)->fn_calls++;
-	return strcmp(arg, "ok") ? "not ok" : NULL;
+	return strcmp(arg, "ok") ? "is not ok" : NULL;
 }
 
 static const struct bg_opt t_opts[] = {
