@@ -21,12 +21,8 @@
 #include "context.h"
 #include "events/json.h"
 #include "events/ring.h"
-#include "bpfload.h"
-#include "exec.h"
-#include "files.h"
-#include "limits_guard.h"
+#include "guard.h"
 #include "log.h"
-#include "net.h"
 #include "persist.h"
 #include "probe.h"
 
@@ -35,20 +31,13 @@ struct agent {
 	struct bg_config cfg;
 	struct bg_caps caps;
 	struct bg_ctx ctx; /* format, output, events */
-	struct bg_exec_guard exec;
-	bool exec_on;
-	struct bg_net_guard net;
-	bool net_on;
-	struct bg_files_guard files;
-	bool files_on;
-	struct bg_limits_guard limits;
-	bool limits_on;
+	/* Each guard's running state, in the order of bg_guards; on: started. */
+	void *state[BG_GUARDS_MAX];
+	bool on[BG_GUARDS_MAX];
 	bool persist; /* --persist: keep everything pinned (src/persist.c) */
 	const char *pin_dir;
 	bool pins_on; /* pins.root found or made: adopt from it */
 	struct bg_persist pins;
-	struct bg_bpfload_guard bpf_load;
-	bool bpf_load_on;
 	/* command-line overrides */
 	unsigned long long ring_size;
 	double duration;
@@ -103,73 +92,98 @@ static void state_event(struct agent *a, const char *action, const char *outcome
 static const char *agent_rule_name(void *ctx, uint32_t id)
 {
 	struct agent *a = ctx;
+	const char *name;
+	size_t i;
 
-	if (a->files_on && BG_FILES_IS_RULE_ID(id))
-		return bg_files_rule_name(&a->files, id);
-	if (a->limits_on && BG_LIM_IS_RULE_ID(id))
-		return bg_limits_rule_name(&a->limits, id);
+	for (i = 0; bg_guards[i]; i++)
+		if (a->on[i] && bg_guards[i]->rule_name &&
+		    (name = bg_guards[i]->rule_name(a->state[i], id)))
+			return name;
 	return NULL;
 }
 
-/* guards.files: start, swap the rules in place, or stop. Called before
- * the new config replaces the old one, so a failure keeps the old rules. */
-static int apply_files(struct agent *a, const struct bg_config *c)
+static int guard_start(struct agent *a, size_t i, const struct bg_config *c)
 {
+	struct bg_guard_env env = {.ev = &a->ctx.ev, .caps = &a->caps, .mode = c->mode};
 	int err;
 
-	if (c->files.n_rules && !a->files_on) {
-		err = bg_files_guard_start(&a->files, &c->files, c->mode, &a->ctx.ev, &a->caps);
+	memset(a->state[i], 0, bg_guards[i]->state_size);
+	err = bg_guards[i]->start(a->state[i], c->guard[i], &env);
+	a->on[i] = !err;
+	return err;
+}
+
+static void guard_stop(struct agent *a, size_t i)
+{
+	if (a->on[i])
+		bg_guards[i]->stop(a->state[i]);
+	a->on[i] = false;
+}
+
+/*
+ * The guards that swap their rules in place: start, update or stop each as
+ * config c says. Called before c replaces the running config, so that a
+ * failure keeps the old rules (of this guard and of those after it).
+ */
+static int apply_updates(struct agent *a, const struct bg_config *c)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; bg_guards[i]; i++) {
+		const struct bg_guard *g = bg_guards[i];
+		bool want = g->enabled(c->guard[i]);
+
+		if (g->reload != BG_GUARD_UPDATE)
+			continue;
+		if (want && !a->on[i])
+			err = guard_start(a, i, c);
+		else if (want)
+			err = g->update(a->state[i], c->guard[i], c->mode);
+		else
+			err = 0, guard_stop(a, i);
 		if (err)
 			return err;
-		a->files_on = true;
-		return 0;
-	}
-	if (c->files.n_rules)
-		return bg_files_guard_update(&a->files, &c->files, c->mode);
-	if (a->files_on) {
-		bg_files_guard_stop(&a->files);
-		a->files_on = false;
 	}
 	return 0;
 }
 
-/* guards.limits: start, rewrite the rules in place, or stop; same contract
- * as apply_files. */
-static int apply_limits(struct agent *a, const struct bg_config *c)
+/* After a reload: the guards that restart with the new config. */
+static int apply_restarts(struct agent *a)
 {
+	size_t i;
 	int err;
 
-	if (c->limits.n_rules && !a->limits_on) {
-		err = bg_limits_guard_start(&a->limits, &c->limits, c->mode, &a->ctx.ev, &a->caps);
-		if (err)
-			return err;
-		a->limits_on = true;
-		return 0;
-	}
-	if (c->limits.n_rules)
-		return bg_limits_guard_update(&a->limits, &c->limits, c->mode);
-	if (a->limits_on) {
-		bg_limits_guard_stop(&a->limits);
-		a->limits_on = false;
+	for (i = 0; bg_guards[i]; i++) {
+		const struct bg_guard *g = bg_guards[i];
+
+		if (g->reload != BG_GUARD_RESTART)
+			continue;
+		guard_stop(a, i);
+		if (g->enabled(a->cfg.guard[i])) {
+			err = guard_start(a, i, &a->cfg);
+			if (err)
+				return err;
+		}
 	}
 	return 0;
+}
+
+static void put_name(void *ctx, uint32_t id, const char *name)
+{
+	bg_persist_name(ctx, id, name);
 }
 
 /* --persist: the names of the rule ids in use, for the agent that adopts
  * our pins (events our programs write while no agent runs carry only ids). */
 static void persist_names(struct agent *a)
 {
-	struct bg_persist *p = &a->pins;
 	size_t i;
-	__u32 gen;
 
-	bg_persist_names_clear(p);
-	for (gen = 0; a->files_on && gen < 2; gen++)
-		for (i = 0; a->files.gen[gen].names && i < a->files.gen[gen].n_rules; i++)
-			bg_persist_name(p, BG_FILES_RULE_ID(gen, (__u32)i),
-					a->files.gen[gen].names[i]);
-	for (i = 0; a->limits_on && i < a->limits.n_names; i++)
-		bg_persist_name(p, BG_LIM_RULE_ID((__u32)i), a->limits.names[i]);
+	bg_persist_names_clear(&a->pins);
+	for (i = 0; bg_guards[i]; i++)
+		if (a->on[i] && bg_guards[i]->names)
+			bg_guards[i]->names(a->state[i], put_name, &a->pins);
 }
 
 /*
@@ -180,19 +194,15 @@ static void persist_names(struct agent *a)
 static int persist_sync(struct agent *a)
 {
 	struct bg_persist *p = &a->pins;
+	size_t i;
 	int err = 0;
 
 	if (!p->dir[0])
 		return 0;
 	bg_persist_sync_begin(p);
-	if (a->exec_on)
-		err = bg_exec_guard_pin(&a->exec, p);
-	if (!err && a->files_on)
-		err = bg_files_guard_pin(&a->files, p);
-	if (!err && a->limits_on)
-		err = bg_limits_guard_pin(&a->limits, p);
-	if (!err && a->bpf_load_on)
-		err = bg_bpfload_guard_pin(&a->bpf_load, p);
+	for (i = 0; bg_guards[i] && !err; i++)
+		if (a->on[i] && bg_guards[i]->pin)
+			err = bg_guards[i]->pin(a->state[i], p);
 	if (!err)
 		err = bg_persist_sync_end(p);
 	if (err)
@@ -234,32 +244,6 @@ static int adopt_previous(struct agent *a)
 	return 0;
 }
 
-static int apply(struct agent *a)
-{
-	int err;
-
-	if (a->cfg.exec_events && !a->exec_on) {
-		err = bg_exec_guard_start(&a->exec, &a->ctx.ev, &a->caps);
-		if (err)
-			return err;
-		a->exec_on = true;
-	} else if (!a->cfg.exec_events && a->exec_on) {
-		bg_exec_guard_stop(&a->exec);
-		a->exec_on = false;
-	}
-	/* bpf_load: restarted so that changed patterns apply. */
-	if (a->bpf_load_on)
-		bg_bpfload_guard_stop(&a->bpf_load);
-	a->bpf_load_on = false;
-	if (a->cfg.bpf_load.enabled) {
-		err = bg_bpfload_guard_start(&a->bpf_load, &a->cfg.bpf_load, &a->ctx.ev, &a->caps);
-		if (err)
-			return err;
-		a->bpf_load_on = true;
-	}
-	return 0;
-}
-
 static void reload(struct agent *a)
 {
 	struct bg_config next;
@@ -273,9 +257,7 @@ static void reload(struct agent *a)
 		state_event(a, "config-reload", "failure", err, false);
 		return;
 	}
-	rc = apply_files(a, &next);
-	if (!rc)
-		rc = apply_limits(a, &next);
+	rc = apply_updates(a, &next);
 	if (rc) {
 		bg_config_free(&next);
 		state_event(a, "config-reload", "failure", strerror(-rc), false);
@@ -290,7 +272,7 @@ static void reload(struct agent *a)
 	a->cfg.output = NULL;
 	bg_config_free(&a->cfg);
 	a->cfg = next;
-	rc = apply(a);
+	rc = apply_restarts(a);
 	/* Whatever applied is attached: pin it, and let go of what is not. */
 	if (persist_sync(a) && !rc)
 		rc = -EIO;
@@ -339,6 +321,7 @@ int cmd_agent(int argc, char **argv)
 	struct timespec t0, now;
 	char err[600], **operands;
 	struct bg_ev_stats st;
+	size_t i, n_guards = 0;
 	int rc, n, err_pins;
 
 	rc = bg_cli_parse(argc, argv, &agent_help, &a, &operands, &n);
@@ -361,6 +344,11 @@ int cmd_agent(int argc, char **argv)
 		a.ctx.format = a.cfg.format;
 
 	rc = 1;
+	for (; bg_guards[n_guards]; n_guards++) {
+		a.state[n_guards] = calloc(1, bg_guards[n_guards]->state_size);
+		if (!a.state[n_guards])
+			goto out_events;
+	}
 	bg_probe(&a.caps);
 	if (bg_ctx_open(&a.ctx, a.cfg.output, a.cfg.ring_size))
 		goto out_events;
@@ -382,14 +370,9 @@ int cmd_agent(int argc, char **argv)
 		pr_err("--persist: cannot pin the event pipeline under %s\n", a.pins.root);
 		goto out_pins;
 	}
-	if (apply(&a) || apply_files(&a, &a.cfg) || apply_limits(&a, &a.cfg))
-		goto out_guards;
-	/* network: applied at start only; rules change live with bpfguard net. */
-	if (a.cfg.net.enabled) {
-		if (bg_net_guard_start(&a.net, &a.cfg.net, &a.ctx.ev, &a.caps))
+	for (i = 0; bg_guards[i]; i++)
+		if (bg_guards[i]->enabled(a.cfg.guard[i]) && guard_start(&a, i, &a.cfg))
 			goto out_guards;
-		a.net_on = true;
-	}
 	/* Pinned before the agent says it is ready: from here a kill -9
 	 * leaves every rule enforced. */
 	if (persist_sync(&a))
@@ -427,16 +410,8 @@ out_guards:
 	else
 		bg_persist_remove_own(&a.pins); /* a failed start leaves nothing */
 out_pins:
-	if (a.limits_on)
-		bg_limits_guard_stop(&a.limits);
-	if (a.files_on)
-		bg_files_guard_stop(&a.files);
-	if (a.net_on)
-		bg_net_guard_stop(&a.net);
-	if (a.exec_on)
-		bg_exec_guard_stop(&a.exec);
-	if (a.bpf_load_on)
-		bg_bpfload_guard_stop(&a.bpf_load);
+	for (i = n_guards; i-- > 0;)
+		guard_stop(&a, i);
 	bg_events_drain(&a.ctx.ev);
 	bg_events_report(&a.ctx.ev, true);
 	bg_persist_note_drops(&a.pins, a.ctx.ev.reported_drops); /* kept pinned with --persist */
@@ -445,6 +420,8 @@ out_pins:
 			(unsigned long long)st.received, (unsigned long long)st.dropped);
 out_events:
 	bg_ctx_close(&a.ctx);
+	for (i = 0; i < n_guards; i++)
+		free(a.state[i]);
 	bg_persist_free(&a.pins); /* after the consumer: it reads adopted rings */
 	bg_config_free(&a.cfg);
 	return rc;

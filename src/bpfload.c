@@ -19,6 +19,7 @@
 #include <bpfguard/events.h>
 
 #include "bpfload.h"
+#include "guard.h"
 #include "disasm/disasm.h"
 #include "events/format.h"
 #include "events/json.h"
@@ -799,6 +800,7 @@ static const char *load_rule_name(const void *rec)
 }
 
 const struct bg_event_desc bg_bpf_load_desc = {
+	.type = BG_EV_BPF_LOAD,
 	.name = "bpf_load",
 	.size = sizeof(struct bg_bpf_load_event),
 	.category = "process",
@@ -809,4 +811,53 @@ const struct bg_event_desc bg_bpf_load_desc = {
 	.text = load_text,
 	.color = "\033[33m",
 	.rule_name = load_rule_name,
+};
+
+/* ---- the guard: guards.bpf_load ---- */
+
+static int bpfload_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg)
+{
+	return bg_bpfload_config_parse(y, n, cfg);
+}
+
+static void bpfload_free(void *cfg)
+{
+	bg_bpfload_config_free(cfg);
+}
+
+static bool bpfload_enabled(const void *cfg)
+{
+	return ((const struct bg_bpfload_config *)cfg)->enabled;
+}
+
+static int bpfload_start(void *g, const void *cfg, const struct bg_guard_env *env)
+{
+	return bg_bpfload_guard_start(g, cfg, env->ev, env->caps);
+}
+
+static void bpfload_stop(void *g)
+{
+	bg_bpfload_guard_stop(g);
+}
+
+static int bpfload_pin(void *g, struct bg_persist *p)
+{
+	return bg_bpfload_guard_pin(g, p);
+}
+
+static const struct bg_event_desc *const bpfload_events[] = {&bg_bpf_load_desc, NULL};
+
+/* Restarted on reload, so that changed patterns apply. */
+const struct bg_guard bg_guard_bpf_load = {
+	.key = "guards.bpf_load",
+	.cfg_size = sizeof(struct bg_bpfload_config),
+	.state_size = sizeof(struct bg_bpfload_guard),
+	.reload = BG_GUARD_RESTART,
+	.parse = bpfload_parse,
+	.free = bpfload_free,
+	.enabled = bpfload_enabled,
+	.start = bpfload_start,
+	.stop = bpfload_stop,
+	.pin = bpfload_pin,
+	.events = bpfload_events,
 };

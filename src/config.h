@@ -5,11 +5,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "files.h"
-#include "limits_guard.h"
-#include "bpfload.h"
 #include "context.h"
-#include "net.h"
+
+struct bg_guard;
+
+#define BG_GUARDS_MAX 16
 
 /* The agent's configuration (config/default.yaml documents every key). */
 struct bg_config {
@@ -17,11 +17,8 @@ struct bg_config {
 	unsigned long long ring_size;
 	char *output; /* NULL: stdout */
 	enum bg_format format;
-	bool exec_events;		   /* guards.exec.enabled */
-	struct bg_net_config net;	   /* network: the XDP ingress filter (src/net.c) */
-	struct bg_files_config files;	   /* guards.files: protected files (src/files.c) */
-	struct bg_limits_config limits;	   /* guards.limits (src/limits.c) */
-	struct bg_bpfload_config bpf_load; /* guards.bpf_load (src/bpfload.c) */
+	/* Each guard's own config, in the order of bg_guards (src/guards.c). */
+	void *guard[BG_GUARDS_MAX];
 };
 
 /* Parse and validate the whole file; on error, err holds FILE:LINE:COL: why
@@ -30,5 +27,7 @@ int bg_config_load(const char *path, struct bg_config *c, char *err, size_t errl
 int bg_config_parse(const char *name, const char *text, size_t len, struct bg_config *c, char *err,
 		    size_t errlen);
 void bg_config_free(struct bg_config *c);
+/* The config of guard g (its struct, as g->parse filled it). */
+void *bg_config_get(const struct bg_config *c, const struct bg_guard *g);
 
 #endif

@@ -9,13 +9,16 @@
 #include "events/json.h"
 #include "events/ring.h"
 #include "exec.h"
+#include "guard.h"
 #include "log.h"
 #include "persist.h"
+#include "policy/yaml.h"
 #include "probe.h"
 #include "exec.skel.h"
 
 int bg_exec_guard_start(struct bg_exec_guard *g, struct bg_events *ev, const struct bg_caps *caps)
 {
+	struct bg_bpf_steps steps = {.who = "exec guard", .ev = ev};
 	int err;
 
 	g->skel = NULL;
@@ -30,22 +33,9 @@ int bg_exec_guard_start(struct bg_exec_guard *g, struct bg_events *ev, const str
 		pr_err("exec guard: open failed: %s\n", strerror(errno));
 		return err;
 	}
-	err = bg_events_share(ev, g->skel->obj);
+	err = bg_bpf_lifecycle(g->skel->skeleton, &steps);
 	if (err)
-		goto cleanup;
-	err = bg_exec_bpf__load(g->skel);
-	if (err) {
-		pr_err("exec guard: load failed: %s\n", strerror(-err));
-		goto cleanup;
-	}
-	err = bg_exec_bpf__attach(g->skel);
-	if (err) {
-		pr_err("exec guard: attach failed: %s\n", strerror(-err));
-		goto cleanup;
-	}
-	return 0;
-cleanup:
-	bg_exec_guard_stop(g);
+		bg_exec_guard_stop(g);
 	return err;
 }
 
@@ -77,6 +67,7 @@ static void exec_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 }
 
 const struct bg_event_desc bg_exec_desc = {
+	.type = BG_EV_EXEC,
 	.name = "exec",
 	.size = sizeof(struct bg_exec_event),
 	.category = "process",
@@ -111,6 +102,7 @@ static void exit_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 }
 
 const struct bg_event_desc bg_exit_desc = {
+	.type = BG_EV_EXIT,
 	.name = "exit",
 	.size = sizeof(struct bg_exit_event),
 	.category = "process",
@@ -120,4 +112,70 @@ const struct bg_event_desc bg_exit_desc = {
 	.json_bg = exit_json_bg,
 	.text = exit_text,
 	.color = "\033[34m",
+};
+
+/* ---- the guard: guards.exec ---- */
+
+static const char *const exec_keys[] = {"enabled", NULL};
+
+static void exec_defaults(void *cfg)
+{
+	((struct bg_exec_config *)cfg)->enabled = true;
+}
+
+static int exec_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg)
+{
+	struct bg_exec_config *c = cfg;
+	yaml_node_t *v;
+	int err;
+
+	err = bg_yaml_check_map(y, n, "guards.exec", exec_keys);
+	if (err)
+		return err;
+	v = bg_yaml_get(y, n, "enabled");
+	return v ? bg_yaml_bool(y, v, "guards.exec.enabled", &c->enabled) : 0;
+}
+
+static bool exec_enabled(const void *cfg)
+{
+	return ((const struct bg_exec_config *)cfg)->enabled;
+}
+
+static int exec_start(void *g, const void *cfg, const struct bg_guard_env *env)
+{
+	(void)cfg;
+	return bg_exec_guard_start(g, env->ev, env->caps);
+}
+
+static int exec_update(void *g, const void *cfg, int mode)
+{
+	(void)g, (void)cfg, (void)mode;
+	return 0; /* nothing but enabled: started or stopped by the agent */
+}
+
+static void exec_stop(void *g)
+{
+	bg_exec_guard_stop(g);
+}
+
+static int exec_pin(void *g, struct bg_persist *p)
+{
+	return bg_exec_guard_pin(g, p);
+}
+
+static const struct bg_event_desc *const exec_events[] = {&bg_exec_desc, &bg_exit_desc, NULL};
+
+const struct bg_guard bg_guard_exec = {
+	.key = "guards.exec",
+	.cfg_size = sizeof(struct bg_exec_config),
+	.state_size = sizeof(struct bg_exec_guard),
+	.reload = BG_GUARD_UPDATE,
+	.defaults = exec_defaults,
+	.parse = exec_parse,
+	.enabled = exec_enabled,
+	.start = exec_start,
+	.update = exec_update,
+	.stop = exec_stop,
+	.pin = exec_pin,
+	.events = exec_events,
 };

@@ -9,6 +9,11 @@ struct bg_caps;
 struct bg_exec_bpf;
 struct bg_persist;
 
+/* guards.exec of the agent config. */
+struct bg_exec_config {
+	bool enabled; /* default true */
+};
+
 /* Process lifecycle events (exec, exit): user half of bpf/exec.bpf.c. */
 struct bg_exec_guard {
 	struct bg_exec_bpf *skel;

@@ -24,6 +24,7 @@
 #include "events/json.h"
 #include "events/ring.h"
 #include "files.h"
+#include "guard.h"
 #include "ident.h"
 #include "log.h"
 #include "persist.h"
@@ -680,6 +681,7 @@ static void file_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 }
 
 const struct bg_event_desc bg_file_desc = {
+	.type = BG_EV_FILE,
 	.name = "file",
 	.size = sizeof(struct bg_file_event),
 	.category = "file",
@@ -693,6 +695,7 @@ const struct bg_event_desc bg_file_desc = {
 };
 
 const struct bg_event_desc bg_file_modify_desc = {
+	.type = BG_EV_FILE_MODIFY,
 	.name = "file_modify",
 	.size = sizeof(struct bg_file_event),
 	.category = "file",
@@ -703,4 +706,77 @@ const struct bg_event_desc bg_file_modify_desc = {
 	.json_bg = file_json_bg,
 	.text = file_text,
 	.color = "\033[33m",
+};
+
+/* ---- the guard: guards.files ---- */
+
+static int files_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg)
+{
+	return bg_files_config_parse(y, n, cfg);
+}
+
+static void files_free(void *cfg)
+{
+	bg_files_config_free(cfg);
+}
+
+static bool files_enabled(const void *cfg)
+{
+	return ((const struct bg_files_config *)cfg)->n_rules > 0;
+}
+
+static int files_start(void *g, const void *cfg, const struct bg_guard_env *env)
+{
+	return bg_files_guard_start(g, cfg, env->mode, env->ev, env->caps);
+}
+
+static int files_update(void *g, const void *cfg, int mode)
+{
+	return bg_files_guard_update(g, cfg, mode);
+}
+
+static void files_stop(void *g)
+{
+	bg_files_guard_stop(g);
+}
+
+static int files_pin(void *g, struct bg_persist *p)
+{
+	return bg_files_guard_pin(g, p);
+}
+
+static const char *files_rule_name(const void *g, uint32_t id)
+{
+	return bg_files_rule_name(g, id);
+}
+
+static void files_names(const void *guard, bg_guard_name_fn fn, void *ctx)
+{
+	const struct bg_files_guard *g = guard;
+	__u32 gen;
+	size_t i;
+
+	for (gen = 0; gen < 2; gen++)
+		for (i = 0; g->gen[gen].names && i < g->gen[gen].n_rules; i++)
+			fn(ctx, BG_FILES_RULE_ID(gen, (__u32)i), g->gen[gen].names[i]);
+}
+
+static const struct bg_event_desc *const files_events[] = {&bg_file_desc, &bg_file_modify_desc,
+							    NULL};
+
+const struct bg_guard bg_guard_files = {
+	.key = "guards.files",
+	.cfg_size = sizeof(struct bg_files_config),
+	.state_size = sizeof(struct bg_files_guard),
+	.reload = BG_GUARD_UPDATE,
+	.parse = files_parse,
+	.free = files_free,
+	.enabled = files_enabled,
+	.start = files_start,
+	.update = files_update,
+	.stop = files_stop,
+	.pin = files_pin,
+	.rule_name = files_rule_name,
+	.names = files_names,
+	.events = files_events,
 };

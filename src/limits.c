@@ -23,6 +23,7 @@
 #include "events/ring.h"
 #include "ident.h"
 #include "limits_guard.h"
+#include "guard.h"
 #include "log.h"
 #include "persist.h"
 #include "policy/policy.h"
@@ -653,6 +654,7 @@ static void limit_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 }
 
 const struct bg_event_desc bg_limit_desc = {
+	.type = BG_EV_LIMIT,
 	.name = "limit",
 	.size = sizeof(struct bg_limit_event),
 	.category = "process",
@@ -728,6 +730,7 @@ static void netban_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 }
 
 const struct bg_event_desc bg_netban_desc = {
+	.type = BG_EV_NETBAN,
 	.name = "netban",
 	.size = sizeof(struct bg_netban_event),
 	.category = "network",
@@ -738,4 +741,74 @@ const struct bg_event_desc bg_netban_desc = {
 	.json_bg = netban_json_bg,
 	.text = netban_text,
 	.color = "\033[31m",
+};
+
+/* ---- the guard: guards.limits ---- */
+
+static int limits_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg)
+{
+	return bg_limits_config_parse(y, n, cfg);
+}
+
+static void limits_free(void *cfg)
+{
+	bg_limits_config_free(cfg);
+}
+
+static bool limits_enabled(const void *cfg)
+{
+	return ((const struct bg_limits_config *)cfg)->n_rules > 0;
+}
+
+static int limits_start(void *g, const void *cfg, const struct bg_guard_env *env)
+{
+	return bg_limits_guard_start(g, cfg, env->mode, env->ev, env->caps);
+}
+
+static int limits_update(void *g, const void *cfg, int mode)
+{
+	return bg_limits_guard_update(g, cfg, mode);
+}
+
+static void limits_stop(void *g)
+{
+	bg_limits_guard_stop(g);
+}
+
+static int limits_pin(void *g, struct bg_persist *p)
+{
+	return bg_limits_guard_pin(g, p);
+}
+
+static const char *limits_rule_name(const void *g, uint32_t id)
+{
+	return BG_LIM_IS_RULE_ID(id) ? bg_limits_rule_name(g, id) : NULL;
+}
+
+static void limits_names(const void *guard, bg_guard_name_fn fn, void *ctx)
+{
+	const struct bg_limits_guard *g = guard;
+	size_t i;
+
+	for (i = 0; i < g->n_names; i++)
+		fn(ctx, BG_LIM_RULE_ID((uint32_t)i), g->names[i]);
+}
+
+static const struct bg_event_desc *const limits_events[] = {&bg_limit_desc, &bg_netban_desc, NULL};
+
+const struct bg_guard bg_guard_limits = {
+	.key = "guards.limits",
+	.cfg_size = sizeof(struct bg_limits_config),
+	.state_size = sizeof(struct bg_limits_guard),
+	.reload = BG_GUARD_UPDATE,
+	.parse = limits_parse,
+	.free = limits_free,
+	.enabled = limits_enabled,
+	.start = limits_start,
+	.update = limits_update,
+	.stop = limits_stop,
+	.pin = limits_pin,
+	.rule_name = limits_rule_name,
+	.names = limits_names,
+	.events = limits_events,
 };

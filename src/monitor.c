@@ -695,6 +695,7 @@ static void file_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 }
 
 const struct bg_event_desc bg_policy_file_desc = {
+	.type = BG_EV_POLICY_FILE,
 	.name = "policy_file",
 	.size = sizeof(struct bg_policy_file_event),
 	.category = "file",
@@ -730,6 +731,7 @@ static void exec_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 }
 
 const struct bg_event_desc bg_policy_exec_desc = {
+	.type = BG_EV_POLICY_EXEC,
 	.name = "policy_exec",
 	.size = sizeof(struct bg_policy_exec_event),
 	.category = "process",

@@ -34,6 +34,7 @@
 #include "events/ring.h"
 #include "log.h"
 #include "net.h"
+#include "guard.h"
 #include "policy/yaml.h"
 #include "probe.h"
 #include "sys.h"
@@ -1328,6 +1329,7 @@ static void net_drop_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 }
 
 const struct bg_event_desc bg_net_drop_desc = {
+	.type = BG_EV_NET_DROP,
 	.name = "net_drop",
 	.size = sizeof(struct bg_net_drop_event),
 	.category = "network",
@@ -2249,4 +2251,53 @@ const struct bg_cmd net_cmds[] = {
 	{"deny", net_deny, &deny_help, CAPS_NET},
 	{"remove", net_remove, &remove_help, CAPS_NET},
 	{0},
+};
+
+/* ---- the guard: network (the XDP filter the agent attaches) ---- */
+
+static void net_defaults(void *cfg)
+{
+	bg_net_config_defaults(cfg);
+}
+
+static int net_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg)
+{
+	return bg_net_config_parse(y, n, cfg);
+}
+
+static void net_free(void *cfg)
+{
+	bg_net_config_free(cfg);
+}
+
+static bool net_enabled(const void *cfg)
+{
+	return ((const struct bg_net_config *)cfg)->enabled;
+}
+
+static int net_start(void *g, const void *cfg, const struct bg_guard_env *env)
+{
+	return bg_net_guard_start(g, cfg, env->ev, env->caps);
+}
+
+static void net_stop(void *g)
+{
+	bg_net_guard_stop(g);
+}
+
+static const struct bg_event_desc *const net_events[] = {&bg_net_drop_desc, NULL};
+
+/* Applied at start only: its rules change live with `bpfguard net`. */
+const struct bg_guard bg_guard_network = {
+	.key = "network",
+	.cfg_size = sizeof(struct bg_net_config),
+	.state_size = sizeof(struct bg_net_guard),
+	.reload = BG_GUARD_START_ONLY,
+	.defaults = net_defaults,
+	.parse = net_parse,
+	.free = net_free,
+	.enabled = net_enabled,
+	.start = net_start,
+	.stop = net_stop,
+	.events = net_events,
 };

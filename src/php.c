@@ -629,6 +629,7 @@ static void php_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 }
 
 const struct bg_event_desc bg_php_call_desc = {
+	.type = BG_EV_PHP_CALL,
 	.name = "php_call",
 	.size = sizeof(struct bg_php_event),
 	.category = "process",
@@ -641,6 +642,7 @@ const struct bg_event_desc bg_php_call_desc = {
 };
 
 const struct bg_event_desc bg_php_syscall_desc = {
+	.type = BG_EV_PHP_SYSCALL,
 	.name = "php_syscall",
 	.size = sizeof(struct bg_php_event),
 	.category = "process",

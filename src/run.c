@@ -1061,6 +1061,7 @@ static void syscall_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 }
 
 const struct bg_event_desc bg_syscall_desc = {
+	.type = BG_EV_SYSCALL,
 	.name = "syscall",
 	.size = sizeof(struct bg_syscall_event),
 	.category = "process",
@@ -1116,6 +1117,7 @@ static void net_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 }
 
 const struct bg_event_desc bg_net_desc = {
+	.type = BG_EV_NET,
 	.name = "network",
 	.size = sizeof(struct bg_net_event),
 	.category = "network",

@@ -326,6 +326,7 @@ static void file_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 }
 
 const struct bg_event_desc bg_run_file_desc = {
+	.type = BG_EV_RUN_FILE,
 	.name = "run_file",
 	.size = sizeof(struct bg_run_file_event),
 	.category = "file",
@@ -338,6 +339,7 @@ const struct bg_event_desc bg_run_file_desc = {
 };
 
 const struct bg_event_desc bg_run_exec_desc = {
+	.type = BG_EV_RUN_EXEC,
 	.name = "run_exec",
 	.size = sizeof(struct bg_run_file_event),
 	.category = "process",

@@ -20,6 +20,7 @@ struct bg_json;
  * half and lists them in src/events/types.c.
  */
 struct bg_event_desc {
+	unsigned int type;    /* enum bg_event_type: the records it describes */
 	const char *name;     /* bpfguard.type */
 	size_t size;	      /* minimum record size */
 	const char *category; /* ECS event.category */
@@ -38,8 +39,10 @@ struct bg_event_desc {
 	const char *(*rule_name)(const void *rec);
 };
 
-/* Indexed by enum bg_event_type; NULL for types not in this build. */
-extern const struct bg_event_desc *const bg_event_descs[];
+/* Indexed by enum bg_event_type; NULL for types not in this build. Filled
+ * before main from the guards' tables and the commands' list (types.c). */
+#define BG_EV_TYPES 64
+extern const struct bg_event_desc *bg_event_descs[BG_EV_TYPES];
 extern const unsigned int bg_event_descs_len;
 
 /* Turns ring-buffer records into JSON lines or terminal text. */

@@ -1,22 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Every event type this build knows, indexed by enum bg_event_type. A guard
- * defines the descriptors of its types beside its user half and adds them
- * here, one line each.
+ * Every event type this build knows, indexed by enum bg_event_type: the
+ * descriptors of each guard in the guard table (src/guards.c), and those
+ * of the commands listed here.
  */
+#include <stdio.h>
+#include <stdlib.h>
+
 #include <bpfguard/events.h>
 
 #include "events/format.h"
 #include "events/json.h"
+#include "guard.h"
 
-extern const struct bg_event_desc bg_exec_desc, bg_exit_desc;
+/* The commands' own types (run, monitor, profile's PHP); the guards' come
+ * from their table. */
 extern const struct bg_event_desc bg_syscall_desc, bg_net_desc;
-extern const struct bg_event_desc bg_net_drop_desc;
 extern const struct bg_event_desc bg_run_file_desc, bg_run_exec_desc;
 extern const struct bg_event_desc bg_policy_exec_desc, bg_policy_file_desc;
-extern const struct bg_event_desc bg_file_desc, bg_file_modify_desc;
-extern const struct bg_event_desc bg_limit_desc, bg_netban_desc;
-extern const struct bg_event_desc bg_bpf_load_desc;
 extern const struct bg_event_desc bg_php_call_desc, bg_php_syscall_desc;
 
 /* Records of the trigger program in tests and benchmarks. */
@@ -34,6 +35,7 @@ static void test_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
 }
 
 static const struct bg_event_desc test_desc = {
+	.type = BG_EV_TEST,
 	.name = "test",
 	.size = sizeof(struct bg_test_event),
 	.category = "process",
@@ -45,24 +47,35 @@ static const struct bg_event_desc test_desc = {
 	.color = "\033[35m",
 };
 
-const struct bg_event_desc *const bg_event_descs[] = {
-	[BG_EV_EXEC] = &bg_exec_desc,
-	[BG_EV_EXIT] = &bg_exit_desc,
-	[BG_EV_TEST] = &test_desc,
-	[BG_EV_SYSCALL] = &bg_syscall_desc,
-	[BG_EV_NET] = &bg_net_desc,
-	[BG_EV_POLICY_EXEC] = &bg_policy_exec_desc,
-	[BG_EV_POLICY_FILE] = &bg_policy_file_desc,
-	[BG_EV_NET_DROP] = &bg_net_drop_desc,
-	[BG_EV_RUN_FILE] = &bg_run_file_desc,
-	[BG_EV_RUN_EXEC] = &bg_run_exec_desc,
-	[BG_EV_FILE] = &bg_file_desc,
-	[BG_EV_FILE_MODIFY] = &bg_file_modify_desc,
-	[BG_EV_LIMIT] = &bg_limit_desc,
-	[BG_EV_NETBAN] = &bg_netban_desc,
-	[BG_EV_BPF_LOAD] = &bg_bpf_load_desc,
-	[BG_EV_PHP_CALL] = &bg_php_call_desc,
-	[BG_EV_PHP_SYSCALL] = &bg_php_syscall_desc,
+static const struct bg_event_desc *const commands[] = {
+	&test_desc,	      &bg_syscall_desc,	    &bg_net_desc,
+	&bg_run_file_desc,    &bg_run_exec_desc,    &bg_policy_exec_desc,
+	&bg_policy_file_desc, &bg_php_call_desc,    &bg_php_syscall_desc,
+	NULL,
 };
 
-const unsigned int bg_event_descs_len = sizeof(bg_event_descs) / sizeof(bg_event_descs[0]);
+const struct bg_event_desc *bg_event_descs[BG_EV_TYPES];
+const unsigned int bg_event_descs_len = BG_EV_TYPES;
+
+static void add(const struct bg_event_desc *d)
+{
+	/* Two descriptors for one type is a bug of the build: say it at once. */
+	if (d->type >= BG_EV_TYPES || bg_event_descs[d->type]) {
+		fprintf(stderr, "bpfguard: event type %u (%s) defined twice or out of range\n",
+			d->type, d->name);
+		abort();
+	}
+	bg_event_descs[d->type] = d;
+}
+
+__attribute__((constructor)) static void register_types(void)
+{
+	const struct bg_event_desc *const *d;
+	size_t i;
+
+	for (d = commands; *d; d++)
+		add(*d);
+	for (i = 0; bg_guards[i]; i++)
+		for (d = bg_guards[i]->events; d && *d; d++)
+			add(*d);
+}

@@ -14,6 +14,11 @@
 #include "bpfload.h"
 #include "config.h"
 #include "disasm/disasm.h"
+#include "bpfload.h"
+#include "guard.h"
+
+extern const struct bg_guard bg_guard_bpf_load;
+#define BPF_LOAD_CFG(c) ((struct bg_bpfload_config *)bg_config_get(&(c), &bg_guard_bpf_load))
 
 #ifndef SRCDIR
 #define SRCDIR "." /* tests/run.sh runs unit tests from the source tree */
@@ -151,10 +156,10 @@ static void test_shipped(void **state)
 	bg_load_rules_free(&r);
 	if (bg_config_load(SRCDIR "/config/default.yaml", &c, err, sizeof(err)))
 		fail_msg("%s", err);
-	assert_true(c.bpf_load.enabled);
-	assert_int_equal(c.bpf_load.action, BG_ACT_ALERT);
-	assert_true(c.bpf_load.rules.n >= 6);
-	assert_int_equal(c.bpf_load.rules.r[0].action, BG_ACT_ALERT);
+	assert_true(BPF_LOAD_CFG(c)->enabled);
+	assert_int_equal(BPF_LOAD_CFG(c)->action, BG_ACT_ALERT);
+	assert_true(BPF_LOAD_CFG(c)->rules.n >= 6);
+	assert_int_equal(BPF_LOAD_CFG(c)->rules.r[0].action, BG_ACT_ALERT);
 	bg_config_free(&c);
 }
 

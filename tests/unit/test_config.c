@@ -10,6 +10,11 @@
 #include <bpfguard/events.h>
 
 #include "config.h"
+#include "exec.h"
+#include "guard.h"
+
+extern const struct bg_guard bg_guard_exec;
+#define EXEC_CFG(c) ((struct bg_exec_config *)bg_config_get(&(c), &bg_guard_exec))
 
 static int parse(const char *text, struct bg_config *c, char *err)
 {
@@ -27,7 +32,7 @@ static void test_defaults_and_values(void **state)
 	assert_int_equal(c.mode, BG_ACT_ALERT);
 	assert_int_equal(c.ring_size, 4u << 20);
 	assert_null(c.output);
-	assert_true(c.exec_events);
+	assert_true(EXEC_CFG(c)->enabled);
 	bg_config_free(&c);
 
 	assert_int_equal(parse("mode: kill\nevents:\n  ring_buffer_size: 64K\n  output: /tmp/x\n"
@@ -38,7 +43,7 @@ static void test_defaults_and_values(void **state)
 	assert_int_equal(c.ring_size, 65536);
 	assert_string_equal(c.output, "/tmp/x");
 	assert_int_equal(c.format, BG_FORMAT_JSON);
-	assert_false(c.exec_events);
+	assert_false(EXEC_CFG(c)->enabled);
 	bg_config_free(&c);
 }
 

@@ -14,6 +14,11 @@
 
 #include "config.h"
 #include "ident.h"
+#include "files.h"
+#include "guard.h"
+
+extern const struct bg_guard bg_guard_files;
+#define FILES_CFG(c) ((struct bg_files_config *)bg_config_get(&(c), &bg_guard_files))
 
 static int parse(const char *text, struct bg_config *c, char *err)
 {
@@ -40,25 +45,25 @@ static void test_rules(void **state)
 			       "        write: [/bin/sh, /bin/ls]\n",
 			       &c, err),
 			 0);
-	assert_int_equal(c.files.n_rules, 2);
-	assert_string_equal(c.files.rules[0].name, "pw");
-	assert_int_equal(c.files.rules[0].action, BG_ACT_KILL);
-	assert_true(c.files.rules[0].restrict_read);
-	assert_false(c.files.rules[0].restrict_write);
-	assert_int_equal(c.files.rules[0].n_paths, 2);
+	assert_int_equal(FILES_CFG(c)->n_rules, 2);
+	assert_string_equal(FILES_CFG(c)->rules[0].name, "pw");
+	assert_int_equal(FILES_CFG(c)->rules[0].action, BG_ACT_KILL);
+	assert_true(FILES_CFG(c)->rules[0].restrict_read);
+	assert_false(FILES_CFG(c)->rules[0].restrict_write);
+	assert_int_equal(FILES_CFG(c)->rules[0].n_paths, 2);
 	assert_int_equal(bg_ident_from_path("/bin/sh", &sh), 0);
-	assert_memory_equal(&c.files.rules[0].read[0].id, &sh, sizeof(sh));
-	assert_false(c.files.rules[0].paths[0].dir);
-	assert_int_equal(c.files.rules[1].action, -1); /* the config's mode */
-	assert_true(c.files.rules[1].paths[0].dir);
+	assert_memory_equal(&FILES_CFG(c)->rules[0].read[0].id, &sh, sizeof(sh));
+	assert_false(FILES_CFG(c)->rules[0].paths[0].dir);
+	assert_int_equal(FILES_CFG(c)->rules[1].action, -1); /* the config's mode */
+	assert_true(FILES_CFG(c)->rules[1].paths[0].dir);
 	assert_int_equal(bg_ident_from_path("/usr/share", &etc), 0);
-	assert_memory_equal(&c.files.rules[1].paths[0].id, &etc, sizeof(etc));
-	assert_int_equal(c.files.rules[1].n_write, 2);
+	assert_memory_equal(&FILES_CFG(c)->rules[1].paths[0].id, &etc, sizeof(etc));
+	assert_int_equal(FILES_CFG(c)->rules[1].n_write, 2);
 	bg_config_free(&c);
 
 	/* No section, or no rules: nothing to load. */
 	assert_int_equal(parse("guards:\n  files: {}\n", &c, err), 0);
-	assert_int_equal(c.files.n_rules, 0);
+	assert_int_equal(FILES_CFG(c)->n_rules, 0);
 	bg_config_free(&c);
 }
 

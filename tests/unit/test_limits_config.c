@@ -14,6 +14,11 @@
 
 #include "config.h"
 #include "ident.h"
+#include "limits_guard.h"
+#include "guard.h"
+
+extern const struct bg_guard bg_guard_limits;
+#define LIMITS_CFG(c) ((struct bg_limits_config *)bg_config_get(&(c), &bg_guard_limits))
 
 static int parse(const char *text, struct bg_config *c, char *err)
 {
@@ -44,36 +49,36 @@ static void test_rules(void **state)
 			       "          allow: [\"10.0.0.0/8:443\", \"[::1]:*\", \"*:53\"]\n",
 			       &c, err),
 			 0);
-	assert_int_equal(c.limits.n_rules, 2);
-	assert_string_equal(c.limits.rules[0].name, "sh-mem");
-	assert_int_equal(c.limits.rules[0].match, BG_LIM_MATCH_EXE);
+	assert_int_equal(LIMITS_CFG(c)->n_rules, 2);
+	assert_string_equal(LIMITS_CFG(c)->rules[0].name, "sh-mem");
+	assert_int_equal(LIMITS_CFG(c)->rules[0].match, BG_LIM_MATCH_EXE);
 	assert_int_equal(bg_ident_from_path("/bin/sh", &sh), 0);
-	assert_memory_equal(&c.limits.rules[0].exe, &sh, sizeof(sh));
-	assert_int_equal(c.limits.rules[0].action, BG_ACT_KILL);
-	assert_int_equal(c.limits.rules[0].r.max_memory, 1ull << 30);
-	assert_int_equal(c.limits.rules[0].r.max_children, 8);
-	assert_int_equal(c.limits.rules[0].r.net_ban, 0);
+	assert_memory_equal(&LIMITS_CFG(c)->rules[0].exe, &sh, sizeof(sh));
+	assert_int_equal(LIMITS_CFG(c)->rules[0].action, BG_ACT_KILL);
+	assert_int_equal(LIMITS_CFG(c)->rules[0].r.max_memory, 1ull << 30);
+	assert_int_equal(LIMITS_CFG(c)->rules[0].r.max_children, 8);
+	assert_int_equal(LIMITS_CFG(c)->rules[0].r.net_ban, 0);
 
-	assert_int_equal(c.limits.rules[1].match, BG_LIM_MATCH_COMM);
-	assert_string_equal(c.limits.rules[1].comm, "bash");
-	assert_int_equal(c.limits.rules[1].action, 0); /* the config's mode */
-	assert_int_equal(c.limits.rules[1].r.max_descendants, 500);
-	assert_int_equal(c.limits.rules[1].r.net_ban, BG_BAN_CONNECT | BG_BAN_RECV);
-	assert_int_equal(c.limits.rules[1].r.n_peers, 3);
-	assert_int_equal(c.limits.rules[1].r.peers[0].family, AF_INET);
-	assert_int_equal(c.limits.rules[1].r.peers[0].prefix, 8);
-	assert_int_equal(c.limits.rules[1].r.peers[0].port, 443);
-	assert_int_equal(c.limits.rules[1].r.peers[0].addr[0], 10);
-	assert_int_equal(c.limits.rules[1].r.peers[1].family, AF_INET6);
-	assert_int_equal(c.limits.rules[1].r.peers[1].port, 0);
-	assert_int_equal(c.limits.rules[1].r.peers[1].addr[15], 1);
-	assert_int_equal(c.limits.rules[1].r.peers[2].family, 0);
-	assert_int_equal(c.limits.rules[1].r.peers[2].port, 53);
+	assert_int_equal(LIMITS_CFG(c)->rules[1].match, BG_LIM_MATCH_COMM);
+	assert_string_equal(LIMITS_CFG(c)->rules[1].comm, "bash");
+	assert_int_equal(LIMITS_CFG(c)->rules[1].action, 0); /* the config's mode */
+	assert_int_equal(LIMITS_CFG(c)->rules[1].r.max_descendants, 500);
+	assert_int_equal(LIMITS_CFG(c)->rules[1].r.net_ban, BG_BAN_CONNECT | BG_BAN_RECV);
+	assert_int_equal(LIMITS_CFG(c)->rules[1].r.n_peers, 3);
+	assert_int_equal(LIMITS_CFG(c)->rules[1].r.peers[0].family, AF_INET);
+	assert_int_equal(LIMITS_CFG(c)->rules[1].r.peers[0].prefix, 8);
+	assert_int_equal(LIMITS_CFG(c)->rules[1].r.peers[0].port, 443);
+	assert_int_equal(LIMITS_CFG(c)->rules[1].r.peers[0].addr[0], 10);
+	assert_int_equal(LIMITS_CFG(c)->rules[1].r.peers[1].family, AF_INET6);
+	assert_int_equal(LIMITS_CFG(c)->rules[1].r.peers[1].port, 0);
+	assert_int_equal(LIMITS_CFG(c)->rules[1].r.peers[1].addr[15], 1);
+	assert_int_equal(LIMITS_CFG(c)->rules[1].r.peers[2].family, 0);
+	assert_int_equal(LIMITS_CFG(c)->rules[1].r.peers[2].port, 53);
 	bg_config_free(&c);
 
 	/* No section or no rules: nothing to load. */
 	assert_int_equal(parse("guards:\n  limits: {}\n", &c, err), 0);
-	assert_int_equal(c.limits.n_rules, 0);
+	assert_int_equal(LIMITS_CFG(c)->n_rules, 0);
 	bg_config_free(&c);
 }
 

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef BG_GUARD_H
+#define BG_GUARD_H
+
+/*
+ * One interface for the agent's guards. A guard is a kernel half
+ * (bpf/NAME.bpf.c, its records in include/bpfguard/NAME.h) and a user half
+ * that defines one `struct bg_guard`; src/guards.c lists them, one line
+ * each. The config parser, the agent (start, reload, stop, pin, rule
+ * names) and the event formatter walk that table: nothing else names a
+ * guard.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <yaml.h>
+
+struct bg_yaml;
+struct bg_events;
+struct bg_caps;
+struct bg_persist;
+struct bg_event_desc;
+struct bpf_object;
+struct bpf_object_skeleton;
+
+/* What a guard starts with. */
+struct bg_guard_env {
+	struct bg_events *ev; /* the ring buffer its programs share */
+	const struct bg_caps *caps;
+	int mode; /* enum bg_action: the action of rules that name none */
+};
+
+/* Called for each rule id a guard has handed out, with the rule's name. */
+typedef void (*bg_guard_name_fn)(void *ctx, uint32_t rule_id, const char *name);
+
+enum bg_guard_reload {
+	BG_GUARD_UPDATE,     /* update() swaps the rules in place, before the config does */
+	BG_GUARD_RESTART,    /* stopped and started again after the new config is in */
+	BG_GUARD_START_ONLY, /* applied at start; a reload does not touch it */
+};
+
+struct bg_guard {
+	const char *key; /* its config key: "guards.files", or a top-level "network" */
+	size_t cfg_size; /* its config struct */
+	size_t state_size; /* its running state */
+	enum bg_guard_reload reload;
+	void (*defaults)(void *cfg); /* NULL: all zero */
+	int (*parse)(struct bg_yaml *y, yaml_node_t *n, void *cfg);
+	void (*free)(void *cfg);
+	bool (*enabled)(const void *cfg);
+	int (*start)(void *g, const void *cfg, const struct bg_guard_env *env);
+	int (*update)(void *g, const void *cfg, int mode); /* BG_GUARD_UPDATE */
+	void (*stop)(void *g);
+	int (*pin)(void *g, struct bg_persist *p); /* --persist; NULL: nothing to pin */
+	/* The name of rule_id if this guard handed it out, else NULL. */
+	const char *(*rule_name)(const void *g, uint32_t rule_id);
+	void (*names)(const void *g, bg_guard_name_fn fn, void *ctx); /* every rule id in use */
+	const struct bg_event_desc *const *events; /* its record types, NULL-terminated */
+};
+
+/* The table (src/guards.c), NULL-terminated. */
+extern const struct bg_guard *const bg_guards[];
+
+/*
+ * The lifecycle every BPF half goes through: with its skeleton opened,
+ * configure (autoload, rodata), share the event ring, load, write its maps
+ * (fill), attach. A failure says which step and guard; the caller destroys
+ * the skeleton.
+ */
+struct bg_bpf_steps {
+	const char *who; /* "files guard": in messages */
+	struct bg_events *ev;
+	int (*configure)(void *arg);
+	int (*fill)(void *arg);
+	void *arg;
+};
+int bg_bpf_lifecycle(struct bpf_object_skeleton *s, const struct bg_bpf_steps *st);
+
+#endif
