@@ -9,6 +9,14 @@
  * itself (maps, kernel symbols, relocations). Nothing here allocates except
  * the per-program label table, so the decoder is cheap enough for a load
  * watcher's hot path (bg_dis_decode, bg_dis_helper_hist).
+ *
+ * The text follows the notation the verifier and bpftool use
+ * ("r1 = *(u64 *)(r10 -8)") so the two can be compared line by line, but
+ * jumps print as labels and references print with their names. Written from
+ * the instruction-set specification (Documentation/bpf/standardization/
+ * instruction-set.rst), not from the kernel's disasm.c. Its parts:
+ * helpers.c (names), decode.c, format.c (one instruction), render.c (a
+ * program: walked once, rendered as text or JSON), strings.c.
  */
 #include <stdbool.h>
 #include <stddef.h>

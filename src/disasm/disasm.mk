@@ -18,7 +18,7 @@ BG_CFLAGS += -I$(BUILD)/gen
 	scripts/gen-helper-names.sh $(BPF_UAPI_H) > $@.tmp && mv $@.tmp $@
 
 # Order-only: the header must exist before these compile; -MMD tracks it after.
-$(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/disasm/*.c) src/bpfcmd.c): | $(GEN_HELPERS)
+$(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/disasm/*.c)): | $(GEN_HELPERS)
 
 FUZZ_SECONDS ?= 600
 FUZZ_DIR := build/fuzz
@@ -26,7 +26,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_DIR)/%)
 # What the fuzzers link: the disassembler, the ELF reader and the few
 # helpers they print through, nothing that needs libbpf.
-FUZZ_LIB_SRCS := src/disasm/disasm.c src/disasm/elf.c src/buf.c src/events/json.c
+FUZZ_LIB_SRCS := $(wildcard src/disasm/*.c) src/buf.c src/events/json.c
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -I$(FUZZ_DIR)/gen \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
