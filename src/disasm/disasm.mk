@@ -38,7 +38,7 @@ $(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS) $(wildcard src/disasm/*.h) \
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS)
 
 # The policy writer's target links the policy code instead, and its libraries.
-FUZZ_POLICY_SRCS := src/policy/policy.c src/policy/php.c src/policy/yaml.c src/policy/emit.c src/policy/families.c \
+FUZZ_POLICY_SRCS := $(wildcard src/policy/*.c) \
 	src/cli.c src/log.c
 $(FUZZ_DIR)/fuzz_policy_write: tests/fuzz/fuzz_policy_write.c $(FUZZ_POLICY_SRCS) \
 		$(wildcard src/policy/*.h)

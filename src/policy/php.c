@@ -21,6 +21,8 @@
 #include "policy/emit.h"
 #include "policy/families.h"
 #include "policy/php.h"
+#include "policy/policy.h"
+#include "policy/yaml.h"
 
 /* "Class::method" as the PHP guard reads it: two 64-byte halves. */
 #define BG_PHP_NAME_MAX (2 * 64)

@@ -9,6 +9,9 @@
 
 #include <bpfguard/profile.h>
 
+#include "policy/php.h"
+#include "policy/syscalls.h"
+
 /*
  * A program's policy: what `profile` recorded and `run`/`monitor` enforce.
  * It names syscalls, paths and addresses, never a mechanism, so a profile
@@ -29,20 +32,6 @@ struct bg_policy_net {
 	uint16_t port;	/* 0: any port */
 };
 
-/* php: functions ("Class::method" or "function") with the syscalls each
- * made while profiled, and the PHP files compiled (src/policy/php.c). */
-struct bg_policy_php_fn {
-	char *name;
-	uint64_t sys[BG_SYSCALL_WORDS];
-};
-
-struct bg_policy_php {
-	struct bg_policy_php_fn *fns;
-	size_t n_fns;
-	char **files;
-	size_t n_files;
-	bool check_files; /* a files: list was given (possibly empty): enforce it */
-};
 
 struct bg_policy {
 	char *comment; /* header lines, written back as "# " comments */
@@ -76,29 +65,11 @@ int bg_policy_add_file(struct bg_policy *p, const char *path, unsigned acc);
 struct bg_policy_file *bg_policy_find_file(const struct bg_policy *p, const char *path);
 int bg_policy_add_net(struct bg_policy *p, const struct bg_policy_net *n);
 
-/* Syscall names, from libseccomp's tables (x86_64 and ia32). */
-const char *bg_syscall_name(bool compat, unsigned nr);
-int bg_syscall_nr(bool compat, const char *name);
 
 /* "127.0.0.1:80", "[::1]:80", "10.0.0.0/8", "*:53", "0.0.0.0:8000". */
 int bg_net_parse(const char *s, struct bg_policy_net *n);
 void bg_net_format(const struct bg_policy_net *n, char *buf, size_t len);
 
-int bg_policy_php_add_fn(struct bg_policy *p, const char *name, const uint64_t *sys);
-int bg_policy_php_add_file(struct bg_policy *p, const char *path);
-void bg_policy_php_free(struct bg_policy *p);
-int bg_policy_php_write(const struct bg_policy *p, FILE *f, char *err, size_t errlen);
-int bg_policy_php_merge(struct bg_policy *dst, const struct bg_policy *src);
 
-static inline bool bg_bit(const uint64_t *bm, unsigned nr)
-{
-	return nr < BG_SYSCALL_MAX && (bm[nr / 64] >> (nr % 64) & 1);
-}
-
-static inline void bg_set_bit(uint64_t *bm, unsigned nr)
-{
-	if (nr < BG_SYSCALL_MAX)
-		bm[nr / 64] |= 1ULL << (nr % 64);
-}
 
 #endif
