@@ -42,12 +42,6 @@ static const char *const rule_keys[] = {"name",	  "paths",	    "read", "write",
 static const char *const actions[] = {"alert", "deny", "kill", NULL};
 static const int action_value[] = {BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL};
 
-#define for_each_item(y, n, it, node)                                                              \
-	for (it = (n)->data.sequence.items.start;                                                  \
-	     it < (n)->data.sequence.items.top &&                                                  \
-	     ((node) = yaml_document_get_node(&(y)->doc, *it));                                    \
-	     it++)
-
 static void objs_free(struct bg_files_obj *o, size_t n)
 {
 	size_t i;
@@ -83,7 +77,7 @@ static int parse_paths(struct bg_yaml *y, yaml_node_t *n, const char *what, bool
 		return -ENOMEM;
 	*out = o;
 	*count = 0;
-	for_each_item(y, n, it, item)
+	BG_YAML_FOR_EACH(y, n, it, item)
 	{
 		err = bg_yaml_str(y, item, what, &s);
 		if (err)
@@ -212,7 +206,7 @@ int bg_files_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_files_con
 	c->rules = calloc(len ? len : 1, sizeof(*c->rules));
 	if (!c->rules)
 		return -ENOMEM;
-	for_each_item(y, rules, it, item)
+	BG_YAML_FOR_EACH(y, rules, it, item)
 	{
 		struct bg_files_rule_cfg *r = &c->rules[c->n_rules];
 

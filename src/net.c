@@ -256,12 +256,6 @@ static int check_list(struct bg_yaml *y, yaml_node_t *n, const char *what)
 	return 0;
 }
 
-#define for_each_item(y, n, it, node)                                                              \
-	for (it = (n)->data.sequence.items.start;                                                  \
-	     it < (n)->data.sequence.items.top &&                                                  \
-	     ((node) = yaml_document_get_node(&(y)->doc, *it));                                    \
-	     it++)
-
 /* A new rule must not repeat or overlap one already in the section. */
 static int add_checked(struct bg_yaml *y, yaml_node_t *at, struct bg_net_config *c,
 		       const struct bg_net_rule *r)
@@ -300,7 +294,7 @@ static int parse_rules(struct bg_yaml *y, yaml_node_t *n, const char *what,
 
 	if (err)
 		return err;
-	for_each_item(y, n, it, e)
+	BG_YAML_FOR_EACH(y, n, it, e)
 	{
 		err = bg_yaml_str(y, e, what, &s);
 		if (err)
@@ -375,7 +369,7 @@ int bg_net_config_parse(struct bg_yaml *y, yaml_node_t *root, struct bg_net_conf
 	err = check_list(y, n, "network.interfaces");
 	if (err)
 		return err;
-	for_each_item(y, n, it, e)
+	BG_YAML_FOR_EACH(y, n, it, e)
 	{
 		char **ni;
 

@@ -347,3 +347,10 @@ int bg_yaml_enum(struct bg_yaml *y, yaml_node_t *n, const char *what, const char
 	return bg_yaml_error(y, n, "%s must be one of %s, not %s%s%s", what, list,
 			     s ? "'" : kind_name(n), s ? s : "", s ? "'" : "");
 }
+
+int bg_yaml_check_seq(struct bg_yaml *y, yaml_node_t *n, const char *what)
+{
+	if (n->type != YAML_SEQUENCE_NODE)
+		return bg_yaml_error(y, n, "%s must be a list", what);
+	return 0;
+}

@@ -42,5 +42,14 @@ int bg_yaml_size(struct bg_yaml *y, yaml_node_t *n, const char *what, unsigned l
 /* Index of the scalar in choices (NULL-terminated). */
 int bg_yaml_enum(struct bg_yaml *y, yaml_node_t *n, const char *what, const char *const choices[],
 		 int *out);
+/* 0 if n is a sequence, else "WHAT must be a list" at n. */
+int bg_yaml_check_seq(struct bg_yaml *y, yaml_node_t *n, const char *what);
+
+/* Each item of sequence seq: it walks the item ids, node is the item. */
+#define BG_YAML_FOR_EACH(y, seq, it, node)                                                         \
+	for (it = (seq)->data.sequence.items.start;                                                \
+	     it < (seq)->data.sequence.items.top &&                                                \
+	     ((node) = yaml_document_get_node(&(y)->doc, *it));                                    \
+	     it++)
 
 #endif
