@@ -107,12 +107,94 @@ int bg_bpfload_guard_pin(struct bg_bpfload_guard *g, struct bg_persist *p)
 	return bg_persist_links(p, g->skel->skeleton, "bpfload");
 }
 
-int bg_bpfload_guard_start(struct bg_bpfload_guard *g, const struct bg_bpfload_config *c,
-			   struct bg_events *ev, const struct bg_caps *caps)
+struct bpfload_start {
+	struct bg_bpfload_guard *g;
+	const struct bg_bpfload_config *c;
+};
+
+static int bpfload_configure(void *arg)
 {
+	struct bpfload_start *st = arg;
+	struct bg_bpfload_guard *g = st->g;
+
+	g->skel->rodata->self_tgid = getpid();
+	g->skel->rodata->report_all = st->c->report_all;
+	g->skel->rodata->nrules = st->c->rules.n;
+	bpf_program__set_autoload(g->skel->progs.bg_load_lsm, g->lsm);
+	bpf_program__set_autoload(g->skel->progs.bg_load_lsm_prog, g->lsm);
+	bpf_program__set_autoload(g->skel->progs.bg_load_sys_enter, !g->lsm);
+	return 0;
+}
+
+/* The rules, the loaders excepted from them, and (LSM) helper addresses. */
+static int bpfload_fill(void *arg)
+{
+	struct bpfload_start *st = arg;
+	struct bg_bpfload_guard *g = st->g;
+	const struct bg_bpfload_config *c = st->c;
 	struct bg_ident self;
 	unsigned int i;
 	int err, fd;
+
+	fd = bpf_map__fd(g->skel->maps.load_rules);
+	for (i = 0; i < c->rules.n; i++) {
+		if (bpf_map_update_elem(fd, &i, &c->rules.r[i], BPF_ANY)) {
+			err = -errno;
+			pr_err("bpf_load guard: rules map: %s\n", strerror(errno));
+			return err;
+		}
+	}
+	/* bpfguard's own executable is excepted from every rule: other
+	 * bpfguard commands (run, profile) load programs of their own. */
+	fd = bpf_map__fd(g->skel->maps.load_except);
+	err = bg_ident_from_path("/proc/self/exe", &self);
+	if (!err)
+		err = put_except(fd, 0, &self);
+	if (err) {
+		pr_err("bpf_load guard: cannot except bpfguard's own executable: %s\n",
+		       strerror(-err));
+		return err;
+	}
+	for (i = 0; i < c->rules.nexcept; i++) {
+		struct bg_ident id;
+
+		err = bg_ident_from_path(c->rules.except[i].path, &id);
+		if (err) {
+			pr_warn("bpf_load: except_loaders: %s: %s (ignored)\n",
+				c->rules.except[i].path, strerror(-err));
+			continue;
+		}
+		err = put_except(fd, c->rules.except[i].rule_id, &id);
+		if (err) {
+			pr_err("bpf_load guard: exceptions map: %s\n", strerror(-err));
+			return err;
+		}
+	}
+	if (g->lsm) {
+		err = fill_call_ids(bpf_map__fd(g->skel->maps.call_ids));
+		if (err <= 0) {
+			/* The re-check then sees no helper calls: say so. */
+			pr_warn("bpf_load: cannot map helper addresses from /proc/kallsyms (%s): "
+				"the "
+				"kernel-copy re-check counts no helpers\n",
+				err ? strerror(-err) : "no helper symbols");
+		}
+	}
+	return 0;
+}
+
+int bg_bpfload_guard_start(struct bg_bpfload_guard *g, const struct bg_bpfload_config *c,
+			   struct bg_events *ev, const struct bg_caps *caps)
+{
+	struct bpfload_start st = {g, c};
+	struct bg_bpf_steps steps = {
+		.ev = ev,
+		.configure = bpfload_configure,
+		.fill = bpfload_fill,
+		.arg = &st,
+	};
+	unsigned int i;
+	int err;
 
 	g->skel = NULL;
 	g->lsm = caps && bg_has(caps, BG_FEAT_LSM);
@@ -134,74 +216,11 @@ int bg_bpfload_guard_start(struct bg_bpfload_guard *g, const struct bg_bpfload_c
 		pr_err("bpf_load guard: open failed: %s\n", strerror(errno));
 		return err;
 	}
-	g->skel->rodata->self_tgid = getpid();
-	g->skel->rodata->report_all = c->report_all;
-	g->skel->rodata->nrules = c->rules.n;
-	bpf_program__set_autoload(g->skel->progs.bg_load_lsm, g->lsm);
-	bpf_program__set_autoload(g->skel->progs.bg_load_lsm_prog, g->lsm);
-	bpf_program__set_autoload(g->skel->progs.bg_load_sys_enter, !g->lsm);
-	err = bg_events_share(ev, g->skel->obj);
+	steps.who = g->lsm ? "bpf_load guard (lsm/bpf)"
+			   : "bpf_load guard (no BPF LSM here: tp_btf/sys_enter)";
+	err = bg_bpf_lifecycle(g->skel->skeleton, &steps);
 	if (err)
-		goto cleanup;
-	err = bg_bpfload_bpf__load(g->skel);
-	if (err) {
-		pr_err("bpf_load guard: load failed (%s): %s\n",
-		       g->lsm ? "lsm/bpf" : "no BPF LSM here, tried tp_btf/sys_enter",
-		       strerror(-err));
-		goto cleanup;
-	}
-	fd = bpf_map__fd(g->skel->maps.load_rules);
-	for (i = 0; i < c->rules.n; i++) {
-		if (bpf_map_update_elem(fd, &i, &c->rules.r[i], BPF_ANY)) {
-			err = -errno;
-			pr_err("bpf_load guard: rules map: %s\n", strerror(errno));
-			goto cleanup;
-		}
-	}
-	/* bpfguard's own executable is excepted from every rule: other
-	 * bpfguard commands (run, profile) load programs of their own. */
-	fd = bpf_map__fd(g->skel->maps.load_except);
-	err = bg_ident_from_path("/proc/self/exe", &self);
-	if (!err)
-		err = put_except(fd, 0, &self);
-	if (err) {
-		pr_err("bpf_load guard: cannot except bpfguard's own executable: %s\n",
-		       strerror(-err));
-		goto cleanup;
-	}
-	for (i = 0; i < c->rules.nexcept; i++) {
-		struct bg_ident id;
-
-		err = bg_ident_from_path(c->rules.except[i].path, &id);
-		if (err) {
-			pr_warn("bpf_load: except_loaders: %s: %s (ignored)\n",
-				c->rules.except[i].path, strerror(-err));
-			continue;
-		}
-		err = put_except(fd, c->rules.except[i].rule_id, &id);
-		if (err) {
-			pr_err("bpf_load guard: exceptions map: %s\n", strerror(-err));
-			goto cleanup;
-		}
-	}
-	if (g->lsm) {
-		err = fill_call_ids(bpf_map__fd(g->skel->maps.call_ids));
-		if (err <= 0) {
-			/* The re-check then sees no helper calls: say so. */
-			pr_warn("bpf_load: cannot map helper addresses from /proc/kallsyms (%s): "
-				"the "
-				"kernel-copy re-check counts no helpers\n",
-				err ? strerror(-err) : "no helper symbols");
-		}
-	}
-	err = bg_bpfload_bpf__attach(g->skel);
-	if (err) {
-		pr_err("bpf_load guard: attach failed: %s\n", strerror(-err));
-		goto cleanup;
-	}
-	return 0;
-cleanup:
-	bg_bpfload_guard_stop(g);
+		bg_bpfload_guard_stop(g);
 	return err;
 }
 

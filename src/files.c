@@ -488,27 +488,22 @@ static bool kernel_has_rdonly_cast(void)
 	return has;
 }
 
-int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config *c, int mode,
-			 struct bg_events *ev, const struct bg_caps *caps)
+struct files_start {
+	struct bg_files_guard *g;
+	const struct bg_files_config *c;
+	int mode;
+	const struct bg_caps *caps;
+};
+
+/* The programs of the mechanism this kernel allows: LSM hooks it has, or
+ * one sys_exit variant with what goes with it. */
+static int files_configure(void *arg)
 {
+	struct files_start *st = arg;
+	struct bg_files_guard *g = st->g;
 	struct bpf_program *p, *use;
 	size_t i;
-	int err;
 
-	memset(g, 0, sizeof(*g));
-	g->lsm = caps && bg_has(caps, BG_FEAT_LSM);
-	if (!g->lsm && caps &&
-	    (!bg_has(caps, BG_FEAT_TP_BTF) || !bg_has(caps, BG_FEAT_SEND_SIGNAL))) {
-		pr_err("files guard needs BPF LSM, or tp_btf and bpf_send_signal: this kernel has "
-		       "neither\n");
-		return -EOPNOTSUPP;
-	}
-	g->skel = bg_files_bpf__open();
-	if (!g->skel) {
-		err = -errno;
-		pr_err("files guard: open failed: %s\n", strerror(errno));
-		return err;
-	}
 	bpf_object__for_each_program(p, g->skel->obj)
 	{
 		bool is_lsm = bpf_program__type(p) == BPF_PROG_TYPE_LSM;
@@ -531,7 +526,7 @@ int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config 
 		struct bpf_program *exits[] = {g->skel->progs.bg_files_sys_exit_sharers,
 					       g->skel->progs.bg_files_sys_exit,
 					       g->skel->progs.bg_files_sys_exit_compat};
-		bool kill_task = caps && bg_has(caps, BG_FEAT_KILL_TASK);
+		bool kill_task = st->caps && bg_has(st->caps, BG_FEAT_KILL_TASK);
 
 		use = kill_task ? exits[0] : kernel_has_rdonly_cast() ? exits[1] : exits[2];
 		for (i = 0; i < sizeof(exits) / sizeof(exits[0]); i++)
@@ -539,21 +534,46 @@ int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config 
 		bpf_program__set_autoload(g->skel->progs.bg_files_sys_enter, !kill_task);
 		bpf_program__set_autoload(g->skel->progs.bg_files_task_exit, !kill_task);
 	}
-	err = bg_events_share(ev, g->skel->obj);
-	if (err)
-		goto cleanup;
-	err = bg_files_bpf__load(g->skel);
-	if (err) {
-		pr_err("files guard: load failed: %s\n", strerror(-err));
-		goto cleanup;
+	return 0;
+}
+
+static int files_fill(void *arg)
+{
+	struct files_start *st = arg;
+
+	return bg_files_guard_update(st->g, st->c, st->mode);
+}
+
+int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config *c, int mode,
+			 struct bg_events *ev, const struct bg_caps *caps)
+{
+	struct files_start st = {g, c, mode, caps};
+	struct bg_bpf_steps steps = {.who = "files guard",
+				     .ev = ev,
+				     .configure = files_configure,
+				     .fill = files_fill,
+				     .arg = &st};
+	size_t i;
+	int err;
+
+	memset(g, 0, sizeof(*g));
+	g->lsm = caps && bg_has(caps, BG_FEAT_LSM);
+	if (!g->lsm && caps &&
+	    (!bg_has(caps, BG_FEAT_TP_BTF) || !bg_has(caps, BG_FEAT_SEND_SIGNAL))) {
+		pr_err("files guard needs BPF LSM, or tp_btf and bpf_send_signal: this kernel has "
+		       "neither\n");
+		return -EOPNOTSUPP;
 	}
-	err = bg_files_guard_update(g, c, mode);
-	if (err)
-		goto cleanup;
-	err = bg_files_bpf__attach(g->skel);
+	g->skel = bg_files_bpf__open();
+	if (!g->skel) {
+		err = -errno;
+		pr_err("files guard: open failed: %s\n", strerror(errno));
+		return err;
+	}
+	err = bg_bpf_lifecycle(g->skel->skeleton, &steps);
 	if (err) {
-		pr_err("files guard: attach failed: %s\n", strerror(-err));
-		goto cleanup;
+		bg_files_guard_stop(g);
+		return err;
 	}
 	for (i = 0; i < c->n_rules; i++)
 		if (!g->lsm && (c->rules[i].action >= 0 ? c->rules[i].action : mode) == BG_ACT_DENY)
@@ -561,9 +581,6 @@ int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config 
 				"enforced as kill at the open's return (docs/guarantees.md)\n",
 				c->rules[i].name);
 	return 0;
-cleanup:
-	bg_files_guard_stop(g);
-	return err;
 }
 
 void bg_files_guard_stop(struct bg_files_guard *g)

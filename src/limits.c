@@ -239,11 +239,46 @@ static int write_rules(struct bg_limits_guard *g, const struct bg_limits_config 
 	return 0;
 }
 
+struct limits_start {
+	struct bg_limits_guard *g;
+	const struct bg_limits_config *c;
+	int mode;
+};
+
+/* Without BPF LSM, the tp_btf and cgroup programs alone. */
+static int limits_configure(void *arg)
+{
+	struct bg_limits_guard *g = ((struct limits_start *)arg)->g;
+	struct bpf_program *lsm_progs[] = {
+		g->skel->progs.lim_task_alloc,	   g->skel->progs.lim_socket_connect,
+		g->skel->progs.lim_socket_sendmsg, g->skel->progs.lim_socket_recvmsg,
+		g->skel->progs.lim_socket_accept,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(lsm_progs) / sizeof(lsm_progs[0]) && !g->lsm; i++)
+		bpf_program__set_autoload(lsm_progs[i], false);
+	bpf_program__set_autoattach(g->skel->progs.lim_sys_enter, false);
+	return 0;
+}
+
+/* Rules before attach: the programs never run without them. */
+static int limits_fill(void *arg)
+{
+	struct limits_start *st = arg;
+
+	return write_rules(st->g, st->c, st->mode);
+}
+
 int bg_limits_guard_start(struct bg_limits_guard *g, const struct bg_limits_config *c, int mode,
 			  struct bg_events *ev, const struct bg_caps *caps)
 {
-	struct bpf_program *lsm_progs[5];
-	size_t i;
+	struct limits_start st = {g, c, mode};
+	struct bg_bpf_steps steps = {.who = "limits guard",
+				     .ev = ev,
+				     .configure = limits_configure,
+				     .fill = limits_fill,
+				     .arg = &st};
 	int err;
 
 	memset(g, 0, sizeof(*g));
@@ -259,31 +294,9 @@ int bg_limits_guard_start(struct bg_limits_guard *g, const struct bg_limits_conf
 		return err;
 	}
 	g->lsm = bg_has(caps, BG_FEAT_LSM);
-	lsm_progs[0] = g->skel->progs.lim_task_alloc;
-	lsm_progs[1] = g->skel->progs.lim_socket_connect;
-	lsm_progs[2] = g->skel->progs.lim_socket_sendmsg;
-	lsm_progs[3] = g->skel->progs.lim_socket_recvmsg;
-	lsm_progs[4] = g->skel->progs.lim_socket_accept;
-	for (i = 0; i < 5 && !g->lsm; i++)
-		bpf_program__set_autoload(lsm_progs[i], false);
-	bpf_program__set_autoattach(g->skel->progs.lim_sys_enter, false);
-	err = bg_events_share(ev, g->skel->obj);
+	err = bg_bpf_lifecycle(g->skel->skeleton, &steps);
 	if (err)
 		goto cleanup;
-	err = bg_limits_bpf__load(g->skel);
-	if (err) {
-		pr_err("limits guard: load failed: %s\n", strerror(-err));
-		goto cleanup;
-	}
-	/* Rules before attach: the programs never run without them. */
-	err = write_rules(g, c, mode);
-	if (err)
-		goto cleanup;
-	err = bg_limits_bpf__attach(g->skel);
-	if (err) {
-		pr_err("limits guard: attach failed: %s\n", strerror(-err));
-		goto cleanup;
-	}
 	err = sys_enter_set(g, needs_sys_enter(g, c, mode));
 	if (err)
 		goto cleanup;
