@@ -98,3 +98,20 @@ run_policy() {
 	out=$("$BPFGUARD" run $RUN_OPTS --policy "$pol" --action deny --json --output "$evf" -- "$@" 2>&1)
 	rc=$?
 }
+
+# The start of an agent config for the limits guard (JSON events, no exec
+# events); its rules follow, indented as items of "rules:".
+limits_config_head() {
+	printf 'mode: alert\nevents: { format: json }\nguards:\n  exec: { enabled: false }\n  limits:\n    rules:\n'
+}
+
+# test_cgroup NAME: a cgroup v2 directory for this test in $CG (skip
+# without cgroup v2), its processes killed and the directory removed at exit.
+test_cgroup() {
+	local cg2
+	cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	[ -n "$cg2" ] || skip "no cgroup v2 mount"
+	CG=$cg2/$1.$$
+	mkdir "$CG" || fail "cannot create $CG"
+	at_exit "for p in \$(cat $CG/cgroup.procs 2>/dev/null); do kill -9 \$p; done; sleep 0.2; rmdir $CG"
+}

@@ -11,29 +11,22 @@
 need_root
 FORKER=$BUILD/tests/helpers/bg_forker
 [ -x "$FORKER" ] || fail "missing $FORKER (make tests)"
-CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-[ -n "$CG2" ] || skip "no cgroup v2 mount"
-CG=$CG2/bg-limits.$$
-mkdir "$CG" || fail "cannot create $CG"
-at_exit "for p in \$(cat $CG/cgroup.procs 2>/dev/null); do kill -9 \$p; done; sleep 0.2; rmdir $CG"
+test_cgroup bg-limits
 OUT=$TMP/events.json
 if "$BPFGUARD" probe --json | grep -q '"lsm":{"available":true'; then lsm=1; else lsm=0; fi
 [ "${BG_IN_VM:-0}" = 1 ] && [ $lsm = 0 ] && fail "the VM kernel must have BPF LSM"
 DD=$(command -v dd)
 
-cat > "$TMP/agent.yaml" <<YAML
-mode: alert
-events: { format: json }
-guards:
-  exec: { enabled: false }
-  limits:
-    rules:
+{
+	limits_config_head
+	cat <<YAML
       - name: cg-small
         match: { cgroup: $CG }
         action: deny
         max_memory: 32MiB
         max_children: 2
 YAML
+} >"$TMP/agent.yaml"
 agent_up "$TMP/agent.yaml"
 
 in_cg() { sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"; }

@@ -16,18 +16,15 @@ cp "$FORKER" "$TMP/forker"
 if "$BPFGUARD" probe --json | grep -q '"lsm":{"available":true'; then lsm=1; else lsm=0; fi
 [ "${BG_IN_VM:-0}" = 1 ] && [ $lsm = 0 ] && fail "the VM kernel must have BPF LSM"
 
-cat > "$TMP/agent.yaml" <<YAML
-mode: alert
-events: { format: json }
-guards:
-  exec: { enabled: false }
-  limits:
-    rules:
+{
+	limits_config_head
+	cat <<YAML
       - name: three-children
         match: { exe: $TMP/forker }
         action: deny
         max_children: 3
 YAML
+} >"$TMP/agent.yaml"
 agent_up "$TMP/agent.yaml"
 
 # Counted by a v1 pids cgroup where there is one: the forker and its live

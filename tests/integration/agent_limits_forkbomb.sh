@@ -32,18 +32,15 @@ echo $NET_MAX > "$NET/pids.max" || fail "cannot set pids.max"
 [ "$(cat "$NET/pids.max")" = $NET_MAX ] || fail "pids.max not set"
 
 cp "$(command -v bash)" "$TMP/bombsh"
-cat > "$TMP/agent.yaml" <<YAML
-mode: alert
-events: { format: json }
-guards:
-  exec: { enabled: false }
-  limits:
-    rules:
+{
+	limits_config_head
+	cat <<YAML
       - name: fork-bomb
         match: { exe: $TMP/bombsh }
         action: kill
         max_descendants: $LIMIT
 YAML
+} >"$TMP/agent.yaml"
 agent_up "$TMP/agent.yaml" 100
 
 # Enter the net, then become the bomb.

@@ -18,17 +18,14 @@ OUT=$TMP/events.json
 for t in f m n; do cp "$IA" "$TMP/$t"; done
 PORT=$((20000 + $$ % 10000))
 
-cat > "$TMP/agent.yaml" <<YAML
-mode: alert
-events: { format: json }
-guards:
-  exec: { enabled: false }
-  limits:
-    rules:
+{
+	limits_config_head
+	cat <<YAML
       - { name: ia32-fork, match: { exe: $TMP/f }, action: kill, max_children: 2 }
       - { name: ia32-mem, match: { exe: $TMP/m }, action: kill, max_memory: 32MiB }
       - { name: ia32-net, match: { exe: $TMP/n }, action: kill, network: { ban: [connect] } }
 YAML
+} >"$TMP/agent.yaml"
 agent_up "$TMP/agent.yaml"
 
 expect_kill() { # CMD...: killed by SIGKILL

@@ -12,18 +12,15 @@ OUT=$TMP/events.json
 PY3=$(python3 -c "import os, sys; print(os.path.realpath(sys.executable))")
 cp "$PY3" "$TMP/hog"
 
-cat > "$TMP/agent.yaml" <<YAML
-mode: alert
-events: { format: json }
-guards:
-  exec: { enabled: false }
-  limits:
-    rules:
+{
+	limits_config_head
+	cat <<YAML
       - name: hog-memory
         match: { exe: $TMP/hog }
         action: kill
         max_memory: 200MiB
 YAML
+} >"$TMP/agent.yaml"
 agent_up "$TMP/agent.yaml" 100
 
 HOG='

@@ -11,19 +11,16 @@ OUT=$TMP/events.json
 CONF=$TMP/agent.yaml
 cp "$(readlink -f "$(command -v dd)")" "$TMP/dd"
 conf() { # MAX_MEMORY [extra rule lines]
-	cat >"$CONF.new" <<YAML
-mode: alert
-events: { format: json }
-guards:
-  exec: { enabled: false }
-  limits:
-    rules:
+	{
+		limits_config_head
+		cat <<YAML
       - name: dd-mem
         match: { exe: $TMP/dd }
         action: kill
         max_memory: $1
 $2
 YAML
+	} >"$CONF.new"
 	mv "$CONF.new" "$CONF"
 }
 count() { grep -c "\"action\":\"config-reload\",.*\"outcome\":\"$1\"" "$OUT"; }

@@ -36,13 +36,9 @@ cp "$DD" "$TMP/dd"
 cp "$DD" "$TMP/k/dd"
 printf 'HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n' > "$TMP/resp"
 
-cat > "$TMP/agent.yaml" <<YAML
-mode: alert
-events: { format: json }
-guards:
-  exec: { enabled: false }
-  limits:
-    rules:
+{
+	limits_config_head
+	cat <<YAML
       - name: curl-one-peer
         match: { exe: $TMP/curl }
         action: deny
@@ -68,6 +64,7 @@ guards:
         action: alert
         max_children: 2
 YAML
+} >"$TMP/agent.yaml"
 agent_up "$TMP/agent.yaml"
 
 # HTTP responders on both ports (the shell sleeps so that socat keeps

@@ -11,21 +11,13 @@
 need_root
 NET=$BUILD/tests/helpers/bg_net
 [ -x "$NET" ] || fail "missing $NET (make tests)"
-CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
-[ -n "$CG2" ] || skip "no cgroup v2 mount"
-CG=$CG2/bg-netban.$$
-mkdir "$CG" || fail "cannot create $CG"
-at_exit "for p in \$(cat $CG/cgroup.procs 2>/dev/null); do kill -9 \$p; done; sleep 0.2; rmdir $CG"
+test_cgroup bg-netban
 OUT=$TMP/events.json
 OK=$((20000 + $$ % 10000)) BAD=$((OK + 1)) RCV=$((OK + 2))
 
-cat > "$TMP/agent.yaml" <<YAML
-mode: alert
-events: { format: json }
-guards:
-  exec: { enabled: false }
-  limits:
-    rules:
+{
+	limits_config_head
+	cat <<YAML
       - name: cg-offline
         match: { cgroup: $CG }
         action: deny
@@ -33,6 +25,7 @@ guards:
           ban: [connect, send, receive]
           allow: ["127.0.0.1:$OK", "[::1]:$OK"]
 YAML
+} >"$TMP/agent.yaml"
 agent_up "$TMP/agent.yaml"
 
 # in_cg CMD...: run CMD inside the target cgroup.

@@ -17,13 +17,9 @@ if "$BPFGUARD" probe --json | grep -q '"lsm":{"available":true'; then lsm=1; els
 [ "${BG_IN_VM:-0}" = 1 ] && [ $lsm = 0 ] && fail "the VM kernel must have BPF LSM"
 OK=$((20000 + $$ % 10000)) BAD=$((OK + 1)) RCV=$((OK + 2))
 
-cat > "$TMP/agent.yaml" <<YAML
-mode: alert
-events: { format: json }
-guards:
-  exec: { enabled: false }
-  limits:
-    rules:
+{
+	limits_config_head
+	cat <<YAML
       - name: netc-offline
         match: { exe: $TMP/netc }
         action: deny
@@ -31,6 +27,7 @@ guards:
           ban: [connect, send, receive]
           allow: ["127.0.0.1:$OK", "[::1]:$OK"]
 YAML
+} >"$TMP/agent.yaml"
 agent_up "$TMP/agent.yaml"
 
 # serve PROTO ADDR PORT: a peer (the original binary) in the background.
