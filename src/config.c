@@ -164,31 +164,30 @@ static int finish(struct bg_yaml *y, struct bg_config *out, char *err, size_t er
 	return 0;
 }
 
+/* Parse what bg_yaml_load or _load_string left in y (rc: their result). */
+static int load(struct bg_yaml *y, int rc, struct bg_config *c, char *err, size_t errlen)
+{
+	if (!rc)
+		rc = finish(y, c, err, errlen);
+	else
+		snprintf(err, errlen, "%s", y->err);
+	bg_yaml_free(y);
+	return rc;
+}
+
 int bg_config_parse(const char *name, const char *text, size_t len, struct bg_config *c, char *err,
 		    size_t errlen)
 {
 	struct bg_yaml y;
-	int rc = bg_yaml_load_string(&y, name, text, len);
 
-	if (!rc)
-		rc = finish(&y, c, err, errlen);
-	else
-		snprintf(err, errlen, "%s", y.err);
-	bg_yaml_free(&y);
-	return rc;
+	return load(&y, bg_yaml_load_string(&y, name, text, len), c, err, errlen);
 }
 
 int bg_config_load(const char *path, struct bg_config *c, char *err, size_t errlen)
 {
 	struct bg_yaml y;
-	int rc = bg_yaml_load(&y, path);
 
-	if (!rc)
-		rc = finish(&y, c, err, errlen);
-	else
-		snprintf(err, errlen, "%s", y.err);
-	bg_yaml_free(&y);
-	return rc;
+	return load(&y, bg_yaml_load(&y, path), c, err, errlen);
 }
 
 void bg_config_free(struct bg_config *c)

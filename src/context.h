@@ -20,6 +20,14 @@ enum bg_format {
 	BG_FORMAT_TEXT = 2,
 };
 
+/* The --json and --text rows of a command whose struct T holds its bg_ctx
+ * as field c (src/cli.h). */
+#define BG_OPT_FORMAT(T, c)                                                               \
+	BG_OPT_SET(T, c.format, BG_FORMAT_JSON, "json", 'j',                              \
+		   "JSON lines (the default when the output is not a terminal)"),         \
+		BG_OPT_SET(T, c.format, BG_FORMAT_TEXT, "text", 't',                      \
+			   "readable text (the default on a terminal)")
+
 struct bg_ctx {
 	enum bg_format format; /* --json / --text (BG_OPT_SET), or a config's */
 	const char *output;    /* --output FILE; NULL: the command's default */

@@ -566,9 +566,7 @@ static const struct bg_opt monitor_opts[] = {
 		      "alert (default): events only; kill: SIGKILL from the kernel (deny needs `run`)"),
 	BG_OPT_STR(struct monitor, ctx.output, "output", 'o', "FILE",
 		   "append events to FILE instead of stdout"),
-	BG_OPT_SET(struct monitor, ctx.format, BG_FORMAT_JSON, "json", 'j',
-		   "events as JSON lines (default when the output is not a terminal)"),
-	BG_OPT_SET(struct monitor, ctx.format, BG_FORMAT_TEXT, "text", 't', "events as text"),
+	BG_OPT_FORMAT(struct monitor, ctx),
 	{0},
 };
 

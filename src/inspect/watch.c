@@ -30,9 +30,7 @@ static const struct bg_opt watch_opts[] = {
 	BG_OPT_CHOICE(struct watch_cmd, action, "action", 'a', "ACTION", actions,
 		      "alert, deny or kill: for rules that name no action (alert)"),
 	BG_OPT_FLAG(struct watch_cmd, matches, "matches", 'm', "report only loads a pattern matches"),
-	BG_OPT_SET(struct watch_cmd, ctx.format, BG_FORMAT_JSON, "json", 'j',
-		   "JSON lines (the default when stdout is not a terminal)"),
-	BG_OPT_SET(struct watch_cmd, ctx.format, BG_FORMAT_TEXT, "text", 't', "readable text"),
+	BG_OPT_FORMAT(struct watch_cmd, ctx),
 	BG_OPT_SECONDS(struct watch_cmd, duration, "duration", 'd', "stop after SECONDS"),
 	{0},
 };
