@@ -22,7 +22,6 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define NR_BPF	      321 /* x86_64 */
-#define SIGKILL	      9
 #define CMD_PROG_LOAD 5	   /* BPF_PROG_LOAD */
 #define CODE_CALL     0x85 /* BPF_JMP | BPF_CALL */
 #define CODE_LD64     0x18 /* BPF_LD | BPF_IMM | BPF_DW */

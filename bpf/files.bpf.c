@@ -25,11 +25,7 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define FMODE_READ  0x1
-#define FMODE_WRITE 0x2
-#define O_TRUNC	    00001000
 #define TS_COMPAT   0x0002
-#define X32_BIT	    0x40000000
 
 /* Written by user space through the mmapped .bss: the generation in use,
  * and whether each generation has directory rules (else no ancestor walk). */

@@ -31,17 +31,10 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define AF_INET	     2
-#define AF_INET6     10
-#define SIGKILL	     9
 #define EAGAIN	     11
 #define CLONE_THREAD 0x00010000
 #define TS_COMPAT    0x0002
 #define PAGE_SHIFT   12
-#define S_IFMT	     00170000
-#define S_IFSOCK     0140000
-#define IPPROTO_TCP  6
-#define IPPROTO_UDP  17
 
 /* x86_64 syscall numbers this guard decodes. */
 #define NR_mmap	    9
@@ -686,7 +679,6 @@ struct call {
 	bool compat; /* msghdr in the 32-bit layout (ia32, x32) */
 };
 
-#define X32_BIT 0x40000000
 
 /* ia32 syscall numbers this guard decodes (arch/x86/entry/syscalls/syscall_32.tbl). */
 #define IA32_fork	2

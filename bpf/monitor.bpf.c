@@ -33,17 +33,7 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define AF_INET		 2
-#define AF_INET6	 10
 #define TS_COMPAT	 0x0002
-#define X32_BIT		 0x40000000
-#define O_ACCMODE	 00000003
-#define O_WRONLY	 00000001
-#define O_RDWR		 00000002
-#define O_CREAT		 00000100
-#define O_TRUNC		 00001000
-#define S_IFMT		 00170000
-#define S_IFDIR		 0040000
 #define PROC_SUPER_MAGIC 0x9fa0
 #define CGROUP_LEVELS	 16
 

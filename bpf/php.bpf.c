@@ -24,7 +24,6 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define SIGKILL		       9
 #define ZEND_INTERNAL_FUNCTION 1
 
 const volatile bool enforce = false; /* run: check; profile: record */

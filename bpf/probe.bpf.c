@@ -8,12 +8,12 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>
+#include "lib/consts.bpf.h"
 #include "lib/kfuncs.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define TC_ACT_OK 0
-#define SIGKILL	  9
 
 /* Set by user space after load: the only process the signal probe acts on. */
 __u32 target_tgid;

@@ -17,27 +17,8 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define AF_INET		2
-#define AF_INET6	10
 #define TS_COMPAT	0x0002
-#define X32_BIT		0x40000000
-#define O_ACCMODE	00000003
-#define O_WRONLY	00000001
-#define O_RDWR		00000002
-#define O_CREAT		00000100
-#define O_TRUNC		00001000
-#define AT_FDCWD	-100
-#define AT_REMOVEDIR	0x200
-#define S_IFMT		00170000
-#define S_IFDIR		0040000
-#define S_IFIFO		0010000
-#define S_IFCHR		0020000
-#define S_IFBLK		0060000
-#define S_IFSOCK	0140000
-#define AF_UNIX		1
-#define RENAME_EXCHANGE 2
 #define SYS_BIND	2 /* ia32 socketcall's call number */
-#define FMODE_EXEC	0x20
 
 /* Which selectors are in use: bystanders pay only for these lookups. */
 const volatile bool filter_cgroup = false;

@@ -24,11 +24,9 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define SIGSYS		  31
-#define SIGKILL		  9
 #define SYS_SECCOMP	  1
 #define AUDIT_ARCH_X86_64 0xc000003eu
 #define AUDIT_ARCH_I386	  0x40000003u
-#define X32_SYSCALL_BIT	  0x40000000u
 
 struct {
 	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
@@ -70,7 +68,7 @@ int BPF_PROG(rf_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	arch = BPF_CORE_READ(info, _sifields._sigsys._arch);
 	abi = arch == AUDIT_ARCH_I386	  ? BG_ABI_IA32
 	      : arch != AUDIT_ARCH_X86_64 ? BG_ABI_IA32
-	      : (nr & X32_SYSCALL_BIT)	  ? BG_ABI_X32
+	      : (nr & X32_BIT)	  ? BG_ABI_X32
 					  : BG_ABI_NATIVE;
 	last_nr = nr;
 	last_abi = abi;
@@ -109,18 +107,6 @@ int BPF_PROG(rf_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 
 /* ---- Landlock: EACCES from the calls it governs ------------------------ */
 
-#define EACCES	     13
-#define O_WRONLY     01
-#define O_RDWR	     02
-#define O_CREAT	     0100
-#define O_TRUNC	     01000
-#define AT_REMOVEDIR 0x200
-#define S_IFMT	     00170000
-#define S_IFIFO	     0010000
-#define S_IFCHR	     0020000
-#define S_IFBLK	     0060000
-#define S_IFSOCK     0140000
-#define AF_UNIX	     1
 
 struct sys_exit_ctx { /* syscalls:sys_exit_* as BPF sees it */
 	__u64 regs;
@@ -293,9 +279,6 @@ static __always_inline int landlock_refused(struct sys_exit_ctx *ctx)
 
 /* ---- the names below a directory Landlock was widened on --------------- */
 
-#define FMODE_READ  0x1
-#define FMODE_WRITE 0x2
-#define BG_S_IFREG  0100000
 
 /*
  * Landlock's rules hold on inodes: a file that does not exist when run
@@ -336,7 +319,7 @@ static __always_inline int exact_name(struct sys_exit_ctx *ctx)
 		need |= BG_ACC_WRITE;
 	/* Landlock widens READ_FILE and WRITE_FILE only; O_PATH opens carry
 	 * neither, directories are read with READ_DIR. */
-	if (!need || (imode & BG_S_IFMT) != BG_S_IFREG)
+	if (!need || (imode & S_IFMT) != S_IFREG)
 		return 0;
 	s = bpf_map_lookup_elem(&lsm_scratch_map, &zero);
 	if (!s)

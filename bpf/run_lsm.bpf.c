@@ -27,20 +27,6 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define FMODE_READ	0x1
-#define FMODE_WRITE	0x2
-#define FMODE_EXEC	0x20
-#define __FMODE_EXEC	0x20 /* in f_flags */
-#define S_IFMT		00170000
-#define S_IFDIR		0040000
-#define S_IFREG		0100000
-#define S_IFIFO		0010000
-#define S_IFCHR		0020000
-#define S_IFBLK		0060000
-#define S_IFSOCK	0140000
-#define RENAME_EXCHANGE 2
-#define SIGKILL		9
-#define SOCK_STREAM	1
 
 /* The command's cgroup (index 0), set by user space: its descendants are
  * in scope too, as for the cgroup hooks of bpf/sandbox.bpf.c. */

@@ -15,9 +15,8 @@
 #include <bpf/bpf_core_read.h>
 #include <bpfguard/events.h>
 
-#ifndef EPERM
-#define EPERM 1 /* not 13: that is EACCES */
-#endif
+#include "lib/consts.bpf.h"
+
 
 /* Size is set by user space (events.ring_buffer_size). */
 struct {

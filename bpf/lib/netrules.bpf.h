@@ -12,10 +12,9 @@
 #include <bpfguard/profile.h>
 #include <bpfguard/sandbox.h>
 
+#include "lib/consts.bpf.h"
 #include "lib/prefix.bpf.h"
 
-#define AF_INET	 2
-#define AF_INET6 10
 
 const volatile __u32 n_rules = 0;
 

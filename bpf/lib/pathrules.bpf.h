@@ -15,8 +15,6 @@
 #include <bpfguard/profile.h>
 #include <bpfguard/run_lsm.h>
 
-#define BG_S_IFMT  00170000
-#define BG_S_IFDIR 0040000
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -144,7 +142,7 @@ static __always_inline bool bg_file_allowed(struct lsm_scratch *s, __u32 need, u
 
 	if (v)
 		return (*v & need) == need;
-	return (i_mode & BG_S_IFMT) != BG_S_IFDIR && !(need & BG_ACC_EXEC) &&
+	return (i_mode & S_IFMT) != S_IFDIR && !(need & BG_ACC_EXEC) &&
 	       dir_writable(parent_rule(s));
 }
 

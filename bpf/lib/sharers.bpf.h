@@ -31,9 +31,6 @@
 #include "common.bpf.h"
 #include "kfuncs.bpf.h"
 
-#ifndef SIGKILL
-#define SIGKILL 9
-#endif
 
 /*
  * SIGKILL every other thread group whose descriptor table is task's;
