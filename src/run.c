@@ -359,11 +359,25 @@ static int add_parent(int ruleset, const char *path, uint64_t rights)
 }
 
 /*
+ * "/proc/self/NAME" as profile folds it: each process's own /proc/PID. A
+ * rule made in run's child holds on that process's directory only, not on
+ * the ones of the processes it starts (python's subprocess.run started a
+ * shell and grep, whose /proc/self/maps read was refused, and grep fell
+ * back to mincore, outside the policy too).
+ */
+static bool proc_self(const char *path)
+{
+	return !strncmp(path, "/proc/self/", 11);
+}
+
+/*
  * Which entries Landlock must grant through their directory, decided once
  * in bpfguard before the fork (the child follows it; bpf/refusals.bpf.c
  * checks names below those directories when any is): a file to be created
  * or linked that does not exist yet, and a name a rename replaces (its new inode
- * carries no rule: git's index, every atomic save). Returns how many.
+ * carries no rule: git's index, every atomic save). A /proc/self file is
+ * granted on /proc (any process's directory), so it needs the same check.
+ * Returns how many.
  */
 static size_t plan_widening(const struct bg_policy *p, bool *widen)
 {
@@ -373,10 +387,15 @@ static size_t plan_widening(const struct bg_policy *p, bool *widen)
 	for (i = 0; i < p->n_files; i++) {
 		const struct bg_policy_file *f = &p->files[i];
 
-		widen[i] = !(f->acc & BG_ACC_DIR) && new_file_rights(f->acc) &&
-			   ((f->acc & BG_ACC_RENAME_TO) ||
-			    ((f->acc & (BG_ACC_CREAT | BG_ACC_LINK_TO)) && stat(f->path, &st) &&
-			     errno == ENOENT));
+		if (f->acc & BG_ACC_DIR)
+			widen[i] = false;
+		else if (proc_self(f->path))
+			widen[i] = f->acc & (BG_ACC_READ | BG_ACC_WRITE);
+		else
+			widen[i] = new_file_rights(f->acc) &&
+				   ((f->acc & BG_ACC_RENAME_TO) ||
+				    ((f->acc & (BG_ACC_CREAT | BG_ACC_LINK_TO)) &&
+				     stat(f->path, &st) && errno == ENOENT));
 		n += widen[i];
 	}
 	return n;
@@ -407,6 +426,10 @@ static int apply_landlock(const struct bg_policy *p, const bool *widen)
 		/* Terminals and devices are used with ioctl. */
 		if (!(f->acc & BG_ACC_DIR) && !strncmp(f->path, "/dev/", 5))
 			r |= LANDLOCK_ACCESS_FS_IOCTL_DEV & handled;
+		if (widen && widen[i] && proc_self(f->path)) {
+			add_path(rs, "/proc", r);
+			continue;
+		}
 		add_path(rs, f->path, r);
 		if (widen && widen[i])
 			pr |= new_file_rights(f->acc);
