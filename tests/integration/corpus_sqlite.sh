@@ -53,14 +53,7 @@ for mode in delete wal; do
 	grep -qx "3000|4500000.0|row0|row999" "$TMP/ref.out" || fail "$mode: reference: $(cat "$TMP/ref.out")"
 	for action in deny kill; do
 		rm -f t.db
-		: >"$TMP/ev"
-		"$BPFGUARD" run --policy "$TMP/$mode.yaml" --action $action --json --output "$TMP/ev" \
-			-- sqlite3 t.db <"$TMP/r.sql" >"$TMP/run.out" 2>"$TMP/run.err"
-		rc=$?
-		[ $rc = 0 ] || fail "$mode $action: rc $rc: $(cat "$TMP/run.err" "$TMP/ev")"
-		cmp -s "$TMP/ref.out" "$TMP/run.out" ||
-			fail "$mode $action: output differs: $(diff "$TMP/ref.out" "$TMP/run.out" | head)"
-		! grep -q '"run_\|"seccomp' "$TMP/ev" || fail "$mode $action: events: $(cat "$TMP/ev")"
+		corpus_run "$TMP/$mode.yaml" $action "$TMP/ref.out" sqlite3 t.db <"$TMP/r.sql"
 		[ "$(ls)" = t.db ] || fail "$mode $action: left $(ls)"
 	done
 	M=$(grep -o "files: [a-z]*" "$TMP/run.err" | head -1)

@@ -47,14 +47,7 @@ rm -rf X
 /bin/sh "$TMP/t.sh" X >"$TMP/ref.out" 2>&1 || fail "reference: $(cat "$TMP/ref.out")"
 for action in deny kill; do
 	rm -rf X
-	: >"$TMP/ev"
-	"$BPFGUARD" run --policy "$TMP/tar.yaml" --action $action --json --output "$TMP/ev" -- \
-		/bin/sh "$TMP/t.sh" X >"$TMP/run.out" 2>"$TMP/run.err"
-	rc=$?
-	[ $rc = 0 ] || fail "$action: rc $rc: $(cat "$TMP/run.err" "$TMP/ev")"
-	cmp -s "$TMP/ref.out" "$TMP/run.out" ||
-		fail "$action: output differs: $(diff "$TMP/ref.out" "$TMP/run.out" | head)"
-	! grep -q '"kind":"alert"' "$TMP/ev" || fail "$action: events: $(cat "$TMP/ev")"
+	corpus_run "$TMP/tar.yaml" $action "$TMP/ref.out" /bin/sh "$TMP/t.sh" X
 done
 M=$(grep -o "files: [a-z]*" "$TMP/run.err" | head -1)
 
