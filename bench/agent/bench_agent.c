@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * bench/agent: what the running agent costs the host.
+ *
+ * - footprint: VmRSS of an idle `bpfguard agent` (from /proc/PID/status,
+ *   with its anonymous and file-backed parts), on config/default.yaml and
+ *   on a config with every agent guard on (exec, bpf_load, files, limits
+ *   with memory, children and network rules, the XDP filter on lo in a
+ *   private network namespace), once its agent-start event is out.
+ * - limits bystander: an open+close loop of a process no rule matches,
+ *   while the agent runs a guards.limits max_memory rule (its tp_btf
+ *   sys_enter program runs for every syscall of every task), beside the
+ *   same loop under an empty tp_btf sys_enter program (the floor of any
+ *   per-syscall hook) and bare. The three alternate within each round;
+ *   the ratio is the median over rounds of each round's limits/empty.
+ *
+ * Usage: bench_agent [ROUNDS [ITERATIONS]]  (7, 200000)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "empty_sys_enter.skel.h"
+
+#define MAX_ROUNDS 32
+
+static char bg[PATH_MAX], dir[64] = "/tmp/bgpf-agent.XXXXXX";
+
+static double now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+static double loop_ns(long n)
+{
+	double t0 = now_ns();
+	long i;
+
+	for (i = 0; i < n; i++) {
+		int fd = open("/dev/null", O_RDONLY);
+
+		if (fd >= 0)
+			close(fd);
+	}
+	return (now_ns() - t0) / n;
+}
+
+/* Start the agent on CONFIG and wait (10 s at most) for its agent-start
+ * event: by then every guard is loaded and attached. */
+static pid_t agent_start(const char *config)
+{
+	char out[128], buf[4096];
+	pid_t pid;
+	int i;
+
+	snprintf(out, sizeof(out), "%s/events.json", dir);
+	unlink(out);
+	pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		execl(bg, bg, "agent", "--config", config, "--output", out, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; pid > 0 && i < 1000; i++) {
+		FILE *f = fopen(out, "r");
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+		if (f)
+			fclose(f);
+		buf[n] = 0;
+		if (strstr(buf, "\"agent-start\""))
+			return pid;
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			break;
+		usleep(10000);
+	}
+	fprintf(stderr, "bench/agent: the agent did not start on %s\n", config);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	return -1;
+}
+
+static void agent_stop(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+}
+
+/* kB of VmRSS, RssAnon and RssFile of pid. */
+static int rss(pid_t pid, long kb[3])
+{
+	static const char *const keys[3] = {"VmRSS:", "RssAnon:", "RssFile:"};
+	char path[64], line[256];
+	FILE *f;
+	int k, found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		for (k = 0; k < 3; k++)
+			if (!strncmp(line, keys[k], strlen(keys[k]))) {
+				kb[k] = atol(line + strlen(keys[k]));
+				found++;
+			}
+	fclose(f);
+	return found == 3 ? 0 : -1;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	return fclose(f);
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_d);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void summary(const char *name, const char *unit, double base, double ours, double ratio,
+		    const char *goal, bool met)
+{
+	printf("summary: %s|%.1f %s|%.1f %s|%.2f|%s|%s\n", name, base, unit, ours, unit, ratio,
+	       goal, met ? "met" : "NOT met");
+}
+
+static const char every_guard[] =
+	"mode: alert\n"
+	"events: { format: json }\n"
+	"network:\n"
+	"  interfaces: [lo]\n"
+	"  allow: { sources: [10.0.0.0/8, 192.168.0.0/16], tcp: [22, 443] }\n"
+	"guards:\n"
+	"  exec: { enabled: true }\n"
+	"  bpf_load: { enabled: true, action: alert, report: all, patterns: %s/bpf-patterns.yaml "
+	"}\n"
+	"  files:\n"
+	"    rules:\n"
+	"      - { name: shadow, paths: [/etc/shadow], read: [/usr/bin/passwd], write: "
+	"[/usr/bin/passwd] }\n"
+	"  limits:\n"
+	"    rules:\n"
+	"      - { name: mem, match: { exe: /bin/sleep }, action: kill, max_memory: 200MiB }\n"
+	"      - { name: kids, match: { exe: /usr/bin/dash }, max_descendants: 1000 }\n"
+	"      - name: net\n"
+	"        match: { comm: bgpf-nobody }\n"
+	"        action: kill\n"
+	"        network: { ban: [connect], allow: [\"10.0.0.0/8:443\"] }\n";
+
+static const char limits_only[] = "mode: alert\n"
+				  "events: { format: json }\n"
+				  "guards:\n"
+				  "  exec: { enabled: false }\n"
+				  "  limits:\n"
+				  "    rules:\n"
+				  "      - name: mem\n"
+				  "        match: { exe: /bin/sleep }\n"
+				  "        action: kill\n"
+				  "        max_memory: 200MiB\n";
+
+int main(int argc, char **argv)
+{
+	int rounds = argc > 1 ? atoi(argv[1]) : 7, r, k;
+	long iters = argc > 2 ? atol(argv[2]) : 200000;
+	static double bare[MAX_ROUNDS], empty[MAX_ROUNDS], lim[MAX_ROUNDS], q[MAX_ROUNDS];
+	char cfgdir[PATH_MAX], path[PATH_MAX + 64], every[sizeof(every_guard) + PATH_MAX];
+	const char *cfgs[2];
+	long kb[2][3];
+	double load[3] = {0};
+	char *p;
+	ssize_t n;
+	int err = 1;
+
+	if (rounds < 1 || rounds > MAX_ROUNDS || iters < 1) {
+		fprintf(stderr, "usage: bench_agent [ROUNDS (1-%d) [ITERATIONS]]\n", MAX_ROUNDS);
+		return 2;
+	}
+	/* $BUILD/bench/agent/bench_agent -> $BUILD/bpfguard, and config/ of
+	 * the source tree (the working directory of make bench). */
+	n = readlink("/proc/self/exe", bg, sizeof(bg) - 1);
+	if (n < 0)
+		return 1;
+	bg[n] = 0;
+	for (k = 0; k < 3 && (p = strrchr(bg, '/')); k++)
+		*p = 0;
+	strncat(bg, "/bpfguard", sizeof(bg) - strlen(bg) - 1);
+	if (getenv("BPFGUARD"))
+		snprintf(bg, sizeof(bg), "%s", getenv("BPFGUARD"));
+	if (!realpath("config", cfgdir) || access(bg, X_OK)) {
+		printf("bench_agent: SKIP: run from the source tree after make (needs config/ and "
+		       "%s)\n",
+		       bg);
+		return 0;
+	}
+	/* The XDP filter goes on lo of a private network namespace, its pins
+	 * on a private bpffs: nothing on the host is touched. */
+	if (unshare(CLONE_NEWNET | CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		printf("bench_agent: SKIP: cannot create namespaces: %s\n", strerror(errno));
+		return 0;
+	}
+	if (!mkdtemp(dir))
+		return 1;
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL))
+		fprintf(stderr, "bench/agent: no private bpffs: %s\n", strerror(errno));
+	if (system("ip link set lo up"))
+		fprintf(stderr, "bench/agent: cannot bring lo up\n");
+	snprintf(every, sizeof(every), every_guard, cfgdir);
+	snprintf(path, sizeof(path), "%s/every.yaml", dir);
+	if (write_file(path, every))
+		goto out;
+	snprintf(path, sizeof(path), "%s/limits.yaml", dir);
+	if (write_file(path, limits_only))
+		goto out;
+	getloadavg(load, 3);
+	printf("bench/agent: load average %.2f %.2f %.2f\n", load[0], load[1], load[2]);
+
+	/* Footprint: idle, after start; the ring buffer's pages are resident
+	 * only once written, so a second sample after a burst of execs. */
+	snprintf(path, sizeof(path), "%s/default.yaml", cfgdir);
+	cfgs[0] = path;
+	snprintf(every, sizeof(every), "%s/every.yaml", dir);
+	cfgs[1] = every;
+	for (k = 0; k < 2; k++) {
+		pid_t a = agent_start(cfgs[k]);
+		int i;
+
+		if (a < 0 || rss(a, kb[k]))
+			goto out;
+		printf("footprint %-8s idle after start: VmRSS %ld kB (anon %ld, file %ld)\n",
+		       k ? "every" : "default", kb[k][0], kb[k][1], kb[k][2]);
+		/* 2000 execs: exec and exit events through the whole ring. */
+		for (i = 0; i < 2000; i++) {
+			pid_t c = fork();
+
+			if (c == 0) {
+				execl("/bin/true", "true", (char *)NULL);
+				_exit(127);
+			}
+			waitpid(c, NULL, 0);
+		}
+		usleep(500000);
+		if (rss(a, kb[k]))
+			goto out;
+		printf("footprint %-8s after 2000 execs: VmRSS %ld kB (anon %ld, file %ld)\n",
+		       k ? "every" : "default", kb[k][0], kb[k][1], kb[k][2]);
+		agent_stop(a);
+	}
+	summary("agent RSS, default config", "MB", 16.0, kb[0][0] / 1024.0, kb[0][0] / 1024.0 / 16,
+		"<= 16 MB", kb[0][0] <= 16 * 1024);
+	summary("agent RSS, every guard", "MB", 24.0, kb[1][0] / 1024.0, kb[1][0] / 1024.0 / 24,
+		"<= 24 MB", kb[1][0] <= 24 * 1024);
+
+	/* Limits bystander. */
+	snprintf(path, sizeof(path), "%s/limits.yaml", dir);
+	printf("limits bystander: open+close of /dev/null, %ld iterations, %d rounds (ns per "
+	       "iteration)\n",
+	       iters, rounds);
+	for (r = 0; r < rounds; r++) {
+		struct empty_sys_enter *e;
+		pid_t a;
+
+		bare[r] = loop_ns(iters);
+		e = empty_sys_enter__open_and_load();
+		if (!e || empty_sys_enter__attach(e)) {
+			empty_sys_enter__destroy(e);
+			goto out;
+		}
+		empty[r] = loop_ns(iters);
+		empty_sys_enter__destroy(e);
+		a = agent_start(path);
+		if (a < 0)
+			goto out;
+		lim[r] = loop_ns(iters);
+		agent_stop(a);
+		q[r] = lim[r] / empty[r];
+		printf("round %2d: bare %.0f, tp_btf empty %.0f, limits %.0f: limits/empty %.3f\n",
+		       r + 1, bare[r], empty[r], lim[r], q[r]);
+		fflush(stdout);
+	}
+	{
+		double mq = median(q, rounds), me = median(empty, rounds), ml = median(lim, rounds);
+
+		printf("limits bystander / empty tp_btf = %.3f (median of %d rounds, range "
+		       "%.3f-%.3f; target <= 1.2: %s); empty adds %.0f ns to bare %.0f\n",
+		       mq, rounds, q[0], q[rounds - 1], mq <= 1.2 ? "met" : "MISSED",
+		       me - median(bare, rounds), median(bare, rounds));
+		summary("limits max_memory bystander open+close vs empty tp_btf", "ns", me, ml, mq,
+			"<= 1.2", mq <= 1.2);
+	}
+	err = 0;
+out:
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	if (system(path))
+		fprintf(stderr, "bench/agent: cannot remove %s\n", dir);
+	umount2("/sys/fs/bpf", MNT_DETACH);
+	if (err)
+		fprintf(stderr, "bench/agent: failed\n");
+	return err;
+}
