@@ -208,6 +208,11 @@ static void put_kstr(struct bg_buf *b, const char *s, size_t max)
 	bg_buf_putc(b, '"');
 }
 
+static void put_str(struct bg_buf *b, const char *s)
+{
+	put_kstr(b, s, strlen(s));
+}
+
 /* The entity id names a process across pid reuse: pid and start time. */
 static void put_entity(struct bg_buf *b, uint32_t pid, uint64_t start_ns)
 {
@@ -345,8 +350,7 @@ static void json_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_eve
 		LIT(out, ",\"rule\":{\"id\":");
 		bg_buf_u64(out, h->rule_id);
 		LIT(out, ",\"name\":");
-		json_inside(&j, out);
-		bg_json_str(&j, rule_name(f, d, h));
+		put_str(out, rule_name(f, d, h));
 		bg_buf_putc(out, '}');
 	}
 	if (p)
@@ -355,8 +359,7 @@ static void json_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_eve
 	if (d->json)
 		d->json(f, &j, h);
 	LIT(out, ",\"bpfguard\":{\"type\":");
-	json_inside(&j, out);
-	bg_json_str(&j, d->name);
+	put_str(out, d->name);
 	LIT(out, ",\"action\":\"");
 	bg_buf_puts(out, bg_action_name(h->action));
 	LIT(out, "\",\"mechanism\":\"");
