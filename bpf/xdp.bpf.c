@@ -167,33 +167,16 @@ static __always_inline void rule_hit(__u32 id)
 		*v += 1; /* per-CPU slot */
 }
 
-/* The rule id of the longest prefix of the source address in one of the
- * tries (allow or deny, per family), 0 if none. The trie is walked only if
- * it may hold a match: an empty trie (bg_net_cfg.nonempty) or, for IPv4, a
- * source whose /16 (bg_net_src16) or /24 (bg_net_src24) no prefix overlaps
- * cannot. An LPM lookup is the costliest step per packet. */
-static __always_inline __u32 lookup_src(struct pkt *p, const struct bg_net_cfg *cfg, bool deny)
+/* The slow part of lookup_src, out of line so that the common frame's code
+ * stays small: the /24 table for IPv4 sources the prefilters let through,
+ * else the LPM trie. */
+static __noinline __u32 lookup_deep(struct pkt *p, bool deny)
 {
-	__u32 *id;
+	struct bg_net_long24 *l;
+	__u32 *id, w24;
+	int i;
 
 	if (p->family == 4) {
-		/* /16 number (top 16 bits) / 32 and % 32; /24 number / 64. */
-		__u32 w = p->src4 >> 21;
-		__u32 bit = 1U << ((p->src4 >> 16) & 31);
-		__u32 w24 = p->src4 >> 14;
-		struct bg_net_src16 *s;
-		struct bg_net_long24 *l;
-		__u64 *s24;
-		int i;
-
-		if (!(cfg->nonempty & (deny ? BG_NET_F_DENY4 : BG_NET_F_ALLOW4)))
-			return 0;
-		s = bpf_map_lookup_elem(&bg_net_src16, &w);
-		if (!s || !((deny ? s->deny : s->allow) & bit))
-			return 0;
-		s24 = bpf_map_lookup_elem(&bg_net_src24, &w24);
-		if (!s24 || !(*s24 & (1ULL << ((p->src4 >> 8) & 63))))
-			return 0;
 		/* A /24 that holds longer prefixes (where a trie walk is
 		 * deepest): one hash lookup and at most 8 byte compares. */
 		w24 = p->src4 >> 8;
@@ -213,13 +196,40 @@ static __always_inline __u32 lookup_src(struct pkt *p, const struct bg_net_cfg *
 		id = bpf_map_lookup_elem(deny ? (void *)&bg_net_deny4 : (void *)&bg_net_allow4,
 					 &p->k4);
 	} else {
-		if (!(cfg->nonempty & (deny ? BG_NET_F_DENY6 : BG_NET_F_ALLOW6)))
-			return 0;
 		p->k6.prefixlen = 128;
 		id = bpf_map_lookup_elem(deny ? (void *)&bg_net_deny6 : (void *)&bg_net_allow6,
 					 &p->k6);
 	}
 	return id ? *id : 0;
+}
+
+/* The rule id of the longest prefix of the source address in one of the
+ * tries (allow or deny, per family), 0 if none. The trie is walked only if
+ * it may hold a match: an empty trie (bg_net_cfg.nonempty) or, for IPv4, a
+ * source whose /16 (bg_net_src16) or /24 (bg_net_src24) no prefix overlaps
+ * cannot. An LPM lookup is the costliest step per packet. */
+static __always_inline __u32 lookup_src(struct pkt *p, const struct bg_net_cfg *cfg, bool deny)
+{
+	if (p->family == 4) {
+		/* /16 number (top 16 bits) / 32 and % 32; /24 number / 64. */
+		__u32 w = p->src4 >> 21;
+		__u32 bit = 1U << ((p->src4 >> 16) & 31);
+		__u32 w24 = p->src4 >> 14;
+		struct bg_net_src16 *s;
+		__u64 *s24;
+
+		if (!(cfg->nonempty & (deny ? BG_NET_F_DENY4 : BG_NET_F_ALLOW4)))
+			return 0;
+		s = bpf_map_lookup_elem(&bg_net_src16, &w);
+		if (!s || !((deny ? s->deny : s->allow) & bit))
+			return 0;
+		s24 = bpf_map_lookup_elem(&bg_net_src24, &w24);
+		if (!s24 || !(*s24 & (1ULL << ((p->src4 >> 8) & 63))))
+			return 0;
+	} else if (!(cfg->nonempty & (deny ? BG_NET_F_DENY6 : BG_NET_F_ALLOW6))) {
+		return 0;
+	}
+	return lookup_deep(p, deny);
 }
 
 /* Walk IPv6 extension headers up to the upper-layer header. Returns the
@@ -483,40 +493,61 @@ int bg_xdp_filter(struct xdp_md *ctx)
 {
 	struct pkt p;
 	const struct bg_net_cfg *cfg;
-	__u32 zero = 0, deny, allow, port_id, slot;
+	__u32 zero = 0, deny, allow, port_id, slot, reason, rule = 0;
+	__u8 action;
 
 	__builtin_memset(&p, 0, __builtin_offsetof(struct pkt, k4));
 	cfg = bpf_map_lookup_elem(&bg_net_cfg, &zero);
 	if (!cfg)
 		return XDP_PASS; /* cannot happen: array slot 0 always exists */
-	if (parse(ctx, &p) < 0)
-		return verdict(ctx, &p, BG_NET_R_MALFORMED, cfg->malformed_action, 0, cfg);
-	if (!p.family)
-		return verdict(ctx, &p, BG_NET_R_NON_IP, cfg->non_ip_action, 0, cfg);
+	if (parse(ctx, &p) < 0) {
+		reason = BG_NET_R_MALFORMED;
+		action = cfg->malformed_action;
+		goto out;
+	}
+	if (!p.family) {
+		reason = BG_NET_R_NON_IP;
+		action = cfg->non_ip_action;
+		goto out;
+	}
 
+	/* One exit, one copy of verdict(): a smaller program. */
 	deny = lookup_src(&p, cfg, true);
 	if (deny) {
 		rule_hit(deny);
-		return verdict(ctx, &p, BG_NET_R_DENIED, BG_NET_DROP, deny, cfg);
+		reason = BG_NET_R_DENIED;
+		action = BG_NET_DROP;
+		rule = deny;
+		goto out;
 	}
 	allow = lookup_src(&p, cfg, false);
 	rule_hit(allow);
-	if (p.frag)
-		return verdict(ctx, &p, BG_NET_R_FRAGMENT,
-			       resolve(cfg->frag_action, allow, cfg->default_action), 0, cfg);
-	if (!p.l4)
-		return verdict(ctx, &p, BG_NET_R_OTHER,
-			       resolve(cfg->other_action, allow, cfg->default_action), 0, cfg);
+	if (p.frag) {
+		reason = BG_NET_R_FRAGMENT;
+		action = resolve(cfg->frag_action, allow, cfg->default_action);
+		goto out;
+	}
+	if (!p.l4) {
+		reason = BG_NET_R_OTHER;
+		action = resolve(cfg->other_action, allow, cfg->default_action);
+		goto out;
+	}
+	reason = BG_NET_R_NO_SOURCE;
+	action = cfg->default_action;
 	if (!allow)
-		return verdict(ctx, &p, BG_NET_R_NO_SOURCE, cfg->default_action, 0, cfg);
+		goto out;
 	slot = (p.proto == NEXTHDR_UDP ? BG_NET_UDP : BG_NET_TCP) * 65536 + p.dport;
 	{
 		__u32 *v = bpf_map_lookup_elem(&bg_net_ports, &slot);
 
 		port_id = v ? *v : 0;
 	}
+	reason = BG_NET_R_NO_PORT;
 	if (!port_id)
-		return verdict(ctx, &p, BG_NET_R_NO_PORT, cfg->default_action, 0, cfg);
+		goto out;
 	rule_hit(port_id);
-	return verdict(ctx, &p, BG_NET_R_ALLOWED, BG_NET_PASS, 0, cfg);
+	reason = BG_NET_R_ALLOWED;
+	action = BG_NET_PASS;
+out:
+	return verdict(ctx, &p, reason, action, rule, cfg);
 }
