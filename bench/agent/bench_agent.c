@@ -39,6 +39,7 @@
 
 #include <bpfguard/events.h>
 
+#include "../bench.h"
 #include "empty_sys_enter.skel.h"
 #include "events/ring.h"
 #include "ident.h"
@@ -162,19 +163,6 @@ static int write_file(const char *path, const char *text)
 		return -1;
 	}
 	return fclose(f);
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_d);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* One line of make bench's summary table: name|baseline|bpfguard|ratio|

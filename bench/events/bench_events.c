@@ -25,6 +25,7 @@
 
 #include <bpfguard/events.h>
 
+#include "../bench.h"
 #include "events/format.h"
 #include "events/ring.h"
 #include "log.h"
@@ -171,19 +172,6 @@ static double format_ns(void)
 	t0 = thread_cpu() - t0;
 	bg_buf_free(&b);
 	return t0 * 1e9 / n;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_d);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 int main(int argc, char **argv)

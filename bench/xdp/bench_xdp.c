@@ -47,6 +47,7 @@
 
 #include <bpfguard/net.h>
 
+#include "../bench.h"
 #include "xdp_bench.skel.h"
 
 #define IF_A	   "bgbencha"
@@ -510,13 +511,6 @@ static void cleanup(struct bench *b)
 	rmdir(b->tmp);
 }
 
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* The program alone: ns per frame in BPF_PROG_TEST_RUN (no driver, no copy). */
 static double prog_ns(int prog_fd, struct bench *b, int idx)
 {
@@ -534,12 +528,6 @@ static const int pairs[NPAIRS][2] = {
 	{V_BPFGUARD, V_CEILING}, {V_BPFGUARD, V_NFT},	     {V_BPFGUARD_16, V_CEILING},
 	{V_BPFGUARD_16, V_NFT},	 {V_BPFGUARD_24, V_CEILING}, {V_BPFGUARD_24, V_NFT},
 };
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_d);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 int main(int argc, char **argv)
 {
