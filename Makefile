@@ -150,7 +150,7 @@ bench: tests
 	@failed=""; out=$$(mktemp /tmp/bg-bench.XXXXXX); for b in $(BENCH_BINS); do echo "== $$b"; \
 	$$b | tee -a $$out; [ $${PIPESTATUS[0]} -eq 0 ] || failed="$$failed $$(basename $$b)"; done; \
 	echo; echo "== summary (load average $$(cut -d' ' -f1-3 /proc/loadavg))"; \
-	{ echo "figure|baseline|bpfguard|ratio|goal|"; sed -n 's/^summary: //p' $$out; } | column -t -s'|'; \
+	{ echo "figure|baseline|bpfguard|ratio|goal|met"; sed -n 's/^summary: //p' $$out; } | column -t -s'|'; \
 	rm -f $$out; \
 	if [ -n "$$failed" ]; then echo "bench: failed:$$failed"; exit 1; fi; echo "bench: all ran"
 
