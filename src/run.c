@@ -1021,10 +1021,9 @@ wait_child : {
 }
 	for (;;) {
 		/* The ring buffer too: kill-user acts as soon as an event lands. */
-		struct pollfd pf[3] = {
-			{.fd = r.notify_fd, .events = POLLIN},
-			{.fd = pidfd, .events = POLLIN},
-			{.fd = r.ev.rb ? ring_buffer__epoll_fd(r.ev.rb) : -1, .events = POLLIN}};
+		struct pollfd pf[3] = {{.fd = r.notify_fd, .events = POLLIN},
+				       {.fd = pidfd, .events = POLLIN},
+				       {.fd = bg_events_epoll_fd(&r.ev), .events = POLLIN}};
 		pid_t w;
 
 		if (pending_sig) {
