@@ -2,6 +2,7 @@
 # `make` builds; `make check` runs every test; `make run` starts the agent
 # on the default config. `make ASAN=1 ...` builds user space with ASan and
 # UBSan into build/asan.
+SHELL := /bin/bash
 
 ASAN ?= 0
 ifeq ($(ASAN),1)
@@ -146,7 +147,11 @@ run:
 
 # Every benchmark runs even when one fails; the last line says which failed.
 bench: tests
-	@failed=""; for b in $(BENCH_BINS); do echo "== $$b"; $$b || failed="$$failed $$(basename $$b)"; done; \
+	@failed=""; out=$$(mktemp /tmp/bg-bench.XXXXXX); for b in $(BENCH_BINS); do echo "== $$b"; \
+	$$b | tee -a $$out; [ $${PIPESTATUS[0]} -eq 0 ] || failed="$$failed $$(basename $$b)"; done; \
+	echo; echo "== summary (load average $$(cut -d' ' -f1-3 /proc/loadavg))"; \
+	{ echo "figure|baseline|bpfguard|ratio|goal|met"; sed -n 's/^summary: //p' $$out; } | column -t -s'|'; \
+	rm -f $$out; \
 	if [ -n "$$failed" ]; then echo "bench: failed:$$failed"; exit 1; fi; echo "bench: all ran"
 
 install: all

@@ -119,6 +119,15 @@ struct {
 	__type(value, struct skb_rate);
 } lim_skb_rate SEC(".maps");
 
+/*
+ * BG_LIM_KIND_*: the kinds of targets the rules name, kept by user space (a
+ * kind's bit set before its first target goes in, cleared after its last is
+ * gone). A process no rule matches still pays for every kind that has
+ * rules: with one exe rule, its mmap, brk, fork and socket calls skip the
+ * cgroup and comm lookups and the helpers that feed them.
+ */
+__u32 lim_kinds = 0;
+
 /* The peer of a network operation; family 0: unknown. */
 struct peer {
 	__u16 family;
@@ -134,22 +143,26 @@ static __always_inline int match_direct(struct task_struct *task)
 {
 	char comm[BG_COMM_LEN];
 	struct bg_ident id;
+	__u32 kinds = lim_kinds, *r;
 	__u64 cg;
-	__u32 *r;
 
-	if (bg_ident_exe(task, &id)) {
+	if ((kinds & BG_LIM_KIND_EXE) && bg_ident_exe(task, &id)) {
 		r = bpf_map_lookup_elem(&lim_exe, &id);
 		if (r)
 			return *r;
 	}
-	cg = bpf_get_current_cgroup_id();
-	r = bpf_map_lookup_elem(&lim_cgroup, &cg);
-	if (r)
-		return *r;
-	bpf_get_current_comm(comm, sizeof(comm));
-	r = bpf_map_lookup_elem(&lim_comm, comm);
-	if (r)
-		return *r;
+	if (kinds & BG_LIM_KIND_CGROUP) {
+		cg = bpf_get_current_cgroup_id();
+		r = bpf_map_lookup_elem(&lim_cgroup, &cg);
+		if (r)
+			return *r;
+	}
+	if (kinds & BG_LIM_KIND_COMM) {
+		bpf_get_current_comm(comm, sizeof(comm));
+		r = bpf_map_lookup_elem(&lim_comm, comm);
+		if (r)
+			return *r;
+	}
 	return -1;
 }
 

@@ -9,11 +9,14 @@ set -eu
 # for the man page.
 BUILD="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev
 bpftool libyaml-dev libseccomp-dev systemtap-sdt-dev scdoc"
-# Tests: cmocka unit tests; real programs the integration tests drive;
+# Tests: cmocka unit tests; real programs the integration tests drive
+# (the corpus of issue 14: nginx, sqlite3, a PHP app on php-twig,
+# php-symfony-yaml and PDO sqlite, git, tar with gzip, python3);
 # qemu, busybox and cpio for the second-kernel rig.
 TEST="libcmocka-dev python3 socat curl iproute2 procps util-linux
 qemu-system-x86 busybox-static cpio kmod bpftrace bpfcc-tools linux-headers-amd64 libclang-rt-14-dev nftables
-php8.2-cli php8.2-fpm libfcgi-bin nginx-light"
+php8.2-cli php8.2-fpm libfcgi-bin nginx-light
+sqlite3 php8.2-sqlite3 php-twig php-symfony-yaml git tar gzip"
 
 want=$BUILD
 case "${1:-all}" in

@@ -6,6 +6,7 @@
  * (log rotation) and reloads the config; a bad config keeps the old one.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,18 @@
 #include "log.h"
 #include "persist.h"
 #include "probe.h"
+
+/*
+ * Loading the guards parses the kernel's BTF (several MB, once per BPF
+ * object) and every object's ELF; libbpf frees it all after load, but the
+ * allocator keeps the freed pages, and an idle agent would hold them for
+ * its whole life. Hand them back once loading is over (at start and after
+ * each reload).
+ */
+static void trim_heap(void)
+{
+	malloc_trim(0);
+}
 
 struct agent {
 	const char *config_path;
@@ -276,6 +289,7 @@ static void reload(struct agent *a)
 	/* Whatever applied is attached: pin it, and let go of what is not. */
 	if (persist_sync(a) && !rc)
 		rc = -EIO;
+	trim_heap();
 	state_event(a, "config-reload", rc ? "failure" : "success", rc ? strerror(-rc) : NULL,
 		    false);
 }
@@ -382,6 +396,7 @@ int cmd_agent(int argc, char **argv)
 	/* Ours are attached: unpinning the adopted ones leaves no window. */
 	if (a.pins_on && (n = bg_persist_release_adopted(&a.pins)) > 0)
 		pr_info("replaced %d links agents no longer running left attached\n", n);
+	trim_heap();
 	state_event(&a, "agent-start", "success", NULL, true);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!bg_sig_stop()) {

@@ -190,18 +190,32 @@ static void prune_map(int fd, size_t ksz, const struct bg_limits_config *c, enum
 	}
 }
 
+static __u32 kind_bit(enum bg_lim_match m)
+{
+	return m == BG_LIM_MATCH_EXE	  ? BG_LIM_KIND_EXE
+	       : m == BG_LIM_MATCH_CGROUP ? BG_LIM_KIND_CGROUP
+					  : BG_LIM_KIND_COMM;
+}
+
 static int write_rules(struct bg_limits_guard *g, const struct bg_limits_config *c, int mode)
 {
 	int rules = bpf_map__fd(g->skel->maps.lim_rules);
 	int exe = bpf_map__fd(g->skel->maps.lim_exe), cgm = bpf_map__fd(g->skel->maps.lim_cgroup);
 	int comm = bpf_map__fd(g->skel->maps.lim_comm);
 	char(*names)[65];
+	__u32 kinds = 0;
 	size_t i;
 	int err;
 
 	names = calloc(c->n_rules ? c->n_rules : 1, sizeof(*names));
 	if (!names)
 		return -ENOMEM;
+	/* The new kinds are looked up before their targets go in (the old
+	 * ones stay until theirs are pruned): no target is ever skipped. */
+	for (i = 0; i < c->n_rules; i++)
+		kinds |= kind_bit(c->rules[i].match);
+	__atomic_store_n(&g->skel->bss->lim_kinds, g->skel->bss->lim_kinds | kinds,
+			 __ATOMIC_RELEASE);
 	for (i = 0; i < c->n_rules; i++) {
 		const struct bg_limits_rule *cr = &c->rules[i];
 		struct bg_lim_rule r;
@@ -232,6 +246,7 @@ static int write_rules(struct bg_limits_guard *g, const struct bg_limits_config 
 	prune_map(exe, sizeof(struct bg_ident), c, BG_LIM_MATCH_EXE);
 	prune_map(cgm, sizeof(__u64), c, BG_LIM_MATCH_CGROUP);
 	prune_map(comm, BG_COMM_LEN, c, BG_LIM_MATCH_COMM);
+	__atomic_store_n(&g->skel->bss->lim_kinds, kinds, __ATOMIC_RELEASE);
 	cg_prune(g, c);
 	free(g->names);
 	g->names = names;

@@ -52,12 +52,13 @@ enum {
 	M_RULE_HITS,
 	M_SRC16,
 	M_SRC24,
+	M_LONG24, /* optional: pins made before it existed lack it */
 	M_N,
 };
 
 static const char *const map_pins[M_N] = {
-	"cfg",	 "allow4",   "allow6",	  "deny4", "deny6",
-	"ports", "counters", "rule_hits", "src16", "src24",
+	"cfg",	    "allow4",	 "allow6", "deny4", "deny6",  "ports",
+	"counters", "rule_hits", "src16",  "src24", "long24",
 };
 
 #define LINK_PIN "link"
@@ -519,6 +520,10 @@ static int maps_open(struct net_maps *m, const char *dir)
 	for (i = 0; i < M_N; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, map_pins[i]);
 		m->fd[i] = bpf_obj_get(path);
+		/* A filter pinned before bg_net_long24 existed walks its trie
+		 * for every /24: nothing to keep in step. */
+		if (m->fd[i] < 0 && i == M_LONG24 && errno == ENOENT)
+			continue;
 		if (m->fd[i] < 0) {
 			err = -errno;
 			pr_err("%s: %s\n", path, strerror(errno));
@@ -848,6 +853,113 @@ cleanup:
 	return err;
 }
 
+/* (net << 32 | index) pairs: sorted, a /24's prefixes are adjacent. */
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int cmp_net(const void *key, const void *elem)
+{
+	__u32 x = *(const __u32 *)key, y = *(const __u64 *)elem >> 32;
+
+	return (x > y) - (x < y);
+}
+
+/* Longest first, so that the program can stop at the first match. */
+static int cmp_ent(const void *a, const void *b)
+{
+	const struct bg_net_long24_ent *x = a, *y = b;
+
+	return (y->mask > x->mask) - (y->mask < x->mask);
+}
+
+/* cover[]: the longest prefix of length <= 24 of each trie over the whole
+ * /24, as the trie itself answers a lookup of that /24 at length 24. */
+static int long24_cover(const struct net_maps *m, __u32 net, struct bg_net_long24 *v)
+{
+	struct bg_net_lpm4 k = {.prefixlen = 24};
+	int fd[2] = {m->fd[M_ALLOW4], m->fd[M_DENY4]}, i;
+
+	k.addr[0] = net >> 16;
+	k.addr[1] = net >> 8;
+	k.addr[2] = net;
+	for (i = 0; i < 2; i++) {
+		v->cover[i] = 0;
+		if (bpf_map_lookup_elem(fd[i], &k, &v->cover[i]) && errno != ENOENT)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Make bg_net_long24 answer for the prefixes of s that are not removed,
+ * called once the tries hold them (cover[] is read from the tries): every
+ * /24 holding a prefix longer than /24 gets its entry, rewritten only if it
+ * changes, and entries no longer needed go. Until then the program uses
+ * the old entry: a change takes effect for those /24s when this returns. */
+static int long24_sync(const struct rule_set *s, const struct net_maps *m)
+{
+	struct bg_net_long24 want, have;
+	__u32 key, next, net;
+	size_t n = 0, j, k;
+	bool first = true;
+	__u64 *pairs;
+	int err = 0;
+
+	if (m->fd[M_LONG24] < 0)
+		return 0;
+	pairs = calloc(s->n + 1, sizeof(*pairs));
+	if (!pairs)
+		return -ENOMEM;
+	for (j = 0; j < s->n; j++) {
+		const struct bg_net_rule *r = &s->r[j];
+
+		if (!r->is_port && r->family == 4 && !r->removed && r->plen > 24)
+			pairs[n++] = (__u64)((__u32)r->addr[0] << 16 | (__u32)r->addr[1] << 8 |
+					     r->addr[2])
+					     << 32 |
+				     j;
+	}
+	qsort(pairs, n, sizeof(*pairs), cmp_u64);
+	for (j = 0; j < n && !err; j = k) {
+		net = pairs[j] >> 32;
+		memset(&want, 0, sizeof(want));
+		for (k = j; k < n && pairs[k] >> 32 == net; k++) {
+			const struct bg_net_rule *r = &s->r[(__u32)pairs[k]];
+			struct bg_net_long24_ent *e;
+
+			if (want.n == BG_NET_LONG24_MAX) {
+				want.overflow = 1;
+				continue;
+			}
+			e = &want.e[want.n++];
+			e->mask = 0xff << (32 - r->plen);
+			e->low = r->addr[3] & e->mask;
+			e->deny = r->deny;
+			e->id = r->id;
+		}
+		qsort(want.e, want.n, sizeof(want.e[0]), cmp_ent);
+		err = long24_cover(m, net, &want);
+		if (!err &&
+		    (bpf_map_lookup_elem(m->fd[M_LONG24], &net, &have) ||
+		     memcmp(&have, &want, sizeof(want))) &&
+		    bpf_map_update_elem(m->fd[M_LONG24], &net, &want, BPF_ANY))
+			err = -errno;
+	}
+	/* Entries of /24s that no longer hold a longer prefix. */
+	while (!err && !bpf_map_get_next_key(m->fd[M_LONG24], first ? NULL : &key, &next)) {
+		key = next;
+		first = false;
+		if (!bsearch(&key, pairs, n, sizeof(*pairs), cmp_net) &&
+		    bpf_map_delete_elem(m->fd[M_LONG24], &key) && errno != ENOENT)
+			err = -errno;
+	}
+	free(pairs);
+	return err;
+}
+
 /* Add one rule; 1 if it was there already. Errors are printed here. */
 static int rule_add(struct rule_set *s, const struct net_maps *m, const struct bg_net_rule *r)
 {
@@ -1054,6 +1166,7 @@ static int attach_one(const struct bg_net_config *c, const char *ifname, const c
 	bpf_map__set_max_entries(skel->maps.bg_net_deny4, c->max_rules);
 	bpf_map__set_max_entries(skel->maps.bg_net_deny6, c->max_rules);
 	bpf_map__set_max_entries(skel->maps.bg_net_rule_hits, c->max_rules + 1);
+	bpf_map__set_max_entries(skel->maps.bg_net_long24, c->max_rules);
 	if (ev) {
 		err = bg_events_share(ev, skel->obj);
 		if (err)
@@ -1079,6 +1192,7 @@ static int attach_one(const struct bg_net_config *c, const char *ifname, const c
 	m.fd[M_RULE_HITS] = bpf_map__fd(skel->maps.bg_net_rule_hits);
 	m.fd[M_SRC16] = bpf_map__fd(skel->maps.bg_net_src16);
 	m.fd[M_SRC24] = bpf_map__fd(skel->maps.bg_net_src24);
+	m.fd[M_LONG24] = bpf_map__fd(skel->maps.bg_net_long24);
 	m.max_rules = c->max_rules;
 	{
 		struct bg_net_cfg cfg = c->cfg;
@@ -1093,6 +1207,8 @@ static int attach_one(const struct bg_net_config *c, const char *ifname, const c
 		err = rule_add(&rs, &m, &c->rules[j]) < 0 ? -EINVAL : 0;
 	if (!err)
 		err = src16_sync(&rs, &m, NULL, 0); /* not attached yet: no order to keep */
+	if (!err)
+		err = long24_sync(&rs, &m);
 	if (err) {
 		pr_err("%s: cannot write the rules: %s\n", ifname, strerror(-err));
 		goto cleanup;
@@ -2181,6 +2297,8 @@ static int do_rules(struct net_cmd *nc, char **args, int n)
 	}
 	/* Drop what the removed prefixes alone needed. */
 	err = src16_sync(&rs, &m, NULL, 0);
+	if (!err)
+		err = long24_sync(&rs, &m);
 	if (err) {
 		pr_err("cannot update the prefilter: %s\n", strerror(-err));
 		rc = 1;

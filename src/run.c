@@ -331,21 +331,72 @@ static int add_path(int ruleset, const char *path, uint64_t rights)
 	return err;
 }
 
-/* The directory holding path's last entry. */
-static int add_parent(int ruleset, const char *path, uint64_t rights)
+/*
+ * The nearest directory of path that exists (its parent, else the parent's
+ * parent...); *direct says whether that is the parent. tar extracting into
+ * a directory it makes: when run starts X/a/ does not exist, so the rights
+ * recorded on X/a/x1.txt have no inode to hold them but an ancestor's.
+ */
+static int open_ancestor(const char *path, bool *direct)
 {
 	char dir[BG_PATH_MAX], *slash;
 	size_t len;
+	int fd;
 
 	snprintf(dir, sizeof(dir), "%s", path);
-	len = strlen(dir);
-	if (len > 1 && dir[len - 1] == '/')
-		dir[len - 1] = 0; /* a directory's own parent */
-	slash = strrchr(dir, '/');
-	if (!slash)
-		return -EINVAL;
-	slash[1] = 0; /* "/" for a name at the root */
-	return add_path(ruleset, dir, rights);
+	*direct = true;
+	for (;;) {
+		len = strlen(dir);
+		if (len > 1 && dir[len - 1] == '/')
+			dir[len - 1] = 0; /* a directory's own parent */
+		slash = strrchr(dir, '/');
+		if (!slash)
+			return -EINVAL;
+		slash[1] = 0; /* "/" for a name at the root */
+		fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0 || errno != ENOENT || slash == dir)
+			return fd >= 0 ? fd : -errno;
+		*direct = false;
+	}
+}
+
+/* The directory holding path's last entry, or its nearest existing ancestor. */
+static int add_parent(int ruleset, const char *path, uint64_t rights)
+{
+	struct landlock_path_beneath_attr pb = {.allowed_access = rights};
+	bool direct;
+	int err = 0;
+
+	pb.parent_fd = open_ancestor(path, &direct);
+	if (pb.parent_fd < 0)
+		return pb.parent_fd;
+	if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &pb, 0))
+		err = -errno;
+	close(pb.parent_fd);
+	return err;
+}
+
+/* path's directory does not exist: the program makes it. */
+static bool parent_absent(const char *path)
+{
+	bool direct;
+	int fd = open_ancestor(path, &direct);
+
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0 && !direct;
+}
+
+/*
+ * "/proc/self/NAME" as profile folds it: each process's own /proc/PID. A
+ * rule made in run's child holds on that process's directory only, not on
+ * the ones of the processes it starts (python's subprocess.run started a
+ * shell and grep, whose /proc/self/maps read was refused, and grep fell
+ * back to mincore, outside the policy too).
+ */
+static bool proc_self(const char *path)
+{
+	return !strncmp(path, "/proc/self/", 11);
 }
 
 /*
@@ -353,7 +404,11 @@ static int add_parent(int ruleset, const char *path, uint64_t rights)
  * in bpfguard before the fork (the child follows it; bpf/refusals.bpf.c
  * checks names below those directories when any is): a file to be created
  * or linked that does not exist yet, and a name a rename replaces (its new inode
- * carries no rule: git's index, every atomic save). Returns how many.
+ * carries no rule: git's index, every atomic save), and a file whose
+ * directory does not exist yet (tar's extracted tree: granted on the
+ * nearest directory that exists, add_parent). A /proc/self file is
+ * granted on /proc (any process's directory), so it needs the same check.
+ * Returns how many.
  */
 static size_t plan_widening(const struct bg_policy *p, bool *widen)
 {
@@ -363,10 +418,15 @@ static size_t plan_widening(const struct bg_policy *p, bool *widen)
 	for (i = 0; i < p->n_files; i++) {
 		const struct bg_policy_file *f = &p->files[i];
 
-		widen[i] = !(f->acc & BG_ACC_DIR) && new_file_rights(f->acc) &&
-			   ((f->acc & BG_ACC_RENAME_TO) ||
-			    ((f->acc & (BG_ACC_CREAT | BG_ACC_LINK_TO)) && stat(f->path, &st) &&
-			     errno == ENOENT));
+		if (f->acc & BG_ACC_DIR)
+			widen[i] = false;
+		else if (proc_self(f->path))
+			widen[i] = f->acc & (BG_ACC_READ | BG_ACC_WRITE);
+		else
+			widen[i] = new_file_rights(f->acc) &&
+				   ((f->acc & BG_ACC_RENAME_TO) || parent_absent(f->path) ||
+				    ((f->acc & (BG_ACC_CREAT | BG_ACC_LINK_TO)) &&
+				     stat(f->path, &st) && errno == ENOENT));
 		n += widen[i];
 	}
 	return n;
@@ -397,7 +457,16 @@ static int apply_landlock(const struct bg_policy *p, const bool *widen)
 		/* Terminals and devices are used with ioctl. */
 		if (!(f->acc & BG_ACC_DIR) && !strncmp(f->path, "/dev/", 5))
 			r |= LANDLOCK_ACCESS_FS_IOCTL_DEV & handled;
-		add_path(rs, f->path, r);
+		if (widen && widen[i] && proc_self(f->path)) {
+			add_path(rs, "/proc", r);
+			continue;
+		}
+		/* A directory the program makes (tar's X/ and X/a/): listing
+		 * it and making entries in it (a directory's rights) are
+		 * granted on its nearest existing ancestor; never a file's
+		 * read or write, those are the widened files' own. */
+		if (add_path(rs, f->path, r) == -ENOENT && (f->acc & BG_ACC_DIR))
+			pr |= r;
 		if (widen && widen[i])
 			pr |= new_file_rights(f->acc);
 		if (pr & handled)
@@ -911,10 +980,9 @@ wait_child:
 	bg_sig_catch(SIGHUP);
 	for (;;) {
 		/* The ring buffer too: kill-user acts as soon as an event lands. */
-		struct pollfd pf[3] = {
-			{.fd = r.notify_fd, .events = POLLIN},
-			{.fd = pidfd, .events = POLLIN},
-			{.fd = r.ctx.ev.rb ? ring_buffer__epoll_fd(r.ctx.ev.rb) : -1, .events = POLLIN}};
+		struct pollfd pf[3] = {{.fd = r.notify_fd, .events = POLLIN},
+				       {.fd = pidfd, .events = POLLIN},
+				       {.fd = bg_events_epoll_fd(&r.ctx.ev), .events = POLLIN}};
 		int sig = bg_sig_take_any();
 		pid_t w;
 

@@ -115,3 +115,19 @@ test_cgroup() {
 	mkdir "$CG" || fail "cannot create $CG"
 	at_exit "for p in \$(cat $CG/cgroup.procs 2>/dev/null); do kill -9 \$p; done; sleep 0.2; rmdir $CG"
 }
+
+# corpus_run POLICY ACTION REF CMD...: CMD under `bpfguard run --action
+# ACTION` exits 0 with REF's output (the same command without bpfguard)
+# and no alert event (issue 14's corpus). Its stderr is in $TMP/run.err.
+corpus_run() {
+	local pol=$1 action=$2 ref=$3 rc
+	shift 3
+	: >"$TMP/run.ev"
+	"$BPFGUARD" run --policy "$pol" --action "$action" --json --output "$TMP/run.ev" -- "$@" \
+		>"$TMP/run.out" 2>"$TMP/run.err"
+	rc=$?
+	[ $rc = 0 ] || fail "$action: rc $rc: $(cat "$TMP/run.err" "$TMP/run.ev")"
+	cmp -s "$ref" "$TMP/run.out" ||
+		fail "$action: output differs: $(diff "$ref" "$TMP/run.out" | head)"
+	! grep -q '"kind":"alert"' "$TMP/run.ev" || fail "$action: events: $(cat "$TMP/run.ev")"
+}

@@ -23,6 +23,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <bpfguard/events.h>
+
+#include "../bench.h"
+#include "events/format.h"
 #include "events/ring.h"
 #include "log.h"
 #include "trigger.skel.h"
@@ -68,6 +72,7 @@ static void *produce(void *arg)
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
 
 	pin(p->cpu);
+	pthread_setname_np(pthread_self(), "bg-producer"); /* apart in perf */
 	while (!atomic_load(&p->stop)) {
 		if (bpf_prog_test_run_opts(p->prog_fd, &opts))
 			break;
@@ -135,12 +140,47 @@ out_ev:
 	return err;
 }
 
+/* The formatter alone: ns of CPU per JSON line for a typical record, no
+ * ring buffer and no write (where the consumer's time goes, in part). */
+static double format_ns(void)
+{
+	struct bg_test_event e = {0};
+	struct bg_fmt f;
+	struct bg_buf b;
+	double t0;
+	int i, n = 1000000;
+
+	bg_buf_init(&b);
+	bg_fmt_init(&f, true, false);
+	e.hdr.type = BG_EV_TEST;
+	e.hdr.size = sizeof(e);
+	e.hdr.ktime_ns = 1234567890123ULL;
+	e.proc.pid = e.proc.tid = 4242;
+	e.proc.ppid = 1;
+	e.proc.start_ns = 1234000000000ULL;
+	e.proc.cgroup_id = 7777;
+	snprintf(e.proc.comm, sizeof(e.proc.comm), "bench_events");
+	snprintf(e.proc.exe, sizeof(e.proc.exe), "/usr/local/bin/bench_events");
+	t0 = thread_cpu();
+	for (i = 0; i < n; i++) {
+		e.seq = i;
+		e.hdr.ktime_ns += 997;
+		bg_fmt_event(&f, &b, &e, sizeof(e));
+		if (b.len > 65536)
+			b.len = 0;
+	}
+	t0 = thread_cpu() - t0;
+	bg_buf_free(&b);
+	return t0 * 1e9 / n;
+}
+
 int main(int argc, char **argv)
 {
 	double secs = argc > 1 ? atof(argv[1]) : 2.0;
 	int rounds = argc > 2 ? atoi(argv[2]) : 3, i;
 	char path[256];
-	double best_json = 0, best_floor = 0, core_json = 0, core_floor = 0;
+	double best_json = 0, best_floor = 0, load[3] = {0};
+	static double core[2][64]; /* per consumer CPU-second: [0] json, [1] floor */
 	struct result r;
 
 	bg_log_libbpf();
@@ -150,6 +190,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "warning: one CPU: producer and consumer share it\n");
 	printf("bench/events: %d rounds of %.1f s per mode, batch %d events per trigger run\n",
 	       rounds, secs, BATCH);
+	if (rounds < 1 || rounds > 64) {
+		fprintf(stderr, "usage: bench_events [SECONDS [ROUNDS (1-64)]]\n");
+		return 2;
+	}
+	getloadavg(load, 3);
+	printf("formatter alone: %.0f ns of CPU per JSON line\n", format_ns());
 	printf("received/s is wall-clock; per-core/s is events per CPU-second of the consumer "
 	       "thread\n");
 	printf("%-6s %-6s %12s %12s %12s %12s %8s %8s\n", "round", "mode", "produced/s",
@@ -168,20 +214,21 @@ int main(int argc, char **argv)
 		       r.received / r.consumer_cpu, r.dropped,
 		       r.received ? r.consumer_cpu * 1e9 / r.received : 0,
 		       r.received ? (double)r.bytes / r.received : 0);
-		if (json && rate > best_json) {
+		core[!json][i / 2] = r.received / r.consumer_cpu;
+		if (json && rate > best_json)
 			best_json = rate;
-			core_json = r.received / r.consumer_cpu;
-		}
-		if (!json && rate > best_floor) {
+		if (!json && rate > best_floor)
 			best_floor = rate;
-			core_floor = r.received / r.consumer_cpu;
-		}
 	}
 	printf("best: json %.0f events/s, floor %.0f events/s, ratio json/floor %.2f\n", best_json,
 	       best_floor, best_floor ? best_json / best_floor : 0);
-	printf("per consumer CPU-second: json %.0f, floor %.0f\n", core_json, core_floor);
-	printf("targets: json >= 1000000 events/s on one consumer core: %s; ratio >= 0.70: %s\n",
-	       core_json >= 1e6 && best_json >= 1e6 ? "met" : "NOT met",
-	       best_floor && best_json / best_floor >= 0.7 ? "met" : "NOT met");
+	printf("per consumer CPU-second (median of %d rounds): json %.0f, floor %.0f\n", rounds,
+	       median(core[0], rounds), median(core[1], rounds));
+	printf("load average %.2f %.2f %.2f\n", load[0], load[1], load[2]);
+	/* Baseline: the floor, records read and discarded. */
+	printf("summary: JSON events per consumer CPU-second|%.2f M|%.2f M|%.2f|>= 2 M|%s\n",
+	       median(core[1], rounds) / 1e6, median(core[0], rounds) / 1e6,
+	       median(core[0], rounds) / median(core[1], rounds),
+	       median(core[0], rounds) >= 2e6 ? "met" : "NOT met");
 	return 0;
 }

@@ -47,6 +47,7 @@
 
 #include <bpfguard/net.h>
 
+#include "../bench.h"
 #include "xdp_bench.skel.h"
 
 #define IF_A	   "bgbencha"
@@ -510,13 +511,6 @@ static void cleanup(struct bench *b)
 	rmdir(b->tmp);
 }
 
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* The program alone: ns per frame in BPF_PROG_TEST_RUN (no driver, no copy). */
 static double prog_ns(int prog_fd, struct bench *b, int idx)
 {
@@ -534,12 +528,6 @@ static const int pairs[NPAIRS][2] = {
 	{V_BPFGUARD, V_CEILING}, {V_BPFGUARD, V_NFT},	     {V_BPFGUARD_16, V_CEILING},
 	{V_BPFGUARD_16, V_NFT},	 {V_BPFGUARD_24, V_CEILING}, {V_BPFGUARD_24, V_NFT},
 };
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_d);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 int main(int argc, char **argv)
 {
@@ -662,7 +650,11 @@ int main(int argc, char **argv)
 		printf("\n");
 	}
 	for (k = 0; k < NPAIRS; k++) {
-		double want = pairs[k][1] == V_CEILING ? 0.85 : 3;
+		/* Issue 15: a source whose /24 holds a prefix (a walk of the
+		 * /24 table or the trie) has its own goal against drop-all. */
+		double want = pairs[k][1] != V_CEILING	     ? 3
+			      : pairs[k][0] == V_BPFGUARD_24 ? 0.5
+							     : 0.85;
 
 		/* median() sorts, so [0] and [rounds - 1] are the extremes. */
 		for (m = 0; m < 2; m++) {
@@ -674,6 +666,17 @@ int main(int argc, char **argv)
 			       med, rounds, q[m][k][0], q[m][k][rounds - 1], want,
 			       med >= want ? "met" : "MISSED");
 		}
+	}
+	/* make bench's summary table: per CPU-s medians against the ceiling. */
+	for (k = 0; k < NPAIRS; k += 2) {
+		double med = median(q[1][k], rounds);
+		double want = pairs[k][0] == V_BPFGUARD_24 ? 0.5 : 0.85;
+
+		printf("summary: XDP %s / drop-all, 10k prefixes (per CPU-s)|%.2f Mpps|%.2f "
+		       "Mpps|%.2f|>= %.2f|%s\n",
+		       vnames[pairs[k][0]], median(r[1][V_CEILING], rounds) / 1e6,
+		       median(r[1][pairs[k][0]], rounds) / 1e6, med, want,
+		       med >= want ? "met" : "NOT met");
 	}
 	printf("program alone (BPF_PROG_TEST_RUN, 1M runs): bpfguard %.0f ns/frame, bpfguard-16 "
 	       "%.0f ns/frame, bpfguard-24 %.0f ns/frame, drop-all %.0f ns/frame\n",

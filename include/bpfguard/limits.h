@@ -20,6 +20,12 @@
 #define BG_LIM_IS_RULE_ID(id) (((id) >> 24) == 13u)
 #define BG_LIM_RULE_IDX(id)   (((id)&0xffffu) - 1)
 
+/* Kinds of targets the rules name (bits of the program's lim_kinds): the
+ * target map of a kind no rule uses is not looked up. */
+#define BG_LIM_KIND_EXE	   0x1
+#define BG_LIM_KIND_CGROUP 0x2
+#define BG_LIM_KIND_COMM   0x4
+
 /* Network operations a rule bans (bits of bg_lim_rule.net_ban). */
 #define BG_BAN_CONNECT 0x1 /* connect (and accept: inbound TCP) */
 #define BG_BAN_SEND    0x2

@@ -97,6 +97,31 @@ struct bg_net_src16 {
  * rewrites in place. */
 #define BG_NET_SRC24_WORDS ((1U << 24) / 64)
 
+/* The /24 networks that hold prefixes longer than /24 (either list), keyed
+ * by the address's top 24 bits: the answer for every source in them without
+ * a trie walk. e[] holds those longer prefixes, longest first (the first
+ * that matches wins); cover[] is, per list, the rule id of the longest
+ * prefix of length <= 24 that covers the whole /24 (0: none), which user
+ * space reads from the trie itself. A /24 with more than
+ * BG_NET_LONG24_MAX longer prefixes is marked overflow: the trie decides.
+ * User space rewrites an entry after the tries change (src/net.c). */
+#define BG_NET_LONG24_MAX 8
+struct bg_net_long24_ent {
+	__u8 low;  /* the prefix's last byte */
+	__u8 mask; /* of the last byte, from its length (25-32) */
+	__u8 deny;
+	__u8 pad;
+	__u32 id;
+};
+
+struct bg_net_long24 {
+	__u32 cover[2]; /* [0] allow, [1] deny */
+	__u8 n;
+	__u8 overflow;
+	__u16 pad;
+	struct bg_net_long24_ent e[BG_NET_LONG24_MAX];
+};
+
 /* Port allowlist: an array indexed by proto * 65536 + port whose value is
  * the rule id (0: not allowed). A port range shares one rule id. */
 enum bg_net_proto {
@@ -121,5 +146,6 @@ _Static_assert(sizeof(struct bg_net_lpm4) == 8, "bg_net_lpm4 layout");
 _Static_assert(sizeof(struct bg_net_lpm6) == 20, "bg_net_lpm6 layout");
 _Static_assert(sizeof(struct bg_net_sample) == 16, "bg_net_sample layout");
 _Static_assert(sizeof(struct bg_net_src16) == 8, "bg_net_src16 layout");
+_Static_assert(sizeof(struct bg_net_long24) == 12 + 8 * BG_NET_LONG24_MAX, "bg_net_long24 layout");
 
 #endif /* BPFGUARD_NET_H */

@@ -65,6 +65,7 @@ struct bg_fmt {
 	/* Each type's constant "event" object, up to the outcome value:
 	 * [type][is an alert]. */
 	char ecs[BG_FMT_TYPES][2][192];
+	size_t ecs_len[BG_FMT_TYPES][2];
 };
 
 void bg_fmt_init(struct bg_fmt *f, bool json, bool color);

@@ -10,7 +10,17 @@
 #include "events/output.h"
 
 struct bpf_object;
-struct ring_buffer;
+
+/* One ring buffer as this consumer maps it (ring.c). */
+struct bg_ring {
+	int fd;
+	bool adopted;		     /* records named by adopted_rule_name */
+	unsigned long *consumer_pos; /* our page, read-write */
+	unsigned long *producer_pos; /* the kernel's, read-only */
+	unsigned char *data;	     /* mapped twice: a record never wraps */
+	unsigned long mask;
+	size_t len; /* of the producer mapping */
+};
 
 /*
  * The event pipeline every guard shares: one ring buffer, one per-CPU
@@ -22,7 +32,9 @@ struct bg_events {
 	int stats_fd;
 	int cache_fd;
 	size_t ring_size;
-	struct ring_buffer *rb;
+	struct bg_ring *rings; /* [0] ours, then adopted ones */
+	int nrings;
+	int epoll_fd; /* -1 until bg_events_start() */
 	struct bg_output *out;
 	struct bg_fmt fmt;
 	uint64_t received;
@@ -38,7 +50,12 @@ struct bg_events {
 	void *adopted_rule_ctx;
 };
 
-#define BG_RING_DEFAULT (4u << 20)
+/* 1 MiB: about 1100 exec records (900 bytes each with argv) of headroom
+ * over a consumer woken at every record that reads over a million a second:
+ * a burst must get that far ahead of it before anything drops. The ring's pages
+ * are resident twice in the agent (the kernel maps the data area twice so
+ * that a record never wraps): 2 MiB of its RSS, against 8 at 4 MiB. */
+#define BG_RING_DEFAULT (1u << 20)
 /* Records one poll reads at most before it returns to its caller's loop
  * (about 10 ms of JSON formatting): signals are seen between polls. */
 #define BG_POLL_BUDGET 8192
@@ -53,6 +70,8 @@ int bg_events_start(struct bg_events *ev, struct bg_output *out, bool json, bool
  * src/persist.c), its records named by adopted_rule_name; fd stays the
  * caller's, open until bg_events_close(). */
 int bg_events_add_ring(struct bg_events *ev, int fd);
+/* Readable when a ring has records (for a caller's own poll()), or -1. */
+int bg_events_epoll_fd(const struct bg_events *ev);
 /* Consume what is there (waiting up to timeout_ms), at most BG_POLL_BUDGET
  * records, or fewer when a signal interrupts a write; returns records read
  * or -errno. */

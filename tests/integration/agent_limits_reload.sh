@@ -56,11 +56,27 @@ wait_for 50 at_least success 1 || fail "the good reload was not reported"
 expect_dd 64 0 "limit raised to 128 MiB"
 expect_dd 192 137 "limit raised to 128 MiB"
 
+# A kind of target no rule used before (a comm) comes with a reload: the
+# program skips the kinds no rule names, so the reload must make it look.
+cp "$TMP/dd" "$TMP/bgpfddc"
+conf 128MiB "      - name: ddc-mem
+        match: { comm: bgpfddc }
+        action: kill
+        max_memory: 32MiB"
+kill -HUP $agent
+wait_for 50 at_least success 2 || fail "the reload with a comm rule was not reported"
+rc=0
+# comm comes from the file name; argv[0] stays dd for a multi-call binary.
+( exec -a dd "$TMP/bgpfddc" if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null ) || rc=$?
+echo "comm rule added by reload: bgpfddc with 64 MiB -> exit $rc"
+[ $rc = 137 ] || fail "the comm rule added by a reload was not enforced (exit $rc)"
+expect_dd 64 0 "limit 128 MiB beside the comm rule"
+
 conf 128MiB
 sed -i '/limits:/,$d' "$CONF"
 kill -HUP $agent
-wait_for 50 at_least success 2 || fail "the reload without limits was not reported"
+wait_for 50 at_least success 3 || fail "the reload without limits was not reported"
 expect_dd 192 0 "no limits rules"
 kill -0 $agent || fail "the agent died"
 n=$(grep -c '"limit-reached"' "$OUT")
-[ "$n" = 3 ] || fail "expected 3 limit events (3 kills), got $n"
+[ "$n" = 4 ] || fail "expected 4 limit events (4 kills), got $n"

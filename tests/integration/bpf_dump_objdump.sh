@@ -52,8 +52,11 @@ for s in ours["sections"]:
         n += 1
         a = norm_t(idx, t); b = norm_o(i)
         if i["kind"] == "ld_imm64": a = re.sub(r"^(r\d+) = .*", r"\1 = ld_imm64", a)
-        if i["kind"] == "call_func" and a == "call -1" and not i["text"].startswith("call @"):
-            a = b  # a relocated call: llvm-objdump shows -1, we name the function
+        if i["kind"] == "call_func" and re.fullmatch(r"call -?\d+", a) and not i["text"].startswith("call @"):
+            # a relocated call: llvm-objdump shows the raw immediate (-1
+            # for the first function of .text, its offset - 1 for the
+            # others), we name the function
+            a = b
         if i["kind"] == "atomic" and i["imm"] == 1 and re.match(r"lock \*\(u32 \*\)", a):
             # LLVM 14 prints this encoding (32-bit, imm BPF_ADD|BPF_FETCH) as
             # "lock *(u32 *)(..) += rN"; the kernel executes and prints it as

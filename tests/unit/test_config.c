@@ -10,6 +10,7 @@
 #include <bpfguard/events.h>
 
 #include "config.h"
+#include "events/ring.h"
 #include "exec.h"
 #include "guard.h"
 
@@ -30,7 +31,7 @@ static void test_defaults_and_values(void **state)
 	(void)state;
 	assert_int_equal(parse("mode: alert\n", &c, err), 0);
 	assert_int_equal(c.mode, BG_ACT_ALERT);
-	assert_int_equal(c.ring_size, 4u << 20);
+	assert_int_equal(c.ring_size, BG_RING_DEFAULT);
 	assert_null(c.output);
 	assert_true(EXEC_CFG(c)->enabled);
 	bg_config_free(&c);

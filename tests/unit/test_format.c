@@ -69,6 +69,48 @@ static void test_exec_json(void **state)
 	bg_buf_free(&b);
 }
 
+static const char *quoted_name(void *ctx, uint32_t id)
+{
+	(void)ctx;
+	return id == 7 ? "say \"hi\"" : NULL;
+}
+
+/* The whole line, byte for byte, with a rule (named by the agent's table,
+ * escaped) and every optional member: the literal fragments of the hot
+ * path must put every comma and quote where the streaming writer did. */
+static void test_exec_json_whole_line(void **state)
+{
+	static const char want[] =
+		"{\"@timestamp\":\"2023-11-14T22:13:21.000000000Z\",\"event\":{\"kind\":\"alert\","
+		"\"category\":[\"process\"],\"type\":[\"start\"],\"action\":\"exec\","
+		"\"module\":\"bpfguard\",\"outcome\":\"success\"},\"rule\":{\"id\":7,\"name\":"
+		"\"say \\\"hi\\\"\"},\"process\":{\"pid\":42,\"entity_id\":\"42-5\",\"name\":"
+		"\"echo\",\"executable\":\"/usr/bin/echo\",\"args\":[\"/bin/echo\",\"hi\","
+		"\"\\u001b[2J\"],\"args_count\":3,\"start\":\"2023-11-14T22:13:20.000000005Z\","
+		"\"thread\":{\"id\":43},\"parent\":{\"pid\":1,\"entity_id\":\"1-0\"}},\"user\":"
+		"{\"id\":\"1000\",\"effective\":{\"id\":\"0\"}},\"group\":{\"id\":\"0\"},"
+		"\"bpfguard\":{\"type\":\"exec\",\"action\":\"kill\",\"mechanism\":"
+		"\"tracepoint\",\"cgroup_id\":0,\"suppressed\":2,\"executable_truncated\":true,"
+		"\"args_truncated\":true}}\n";
+	struct bg_exec_event e;
+	struct bg_fmt f;
+	struct bg_buf b;
+
+	(void)state;
+	make_exec(&e);
+	e.hdr.rule_id = 7;
+	e.hdr.action = BG_ACT_KILL;
+	e.hdr.suppressed = 2;
+	e.hdr.flags = BG_F_EXE_TRUNCATED | BG_F_ARGS_TRUNCATED;
+	bg_buf_init(&b);
+	bg_fmt_init(&f, true, false);
+	f.rule_name = quoted_name;
+	f.boot_to_real_ns = 1700000000LL * 1000000000LL;
+	assert_int_equal(bg_fmt_event(&f, &b, &e, sizeof(e)), 0);
+	assert_string_equal(line(&b), want);
+	bg_buf_free(&b);
+}
+
 static void test_exec_text_is_terminal_safe(void **state)
 {
 	struct bg_exec_event e;
@@ -151,6 +193,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exec_json),
+		cmocka_unit_test(test_exec_json_whole_line),
 		cmocka_unit_test(test_exec_text_is_terminal_safe),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_exit_signal),
