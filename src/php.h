@@ -12,11 +12,27 @@ struct bg_events;
 struct bg_policy;
 struct bg_php_bpf;
 
+/* Where a PHP binary keeps the frame it runs (src/php_engine.c): offsets
+ * in the engine's structures, and how the kernel half finds
+ * executor_globals.current_execute_data in a process running the binary
+ * (mm->start_code + eg_delta, when mm->exe_file is dev:ino). */
+struct bg_php_layout {
+	uint32_t off_ex_opline, off_ex_func, off_ex_prev;
+	uint32_t off_fn_type, off_fn_name, off_fn_scope;
+	uint32_t off_op_filename, off_opline_lineno;
+	uint32_t off_ce_name, off_str_val;
+	uint32_t off_cur_ex; /* current_execute_data in executor_globals */
+	int64_t eg_delta;
+	uint64_t ino;
+	uint32_t dev; /* the kernel's encoding */
+};
+
 /* The PHP guard (bpf/php.bpf.c): profile records a php: section, run
  * enforces it. A zeroed struct is "not started"; bg_php_stop is safe on it. */
 struct bg_php {
 	struct bg_php_bpf *skel;
-	char bin[PATH_MAX]; /* the PHP binary or libphp.so probed */
+	char bin[PATH_MAX]; /* the PHP binary probed */
+	struct bg_php_layout layout;
 	int action;
 	const struct bg_policy *pol;
 	/* kill-user: the hook another guard set before ours, called first. */
@@ -30,6 +46,12 @@ struct bg_php {
 int bg_php_find(char *const *cmd, pid_t pid, char *out, size_t len);
 /* 1 if the ELF file has a .note.stapsdt probe provider:name, 0 if not. */
 int bg_php_has_probe(const char *path, const char *provider, const char *name);
+/* cmd through PATH (or as a path) to its real path. */
+int bg_php_which(const char *cmd, char *out, size_t len);
+/* Measure bin's layout (runs a PHP CLI of the same build once); the
+ * message is printed on failure (-ENOTSUP: not a PHP whose running
+ * function can be read). */
+int bg_php_layout(const char *bin, struct bg_php_layout *l);
 
 /* profile: does nothing (returns 0) unless cmd/pid is a PHP program (or
  * $BPFGUARD_PHP names one). The processes watched: cgroup_id (the
