@@ -128,7 +128,6 @@ static __always_inline bool tracked(void)
 	return bpf_map_lookup_elem(&php_cgroups, &cg);
 }
 
-
 static __always_inline __u64 read_ptr(__u64 addr)
 {
 	__u64 v = 0;
@@ -151,15 +150,16 @@ static __always_inline __u64 cur_ex(struct task_struct *task)
 	if (!mm)
 		return 0;
 	ino = BPF_CORE_READ(mm, exe_file, f_inode);
-	if (!ino || BPF_CORE_READ(ino, i_ino) != php_ino || BPF_CORE_READ(ino, i_sb, s_dev) != php_dev)
+	if (!ino || BPF_CORE_READ(ino, i_ino) != php_ino ||
+	    BPF_CORE_READ(ino, i_sb, s_dev) != php_dev)
 		return 0;
 	return read_ptr(BPF_CORE_READ(mm, start_code) + eg_delta);
 }
 
 static __always_inline void read_name(char *dst, __u64 zstr)
 {
-	if (zstr && bpf_probe_read_user_str(dst, BG_PHP_NAME, (void *)(zstr + off_str_val)) ==
-			    BG_PHP_NAME)
+	if (zstr &&
+	    bpf_probe_read_user_str(dst, BG_PHP_NAME, (void *)(zstr + off_str_val)) == BG_PHP_NAME)
 		php_err(BG_PHPE_NAME_TRUNC);
 }
 
@@ -325,22 +325,41 @@ int php_fn_entry(struct pt_regs *ctx)
 	return 0;
 }
 
-/* Built-in functions: dtrace_execute_internal(execute_data, return_value). */
-SEC("uprobe")
-int BPF_KPROBE(php_int_entry, void *ex)
+/* A built-in function called: ex is its frame. Aliases share a handler
+ * (join, implode): the name is read from the frame and looked up. */
+static __always_inline int on_builtin(__u64 ex)
 {
 	struct bg_php_fn key = {};
 	__u32 line;
 	__u64 file;
 	bool internal;
 
-	if (!tracked() || !frame_fn((__u64)ex, &key, &internal))
+	if (!tracked() || !frame_fn(ex, &key, &internal))
 		return 0;
 	if (fn_id(&key) != BG_PHP_ID_UNLISTED || !enforce)
 		return 0;
-	file = frame_loc((__u64)ex, true, &line);
-	report(BG_EV_PHP_CALL, &key, file, line, 0, php_depth((__u64)ex), true);
+	file = frame_loc(ex, true, &line);
+	report(BG_EV_PHP_CALL, &key, file, line, 0, php_depth(ex), true);
 	return 0;
+}
+
+/* Two attachments of one program, zif_NAME(execute_data, return_value):
+ * run puts it on the handler of each built-in the policy does not allow,
+ * and only those, so an allowed built-in runs untouched; profile (and
+ * --php-calls) on dtrace_execute_internal(execute_data, return_value),
+ * which USE_ZEND_DTRACE=1 routes every built-in call through. */
+SEC("uprobe")
+int BPF_KPROBE(php_int_entry, void *ex)
+{
+	return on_builtin((__u64)ex);
+}
+
+/* The same, as one uprobe_multi link per file (kernels 6.6+): user space
+ * sets its expected attach type, which libbpf 1.1 has no section for. */
+SEC("uprobe")
+int BPF_KPROBE(php_int_multi, void *ex)
+{
+	return on_builtin((__u64)ex);
 }
 
 /* compile__file__entry(compiled_filename, original_filename): profile

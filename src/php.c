@@ -199,7 +199,7 @@ static int attach(struct bg_php *ph, bool syscalls)
 		{s->progs.php_compile, &s->links.php_compile, "compile__file__entry"},
 	};
 	size_t i;
-	int err;
+	int err = 0;
 
 	for (i = 0; i < sizeof(usdt) / sizeof(usdt[0]); i++) {
 		*usdt[i].link = bpf_program__attach_usdt(usdt[i].prog, -1, ph->bin, "php",
@@ -211,12 +211,16 @@ static int attach(struct bg_php *ph, bool syscalls)
 			return err;
 		}
 	}
-	s->links.php_int_entry =
-		bpf_program__attach_uprobe_opts(s->progs.php_int_entry, -1, ph->bin, 0, &uo);
-	if (!s->links.php_int_entry) {
+	if (!ph->calls)
+		err = bg_php_trap_builtins(ph, &ph->pol->php);
+	else if (!(s->links.php_int_entry = bpf_program__attach_uprobe_opts(s->progs.php_int_entry,
+									    -1, ph->bin, 0, &uo)))
 		err = -errno;
-		pr_err("php: cannot attach to dtrace_execute_internal in %s: %s\n", ph->bin,
-		       strerror(-err));
+	if (err) {
+		err = -errno;
+		if (ph->calls)
+			pr_err("php: cannot attach to dtrace_execute_internal in %s: %s\n", ph->bin,
+			       strerror(-err));
 		return err;
 	}
 	if (syscalls) {
@@ -267,6 +271,14 @@ static int open_load(struct bg_php *ph, bool enforce, struct bg_events *ev, uint
 	ph->skel->rodata->php_ino = l->ino;
 	ph->skel->rodata->php_dev = l->dev;
 	ph->skel->rodata->eg_delta = l->eg_delta;
+	/* run traps the disallowed built-ins' handlers: one uprobe_multi
+	 * link per file where the kernel has them (its attach type must be
+	 * set before load), else the plain program, one uprobe each. */
+	ph->multi = !ph->calls && bg_php_uprobe_multi();
+	if (ph->multi)
+		bpf_program__set_expected_attach_type(ph->skel->progs.php_int_multi, 48);
+	else
+		bpf_program__set_autoload(ph->skel->progs.php_int_multi, false);
 	err = procs_fd >= 0 ? bpf_map__reuse_fd(ph->skel->maps.php_procs, procs_fd) : 0;
 	if (!err && ev)
 		err = bg_events_share(ev, ph->skel->obj);
@@ -360,6 +372,7 @@ int bg_php_profile_start(struct bg_php *ph, char *const *cmd, pid_t pid, const c
 	if (pid > 0)
 		check_dtrace_env(pid, false);
 	ph->action = BG_ACT_NONE;
+	ph->calls = true; /* every function called is recorded */
 	err = open_load(ph, false, NULL, cgroup_id, -1);
 	if (!err)
 		err = attach(ph, true);
@@ -586,6 +599,7 @@ void bg_php_stop(struct bg_php *ph)
 {
 	if (ph->skel && ph->pol)
 		report_errors(ph);
+	bg_php_untrap_builtins(ph);
 	bg_php_bpf__destroy(ph->skel);
 	ph->skel = NULL;
 }

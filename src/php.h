@@ -10,7 +10,9 @@
 
 struct bg_events;
 struct bg_policy;
+struct bg_policy_php;
 struct bg_php_bpf;
+struct bpf_link;
 
 /* Where a PHP binary keeps the frame it runs (src/php_engine.c): offsets
  * in the engine's structures, and how the kernel half finds
@@ -25,6 +27,8 @@ struct bg_php_layout {
 	int64_t eg_delta;
 	uint64_t ino;
 	uint32_t dev; /* the kernel's encoding */
+	uint32_t api; /* ZEND_MODULE_API_NO */
+	char ext_dir[PATH_MAX];
 };
 
 /* The PHP guard (bpf/php.bpf.c): profile records a php: section, run
@@ -35,6 +39,15 @@ struct bg_php {
 	struct bg_php_layout layout;
 	int action;
 	const struct bg_policy *pol;
+	/* Per-call mode (profile): every built-in call is seen through
+	 * dtrace_execute_internal. Otherwise (run, monitor) only the handlers
+	 * of built-ins outside the policy are trapped (src/php_builtins.c). */
+	bool calls;
+	bool multi;		      /* the kernel has uprobe_multi links */
+	struct bpf_link **trap_links; /* one uprobe each, or NULL beside a */
+	int *trap_fds;		      /* uprobe_multi link's fd (else -1) */
+	size_t n_traps, n_trapped;
+	double trap_ms; /* time to find and attach them */
 	/* kill-user: the hook another guard set before ours, called first. */
 	int (*prev_hook)(void *ctx, const void *data, size_t size);
 	void *prev_ctx;
@@ -52,6 +65,11 @@ int bg_php_which(const char *cmd, char *out, size_t len);
  * message is printed on failure (-ENOTSUP: not a PHP whose running
  * function can be read). */
 int bg_php_layout(const char *bin, struct bg_php_layout *l);
+/* Every built-in function of bin and of the shared extensions in
+ * l->ext_dir: its name and its handler's file offset in path. */
+int bg_php_builtins(const struct bg_php_layout *l, const char *bin,
+		    int (*cb)(void *ctx, const char *path, const char *name, uint64_t off),
+		    void *ctx);
 
 /* profile: does nothing (returns 0) unless cmd/pid is a PHP program (or
  * $BPFGUARD_PHP names one). The processes watched: cgroup_id (the
@@ -69,5 +87,10 @@ int bg_php_run_start(struct bg_php *ph, char *const *cmd, const struct bg_policy
 int bg_php_monitor_start(struct bg_php *ph, const struct bg_policy *pol, int action,
 			 struct bg_events *ev, int procs_fd, const char *exe);
 void bg_php_stop(struct bg_php *ph);
+
+/* src/php_builtins.c */
+bool bg_php_uprobe_multi(void);
+int bg_php_trap_builtins(struct bg_php *ph, const struct bg_policy_php *pp);
+void bg_php_untrap_builtins(struct bg_php *ph);
 
 #endif

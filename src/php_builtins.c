@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * run's built-in check without a trap per call: a uprobe on the handler of
+ * each built-in function the policy does not allow, and on no other, so
+ * an allowed built-in runs untouched and a disallowed one is killed at its
+ * first instruction, before its body runs (bpf/php.bpf.c, on_builtin).
+ * The handlers come from the function tables of the PHP binary and of the
+ * shared extensions (src/php_engine.c). One uprobe_multi link per file
+ * where the kernel has them (6.6+), else one uprobe per handler.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+#include "php.h"
+#include "policy/policy.h"
+#include "php.skel.h"
+
+#define ATTACH_UPROBE_MULTI 48 /* BPF_TRACE_UPROBE_MULTI, newer than our headers */
+
+/* BPF_LINK_CREATE's uprobe_multi attributes (6.6+ uapi), which the
+ * installed linux/bpf.h predates. */
+struct link_uprobe_multi {
+	uint32_t prog_fd, target_fd, attach_type, flags;
+	uint64_t path, offsets, ref_ctr_offsets, cookies;
+	uint32_t cnt, mflags, pid, pad;
+};
+
+static int link_multi(int prog_fd, const char *path, const uint64_t *offs, uint32_t n)
+{
+	struct link_uprobe_multi a = {
+		.prog_fd = prog_fd,
+		.attach_type = ATTACH_UPROBE_MULTI,
+		.path = (uint64_t)(uintptr_t)path,
+		.offsets = (uint64_t)(uintptr_t)offs,
+		.cnt = n,
+	};
+
+	return syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+}
+
+bool bg_php_uprobe_multi(void)
+{
+	/* r0 = 0; exit */
+	struct bpf_insn insns[2] = {{.code = BPF_ALU64 | BPF_MOV | BPF_K},
+				    {.code = BPF_JMP | BPF_EXIT}};
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = ATTACH_UPROBE_MULTI);
+	uint64_t off = 0;
+	int fd, lfd, err;
+
+	fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", insns, 2, &o);
+	if (fd < 0)
+		return false;
+	/* "/" is no regular file: a kernel with uprobe_multi says EBADF,
+	 * one without it EINVAL (an unknown attach type). */
+	lfd = link_multi(fd, "/", &off, 1);
+	err = errno;
+	if (lfd >= 0)
+		close(lfd);
+	close(fd);
+	return lfd < 0 && err == EBADF;
+}
+
+struct trap_set {
+	const struct bg_policy_php *pol;
+	char **paths;
+	size_t n_paths;
+	struct {
+		size_t path;
+		uint64_t off;
+	} * t;
+	size_t n, cap;
+};
+
+static bool allowed(const struct bg_policy_php *pp, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pp->n_fns; i++)
+		if (!strcmp(pp->fns[i].name, name))
+			return true;
+	return false;
+}
+
+static int collect(void *ctx, const char *path, const char *name, uint64_t off)
+{
+	struct trap_set *ts = ctx;
+	size_t p;
+
+	if (allowed(ts->pol, name))
+		return 0;
+	for (p = 0; p < ts->n_paths && strcmp(ts->paths[p], path); p++)
+		;
+	if (p == ts->n_paths) {
+		char **np = realloc(ts->paths, (p + 1) * sizeof(*np));
+
+		if (!np)
+			return -ENOMEM;
+		ts->paths = np;
+		if (!(np[p] = strdup(path)))
+			return -ENOMEM;
+		ts->n_paths++;
+	}
+	if (ts->n == ts->cap) {
+		size_t cap = ts->cap ? 2 * ts->cap : 1024;
+		void *nt = realloc(ts->t, cap * sizeof(*ts->t));
+
+		if (!nt)
+			return -ENOMEM;
+		ts->t = nt;
+		ts->cap = cap;
+	}
+	ts->t[ts->n].path = p;
+	ts->t[ts->n++].off = off;
+	return 0;
+}
+
+static int cmp_trap(const void *a, const void *b)
+{
+	const struct {
+		size_t path;
+		uint64_t off;
+	} *x = a, *y = b;
+
+	if (x->path != y->path)
+		return x->path < y->path ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+static int add_link(struct bg_php *ph, struct bpf_link *l, int fd)
+{
+	size_t n = ph->n_traps + 1;
+	struct bpf_link **nl = realloc(ph->trap_links, n * sizeof(*nl));
+	int *nf;
+
+	if (nl)
+		ph->trap_links = nl;
+	nf = realloc(ph->trap_fds, n * sizeof(*nf));
+	if (nf)
+		ph->trap_fds = nf;
+	if (!nl || !nf)
+		return -ENOMEM;
+	nl[ph->n_traps] = l;
+	nf[ph->n_traps++] = fd;
+	return 0;
+}
+
+int bg_php_trap_builtins(struct bg_php *ph, const struct bg_policy_php *pp)
+{
+	struct bpf_program *multi = ph->skel->progs.php_int_multi;
+	struct trap_set ts = {.pol = pp};
+	size_t i, j, files = 0, uniq = 0;
+	struct timespec t0, t1;
+	uint64_t *offs = NULL;
+	int err;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = bg_php_builtins(&ph->layout, ph->bin, collect, &ts);
+	if (!err) {
+		qsort(ts.t, ts.n, sizeof(*ts.t), cmp_trap);
+		offs = calloc(ts.n + 1, sizeof(*offs));
+		if (!offs)
+			err = -ENOMEM;
+	}
+	/* One uprobe each costs two fds (its perf event and its link): raise
+	 * the soft limit to the hard one, as far as it goes. */
+	if (!err && !ph->multi) {
+		struct rlimit rl;
+
+		if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
+	/* One file at a time: its distinct handlers (aliases share one). */
+	for (i = 0; !err && i < ts.n; i = j) {
+		const char *path = ts.paths[ts.t[i].path];
+		uint32_t n = 0;
+
+		for (j = i; j < ts.n && ts.t[j].path == ts.t[i].path; j++)
+			if (!n || offs[n - 1] != ts.t[j].off)
+				offs[n++] = ts.t[j].off;
+		uniq += n;
+		files++;
+		if (ph->multi) {
+			int fd = link_multi(bpf_program__fd(multi), path, offs, n);
+
+			err = fd < 0 ? -errno : add_link(ph, NULL, fd);
+			if (fd < 0)
+				pr_err("php: cannot attach uprobe_multi to %u built-ins of %s: "
+				       "%s\n",
+				       n, path, strerror(-err));
+			continue;
+		}
+		for (uint32_t k = 0; !err && k < n; k++) {
+			struct bpf_link *l = bpf_program__attach_uprobe(
+				ph->skel->progs.php_int_entry, false, -1, path, offs[k]);
+
+			err = l ? add_link(ph, l, -1) : -errno;
+			if (!l)
+				pr_err("php: cannot attach a uprobe to %s+0x%llx: %s\n", path,
+				       (unsigned long long)offs[k], strerror(-err));
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!err)
+		pr_info("php: %zu built-in handlers outside the policy trapped in %zu files (%s) "
+			"in "
+			"%.1f ms\n",
+			uniq, files, ph->multi ? "uprobe_multi" : "one uprobe each",
+			(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+	ph->trap_ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	ph->n_trapped = uniq;
+	for (i = 0; i < ts.n_paths; i++)
+		free(ts.paths[i]);
+	free(ts.paths);
+	free(ts.t);
+	free(offs);
+	return err;
+}
+
+void bg_php_untrap_builtins(struct bg_php *ph)
+{
+	size_t i;
+
+	for (i = 0; i < ph->n_traps; i++) {
+		bpf_link__destroy(ph->trap_links[i]);
+		if (ph->trap_fds[i] >= 0)
+			close(ph->trap_fds[i]);
+	}
+	free(ph->trap_links);
+	free(ph->trap_fds);
+	ph->trap_links = NULL;
+	ph->trap_fds = NULL;
+	ph->n_traps = 0;
+}
