@@ -1,22 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The PHP guard. PHP's USDT probes (fired only with USE_ZEND_DTRACE=1):
- * function__entry/return for PHP-defined functions, compile__file__entry
- * for compiled files (recorded; checked against php.files by run),
- * request__startup to reset the stack. PHP 8
- * fires function__entry for user functions only, never for built-ins such
- * as system(): those are seen by a uprobe on dtrace_execute_internal, the
- * hook USE_ZEND_DTRACE installs as zend_execute_internal, which every
- * built-in call then goes through (and a uretprobe for its return).
+ * The PHP guard, with no trap on an allowed call (USE_ZEND_DTRACE=1 must
+ * be set for PHP to fire its probes):
+ * - user code is checked when it is compiled: compile__file__entry checks
+ *   the file against php.files; compile__file__return and a uretprobe on
+ *   compile_string (eval) walk what the compile added to the process's
+ *   function and class tables, each function and method of which must
+ *   be in the allowlist (profile records them);
+ * - built-ins: run traps only the handlers of the built-ins the policy
+ *   does not allow (src/php_builtins.c); profile sees every built-in call
+ *   through dtrace_execute_internal (zend_execute_internal);
+ * - syscalls: at sys_enter the running PHP function is read from the
+ *   process's memory (executor_globals.current_execute_data): profile
+ *   records a syscall set per function, run checks it.
+ * kill is bpf_send_signal(SIGKILL) from the probe, which the task takes on
+ * its way back to user space: before the function's body, or any of the
+ * compiled code, runs.
  *
- * Each thread's PHP call stack lives in task storage (freed with the
- * thread). Every syscall is attributed to the function on top of it:
- * profile records a syscall set per function, run checks it. A call to a
- * function outside the allowlist is caught at entry, before its body runs:
- * kill is bpf_send_signal(SIGKILL) from the probe, which the task takes
- * on its way back to user space from the breakpoint.
- *
- * Processes are selected by cgroup: forked workers (php-fpm) stay in it.
+ * Processes are selected by cgroup (forked workers, php-fpm, stay in it)
+ * or, for monitor, by its bitmap of pids.
  */
 #include "lib/common.bpf.h"
 #include <bpf/usdt.bpf.h>
@@ -26,6 +28,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define SIGKILL		       9
 #define ZEND_INTERNAL_FUNCTION 1
+#define ZEND_USER_FUNCTION     2
+#define ZEND_USER_CLASS	       2
 
 const volatile bool enforce = false; /* run: check; profile: record */
 const volatile __u8 action = BG_ACT_KILL;
@@ -42,6 +46,11 @@ const volatile __u32 off_ce_name = 8, off_str_val = 24;
 const volatile __u64 php_ino = 0;
 const volatile __u32 php_dev = 0;
 const volatile __s64 eg_delta = 0;
+/* What compiling defines (check_defs()): executor_globals at eg_base from
+ * the text start, its function_table and class_table pointers, a class
+ * entry's method table. */
+const volatile __s64 eg_base = 0;
+const volatile __u32 off_fn_table = 0, off_cls_table = 0, off_ce_fns = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -91,6 +100,20 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } php_next_id SEC(".maps");
+
+/* Per process: how far its function and class tables were checked, so
+ * that each compile walks only what it added. mm tells an exec'd or
+ * forked image from the one counted. */
+struct php_seen {
+	__u64 mm;
+	__u32 fns, classes;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32); /* tgid */
+	__type(value, struct php_seen);
+} php_seen SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -142,9 +165,8 @@ static __always_inline __u64 read_ptr(__u64 addr)
  * text (mm->start_code), as user space measured it (src/php.c). 0 when
  * the process does not run that binary (a shell in the same cgroup) or
  * runs no PHP code right now (startup, shutdown, between requests). */
-static __always_inline __u64 cur_ex(struct task_struct *task)
+static __always_inline __u64 php_text(struct mm_struct *mm)
 {
-	struct mm_struct *mm = BPF_CORE_READ(task, mm);
 	struct inode *ino;
 
 	if (!mm)
@@ -153,7 +175,14 @@ static __always_inline __u64 cur_ex(struct task_struct *task)
 	if (!ino || BPF_CORE_READ(ino, i_ino) != php_ino ||
 	    BPF_CORE_READ(ino, i_sb, s_dev) != php_dev)
 		return 0;
-	return read_ptr(BPF_CORE_READ(mm, start_code) + eg_delta);
+	return BPF_CORE_READ(mm, start_code);
+}
+
+static __always_inline __u64 cur_ex(struct task_struct *task)
+{
+	__u64 text = php_text(BPF_CORE_READ(task, mm));
+
+	return text ? read_ptr(text + eg_delta) : 0;
 }
 
 static __always_inline void read_name(char *dst, __u64 zstr)
@@ -166,9 +195,9 @@ static __always_inline void read_name(char *dst, __u64 zstr)
 /* The function frame ex runs: its name and class into key (a file's or
  * an eval's top-level code has no name: "main", as PHP's probes call
  * it); *internal for a built-in. Returns the zend_function, 0 if none. */
-static __always_inline __u64 frame_fn(__u64 ex, struct bg_php_fn *key, bool *internal)
+static __always_inline __u64 fn_key(__u64 func, struct bg_php_fn *key, bool *internal)
 {
-	__u64 func = read_ptr(ex + off_ex_func), fb[4] = {}, name, scope;
+	__u64 fb[4] = {}, name, scope;
 
 	/* zend_function: type, function_name, scope in its first 32 bytes. */
 	if (!func || bpf_probe_read_user(fb, sizeof(fb), (void *)func))
@@ -183,6 +212,11 @@ static __always_inline __u64 frame_fn(__u64 ex, struct bg_php_fn *key, bool *int
 	if (scope)
 		read_name(key->cls, read_ptr(scope + off_ce_name));
 	return func;
+}
+
+static __always_inline __u64 frame_fn(__u64 ex, struct bg_php_fn *key, bool *internal)
+{
+	return fn_key(read_ptr(ex + off_ex_func), key, internal);
 }
 
 /* Where frame ex is in PHP code: for a PHP function its file and the
@@ -299,32 +333,6 @@ static __always_inline __u32 fn_id(const struct bg_php_fn *key)
 	return id;
 }
 
-/* function__entry(funcname, filename, lineno, classname, scope). The
- * arguments are fetched after the cgroup check, not by BPF_USDT() before
- * the body: a process we do not watch pays the trap and one lookup. */
-SEC("usdt")
-int php_fn_entry(struct pt_regs *ctx)
-{
-	struct bg_php_fn key = {};
-	long fn = 0, file = 0, line = 0, cls = 0;
-
-	if (!tracked())
-		return 0;
-	bpf_usdt_arg(ctx, 0, &fn);
-	bpf_usdt_arg(ctx, 3, &cls);
-	if (fn && bpf_probe_read_user_str(key.fn, BG_PHP_NAME, (void *)fn) == BG_PHP_NAME)
-		php_err(BG_PHPE_NAME_TRUNC);
-	if (cls && bpf_probe_read_user_str(key.cls, BG_PHP_NAME, (void *)cls) == BG_PHP_NAME)
-		php_err(BG_PHPE_NAME_TRUNC);
-	if (fn_id(&key) != BG_PHP_ID_UNLISTED || !enforce)
-		return 0;
-	bpf_usdt_arg(ctx, 1, &file);
-	bpf_usdt_arg(ctx, 2, &line);
-	report(BG_EV_PHP_CALL, &key, file, line, 0,
-	       php_depth(cur_ex((struct task_struct *)bpf_get_current_task())), false);
-	return 0;
-}
-
 /* A built-in function called: ex is its frame. Aliases share a handler
  * (join, implode): the name is read from the frame and looked up. */
 static __always_inline int on_builtin(__u64 ex)
@@ -360,6 +368,128 @@ SEC("uprobe")
 int BPF_KPROBE(php_int_multi, void *ex)
 {
 	return on_builtin((__u64)ex);
+}
+
+/* The functions and methods a compile added to the process's tables:
+ * new entries of function_table, then of class_table with each new
+ * class's methods, one step per bpf_loop iteration. */
+struct def_walk {
+	struct bg_php_fn key;	     /* the function checked; the unlisted one at the end */
+	__u64 fns, classes, methods; /* arData of each table */
+	__u32 fi, fend, ci, cend, mi, mend;
+	bool bad;
+};
+
+static __always_inline void ht_span(__u64 ht, __u64 *data, __u32 *used)
+{
+	__u64 h[4] = {};
+
+	if (ht)
+		bpf_probe_read_user(h, sizeof(h), (void *)ht);
+	*data = h[(BG_PHP_HT_DATA / 8) & 3];
+	*used = h[(BG_PHP_HT_USED / 8) & 3];
+}
+
+static long def_step(__u32 i, void *ctx)
+{
+	struct def_walk *w = ctx;
+	__u64 b[2] = {}, at;
+	bool internal;
+	__u8 type = 0;
+
+	if (w->fi < w->fend) {
+		at = w->fns + (__u64)w->fi++ * BG_PHP_BUCKET;
+	} else if (w->mi < w->mend) {
+		at = w->methods + (__u64)w->mi++ * BG_PHP_BUCKET;
+	} else if (w->ci < w->cend) {
+		/* The next class: its methods come next (built-in classes',
+		 * and a deleted bucket's, are skipped). */
+		at = w->classes + (__u64)w->ci++ * BG_PHP_BUCKET;
+		w->mi = w->mend = 0;
+		if (bpf_probe_read_user(b, sizeof(b), (void *)at) || !(b[1] & 0xff) || !b[0] ||
+		    bpf_probe_read_user(&type, 1, (void *)b[0]) || type != ZEND_USER_CLASS)
+			return 0;
+		ht_span(b[0] + off_ce_fns, &w->methods, &w->mend);
+		return 0;
+	} else {
+		return 1;
+	}
+	/* A bucket: zval {value, type_info}; IS_UNDEF marks a deleted one. */
+	if (bpf_probe_read_user(b, sizeof(b), (void *)at) || !(b[1] & 0xff) || !b[0])
+		return 0;
+	__builtin_memset(&w->key, 0, sizeof(w->key));
+	if (!fn_key(b[0], &w->key, &internal) || internal)
+		return 0;
+	if (fn_id(&w->key) == BG_PHP_ID_UNLISTED && enforce) {
+		w->bad = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* After PHP compiled a file or an eval'd string, before any of it runs:
+ * each function and method it defined is recorded (profile) or must be
+ * in the allowlist (run). This replaces a probe on every call of a
+ * user function: code is checked once, when it enters the process. */
+static __always_inline void check_defs(__u64 file, __u32 line)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct mm_struct *mm = task->mm;
+	struct def_walk w = {};
+	struct php_seen *seen, now;
+	__u64 text = php_text(mm), eg;
+
+	if (!text)
+		return;
+	eg = text + eg_base;
+	ht_span(read_ptr(eg + off_fn_table), &w.fns, &w.fend);
+	ht_span(read_ptr(eg + off_cls_table), &w.classes, &w.cend);
+	seen = bpf_map_lookup_elem(&php_seen, &tgid);
+	if (seen && seen->mm == (__u64)mm) {
+		w.fi = seen->fns;
+		w.ci = seen->classes;
+	}
+	bpf_loop(1 << 20, def_step, &w, 0);
+	now.mm = (__u64)mm;
+	now.fns = w.fend;
+	now.classes = w.cend;
+	bpf_map_update_elem(&php_seen, &tgid, &now, BPF_ANY);
+	if (w.bad)
+		report(BG_EV_PHP_CALL, &w.key, file, line, 0, php_depth(cur_ex(task)), false);
+}
+
+/* compile__file__return(compiled_filename, original_filename). */
+SEC("usdt")
+int php_compiled(struct pt_regs *ctx)
+{
+	long compiled = 0, orig = 0;
+	char c = 0;
+
+	if (!tracked())
+		return 0;
+	bpf_usdt_arg(ctx, 0, &compiled);
+	bpf_usdt_arg(ctx, 1, &orig);
+	/* The resolved name is NULL when nothing resolved it (php_compile). */
+	if (bpf_probe_read_user(&c, 1, (void *)compiled) || !c)
+		compiled = orig;
+	check_defs(compiled, 0);
+	return 0;
+}
+
+/* compile_string() returned: an eval'd string (or create_function-like
+ * code) compiled. The event names the file and line of the eval. */
+SEC("uretprobe")
+int php_eval_compiled(struct pt_regs *ctx)
+{
+	__u64 file;
+	__u32 line;
+
+	if (!tracked())
+		return 0;
+	file = frame_loc(cur_ex(bpf_get_current_task_btf()), false, &line);
+	check_defs(file, line);
+	return 0;
 }
 
 /* compile__file__entry(compiled_filename, original_filename): profile

@@ -195,9 +195,10 @@ static int attach(struct bg_php *ph, bool syscalls)
 		struct bpf_link **link;
 		const char *name;
 	} usdt[] = {
-		{s->progs.php_fn_entry, &s->links.php_fn_entry, "function__entry"},
 		{s->progs.php_compile, &s->links.php_compile, "compile__file__entry"},
+		{s->progs.php_compiled, &s->links.php_compiled, "compile__file__return"},
 	};
+	LIBBPF_OPTS(bpf_uprobe_opts, eo, .func_name = "compile_string", .retprobe = true);
 	size_t i;
 	int err = 0;
 
@@ -210,6 +211,13 @@ static int attach(struct bg_php *ph, bool syscalls)
 			       ph->bin, strerror(-err));
 			return err;
 		}
+	}
+	s->links.php_eval_compiled =
+		bpf_program__attach_uprobe_opts(s->progs.php_eval_compiled, -1, ph->bin, 0, &eo);
+	if (!s->links.php_eval_compiled) {
+		err = -errno;
+		pr_err("php: cannot attach to compile_string in %s: %s\n", ph->bin, strerror(-err));
+		return err;
 	}
 	if (!ph->calls)
 		err = bg_php_trap_builtins(ph, &ph->pol->php);
@@ -271,6 +279,10 @@ static int open_load(struct bg_php *ph, bool enforce, struct bg_events *ev, uint
 	ph->skel->rodata->php_ino = l->ino;
 	ph->skel->rodata->php_dev = l->dev;
 	ph->skel->rodata->eg_delta = l->eg_delta;
+	ph->skel->rodata->eg_base = l->eg_delta - l->off_cur_ex;
+	ph->skel->rodata->off_fn_table = l->off_fn_table;
+	ph->skel->rodata->off_cls_table = l->off_cls_table;
+	ph->skel->rodata->off_ce_fns = l->off_ce_fns;
 	/* run traps the disallowed built-ins' handlers: one uprobe_multi
 	 * link per file where the kernel has them (its attach type must be
 	 * set before load), else the plain program, one uprobe each. */

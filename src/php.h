@@ -24,6 +24,9 @@ struct bg_php_layout {
 	uint32_t off_op_filename, off_opline_lineno;
 	uint32_t off_ce_name, off_str_val;
 	uint32_t off_cur_ex; /* current_execute_data in executor_globals */
+	/* What compiling defines: executor_globals' function_table and
+	 * class_table (pointers), a zend_class_entry's method table. */
+	uint32_t off_fn_table, off_cls_table, off_ce_fns;
 	int64_t eg_delta;
 	uint64_t ino;
 	uint32_t dev; /* the kernel's encoding */

@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpfguard/php.h>
+
 #include "log.h"
 #include "php.h"
 #include "sys.h"
@@ -179,6 +181,51 @@ static bool frame_is(int fd, const struct bg_php_layout *l, uint64_t ex, uint8_t
 	return !file || zstr_is(fd, l, rd_ptr(fd, func + l->off_op_filename), file);
 }
 
+/* Does the HashTable at ht hold the pointer val? (PHP 8: arData at 16,
+ * nNumUsed at 24; 32-byte Buckets whose zval's value comes first.) */
+static bool ht_has(int fd, uint64_t ht, uint64_t val)
+{
+	uint64_t h[4], *b;
+	uint32_t n, i;
+	bool found = false;
+
+	if (!ht || (ht & 7) || rd(fd, ht, h, sizeof(h)))
+		return false;
+	n = (uint32_t)h[BG_PHP_HT_USED / 8];
+	if (!h[BG_PHP_HT_DATA / 8] || !n || n > 65536 || !(b = malloc((size_t)n * BG_PHP_BUCKET)))
+		return false;
+	if (!rd(fd, h[BG_PHP_HT_DATA / 8], b, (size_t)n * BG_PHP_BUCKET))
+		for (i = 0; i < n && !found; i++)
+			found = b[i * BG_PHP_BUCKET / 8] == val;
+	free(b);
+	return found;
+}
+
+/* The tables that hold what compiling defines: executor_globals'
+ * function_table and class_table pointers (found as the pointers whose
+ * tables hold fgets and BgphCalib), and the method table embedded in a
+ * zend_class_entry (the one holding BgphCalib::wait). */
+static int find_tables(int fd, struct bg_php_layout *l, const uint64_t *eg_words, unsigned n,
+		       uint64_t ex)
+{
+	uint64_t fgets_fn = rd_ptr(fd, ex + l->off_ex_func);
+	uint64_t wait_fn = rd_ptr(fd, rd_ptr(fd, ex + l->off_ex_prev) + l->off_ex_func);
+	uint64_t ce = rd_ptr(fd, wait_fn + l->off_fn_scope);
+	unsigned i;
+
+	l->off_fn_table = l->off_cls_table = l->off_ce_fns = 0;
+	for (i = 0; i < n && !(l->off_fn_table && l->off_cls_table); i++) {
+		if (!l->off_fn_table && ht_has(fd, eg_words[i], fgets_fn))
+			l->off_fn_table = i * 8;
+		else if (!l->off_cls_table && ht_has(fd, eg_words[i], ce))
+			l->off_cls_table = i * 8;
+	}
+	for (i = 8; i < 512 && !l->off_ce_fns; i += 8)
+		if (ht_has(fd, ce + i, wait_fn))
+			l->off_ce_fns = i;
+	return l->off_fn_table && l->off_cls_table && l->off_ce_fns ? 0 : -ENOENT;
+}
+
 /* /proc/PID/stat's startcode (field 26). */
 static uint64_t start_code(pid_t pid)
 {
@@ -262,7 +309,7 @@ static int calibrate(const char *cli, struct bg_php_layout *l)
 		    frame_is(memfd, l, rd_ptr(memfd, ex + l->off_ex_prev), 2, CALIB_FN, CALIB_CLASS,
 			     "Command line code")) {
 			l->off_cur_ex = i * 8;
-			err = 0;
+			err = find_tables(memfd, l, words, 512, ex);
 		}
 	}
 	if (memfd >= 0)

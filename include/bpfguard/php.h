@@ -20,6 +20,11 @@
 #define BG_PHP_DEPTH_MAX 128 /* frames an event's depth counts, at most */
 #define BG_PHP_FUNCS_MAX 4096
 #define BG_PHP_FILES_MAX 4096
+/* PHP 8's HashTable: arData and nNumUsed at these offsets, Buckets of
+ * BG_PHP_BUCKET bytes {zval val (value, type_info), h, key}. */
+#define BG_PHP_HT_DATA 16
+#define BG_PHP_HT_USED 24
+#define BG_PHP_BUCKET  32
 
 /* Rule ids of run's events: 16 and 17 (the event types) for functions and
  * syscalls; a PHP file compiled outside php.files is a BG_EV_PHP_CALL of
