@@ -13,7 +13,7 @@ bpftool libyaml-dev libseccomp-dev systemtap-sdt-dev scdoc"
 # qemu, busybox and cpio for the second-kernel rig.
 TEST="libcmocka-dev python3 socat curl iproute2 procps util-linux
 qemu-system-x86 busybox-static cpio kmod bpftrace bpfcc-tools linux-headers-amd64 libclang-rt-14-dev nftables
-php8.2-cli php8.2-fpm libfcgi-bin nginx-light"
+php8.2-cli php8.2-fpm php8.2-sqlite3 php-twig libfcgi-bin nginx-light"
 
 want=$BUILD
 case "${1:-all}" in
