@@ -219,8 +219,10 @@ static int attach(struct bg_php *ph, bool syscalls)
 		pr_err("php: cannot attach to compile_string in %s: %s\n", ph->bin, strerror(-err));
 		return err;
 	}
-	if (!ph->calls)
+	if (!ph->calls && ph->pol)
 		err = bg_php_trap_builtins(ph, &ph->pol->php);
+	else if (!ph->calls)
+		err = bg_php_trap_all_builtins(ph);
 	else if (!(s->links.php_int_entry = bpf_program__attach_uprobe_opts(s->progs.php_int_entry,
 									    -1, ph->bin, 0, &uo)))
 		err = -errno;
@@ -287,6 +289,10 @@ static int open_load(struct bg_php *ph, bool enforce, struct bg_events *ev, uint
 	 * link per file where the kernel has them (its attach type must be
 	 * set before load), else the plain program, one uprobe each. */
 	ph->multi = !ph->calls && bg_php_uprobe_multi();
+	/* profile without uprobe_multi: single uprobes take tens of ms each
+	 * to attach and detach, so every call is seen (per-call mode). */
+	if (!ph->pol && !ph->multi)
+		ph->calls = true;
 	if (ph->multi)
 		bpf_program__set_expected_attach_type(ph->skel->progs.php_int_multi, 48);
 	else
@@ -384,7 +390,10 @@ int bg_php_profile_start(struct bg_php *ph, char *const *cmd, pid_t pid, const c
 	if (pid > 0)
 		check_dtrace_env(pid, false);
 	ph->action = BG_ACT_NONE;
-	ph->calls = true; /* every function called is recorded */
+	/* Per-call mode, when asked: every built-in call (methods too) is
+	 * seen through dtrace_execute_internal. Otherwise each built-in's
+	 * handler is trapped until its first call is recorded. */
+	ph->calls = getenv("BPFGUARD_PHP_CALLS") && *getenv("BPFGUARD_PHP_CALLS") == '1';
 	err = open_load(ph, false, NULL, cgroup_id, -1);
 	if (!err)
 		err = attach(ph, true);

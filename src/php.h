@@ -3,6 +3,7 @@
 #define BG_PHP_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -51,6 +52,22 @@ struct bg_php {
 	int *trap_fds;		      /* uprobe_multi link's fd (else -1) */
 	size_t n_traps, n_trapped;
 	double trap_ms; /* time to find and attach them */
+	/* profile: every built-in's handler is trapped until the kernel has
+	 * recorded its names; a thread then detaches it. */
+	struct bg_php_trap_name {
+		size_t link;
+		char *name;
+	} * trap_names;
+	size_t n_names, n_detached;
+	struct bg_php_handler {
+		char *path;
+		uint64_t off;
+		bool done; /* all its names recorded: left out of the links */
+	} * handlers;
+	size_t n_handlers;
+	pthread_t detacher;
+	bool detacher_on;
+	volatile bool detacher_stop;
 	/* kill-user: the hook another guard set before ours, called first. */
 	int (*prev_hook)(void *ctx, const void *data, size_t size);
 	void *prev_ctx;
@@ -94,6 +111,7 @@ void bg_php_stop(struct bg_php *ph);
 /* src/php_builtins.c */
 bool bg_php_uprobe_multi(void);
 int bg_php_trap_builtins(struct bg_php *ph, const struct bg_policy_php *pp);
+int bg_php_trap_all_builtins(struct bg_php *ph);
 void bg_php_untrap_builtins(struct bg_php *ph);
 
 #endif

@@ -9,6 +9,7 @@
  * where the kernel has them (6.6+), else one uprobe per handler.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+
+#include <bpfguard/php.h>
 
 #include "log.h"
 #include "php.h"
@@ -73,9 +76,10 @@ struct trap_set {
 	const struct bg_policy_php *pol;
 	char **paths;
 	size_t n_paths;
-	struct {
+	struct trap {
 		size_t path;
 		uint64_t off;
+		char *name;
 	} * t;
 	size_t n, cap;
 };
@@ -84,7 +88,7 @@ static bool allowed(const struct bg_policy_php *pp, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < pp->n_fns; i++)
+	for (i = 0; pp && i < pp->n_fns; i++)
 		if (!strcmp(pp->fns[i].name, name))
 			return true;
 	return false;
@@ -119,20 +123,50 @@ static int collect(void *ctx, const char *path, const char *name, uint64_t off)
 		ts->cap = cap;
 	}
 	ts->t[ts->n].path = p;
-	ts->t[ts->n++].off = off;
+	ts->t[ts->n].off = off;
+	if (!(ts->t[ts->n++].name = strdup(name)))
+		return -ENOMEM;
 	return 0;
 }
 
 static int cmp_trap(const void *a, const void *b)
 {
-	const struct {
-		size_t path;
-		uint64_t off;
-	} *x = a, *y = b;
+	const struct trap *x = a, *y = b;
 
 	if (x->path != y->path)
 		return x->path < y->path ? -1 : 1;
 	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* profile: handler k is at off in path (ph->handlers[k]). */
+static int add_handler(struct bg_php *ph, const char *path, uint64_t off)
+{
+	struct bg_php_handler *h = realloc(ph->handlers, (ph->n_handlers + 1) * sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	ph->handlers = h;
+	h[ph->n_handlers].off = off;
+	h[ph->n_handlers].done = false;
+	if (!(h[ph->n_handlers].path = strdup(path)))
+		return -ENOMEM;
+	ph->n_handlers++;
+	return 0;
+}
+
+/* Name nm belongs to handler k. */
+static int add_name(struct bg_php *ph, size_t k, const char *nm)
+{
+	struct bg_php_trap_name *n = realloc(ph->trap_names, (ph->n_names + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	ph->trap_names = n;
+	n[ph->n_names].link = k;
+	if (!(n[ph->n_names].name = strdup(nm)))
+		return -ENOMEM;
+	ph->n_names++;
+	return 0;
 }
 
 static int add_link(struct bg_php *ph, struct bpf_link *l, int fd)
@@ -185,9 +219,16 @@ int bg_php_trap_builtins(struct bg_php *ph, const struct bg_policy_php *pp)
 		const char *path = ts.paths[ts.t[i].path];
 		uint32_t n = 0;
 
-		for (j = i; j < ts.n && ts.t[j].path == ts.t[i].path; j++)
+		for (j = i; j < ts.n && ts.t[j].path == ts.t[i].path; j++) {
 			if (!n || offs[n - 1] != ts.t[j].off)
 				offs[n++] = ts.t[j].off;
+			/* profile: each handler's names, to detach it once
+			 * all of them are recorded. */
+			if (!pp && !err)
+				err = add_name(ph, n - 1 + uniq, ts.t[j].name);
+		}
+		for (uint32_t k = 0; !pp && !err && k < n; k++)
+			err = add_handler(ph, ts.paths[ts.t[i].path], offs[k]);
 		uniq += n;
 		files++;
 		if (ph->multi) {
@@ -212,13 +253,14 @@ int bg_php_trap_builtins(struct bg_php *ph, const struct bg_policy_php *pp)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!err)
-		pr_info("php: %zu built-in handlers outside the policy trapped in %zu files (%s) "
-			"in "
-			"%.1f ms\n",
-			uniq, files, ph->multi ? "uprobe_multi" : "one uprobe each",
+		pr_info("php: %zu built-in handlers %s trapped in %zu files (%s) in %.1f ms\n",
+			uniq, pp ? "outside the policy" : "(until first called)", files,
+			ph->multi ? "uprobe_multi" : "one uprobe each",
 			(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
 	ph->trap_ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 	ph->n_trapped = uniq;
+	for (i = 0; i < ts.n; i++)
+		free(ts.t[i].name);
 	for (i = 0; i < ts.n_paths; i++)
 		free(ts.paths[i]);
 	free(ts.paths);
@@ -231,14 +273,121 @@ void bg_php_untrap_builtins(struct bg_php *ph)
 {
 	size_t i;
 
+	if (ph->detacher_on) {
+		ph->detacher_stop = true;
+		pthread_join(ph->detacher, NULL);
+		ph->detacher_on = false;
+	}
 	for (i = 0; i < ph->n_traps; i++) {
 		bpf_link__destroy(ph->trap_links[i]);
 		if (ph->trap_fds[i] >= 0)
 			close(ph->trap_fds[i]);
 	}
+	for (i = 0; i < ph->n_names; i++)
+		free(ph->trap_names[i].name);
+	for (i = 0; i < ph->n_handlers; i++)
+		free(ph->handlers[i].path);
+	free(ph->handlers);
+	ph->handlers = NULL;
+	ph->n_handlers = 0;
+	free(ph->trap_names);
+	ph->trap_names = NULL;
+	ph->n_names = 0;
 	free(ph->trap_links);
 	free(ph->trap_fds);
 	ph->trap_links = NULL;
 	ph->trap_fds = NULL;
 	ph->n_traps = 0;
+}
+
+/* profile: the uprobe_multi links again, on the handlers not yet known
+ * (one link per file), then the old ones closed. */
+static int relink(struct bg_php *ph)
+{
+	int prog = bpf_program__fd(ph->skel->progs.php_int_multi), *fds = NULL, err = 0;
+	uint64_t *offs = calloc(ph->n_handlers + 1, sizeof(*offs));
+	size_t i, j, n_fds = 0;
+
+	for (i = 0; offs && !err && i < ph->n_handlers; i = j) {
+		uint32_t n = 0;
+		int fd, *nf;
+
+		for (j = i;
+		     j < ph->n_handlers && !strcmp(ph->handlers[j].path, ph->handlers[i].path); j++)
+			if (!ph->handlers[j].done)
+				offs[n++] = ph->handlers[j].off;
+		if (!n)
+			continue;
+		fd = link_multi(prog, ph->handlers[i].path, offs, n);
+		nf = fd >= 0 ? realloc(fds, (n_fds + 1) * sizeof(*fds)) : NULL;
+		if (!nf) {
+			err = fd < 0 ? -errno : -ENOMEM;
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		fds = nf;
+		fds[n_fds++] = fd;
+	}
+	if (!offs || err) {
+		for (i = 0; i < n_fds; i++)
+			close(fds[i]);
+		free(fds);
+		free(offs);
+		return err ? err : -ENOMEM;
+	}
+	for (i = 0; i < ph->n_traps; i++)
+		close(ph->trap_fds[i]);
+	free(ph->trap_fds);
+	ph->trap_fds = fds;
+	ph->n_traps = n_fds;
+	free(offs);
+	return 0;
+}
+
+/* profile: every 50 ms, the handlers all of whose names the kernel has
+ * recorded are left out of new links, so that a built-in costs a trap
+ * only until it is known (uprobe_multi links are replaced as a whole: one
+ * attach of a few ms, where detaching uprobes one by one costs tens of ms
+ * each). */
+static void *detacher(void *arg)
+{
+	struct bg_php *ph = arg;
+	int funcs = bpf_map__fd(ph->skel->maps.php_funcs);
+	struct timespec ts = {0, 50 * 1000 * 1000};
+	uint32_t id;
+	size_t i, j, newly;
+
+	while (!ph->detacher_stop) {
+		nanosleep(&ts, NULL);
+		for (i = 0, newly = 0; i < ph->n_names; i = j) {
+			size_t k = ph->trap_names[i].link;
+			bool all = !ph->handlers[k].done;
+
+			for (j = i; j < ph->n_names && ph->trap_names[j].link == k; j++) {
+				struct bg_php_fn key = {};
+
+				snprintf(key.fn, sizeof(key.fn), "%s", ph->trap_names[j].name);
+				all = all && !bpf_map_lookup_elem(funcs, &key, &id);
+			}
+			if (all) {
+				ph->handlers[k].done = true;
+				newly++;
+			}
+		}
+		if (newly && !relink(ph))
+			ph->n_detached += newly;
+	}
+	return NULL;
+}
+
+int bg_php_trap_all_builtins(struct bg_php *ph)
+{
+	int err = bg_php_trap_builtins(ph, NULL);
+
+	if (!err) {
+		err = -pthread_create(&ph->detacher, NULL, detacher, ph);
+		ph->detacher_on = !err;
+	}
+	return err;
 }
