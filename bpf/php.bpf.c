@@ -362,11 +362,27 @@ int BPF_KPROBE(php_int_entry, void *ex)
 	return on_builtin((__u64)ex);
 }
 
+/* profile: the handlers called, by the index user space gave each as
+ * its cookie; it re-links without them (src/php_builtins.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BG_PHP_HANDLERS_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+} php_hseen SEC(".maps");
+
 /* The same, as one uprobe_multi link per file (kernels 6.6+): user space
  * sets its expected attach type, which libbpf 1.1 has no section for. */
 SEC("uprobe")
 int BPF_KPROBE(php_int_multi, void *ex)
 {
+	if (!enforce && tracked()) {
+		__u32 k = bpf_get_attach_cookie(ctx);
+		__u8 *v = bpf_map_lookup_elem(&php_hseen, &k);
+
+		if (v)
+			*v = 1;
+	}
 	return on_builtin((__u64)ex);
 }
 

@@ -443,6 +443,9 @@ int bg_php_profile_collect(struct bg_php *ph, struct bg_policy *pol)
 		if (err)
 			return err;
 	}
+	err = bg_php_builtin_aliases(ph, pol);
+	if (err)
+		return err;
 	report_errors(ph);
 	return 0;
 }
@@ -621,6 +624,7 @@ void bg_php_stop(struct bg_php *ph)
 	if (ph->skel && ph->pol)
 		report_errors(ph);
 	bg_php_untrap_builtins(ph);
+	bg_php_layout_free(&ph->layout);
 	bg_php_bpf__destroy(ph->skel);
 	ph->skel = NULL;
 }

@@ -28,6 +28,14 @@ struct bg_php_layout {
 	/* What compiling defines: executor_globals' function_table and
 	 * class_table (pointers), a zend_class_entry's method table. */
 	uint32_t off_fn_table, off_cls_table, off_ce_fns;
+	uint64_t eg_base_addr; /* in the calibration process */
+	/* Built-in methods: "Class::method" and its handler (file offset). */
+	struct bg_php_method {
+		char name[2 * 64 + 2];
+		char *path;
+		uint64_t off;
+	} * methods;
+	size_t n_methods;
 	int64_t eg_delta;
 	uint64_t ino;
 	uint32_t dev; /* the kernel's encoding */
@@ -85,6 +93,7 @@ int bg_php_which(const char *cmd, char *out, size_t len);
  * message is printed on failure (-ENOTSUP: not a PHP whose running
  * function can be read). */
 int bg_php_layout(const char *bin, struct bg_php_layout *l);
+void bg_php_layout_free(struct bg_php_layout *l);
 /* Every built-in function of bin and of the shared extensions in
  * l->ext_dir: its name and its handler's file offset in path. */
 int bg_php_builtins(const struct bg_php_layout *l, const char *bin,
@@ -112,6 +121,7 @@ void bg_php_stop(struct bg_php *ph);
 bool bg_php_uprobe_multi(void);
 int bg_php_trap_builtins(struct bg_php *ph, const struct bg_policy_php *pp);
 int bg_php_trap_all_builtins(struct bg_php *ph);
+int bg_php_builtin_aliases(const struct bg_php *ph, struct bg_policy *pol);
 void bg_php_untrap_builtins(struct bg_php *ph);
 
 #endif

@@ -37,13 +37,16 @@ struct link_uprobe_multi {
 	uint32_t cnt, mflags, pid, pad;
 };
 
-static int link_multi(int prog_fd, const char *path, const uint64_t *offs, uint32_t n)
+/* cookies: each offset's handler index (profile), or NULL. */
+static int link_multi(int prog_fd, const char *path, const uint64_t *offs, const uint64_t *cookies,
+		      uint32_t n)
 {
 	struct link_uprobe_multi a = {
 		.prog_fd = prog_fd,
 		.attach_type = ATTACH_UPROBE_MULTI,
 		.path = (uint64_t)(uintptr_t)path,
 		.offsets = (uint64_t)(uintptr_t)offs,
+		.cookies = (uint64_t)(uintptr_t)cookies,
 		.cnt = n,
 	};
 
@@ -64,7 +67,7 @@ bool bg_php_uprobe_multi(void)
 		return false;
 	/* "/" is no regular file: a kernel with uprobe_multi says EBADF,
 	 * one without it EINVAL (an unknown attach type). */
-	lfd = link_multi(fd, "/", &off, 1);
+	lfd = link_multi(fd, "/", &off, NULL, 1);
 	err = errno;
 	if (lfd >= 0)
 		close(lfd);
@@ -231,8 +234,10 @@ int bg_php_trap_builtins(struct bg_php *ph, const struct bg_policy_php *pp)
 			err = add_handler(ph, ts.paths[ts.t[i].path], offs[k]);
 		uniq += n;
 		files++;
+		if (ph->multi && !pp)
+			continue; /* profile: relink() attaches them, with cookies */
 		if (ph->multi) {
-			int fd = link_multi(bpf_program__fd(multi), path, offs, n);
+			int fd = link_multi(bpf_program__fd(multi), path, offs, NULL, n);
 
 			err = fd < 0 ? -errno : add_link(ph, NULL, fd);
 			if (fd < 0)
@@ -279,7 +284,9 @@ void bg_php_untrap_builtins(struct bg_php *ph)
 		ph->detacher_on = false;
 	}
 	for (i = 0; i < ph->n_traps; i++) {
-		bpf_link__destroy(ph->trap_links[i]);
+		/* profile's relinked uprobe_multi links are fds alone */
+		if (ph->trap_links)
+			bpf_link__destroy(ph->trap_links[i]);
 		if (ph->trap_fds[i] >= 0)
 			close(ph->trap_fds[i]);
 	}
@@ -306,19 +313,22 @@ static int relink(struct bg_php *ph)
 {
 	int prog = bpf_program__fd(ph->skel->progs.php_int_multi), *fds = NULL, err = 0;
 	uint64_t *offs = calloc(ph->n_handlers + 1, sizeof(*offs));
+	uint64_t *cookies = calloc(ph->n_handlers + 1, sizeof(*cookies));
 	size_t i, j, n_fds = 0;
 
-	for (i = 0; offs && !err && i < ph->n_handlers; i = j) {
+	for (i = 0; offs && cookies && !err && i < ph->n_handlers; i = j) {
 		uint32_t n = 0;
 		int fd, *nf;
 
 		for (j = i;
 		     j < ph->n_handlers && !strcmp(ph->handlers[j].path, ph->handlers[i].path); j++)
-			if (!ph->handlers[j].done)
+			if (!ph->handlers[j].done) {
+				cookies[n] = j;
 				offs[n++] = ph->handlers[j].off;
+			}
 		if (!n)
 			continue;
-		fd = link_multi(prog, ph->handlers[i].path, offs, n);
+		fd = link_multi(prog, ph->handlers[i].path, offs, cookies, n);
 		nf = fd >= 0 ? realloc(fds, (n_fds + 1) * sizeof(*fds)) : NULL;
 		if (!nf) {
 			err = fd < 0 ? -errno : -ENOMEM;
@@ -329,7 +339,8 @@ static int relink(struct bg_php *ph)
 		fds = nf;
 		fds[n_fds++] = fd;
 	}
-	if (!offs || err) {
+	free(cookies);
+	if (!offs || !cookies || err) {
 		for (i = 0; i < n_fds; i++)
 			close(fds[i]);
 		free(fds);
@@ -345,32 +356,23 @@ static int relink(struct bg_php *ph)
 	return 0;
 }
 
-/* profile: every 50 ms, the handlers all of whose names the kernel has
- * recorded are left out of new links, so that a built-in costs a trap
- * only until it is known (uprobe_multi links are replaced as a whole: one
- * attach of a few ms, where detaching uprobes one by one costs tens of ms
- * each). */
+/* profile: every 50 ms, the handlers the kernel saw called (php_hseen,
+ * by the link's cookie) are left out of new links, so that a built-in costs a trap only until
+ * it is known (uprobe_multi links are replaced as a whole: one attach,
+ * where detaching uprobes one by one costs tens of ms each). */
 static void *detacher(void *arg)
 {
 	struct bg_php *ph = arg;
-	int funcs = bpf_map__fd(ph->skel->maps.php_funcs);
+	int hseen = bpf_map__fd(ph->skel->maps.php_hseen);
 	struct timespec ts = {0, 50 * 1000 * 1000};
-	uint32_t id;
-	size_t i, j, newly;
+	uint32_t k;
+	size_t newly;
+	uint8_t v;
 
 	while (!ph->detacher_stop) {
 		nanosleep(&ts, NULL);
-		for (i = 0, newly = 0; i < ph->n_names; i = j) {
-			size_t k = ph->trap_names[i].link;
-			bool all = !ph->handlers[k].done;
-
-			for (j = i; j < ph->n_names && ph->trap_names[j].link == k; j++) {
-				struct bg_php_fn key = {};
-
-				snprintf(key.fn, sizeof(key.fn), "%s", ph->trap_names[j].name);
-				all = all && !bpf_map_lookup_elem(funcs, &key, &id);
-			}
-			if (all) {
+		for (k = 0, newly = 0; k < ph->n_handlers; k++) {
+			if (!ph->handlers[k].done && !bpf_map_lookup_elem(hseen, &k, &v) && v) {
 				ph->handlers[k].done = true;
 				newly++;
 			}
@@ -381,10 +383,32 @@ static void *detacher(void *arg)
 	return NULL;
 }
 
+/* profile: a built-in handler that was called allows all its names (the
+ * same code: join for implode, sizeof for count), whose calls are no
+ * longer seen once the handler is detached. */
+int bg_php_builtin_aliases(const struct bg_php *ph, struct bg_policy *pol)
+{
+	int hseen = bpf_map__fd(ph->skel->maps.php_hseen), err = 0;
+	uint32_t k;
+	uint8_t v;
+	size_t i;
+
+	for (i = 0; !err && i < ph->n_names; i++) {
+		k = ph->trap_names[i].link;
+		if (!bpf_map_lookup_elem(hseen, &k, &v) && v)
+			err = bg_policy_php_add_fn(pol, ph->trap_names[i].name, NULL);
+	}
+	return err;
+}
+
 int bg_php_trap_all_builtins(struct bg_php *ph)
 {
 	int err = bg_php_trap_builtins(ph, NULL);
 
+	if (!err && ph->n_handlers > BG_PHP_HANDLERS_MAX)
+		err = -E2BIG;
+	if (!err)
+		err = relink(ph);
 	if (!err) {
 		err = -pthread_create(&ph->detacher, NULL, detacher, ph);
 		ph->detacher_on = !err;

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <inttypes.h>
 #include <libelf.h>
 #include <signal.h>
 #include <stdio.h>
@@ -226,6 +227,136 @@ static int find_tables(int fd, struct bg_php_layout *l, const uint64_t *eg_words
 	return l->off_fn_table && l->off_cls_table && l->off_ce_fns ? 0 : -ENOENT;
 }
 
+/* The file and file offset that address addr of pid maps (an executable
+ * mapping of a file), from /proc/PID/maps. */
+struct exec_map {
+	uint64_t start, end, off;
+	char path[PATH_MAX];
+};
+
+static size_t exec_maps(pid_t pid, struct exec_map *m, size_t max)
+{
+	char path[64], line[PATH_MAX + 128], perms[8];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		int pos = 0;
+
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %*s %*u %n", &m[n].start,
+			   &m[n].end, perms, &m[n].off, &pos) == 4 &&
+		    perms[2] == 'x' && pos && line[pos] == '/') {
+			snprintf(m[n].path, sizeof(m[n].path), "%s", line + pos);
+			m[n].path[strcspn(m[n].path, "\n")] = 0;
+			n++;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+static const struct exec_map *map_of(const struct exec_map *m, size_t n, uint64_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (addr >= m[i].start && addr < m[i].end)
+			return &m[i];
+	return NULL;
+}
+
+static int add_method(struct bg_php_layout *l, const char *name, const char *path, uint64_t off)
+{
+	struct bg_php_method *nm = realloc(l->methods, (l->n_methods + 1) * sizeof(*nm));
+
+	if (!nm)
+		return -ENOMEM;
+	l->methods = nm;
+	nm += l->n_methods;
+	nm->off = off;
+	snprintf(nm->name, sizeof(nm->name), "%s", name);
+	if (!(nm->path = strdup(path)))
+		return -ENOMEM;
+	l->n_methods++;
+	return 0;
+}
+
+/* Read the string of zend_string zs into buf (NUL-ended); false if none. */
+static bool zstr_read(int fd, const struct bg_php_layout *l, uint64_t zs, char *buf, size_t len)
+{
+	uint64_t n;
+
+	if (!zs || rd(fd, zs + 16, &n, sizeof(n)) || n >= len ||
+	    rd(fd, zs + l->off_str_val, buf, n))
+		return false;
+	buf[n] = 0;
+	return true;
+}
+
+/* Built-in methods have no entry in the modules' function lists: their
+ * handlers are read from the calibration process's class table (each
+ * built-in class's own methods), the handler's place in a zend_function
+ * found as the one pointer of fgets's that lies in executable code. */
+static int find_methods(int fd, pid_t pid, struct bg_php_layout *l, uint64_t fgets_fn)
+{
+	static struct exec_map maps[64];
+	size_t n_maps = exec_maps(pid, maps, 64);
+	uint64_t words[16], h[4], ht = rd_ptr(fd, l->eg_base_addr + l->off_cls_table), *cb = NULL;
+	uint32_t off_handler = 0, i, j, nc;
+	int err = 0;
+
+	if (!n_maps || rd(fd, fgets_fn, words, sizeof(words)))
+		return -ENOENT;
+	for (i = 4; i < 16 && !off_handler; i++)
+		if (map_of(maps, n_maps, words[i]))
+			off_handler = i * 8;
+	if (!off_handler || !ht || rd(fd, ht, h, sizeof(h)))
+		return -ENOENT;
+	nc = (uint32_t)h[BG_PHP_HT_USED / 8];
+	if (nc > 65536 || !(cb = malloc((size_t)nc * BG_PHP_BUCKET + 1)) ||
+	    rd(fd, h[BG_PHP_HT_DATA / 8], cb, (size_t)nc * BG_PHP_BUCKET)) {
+		free(cb);
+		return -ENOENT;
+	}
+	for (i = 0; !err && i < nc; i++) {
+		uint64_t ce = cb[i * BG_PHP_BUCKET / 8], mh[4], *mb;
+		char cls[BG_PHP_NAME];
+		uint8_t type = 0;
+		uint32_t nm;
+
+		if (!ce || rd(fd, ce, &type, 1) || type != 1 /* ZEND_INTERNAL_CLASS */ ||
+		    !zstr_read(fd, l, rd_ptr(fd, ce + l->off_ce_name), cls, sizeof(cls)) ||
+		    rd(fd, ce + l->off_ce_fns, mh, sizeof(mh)))
+			continue;
+		nm = (uint32_t)mh[BG_PHP_HT_USED / 8];
+		if (!nm || nm > 4096 || !(mb = malloc((size_t)nm * BG_PHP_BUCKET)))
+			continue;
+		for (j = 0; !rd(fd, mh[BG_PHP_HT_DATA / 8], mb, (size_t)nm * BG_PHP_BUCKET) &&
+			    !err && j < nm;
+		     j++) {
+			uint64_t fn = mb[j * BG_PHP_BUCKET / 8], hd;
+			char m[BG_PHP_NAME], full[2 * BG_PHP_NAME + 2];
+			const struct exec_map *em;
+
+			/* Its own methods only: an inherited one is its scope's. */
+			if (!fn || rd(fd, fn, &type, 1) || type != 1 ||
+			    rd_ptr(fd, fn + l->off_fn_scope) != ce ||
+			    !zstr_read(fd, l, rd_ptr(fd, fn + l->off_fn_name), m, sizeof(m)) ||
+			    !(hd = rd_ptr(fd, fn + off_handler)) ||
+			    !(em = map_of(maps, n_maps, hd)))
+				continue;
+			snprintf(full, sizeof(full), "%s::%s", cls, m);
+			err = add_method(l, full, em->path, hd - em->start + em->off);
+		}
+		free(mb);
+	}
+	free(cb);
+	return err;
+}
+
 /* /proc/PID/stat's startcode (field 26). */
 static uint64_t start_code(pid_t pid)
 {
@@ -253,7 +384,10 @@ static bool in_read_stdin(pid_t pid)
  * blocks in fgets(), and find current_execute_data in its globals. */
 static int calibrate(const char *cli, struct bg_php_layout *l)
 {
-	char *argv[] = {(char *)cli, "-n", "-r", CALIB_CODE, NULL};
+	/* With the CLI's ini (not -n): the classes of the extensions it loads
+	 * are read too (find_methods), but nothing that runs code first. */
+	char *argv[] = {(char *)cli, "-d", "auto_prepend_file=", "-d", "opcache.enable_cli=0", "-r",
+			CALIB_CODE,  NULL};
 	uint64_t eg_vaddr, exec_vaddr, eg, words[512], code;
 	int in[2], memfd = -1, err = -ETIMEDOUT, i, status;
 	struct timespec ts = {0, 1000000};
@@ -309,7 +443,11 @@ static int calibrate(const char *cli, struct bg_php_layout *l)
 		    frame_is(memfd, l, rd_ptr(memfd, ex + l->off_ex_prev), 2, CALIB_FN, CALIB_CLASS,
 			     "Command line code")) {
 			l->off_cur_ex = i * 8;
+			l->eg_base_addr = eg;
 			err = find_tables(memfd, l, words, 512, ex);
+			if (!err)
+				err = find_methods(memfd, pid, l,
+						   rd_ptr(memfd, ex + l->off_ex_func));
 		}
 	}
 	if (memfd >= 0)
@@ -712,5 +850,18 @@ int bg_php_builtins(const struct bg_php_layout *l, const char *bin,
 	}
 	if (d)
 		closedir(d);
+	for (size_t i = 0; !err && i < l->n_methods; i++)
+		err = cb(ctx, l->methods[i].path, l->methods[i].name, l->methods[i].off);
 	return err;
+}
+
+void bg_php_layout_free(struct bg_php_layout *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n_methods; i++)
+		free(l->methods[i].path);
+	free(l->methods);
+	l->methods = NULL;
+	l->n_methods = 0;
 }

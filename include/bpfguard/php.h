@@ -15,11 +15,12 @@
 #include <bpfguard/events.h>
 #include <bpfguard/profile.h>
 
-#define BG_PHP_NAME	 64  /* class and function name bytes, NUL included */
-#define BG_PHP_FILE	 192 /* file name bytes in an event */
-#define BG_PHP_DEPTH_MAX 128 /* frames an event's depth counts, at most */
-#define BG_PHP_FUNCS_MAX 4096
-#define BG_PHP_FILES_MAX 4096
+#define BG_PHP_NAME	    64	/* class and function name bytes, NUL included */
+#define BG_PHP_FILE	    192 /* file name bytes in an event */
+#define BG_PHP_DEPTH_MAX    128 /* frames an event's depth counts, at most */
+#define BG_PHP_FUNCS_MAX    4096
+#define BG_PHP_FILES_MAX    4096
+#define BG_PHP_HANDLERS_MAX 8192 /* built-in handlers profile traps */
 /* PHP 8's HashTable: arData and nNumUsed at these offsets, Buckets of
  * BG_PHP_BUCKET bytes {zval val (value, type_info), h, key}. */
 #define BG_PHP_HT_DATA 16
