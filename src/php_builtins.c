@@ -77,6 +77,7 @@ bool bg_php_uprobe_multi(void)
 
 struct trap_set {
 	const struct bg_policy_php *pol;
+	bool functions_only;
 	char **paths;
 	size_t n_paths;
 	struct trap {
@@ -102,7 +103,7 @@ static int collect(void *ctx, const char *path, const char *name, uint64_t off)
 	struct trap_set *ts = ctx;
 	size_t p;
 
-	if (allowed(ts->pol, name))
+	if (allowed(ts->pol, name) || (ts->functions_only && strstr(name, "::")))
 		return 0;
 	for (p = 0; p < ts->n_paths && strcmp(ts->paths[p], path); p++)
 		;
@@ -193,7 +194,9 @@ static int add_link(struct bg_php *ph, struct bpf_link *l, int fd)
 int bg_php_trap_builtins(struct bg_php *ph, const struct bg_policy_php *pp)
 {
 	struct bpf_program *multi = ph->skel->progs.php_int_multi;
-	struct trap_set ts = {.pol = pp};
+	/* Without uprobe_multi each handler is a uprobe of its own, slow to
+	 * attach (6.1): methods are left to the syscall check there. */
+	struct trap_set ts = {.pol = pp, .functions_only = !ph->multi};
 	size_t i, j, files = 0, uniq = 0;
 	struct timespec t0, t1;
 	uint64_t *offs = NULL;
@@ -307,6 +310,23 @@ void bg_php_untrap_builtins(struct bg_php *ph)
 	ph->n_traps = 0;
 }
 
+struct closing {
+	int *fds;
+	size_t n;
+};
+
+static void *closer(void *arg)
+{
+	struct closing *c = arg;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		close(c->fds[i]);
+	free(c->fds);
+	free(c);
+	return NULL;
+}
+
 /* profile: the uprobe_multi links again, on the handlers not yet known
  * (one link per file), then the old ones closed. */
 static int relink(struct bg_php *ph)
@@ -347,8 +367,28 @@ static int relink(struct bg_php *ph)
 		free(offs);
 		return err ? err : -ENOMEM;
 	}
-	for (i = 0; i < ph->n_traps; i++)
-		close(ph->trap_fds[i]);
+	/* Closing a uprobe_multi link waits for a grace period (about 0.8 s
+	 * here) after its breakpoints are gone: done by a thread of its own,
+	 * so that the detacher goes on every 50 ms. */
+	if (ph->n_traps) {
+		struct closing *c = malloc(sizeof(*c));
+		pthread_t t;
+
+		if (c) {
+			c->fds = ph->trap_fds;
+			c->n = ph->n_traps;
+			ph->trap_fds = NULL;
+		}
+		if (!c || pthread_create(&t, NULL, closer, c)) {
+			for (i = 0; i < (c ? c->n : ph->n_traps); i++)
+				close(c ? c->fds[i] : ph->trap_fds[i]);
+			if (c)
+				free(c->fds);
+			free(c);
+		} else {
+			pthread_detach(t);
+		}
+	}
 	free(ph->trap_fds);
 	ph->trap_fds = fds;
 	ph->n_traps = n_fds;
