@@ -1,5 +1,6 @@
 #!/bin/bash
 # vm: also
+# asan: yes
 # vm-files: /usr/bin/php8.2
 # User code is checked when it is compiled, not at each call: profile
 # records every function and method a compiled file or eval defines
