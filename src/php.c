@@ -85,7 +85,7 @@ out:
 	return found;
 }
 
-static int which(const char *cmd, char *out, size_t len)
+int bg_php_which(const char *cmd, char *out, size_t len)
 {
 	const char *path = getenv("PATH"), *p, *e;
 	char buf[PATH_MAX];
@@ -141,7 +141,7 @@ int bg_php_find(char *const *cmd, pid_t pid, char *out, size_t len)
 		/* A server with PHP embedded (Apache's mod_php): its libphp. */
 		if (bg_php_has_probe(out, "php", "function__entry") != 1)
 			mapped_libphp(pid, out, len);
-	} else if (!cmd || !cmd[0] || which(cmd[0], out, len)) {
+	} else if (!cmd || !cmd[0] || bg_php_which(cmd[0], out, len)) {
 		return -ENOENT;
 	}
 	has = bg_php_has_probe(out, "php", "function__entry");
@@ -160,13 +160,8 @@ int bg_php_find(char *const *cmd, pid_t pid, char *out, size_t len)
 static void report_errors(struct bg_php *ph)
 {
 	static const char *const what[BG_PHPE_MAX] = {
-		[BG_PHPE_DEEP_CALLS] = "calls deeper than the kernel-side stack (checked; "
-				       "the frames they overwrote are lost)",
-		[BG_PHPE_DEEP_SYSCALLS] = "syscalls made by a function whose frame was lost "
-					  "to deeper calls (not attributed, not checked)",
 		[BG_PHPE_FUNCS_FULL] = "functions that did not fit the kernel map",
 		[BG_PHPE_NAME_TRUNC] = "names truncated",
-		[BG_PHPE_UNDERFLOW] = "returns without a matching entry",
 		[BG_PHPE_FILES_FULL] = "files that did not fit the kernel map",
 		[BG_PHPE_COMPAT] = "ia32 syscalls (not attributed to functions)",
 	};
@@ -184,8 +179,7 @@ static void report_errors(struct bg_php *ph)
 		for (c = 0; c < ncpu; c++)
 			sum += v[c];
 		if (sum)
-			pr_warn("php: %llu %s (stack limit %d frames)\n", (unsigned long long)sum,
-				what[i], BG_PHP_STACK);
+			pr_warn("php: %llu %s\n", (unsigned long long)sum, what[i]);
 	}
 	free(v);
 }
@@ -201,13 +195,12 @@ static int attach(struct bg_php *ph, bool syscalls)
 		struct bpf_link **link;
 		const char *name;
 	} usdt[] = {
-		{s->progs.php_fn_entry, &s->links.php_fn_entry, "function__entry"},
-		{s->progs.php_fn_return, &s->links.php_fn_return, "function__return"},
 		{s->progs.php_compile, &s->links.php_compile, "compile__file__entry"},
-		{s->progs.php_request, &s->links.php_request, "request__startup"},
+		{s->progs.php_compiled, &s->links.php_compiled, "compile__file__return"},
 	};
+	LIBBPF_OPTS(bpf_uprobe_opts, eo, .func_name = "compile_string", .retprobe = true);
 	size_t i;
-	int err;
+	int err = 0;
 
 	for (i = 0; i < sizeof(usdt) / sizeof(usdt[0]); i++) {
 		*usdt[i].link = bpf_program__attach_usdt(usdt[i].prog, -1, ph->bin, "php",
@@ -219,15 +212,25 @@ static int attach(struct bg_php *ph, bool syscalls)
 			return err;
 		}
 	}
-	s->links.php_int_entry =
-		bpf_program__attach_uprobe_opts(s->progs.php_int_entry, -1, ph->bin, 0, &uo);
-	uo.retprobe = true;
-	s->links.php_int_return =
-		bpf_program__attach_uprobe_opts(s->progs.php_int_return, -1, ph->bin, 0, &uo);
-	if (!s->links.php_int_entry || !s->links.php_int_return) {
+	s->links.php_eval_compiled =
+		bpf_program__attach_uprobe_opts(s->progs.php_eval_compiled, -1, ph->bin, 0, &eo);
+	if (!s->links.php_eval_compiled) {
 		err = -errno;
-		pr_err("php: cannot attach to dtrace_execute_internal in %s: %s\n", ph->bin,
-		       strerror(-err));
+		pr_err("php: cannot attach to compile_string in %s: %s\n", ph->bin, strerror(-err));
+		return err;
+	}
+	if (!ph->calls && ph->pol)
+		err = bg_php_trap_builtins(ph, &ph->pol->php);
+	else if (!ph->calls)
+		err = bg_php_trap_all_builtins(ph);
+	else if (!(s->links.php_int_entry = bpf_program__attach_uprobe_opts(s->progs.php_int_entry,
+									    -1, ph->bin, 0, &uo)))
+		err = -errno;
+	if (err) {
+		err = -errno;
+		if (ph->calls)
+			pr_err("php: cannot attach to dtrace_execute_internal in %s: %s\n", ph->bin,
+			       strerror(-err));
 		return err;
 	}
 	if (syscalls) {
@@ -245,9 +248,13 @@ static int attach(struct bg_php *ph, bool syscalls)
 static int open_load(struct bg_php *ph, bool enforce, struct bg_events *ev, uint64_t cgroup_id,
 		     int procs_fd)
 {
+	const struct bg_php_layout *l = &ph->layout;
 	uint8_t one = 1;
 	int err;
 
+	err = bg_php_layout(ph->bin, &ph->layout);
+	if (err)
+		return err;
 	ph->skel = bg_php_bpf__open();
 	if (!ph->skel) {
 		err = -errno;
@@ -261,6 +268,35 @@ static int open_load(struct bg_php *ph, bool enforce, struct bg_events *ev, uint
 	ph->skel->rodata->rule_file = BG_PHP_RULE_FILES;
 	ph->skel->rodata->check_files = enforce && ph->pol && ph->pol->php.check_files;
 	ph->skel->rodata->by_procs = procs_fd >= 0;
+	ph->skel->rodata->off_ex_opline = l->off_ex_opline;
+	ph->skel->rodata->off_ex_func = l->off_ex_func;
+	ph->skel->rodata->off_ex_prev = l->off_ex_prev;
+	ph->skel->rodata->off_fn_type = l->off_fn_type;
+	ph->skel->rodata->off_fn_name = l->off_fn_name;
+	ph->skel->rodata->off_fn_scope = l->off_fn_scope;
+	ph->skel->rodata->off_op_filename = l->off_op_filename;
+	ph->skel->rodata->off_opline_lineno = l->off_opline_lineno;
+	ph->skel->rodata->off_ce_name = l->off_ce_name;
+	ph->skel->rodata->off_str_val = l->off_str_val;
+	ph->skel->rodata->php_ino = l->ino;
+	ph->skel->rodata->php_dev = l->dev;
+	ph->skel->rodata->eg_delta = l->eg_delta;
+	ph->skel->rodata->eg_base = l->eg_delta - l->off_cur_ex;
+	ph->skel->rodata->off_fn_table = l->off_fn_table;
+	ph->skel->rodata->off_cls_table = l->off_cls_table;
+	ph->skel->rodata->off_ce_fns = l->off_ce_fns;
+	/* run traps the disallowed built-ins' handlers: one uprobe_multi
+	 * link per file where the kernel has them (its attach type must be
+	 * set before load), else the plain program, one uprobe each. */
+	ph->multi = !ph->calls && bg_php_uprobe_multi();
+	/* profile without uprobe_multi: single uprobes take tens of ms each
+	 * to attach and detach, so every call is seen (per-call mode). */
+	if (!ph->pol && !ph->multi)
+		ph->calls = true;
+	if (ph->multi)
+		bpf_program__set_expected_attach_type(ph->skel->progs.php_int_multi, 48);
+	else
+		bpf_program__set_autoload(ph->skel->progs.php_int_multi, false);
 	err = procs_fd >= 0 ? bpf_map__reuse_fd(ph->skel->maps.php_procs, procs_fd) : 0;
 	if (!err && ev)
 		err = bg_events_share(ev, ph->skel->obj);
@@ -354,6 +390,10 @@ int bg_php_profile_start(struct bg_php *ph, char *const *cmd, pid_t pid, const c
 	if (pid > 0)
 		check_dtrace_env(pid, false);
 	ph->action = BG_ACT_NONE;
+	/* Per-call mode, when asked: every built-in call (methods too) is
+	 * seen through dtrace_execute_internal. Otherwise each built-in's
+	 * handler is trapped until its first call is recorded. */
+	ph->calls = getenv("BPFGUARD_PHP_CALLS") && *getenv("BPFGUARD_PHP_CALLS") == '1';
 	err = open_load(ph, false, NULL, cgroup_id, -1);
 	if (!err)
 		err = attach(ph, true);
@@ -403,6 +443,9 @@ int bg_php_profile_collect(struct bg_php *ph, struct bg_policy *pol)
 		if (err)
 			return err;
 	}
+	err = bg_php_builtin_aliases(ph, pol);
+	if (err)
+		return err;
 	report_errors(ph);
 	return 0;
 }
@@ -470,8 +513,7 @@ static int enforce_start(struct bg_php *ph, const struct bg_policy *pol, int act
 		split_name(pp->fns[i].name, &k);
 		memcpy(sys.bits, pp->fns[i].sys, sizeof(sys.bits));
 		if (bpf_map_update_elem(bpf_map__fd(ph->skel->maps.php_funcs), &k, &id, BPF_ANY) ||
-		    bpf_map_update_elem(bpf_map__fd(ph->skel->maps.php_fsys), &id, &sys, BPF_ANY) ||
-		    bpf_map_update_elem(bpf_map__fd(ph->skel->maps.php_names), &id, &k, BPF_ANY))
+		    bpf_map_update_elem(bpf_map__fd(ph->skel->maps.php_fsys), &id, &sys, BPF_ANY))
 			err = -errno;
 	}
 	for (i = 0; !err && i < pp->n_files; i++) {
@@ -581,6 +623,8 @@ void bg_php_stop(struct bg_php *ph)
 {
 	if (ph->skel && ph->pol)
 		report_errors(ph);
+	bg_php_untrap_builtins(ph);
+	bg_php_layout_free(&ph->layout);
 	bg_php_bpf__destroy(ph->skel);
 	ph->skel = NULL;
 }

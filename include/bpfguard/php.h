@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The PHP guard (bpf/php.bpf.c, src/php.c): PHP functions seen through
- * PHP's USDT probes, a per-thread PHP call stack kept in the kernel, and
- * per-function syscall sets. Shared by both halves.
+ * The PHP guard (bpf/php.bpf.c, src/php.c): the PHP function running when
+ * a syscall is made, read from the process's memory; PHP functions and
+ * files checked through PHP's probes; per-function syscall sets. Shared by
+ * both halves.
  */
 #ifndef BPFGUARD_PHP_H
 #define BPFGUARD_PHP_H
@@ -14,11 +15,17 @@
 #include <bpfguard/events.h>
 #include <bpfguard/profile.h>
 
-#define BG_PHP_NAME	 64  /* class and function name bytes, NUL included */
-#define BG_PHP_FILE	 192 /* file name bytes in an event */
-#define BG_PHP_STACK	 32  /* frames kept per thread; deeper frames are counted */
-#define BG_PHP_FUNCS_MAX 4096
-#define BG_PHP_FILES_MAX 4096
+#define BG_PHP_NAME	    64	/* class and function name bytes, NUL included */
+#define BG_PHP_FILE	    192 /* file name bytes in an event */
+#define BG_PHP_DEPTH_MAX    128 /* frames an event's depth counts, at most */
+#define BG_PHP_FUNCS_MAX    4096
+#define BG_PHP_FILES_MAX    4096
+#define BG_PHP_HANDLERS_MAX 8192 /* built-in handlers profile traps */
+/* PHP 8's HashTable: arData and nNumUsed at these offsets, Buckets of
+ * BG_PHP_BUCKET bytes {zval val (value, type_info), h, key}. */
+#define BG_PHP_HT_DATA 16
+#define BG_PHP_HT_USED 24
+#define BG_PHP_BUCKET  32
 
 /* Rule ids of run's events: 16 and 17 (the event types) for functions and
  * syscalls; a PHP file compiled outside php.files is a BG_EV_PHP_CALL of
@@ -27,7 +34,6 @@
 
 /* Function ids: 0 is "no PHP function on the stack"; profile ids from 1. */
 #define BG_PHP_ID_NONE	   0
-#define BG_PHP_ID_DEEP	   0xffffffffu /* frame beyond BG_PHP_STACK */
 #define BG_PHP_ID_UNLISTED 0xfffffffeu /* function outside the allowlist (alert) */
 
 /* "Class::method" is {cls, fn}; a plain function has cls[0] == 0. */
@@ -46,11 +52,8 @@ struct bg_php_file {
 
 /* Counters (per-CPU array), reported by profile and run. */
 enum bg_php_err {
-	BG_PHPE_DEEP_CALLS = 0,	   /* calls that overwrote a frame (still checked) */
-	BG_PHPE_DEEP_SYSCALLS = 1, /* syscalls under an overwritten top: not attributed */
-	BG_PHPE_FUNCS_FULL = 2,	   /* functions that did not fit the map */
-	BG_PHPE_NAME_TRUNC = 3,	   /* names longer than BG_PHP_NAME - 1 */
-	BG_PHPE_UNDERFLOW = 4,	   /* a return without its entry (stack reset) */
+	BG_PHPE_FUNCS_FULL = 2, /* functions that did not fit the map */
+	BG_PHPE_NAME_TRUNC = 3, /* names longer than BG_PHP_NAME - 1 */
 	BG_PHPE_FILES_FULL = 5,
 	BG_PHPE_COMPAT = 6, /* ia32 syscalls: not attributed to functions */
 	BG_PHPE_MAX = 8,

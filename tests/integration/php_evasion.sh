@@ -1,7 +1,8 @@
 #!/bin/bash
 # Ways to reach system() without writing `system(...)`: a callback of a
 # built-in (array_map, call_user_func), a variable function, reflection,
-# another case, a namespaced alias, a new function defined in eval. Each
+# another case, a namespaced alias, a new function defined in eval, a
+# built-in class's method. Each
 # must be killed before the command runs (php: section alone, kill), with
 # a php_call event; the harmless profiled payload still runs.
 . "$(dirname "$0")/../lib.sh"
@@ -40,8 +41,12 @@ SYSTEM("touch PWN");
 function helper($c) { return strrev($c); } helper('x'); touch('PWN');
 $p = popen('touch PWN', 'r'); pclose($p);
 echo `touch PWN`;
+(new SplFileObject('PWN', 'w'))->fwrite('x');
 EOF
-[ $n = 9 ] || fail "ran $n payloads"
+[ $n = 10 ] || fail "ran $n payloads"
+# A built-in method has a handler of its own, trapped like a function's.
+grep -q '"function":"SplFileObject::__construct"' "$TMP/10.ev" ||
+	fail "SplFileObject not caught at its constructor: $(cat "$TMP/10.ev")"
 # The event names the function as declared, whatever the call's spelling.
 grep -q '"function":"system"' "$TMP/5.ev" || fail "SYSTEM() not named system: $(cat "$TMP/5.ev")"
 echo ok
