@@ -390,10 +390,12 @@ int bg_php_profile_start(struct bg_php *ph, char *const *cmd, pid_t pid, const c
 	if (pid > 0)
 		check_dtrace_env(pid, false);
 	ph->action = BG_ACT_NONE;
-	/* Per-call mode, when asked: every built-in call (methods too) is
-	 * seen through dtrace_execute_internal. Otherwise each built-in's
-	 * handler is trapped until its first call is recorded. */
-	ph->calls = getenv("BPFGUARD_PHP_CALLS") && *getenv("BPFGUARD_PHP_CALLS") == '1';
+	/* Per-call mode, when asked (profile --php-calls, or
+	 * BPFGUARD_PHP_CALLS=1): every built-in call (methods too) is seen
+	 * through dtrace_execute_internal. Otherwise each built-in's handler
+	 * is trapped until its first call is recorded. */
+	ph->calls = ph->calls ||
+		    (getenv("BPFGUARD_PHP_CALLS") && *getenv("BPFGUARD_PHP_CALLS") == '1');
 	err = open_load(ph, false, NULL, cgroup_id, -1);
 	if (!err)
 		err = attach(ph, true);

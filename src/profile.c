@@ -41,6 +41,7 @@ struct profile {
 	struct bg_profile_bpf *skel;
 	struct bg_cgroup cg;
 	struct bg_php php; /* PHP functions, when the command is PHP */
+	bool php_calls;	   /* --php-calls: the per-call mode */
 };
 
 /* /proc/1234/... of a profiled process is /proc/self/... to the policy:
@@ -530,6 +531,9 @@ static const struct bg_opt profile_opts[] = {
 		    "profile a running process and its descendants until Ctrl-C"),
 	BG_OPT_STR(struct profile, cgroup, "cgroup", 'g', "PATH",
 		   "profile everything in a cgroup v2 directory until Ctrl-C"),
+	BG_OPT_FLAG(struct profile, php_calls, "php-calls", 256,
+		    "PHP: see every built-in call, not only the first of each (slower: "
+		    "docs/php.md)"),
 	{0},
 };
 
@@ -606,6 +610,7 @@ int cmd_profile(int argc, char **argv)
 		}
 		bpf_map_update_elem(bpf_map__fd(pr.skel->maps.prof_cgroups), &id, &one, BPF_ANY);
 	}
+	pr.php.calls = pr.php_calls;
 	if (bg_php_profile_start(&pr.php, pr.cmd, pr.pid, pr.cgroup, pr.cmd ? pr.cg.id : 0))
 		goto cleanup;
 	if (bg_profile_bpf__attach(pr.skel)) {
