@@ -26,6 +26,7 @@
 #include "log.h"
 #include "cgroup.h"
 #include "php.h"
+#include "php_builtins.h"
 #include "policy/policy.h"
 #include "sys.h"
 #include "php.skel.h"
@@ -85,21 +86,6 @@ out:
 	return found;
 }
 
-int bg_php_which(const char *cmd, char *out, size_t len)
-{
-	const char *path = getenv("PATH"), *p, *e;
-	char buf[PATH_MAX];
-
-	if (strchr(cmd, '/'))
-		return realpath(cmd, out) && strlen(out) < len ? 0 : -ENOENT;
-	for (p = path ? path : "/usr/bin:/bin"; *p; p = *e ? e + 1 : e) {
-		e = strchrnul(p, ':');
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)(e - p), p, cmd);
-		if (access(buf, X_OK) == 0 && realpath(buf, out))
-			return 0;
-	}
-	return -ENOENT;
-}
 
 /* Replace out with the first libphp*.so that pid maps, if any. */
 static void mapped_libphp(pid_t pid, char *out, size_t len)

@@ -23,7 +23,8 @@
 #include <bpfguard/php.h>
 
 #include "log.h"
-#include "php.h"
+#include "php_builtins.h"
+#include "php_engine.h"
 #include "policy/policy.h"
 #include "php.skel.h"
 

@@ -35,7 +35,7 @@
 #include <bpfguard/php.h>
 
 #include "log.h"
-#include "php.h"
+#include "php_engine.h"
 #include "sys.h"
 
 #define CALIB_CLASS "BgphCalib"
@@ -864,4 +864,20 @@ void bg_php_layout_free(struct bg_php_layout *l)
 	free(l->methods);
 	l->methods = NULL;
 	l->n_methods = 0;
+}
+
+int bg_php_which(const char *cmd, char *out, size_t len)
+{
+	const char *path = getenv("PATH"), *p, *e;
+	char buf[PATH_MAX];
+
+	if (strchr(cmd, '/'))
+		return realpath(cmd, out) && strlen(out) < len ? 0 : -ENOENT;
+	for (p = path ? path : "/usr/bin:/bin"; *p; p = *e ? e + 1 : e) {
+		e = strchrnul(p, ':');
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)(e - p), p, cmd);
+		if (access(buf, X_OK) == 0 && realpath(buf, out))
+			return 0;
+	}
+	return -ENOENT;
 }
