@@ -8,9 +8,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "log.h"
+#include "core/cli.h"
+#include "core/commands.h"
+#include "core/log.h"
 
 #ifndef BG_VERSION
 #define BG_VERSION "0.1.0"

@@ -42,11 +42,11 @@
 #include "../bench.h"
 #include "empty_sys_enter.skel.h"
 #include "events/ring.h"
-#include "ident.h"
+#include "core/ident.h"
 #include "limits.skel.h"
-#include "limits_guard.h"
-#include "log.h"
-#include "probe.h"
+#include "guards/limits_guard.h"
+#include "core/log.h"
+#include "core/probe.h"
 
 #define MAX_ROUNDS 32
 #define CHUNKS	   10 /* per round */

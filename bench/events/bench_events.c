@@ -28,7 +28,7 @@
 #include "../bench.h"
 #include "events/format.h"
 #include "events/ring.h"
-#include "log.h"
+#include "core/log.h"
 #include "trigger.skel.h"
 
 #define BATCH 64

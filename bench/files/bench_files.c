@@ -44,10 +44,10 @@
 #include <bpfguard/events.h>
 
 #include "events/ring.h"
-#include "files.h"
-#include "ident.h"
-#include "log.h"
-#include "probe.h"
+#include "guards/files.h"
+#include "core/ident.h"
+#include "core/log.h"
+#include "core/probe.h"
 #include "empty_files.skel.h"
 #include "files.skel.h"
 

@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <linux/bpf.h>
 
-#include "buf.h"
+#include "core/buf.h"
 #include "events/json.h"
 
 /* What a decoded slot is, coarser than the opcode. */

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "core/buf.h"
 
 #define BG_FMT_TYPES 32 /* >= BG_EV_TYPE_MAX, checked in format.c */
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "events/output.h"
-#include "log.h"
+#include "core/log.h"
 
 /*
  * Root appends to this file, possibly again on every SIGHUP: whoever can

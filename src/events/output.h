@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "buf.h"
+#include "core/buf.h"
 
 /*
  * Where events go: stdout or a file opened for appending. Lines are built

@@ -13,7 +13,7 @@
 #include <bpfguard/events.h>
 
 #include "events/ring.h"
-#include "log.h"
+#include "core/log.h"
 
 /* Must match bpf/lib/common.bpf.h. */
 struct exe_entry {

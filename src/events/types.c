@@ -11,7 +11,7 @@
 
 #include "events/format.h"
 #include "events/json.h"
-#include "guard.h"
+#include "core/guard.h"
 
 /* The commands' own types (run, monitor, profile's PHP); the guards' come
  * from their table. */

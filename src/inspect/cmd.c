@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
+#include "core/cli.h"
+#include "core/commands.h"
 #include "inspect/inspect.h"
-#include "log.h"
+#include "core/log.h"
 
 static const struct bg_opt list_opts[] = {
 	BG_OPT_FLAG(struct inspect_cmd, json, "json", 'j', "print JSON instead of text"),

@@ -8,7 +8,7 @@
 #include <bpf/libbpf.h>
 
 #include "inspect/inspect.h"
-#include "log.h"
+#include "core/log.h"
 
 void insp_put_string(void *priv, const char *s, size_t len, size_t where)
 {

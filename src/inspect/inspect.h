@@ -14,7 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 
-#include "buf.h"
+#include "core/buf.h"
 #include "disasm/disasm.h"
 #include "events/json.h"
 

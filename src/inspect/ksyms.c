@@ -8,7 +8,7 @@
 #include <fcntl.h>
 
 #include "inspect/inspect.h"
-#include "log.h"
+#include "core/log.h"
 
 static int ksym_cmp(const void *a, const void *b)
 {

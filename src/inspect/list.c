@@ -10,7 +10,7 @@
 
 #include "events/format.h"
 #include "inspect/inspect.h"
-#include "log.h"
+#include "core/log.h"
 
 static void fmt_time(__u64 boot_ns, char *buf, size_t len)
 {

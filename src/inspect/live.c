@@ -10,8 +10,8 @@
 #include <bpf/libbpf.h>
 
 #include "inspect/inspect.h"
-#include "sys.h"
-#include "log.h"
+#include "core/sys.h"
+#include "core/log.h"
 
 bool insp_live_resolve(void *priv, enum bg_dis_query q, const struct bg_dis_insn *d,
 			 struct bg_dis_ref *ref)

@@ -9,7 +9,7 @@
 #include "disasm/elf.h"
 
 #include "inspect/inspect.h"
-#include "log.h"
+#include "core/log.h"
 
 /* One code section of an object, with what its relocations say. */
 struct obj_sec {

@@ -7,11 +7,11 @@
 
 #include <bpfguard/events.h>
 
-#include "bpfload.h"
-#include "cli.h"
-#include "context.h"
+#include "guards/bpfload.h"
+#include "core/cli.h"
+#include "core/context.h"
 #include "inspect/inspect.h"
-#include "probe.h"
+#include "core/probe.h"
 
 struct watch_cmd {
 	struct bg_ctx ctx;

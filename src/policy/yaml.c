@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "core/cli.h"
 #include "policy/yaml.h"
 
 static const char *kind_name(const yaml_node_t *n)

@@ -14,7 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "events/ring.h"
-#include "log.h"
+#include "core/log.h"
 #include "trigger.skel.h"
 
 #define BATCH  4096

@@ -19,7 +19,7 @@
 #include <sys/sysmacros.h>
 #include <bpf/libbpf.h>
 
-#include "ident.h"
+#include "core/ident.h"
 #include "ident_probe.skel.h"
 
 #define EXIT_SKIP 77

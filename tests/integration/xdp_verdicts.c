@@ -20,7 +20,7 @@
 
 #include <bpfguard/net.h>
 
-#include "log.h"
+#include "core/log.h"
 #include "xdp.skel.h"
 
 struct frame {

@@ -11,11 +11,11 @@
 
 #include <bpfguard/events.h>
 
-#include "bpfload.h"
-#include "config.h"
+#include "guards/bpfload.h"
+#include "core/config.h"
 #include "disasm/disasm.h"
-#include "bpfload.h"
-#include "guard.h"
+#include "guards/bpfload.h"
+#include "core/guard.h"
 
 extern const struct bg_guard bg_guard_bpf_load;
 #define BPF_LOAD_CFG(c) ((struct bg_bpfload_config *)bg_config_get(&(c), &bg_guard_bpf_load))

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cli.h"
-#include "context.h"
+#include "core/cli.h"
+#include "core/context.h"
 #include "events/ring.h"
 
 static void test_sizes(void **state)

@@ -9,10 +9,10 @@
 
 #include <bpfguard/events.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "events/ring.h"
-#include "exec.h"
-#include "guard.h"
+#include "guards/exec.h"
+#include "core/guard.h"
 
 extern const struct bg_guard bg_guard_exec;
 #define EXEC_CFG(c) ((struct bg_exec_config *)bg_config_get(&(c), &bg_guard_exec))

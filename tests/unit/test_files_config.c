@@ -12,10 +12,10 @@
 
 #include <bpfguard/events.h>
 
-#include "config.h"
-#include "ident.h"
-#include "files.h"
-#include "guard.h"
+#include "core/config.h"
+#include "core/ident.h"
+#include "guards/files.h"
+#include "core/guard.h"
 
 extern const struct bg_guard bg_guard_files;
 #define FILES_CFG(c) ((struct bg_files_config *)bg_config_get(&(c), &bg_guard_files))

@@ -13,7 +13,7 @@
 #include <sys/sysmacros.h>
 #include <cmocka.h>
 
-#include "ident.h"
+#include "core/ident.h"
 
 static void test_dev_encoding(void **state)
 {

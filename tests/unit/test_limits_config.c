@@ -12,10 +12,10 @@
 
 #include <bpfguard/events.h>
 
-#include "config.h"
-#include "ident.h"
-#include "limits_guard.h"
-#include "guard.h"
+#include "core/config.h"
+#include "core/ident.h"
+#include "guards/limits_guard.h"
+#include "core/guard.h"
 
 extern const struct bg_guard bg_guard_limits;
 #define LIMITS_CFG(c) ((struct bg_limits_config *)bg_config_get(&(c), &bg_guard_limits))

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "php.h"
+#include "sandbox/php.h"
 #include "policy/policy.h"
 
 static const char good[] = "version: 1\n"

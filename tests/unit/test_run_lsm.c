@@ -13,7 +13,7 @@
 
 #include "events/format.h"
 #include "policy/policy.h"
-#include "run_lsm.h"
+#include "sandbox/run_lsm.h"
 
 /* The access of the next fmt_file() event (then back to rw). */
 static uint32_t next_access = BG_ACC_READ | BG_ACC_WRITE;

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef BG_CONFIG_H
+#define BG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/context.h"
+
+struct bg_guard;
+
+#define BG_GUARDS_MAX 16
+
+/* The agent's configuration (config/default.yaml documents every key). */
+struct bg_config {
+	int mode; /* enum bg_action: default action of rules */
+	unsigned long long ring_size;
+	char *output; /* NULL: stdout */
+	enum bg_format format;
+	/* Each guard's own config, in the order of bg_guards (src/guards.c). */
+	void *guard[BG_GUARDS_MAX];
+};
+
+/* Parse and validate the whole file; on error, err holds FILE:LINE:COL: why
+ * and c is untouched. */
+int bg_config_load(const char *path, struct bg_config *c, char *err, size_t errlen);
+int bg_config_parse(const char *name, const char *text, size_t len, struct bg_config *c, char *err,
+		    size_t errlen);
+void bg_config_free(struct bg_config *c);
+/* The config of guard g (its struct, as g->parse filled it). */
+void *bg_config_get(const struct bg_config *c, const struct bg_guard *g);
+
+#endif

@@ -1,0 +1,793 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Protected files, user half of bpf/files.bpf.c: the `guards.files`
+ * section of the agent config (parsed and resolved to (dev, ino) keys
+ * before anything loads), the maps, the windowless swap on reload, and the
+ * event descriptors of types 11 (file) and 12 (file_modify).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include <bpfguard/events.h>
+
+#include "events/format.h"
+#include "events/json.h"
+#include "events/ring.h"
+#include "guards/files.h"
+#include "core/guard.h"
+#include "core/ident.h"
+#include "core/log.h"
+#include "core/persist.h"
+#include "policy/yaml.h"
+#include "core/probe.h"
+#include "files.skel.h"
+
+/* Per generation: half of each map, so a swap always has room. */
+#define TARGETS_PER_GEN (BG_FILES_TARGETS_MAX / 2)
+#define ALLOW_PER_GEN	(BG_FILES_ALLOW_MAX / 2)
+
+static const char *const section_keys[] = {"rules", NULL};
+static const char *const rule_keys[] = {"name",	  "paths",	    "read", "write",
+					"action", "ignore_missing", NULL};
+static const char *const actions[] = {"alert", "deny", "kill", NULL};
+static const int action_value[] = {BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL};
+
+static void objs_free(struct bg_files_obj *o, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(o[i].path);
+	free(o);
+}
+
+/*
+ * A list of existing absolute paths, each resolved to its identity now:
+ * a missing path is a config error, not a rule that silently never
+ * matches, unless the rule says ignore_missing (a shipped config that
+ * names programs some systems lack). Executables must be regular files;
+ * protected paths may be files or directories (everything beneath).
+ */
+static int parse_paths(struct bg_yaml *y, yaml_node_t *n, const char *what, bool executables,
+		       bool ignore_missing, struct bg_files_obj **out, size_t *count)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *item;
+	struct bg_files_obj *o;
+	struct stat st;
+	const char *s;
+	size_t len, i;
+	int err;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return bg_yaml_error(y, n, "%s must be a list of paths", what);
+	len = n->data.sequence.items.top - n->data.sequence.items.start;
+	o = calloc(len ? len : 1, sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	*out = o;
+	*count = 0;
+	BG_YAML_FOR_EACH(y, n, it, item)
+	{
+		err = bg_yaml_str(y, item, what, &s);
+		if (err)
+			return err;
+		if (s[0] != '/')
+			return bg_yaml_error(y, item, "%s: '%s' is not an absolute path", what, s);
+		if (stat(s, &st) < 0) {
+			if (errno == ENOENT && ignore_missing)
+				continue;
+			return bg_yaml_error(y, item, "%s: %s: %s", what, s, strerror(errno));
+		}
+		if (executables && !S_ISREG(st.st_mode))
+			return bg_yaml_error(y, item, "%s: %s is not a regular file", what, s);
+		if (!executables && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+			return bg_yaml_error(y, item, "%s: %s is neither a file nor a directory",
+					     what, s);
+		o[*count].path = strdup(s);
+		if (!o[*count].path)
+			return -ENOMEM;
+		bg_ident_from_stat(&st, &o[*count].id);
+		o[*count].dir = S_ISDIR(st.st_mode);
+		for (i = 0; i < *count; i++)
+			if (!memcmp(&o[i].id, &o[*count].id, sizeof(o[i].id)))
+				return bg_yaml_error(y, item, "%s: %s is the same file as %s", what,
+						     s, o[i].path);
+		(*count)++;
+	}
+	return 0;
+}
+
+static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_files_config *c,
+		      struct bg_files_rule_cfg *r)
+{
+	yaml_node_t *v, *paths;
+	bool ignore = false;
+	const char *s;
+	size_t i, j, k;
+	int err, a;
+
+	err = bg_yaml_check_map(y, n, "a guards.files rule", rule_keys);
+	if (err)
+		return err;
+	v = bg_yaml_get(y, n, "name");
+	if (!v)
+		return bg_yaml_error(y, n, "guards.files rule without a name");
+	err = bg_yaml_str(y, v, "guards.files rule name", &s);
+	if (err)
+		return err;
+	if (!*s || strlen(s) > 64)
+		return bg_yaml_error(y, v, "rule names are 1 to 64 characters");
+	for (i = 0; i < c->n_rules; i++)
+		if (!strcmp(c->rules[i].name, s))
+			return bg_yaml_error(y, v, "duplicate rule name '%s'", s);
+	r->name = strdup(s);
+	if (!r->name)
+		return -ENOMEM;
+	r->action = -1;
+	if ((v = bg_yaml_get(y, n, "action"))) {
+		err = bg_yaml_enum(y, v, "action", actions, &a);
+		if (err)
+			return err;
+		r->action = action_value[a];
+	}
+	if ((v = bg_yaml_get(y, n, "ignore_missing"))) {
+		err = bg_yaml_bool(y, v, "ignore_missing", &ignore);
+		if (err)
+			return err;
+	}
+	paths = bg_yaml_get(y, n, "paths");
+	if (!paths)
+		return bg_yaml_error(y, n, "rule '%s' has no paths", r->name);
+	err = parse_paths(y, paths, "paths", false, ignore, &r->paths, &r->n_paths);
+	if (err)
+		return err;
+	if (!r->n_paths)
+		return bg_yaml_error(y, paths, "rule '%s': paths is empty%s", r->name,
+				     ignore ? " (or every path is missing)" : "");
+	if ((v = bg_yaml_get(y, n, "read"))) {
+		r->restrict_read = true;
+		err = parse_paths(y, v, "read", true, ignore, &r->read, &r->n_read);
+		if (err)
+			return err;
+	}
+	if ((v = bg_yaml_get(y, n, "write"))) {
+		r->restrict_write = true;
+		err = parse_paths(y, v, "write", true, ignore, &r->write, &r->n_write);
+		if (err)
+			return err;
+	}
+	if (!r->restrict_read && !r->restrict_write)
+		return bg_yaml_error(
+			y, n, "rule '%s' restricts nothing: give read:, write: or both", r->name);
+	/* One file, one rule: the kernel looks a file up once. */
+	for (i = 0; i < c->n_rules; i++)
+		for (j = 0; j < c->rules[i].n_paths; j++)
+			for (k = 0; k < r->n_paths; k++)
+				if (!memcmp(&c->rules[i].paths[j].id, &r->paths[k].id,
+					    sizeof(r->paths[k].id)))
+					return bg_yaml_error(y, paths,
+							     "rule '%s': %s is already protected "
+							     "by rule '%s' (%s)",
+							     r->name, r->paths[k].path,
+							     c->rules[i].name,
+							     c->rules[i].paths[j].path);
+	return 0;
+}
+
+int bg_files_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_files_config *c)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *rules, *item;
+	size_t targets = 0, allow = 0, len;
+	int err;
+
+	err = bg_yaml_check_map(y, n, "guards.files", section_keys);
+	if (err)
+		return err;
+	rules = bg_yaml_get(y, n, "rules");
+	if (!rules)
+		return 0;
+	if (rules->type != YAML_SEQUENCE_NODE)
+		return bg_yaml_error(y, rules, "guards.files.rules must be a list");
+	len = rules->data.sequence.items.top - rules->data.sequence.items.start;
+	if (len > BG_FILES_RULES_MAX)
+		return bg_yaml_error(y, rules, "at most %d rules", BG_FILES_RULES_MAX);
+	c->rules = calloc(len ? len : 1, sizeof(*c->rules));
+	if (!c->rules)
+		return -ENOMEM;
+	BG_YAML_FOR_EACH(y, rules, it, item)
+	{
+		struct bg_files_rule_cfg *r = &c->rules[c->n_rules];
+
+		err = parse_rule(y, item, c, r);
+		c->n_rules++; /* counted even on error, so that free sees it */
+		if (err)
+			return err;
+		targets += r->n_paths;
+		allow += r->n_read + r->n_write;
+		if (targets > TARGETS_PER_GEN || allow > ALLOW_PER_GEN)
+			return bg_yaml_error(y, item,
+					     "too many paths (max %d) or executables (max %d) in "
+					     "guards.files",
+					     TARGETS_PER_GEN, ALLOW_PER_GEN);
+	}
+	return 0;
+}
+
+void bg_files_config_free(struct bg_files_config *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_rules; i++) {
+		free(c->rules[i].name);
+		objs_free(c->rules[i].paths, c->rules[i].n_paths);
+		objs_free(c->rules[i].read, c->rules[i].n_read);
+		objs_free(c->rules[i].write, c->rules[i].n_write);
+	}
+	free(c->rules);
+	c->rules = NULL;
+	c->n_rules = 0;
+}
+
+/* The action a rule gets on this kernel: deny needs LSM; without it the
+ * strongest thing left is the kill at the open's return. */
+static int effective_action(const struct bg_files_guard *g, const struct bg_files_rule_cfg *r,
+			    int mode)
+{
+	int a = r->action >= 0 ? r->action : mode;
+
+	if (a == BG_ACT_DENY && !g->lsm)
+		return BG_ACT_KILL;
+	return a;
+}
+
+static void gen_clear(struct bg_files_guard *g, __u32 gen)
+{
+	struct bg_files_gen *s = &g->gen[gen];
+	int tfd = bpf_map__fd(g->skel->maps.files_targets);
+	int afd = bpf_map__fd(g->skel->maps.files_allow);
+	int rfd = bpf_map__fd(g->skel->maps.files_rules);
+	struct bg_files_rule none = {0};
+	size_t i;
+	__u32 idx;
+
+	for (i = 0; i < s->n_targets; i++)
+		bpf_map_delete_elem(tfd, &s->targets[i]);
+	for (i = 0; i < s->n_allow; i++)
+		bpf_map_delete_elem(afd, &s->allow[i]);
+	for (i = 0; i < s->n_rules; i++) {
+		idx = gen * BG_FILES_RULES_MAX + i;
+		bpf_map_update_elem(rfd, &idx, &none, BPF_ANY);
+	}
+	for (i = 0; s->names && i < s->n_rules; i++)
+		free(s->names[i]);
+	for (i = 0; i < s->n_pins; i++)
+		close(s->pins[i]);
+	free(s->pins);
+	free(s->names);
+	free(s->targets);
+	free(s->allow);
+	memset(s, 0, sizeof(*s));
+}
+
+static int add_allow(struct bg_files_guard *g, struct bg_files_gen *s, __u32 gen, __u32 rule,
+		     const struct bg_files_obj *exe, __u32 bit)
+{
+	struct bg_files_allow_key k = {.gen = gen, .rule = rule, .exe = exe->id};
+	int fd = bpf_map__fd(g->skel->maps.files_allow);
+	__u32 v = 0;
+	size_t i;
+
+	/* An executable in both lists: one key, both bits. */
+	if (!bpf_map_lookup_elem(fd, &k, &v)) {
+		v |= bit;
+		return bpf_map_update_elem(fd, &k, &v, BPF_EXIST) ? -errno : 0;
+	}
+	v = bit;
+	if (bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST))
+		return -errno;
+	for (i = 0; i < s->n_allow; i++)
+		if (!memcmp(&s->allow[i], &k, sizeof(k)))
+			return 0;
+	s->allow[s->n_allow++] = k;
+	return 0;
+}
+
+/*
+ * Rules name inodes, and a filesystem gives a freed inode's number to the
+ * next file it creates (ext4 at once, nearby): a protected file deleted by
+ * an allowed writer would pass its protection to whatever file, of any
+ * process, got its number next (natively: that file's writers killed), and
+ * an allowed executable deleted would pass on its permission. An O_PATH
+ * descriptor held per path keeps each inode alive while its generation is
+ * in use, so its number cannot be reused; the cost is that a deleted
+ * protected file keeps its space, and its filesystem cannot be unmounted,
+ * until the next reload or the agent's exit. (O_PATH opens read nothing:
+ * no hook and no rule sees them as reads or writes.)
+ */
+#define PIN_HEADROOM 256 /* descriptors left for everything else */
+
+struct pin_stats {
+	size_t failed;
+	const char *first, *why;
+	rlim_t max_fd;
+};
+
+static void pin(struct bg_files_gen *s, const struct bg_files_obj *o, struct pin_stats *ps)
+{
+	struct bg_ident id;
+	const char *why = NULL;
+	int fd = open(o->path, O_PATH | O_CLOEXEC);
+
+	if (fd < 0)
+		why = strerror(errno);
+	else if ((rlim_t)fd >= ps->max_fd)
+		why = "descriptor limit";
+	else if (bg_ident_from_fd(fd, &id) || memcmp(&id, &o->id, sizeof(id)))
+		why = "replaced since the config was read";
+	if (!why) {
+		s->pins[s->n_pins++] = fd;
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!ps->failed++) {
+		ps->first = o->path;
+		ps->why = why;
+	}
+}
+
+/* One descriptor per pinned path: raise the soft limit to the hard one
+ * when the rule set needs more than the soft limit leaves; pin no further
+ * than PIN_HEADROOM below it. */
+static void pin_room(size_t n, struct pin_stats *ps)
+{
+	struct rlimit rl;
+
+	memset(ps, 0, sizeof(*ps));
+	ps->max_fd = RLIM_INFINITY;
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < n + PIN_HEADROOM &&
+	    rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY)
+		ps->max_fd = rl.rlim_cur > PIN_HEADROOM ? rl.rlim_cur - PIN_HEADROOM : 0;
+}
+
+/* Write a whole rule set under generation gen (not the one in use). */
+static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_config *c, int mode)
+{
+	struct bg_files_gen *s = &g->gen[gen];
+	int tfd = bpf_map__fd(g->skel->maps.files_targets);
+	int rfd = bpf_map__fd(g->skel->maps.files_rules);
+	struct pin_stats ps;
+	size_t i, j, nt = 0, na = 0;
+	bool dirs = false;
+	__u32 idx;
+	int err;
+
+	for (i = 0; i < c->n_rules; i++) {
+		nt += c->rules[i].n_paths;
+		na += c->rules[i].n_read + c->rules[i].n_write;
+	}
+	s->targets = calloc(nt ? nt : 1, sizeof(*s->targets));
+	s->allow = calloc(na ? na : 1, sizeof(*s->allow));
+	s->names = calloc(c->n_rules ? c->n_rules : 1, sizeof(*s->names));
+	s->pins = calloc(nt + na + 1, sizeof(*s->pins));
+	if (!s->targets || !s->allow || !s->names || !s->pins)
+		return -ENOMEM;
+	pin_room(nt + na + g->gen[gen ^ 1].n_pins, &ps);
+	for (i = 0; i < c->n_rules; i++) {
+		const struct bg_files_rule_cfg *r = &c->rules[i];
+		struct bg_files_rule rule = {
+			.rule_id = BG_FILES_RULE_ID(gen, (__u32)i),
+			.action = (__u8)effective_action(g, r, mode),
+			.restrict_ = (r->restrict_read ? BG_FILES_READ : 0) |
+				     (r->restrict_write ? BG_FILES_WRITE : 0),
+			.valid = 1,
+		};
+
+		s->names[i] = strdup(r->name);
+		if (!s->names[i])
+			return -ENOMEM;
+		/* The rule entry first: a target never points at nothing. */
+		idx = gen * BG_FILES_RULES_MAX + (__u32)i;
+		if (bpf_map_update_elem(rfd, &idx, &rule, BPF_ANY))
+			return -errno;
+		s->n_rules = i + 1;
+		for (j = 0; j < r->n_read; j++) {
+			err = add_allow(g, s, gen, i, &r->read[j], BG_FILES_READ);
+			if (err)
+				return err;
+			pin(s, &r->read[j], &ps);
+		}
+		for (j = 0; j < r->n_write; j++) {
+			err = add_allow(g, s, gen, i, &r->write[j], BG_FILES_WRITE);
+			if (err)
+				return err;
+			pin(s, &r->write[j], &ps);
+		}
+		for (j = 0; j < r->n_paths; j++) {
+			struct bg_files_target_key k = {.gen = gen, .id = r->paths[j].id};
+			struct bg_files_target t = {
+				.rule = (__u32)i,
+				.flags = r->paths[j].dir ? BG_FILES_T_DIR : 0,
+			};
+
+			if (bpf_map_update_elem(tfd, &k, &t, BPF_NOEXIST))
+				return -errno;
+			s->targets[s->n_targets++] = k;
+			dirs |= r->paths[j].dir;
+			pin(s, &r->paths[j], &ps);
+		}
+	}
+	g->skel->bss->files_has_dirs[gen] = dirs;
+	if (ps.failed)
+		pr_warn("files guard: %zu of %zu paths not pinned (first: %s: %s): if one is "
+			"deleted, a new file may get its inode number and its rule "
+			"(docs/agent.md)\n",
+			ps.failed, nt + na, ps.first, ps.why);
+	return 0;
+}
+
+int bg_files_guard_update(struct bg_files_guard *g, const struct bg_files_config *c, int mode)
+{
+	__u32 cur = __atomic_load_n(&g->skel->bss->files_gen, __ATOMIC_ACQUIRE) & 1, next = cur ^ 1;
+	struct timespec grace = {0, 10 * 1000 * 1000};
+	int err;
+
+	gen_clear(g, next); /* leftovers of a failed update */
+	err = gen_fill(g, next, c, mode);
+	if (err) {
+		pr_err("files guard: cannot write the new rules (%s); the old rules stay\n",
+		       strerror(-err));
+		gen_clear(g, next);
+		return err;
+	}
+	/* One aligned store switches every check to the complete new set. */
+	__atomic_store_n(&g->skel->bss->files_gen, next, __ATOMIC_RELEASE);
+	/* A check that read the old generation just before the store may
+	 * still be looking it up: give it time (checks take microseconds,
+	 * and the programs cannot sleep) before deleting what it reads. */
+	nanosleep(&grace, NULL);
+	gen_clear(g, cur);
+	return 0;
+}
+
+static bool kernel_has_lsm_hook(const char *hook)
+{
+	return libbpf_find_vmlinux_btf_id(hook, BPF_LSM_MAC) > 0;
+}
+
+/* bpf_rdonly_cast (6.2+) lets the tracepoint path read the file with plain
+ * loads (bg_files_sys_exit); without it, bg_files_sys_exit_compat. */
+static bool kernel_has_rdonly_cast(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	bool has;
+
+	if (!vmlinux)
+		return false;
+	has = btf__find_by_name_kind(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
+	btf__free(vmlinux);
+	return has;
+}
+
+struct files_start {
+	struct bg_files_guard *g;
+	const struct bg_files_config *c;
+	int mode;
+	const struct bg_caps *caps;
+};
+
+/* The programs of the mechanism this kernel allows: LSM hooks it has, or
+ * one sys_exit variant with what goes with it. */
+static int files_configure(void *arg)
+{
+	struct files_start *st = arg;
+	struct bg_files_guard *g = st->g;
+	struct bpf_program *p, *use;
+	size_t i;
+
+	bpf_object__for_each_program(p, g->skel->obj)
+	{
+		bool is_lsm = bpf_program__type(p) == BPF_PROG_TYPE_LSM;
+		const char *sec = bpf_program__section_name(p);
+
+		if (is_lsm && g->lsm && !kernel_has_lsm_hook(strchr(sec, '/') + 1)) {
+			pr_warn("files guard: this kernel has no LSM hook %s (CONFIG_SECURITY_PATH "
+				"off?): not enforced\n",
+				sec);
+			is_lsm = false;
+			bpf_program__set_autoload(p, false);
+			continue;
+		}
+		bpf_program__set_autoload(p, is_lsm == g->lsm);
+	}
+	if (!g->lsm) {
+		/* One sys_exit variant. Without the kfuncs that kill the
+		 * processes sharing the opener's descriptor table at once,
+		 * they die at their next syscall instead (sys_enter). */
+		struct bpf_program *exits[] = {g->skel->progs.bg_files_sys_exit_sharers,
+					       g->skel->progs.bg_files_sys_exit,
+					       g->skel->progs.bg_files_sys_exit_compat};
+		bool kill_task = st->caps && bg_has(st->caps, BG_FEAT_KILL_TASK);
+
+		use = kill_task ? exits[0] : kernel_has_rdonly_cast() ? exits[1] : exits[2];
+		for (i = 0; i < sizeof(exits) / sizeof(exits[0]); i++)
+			bpf_program__set_autoload(exits[i], exits[i] == use);
+		bpf_program__set_autoload(g->skel->progs.bg_files_sys_enter, !kill_task);
+		bpf_program__set_autoload(g->skel->progs.bg_files_task_exit, !kill_task);
+	}
+	return 0;
+}
+
+static int files_fill(void *arg)
+{
+	struct files_start *st = arg;
+
+	return bg_files_guard_update(st->g, st->c, st->mode);
+}
+
+int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config *c, int mode,
+			 struct bg_events *ev, const struct bg_caps *caps)
+{
+	struct files_start st = {g, c, mode, caps};
+	struct bg_bpf_steps steps = {.who = "files guard",
+				     .ev = ev,
+				     .configure = files_configure,
+				     .fill = files_fill,
+				     .arg = &st};
+	size_t i;
+	int err;
+
+	memset(g, 0, sizeof(*g));
+	g->lsm = caps && bg_has(caps, BG_FEAT_LSM);
+	if (!g->lsm && caps &&
+	    (!bg_has(caps, BG_FEAT_TP_BTF) || !bg_has(caps, BG_FEAT_SEND_SIGNAL))) {
+		pr_err("files guard needs BPF LSM, or tp_btf and bpf_send_signal: this kernel has "
+		       "neither\n");
+		return -EOPNOTSUPP;
+	}
+	g->skel = bg_files_bpf__open();
+	if (!g->skel) {
+		err = -errno;
+		pr_err("files guard: open failed: %s\n", strerror(errno));
+		return err;
+	}
+	err = bg_bpf_lifecycle(g->skel->skeleton, &steps);
+	if (err) {
+		bg_files_guard_stop(g);
+		return err;
+	}
+	for (i = 0; i < c->n_rules; i++)
+		if (!g->lsm && (c->rules[i].action >= 0 ? c->rules[i].action : mode) == BG_ACT_DENY)
+			pr_warn("files rule '%s': deny needs BPF LSM, refused by this kernel; "
+				"enforced as kill at the open's return (docs/guarantees.md)\n",
+				c->rules[i].name);
+	return 0;
+}
+
+void bg_files_guard_stop(struct bg_files_guard *g)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		size_t j;
+
+		for (j = 0; g->gen[i].names && j < g->gen[i].n_rules; j++)
+			free(g->gen[i].names[j]);
+		/* Unpinned now: a guard stopped by a reload must not keep them. */
+		for (j = 0; j < g->gen[i].n_pins; j++)
+			close(g->gen[i].pins[j]);
+		free(g->gen[i].pins);
+		free(g->gen[i].names);
+		free(g->gen[i].targets);
+		free(g->gen[i].allow);
+		memset(&g->gen[i], 0, sizeof(g->gen[i]));
+	}
+	bg_files_bpf__destroy(g->skel);
+	g->skel = NULL;
+}
+
+int bg_files_guard_pin(struct bg_files_guard *g, struct bg_persist *p)
+{
+	return bg_persist_links(p, g->skel->skeleton, "files");
+}
+
+const char *bg_files_rule_name(const struct bg_files_guard *g, __u32 rule_id)
+{
+	__u32 gen = (rule_id >> 16) & 1, idx = (rule_id & 0xffff) - 1;
+
+	if (!BG_FILES_IS_RULE_ID(rule_id) || idx >= g->gen[gen].n_rules || !g->gen[gen].names)
+		return NULL;
+	return g->gen[gen].names[idx];
+}
+
+/* Events: types 11 (open) and 12 (modify). */
+static const char *const op_names[] = {"?",	   "open",  "unlink", "rename", "replace",
+				       "truncate", "chmod", "chown",  "create"};
+
+static const char *op_name(__u32 op)
+{
+	return op < sizeof(op_names) / sizeof(op_names[0]) ? op_names[op] : "?";
+}
+
+static const char *access_name(__u32 a)
+{
+	switch (a & (BG_FILES_READ | BG_FILES_WRITE)) {
+	case BG_FILES_READ:
+		return "read";
+	case BG_FILES_WRITE:
+		return "write";
+	case BG_FILES_READ | BG_FILES_WRITE:
+		return "read-write";
+	}
+	return "none";
+}
+
+static void file_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
+{
+	const struct bg_file_event *e = rec;
+
+	(void)f;
+	bg_json_kobj(j, "file");
+	bg_json_key(j, "path");
+	bg_json_strn(j, e->path, bg_kstrlen(e->path, BG_PATH_MAX));
+	bg_json_ku64(j, "inode", e->ino);
+	bg_json_ku64(j, "device_major", e->dev >> BG_KDEV_MINORBITS);
+	bg_json_ku64(j, "device_minor", e->dev & ((1u << BG_KDEV_MINORBITS) - 1));
+	bg_json_obj_end(j);
+}
+
+static void file_json_bg(struct bg_fmt *f, struct bg_json *j, const void *rec)
+{
+	const struct bg_file_event *e = rec;
+
+	(void)f;
+	bg_json_kobj(j, "file");
+	bg_json_kstr(j, "operation", op_name(e->op));
+	bg_json_kstr(j, "access", access_name(e->access));
+	bg_json_ku64(j, "depth", e->depth);
+	if (e->op == BG_FILE_OP_OPEN) {
+		bg_json_ku64(j, "open_flags", e->flags);
+		bg_json_ki64(j, "return", e->ret);
+		if (e->hdr.mechanism == BG_MECH_TRACEPOINT && e->hdr.action == BG_ACT_KILL)
+			bg_json_ku64(j, "sharers_killed", e->sharers);
+	}
+	bg_json_ku64(j, "executable_inode", e->exe_ino);
+	bg_json_ku64(j, "executable_device_major", e->exe_dev >> BG_KDEV_MINORBITS);
+	bg_json_ku64(j, "executable_device_minor", e->exe_dev & ((1u << BG_KDEV_MINORBITS) - 1));
+	bg_json_obj_end(j);
+}
+
+static void file_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
+{
+	const struct bg_file_event *e = rec;
+
+	(void)f;
+	bg_buf_printf(out, " %s %s ", op_name(e->op), access_name(e->access));
+	bg_text_escape(out, e->path, bg_kstrlen(e->path, BG_PATH_MAX));
+	bg_buf_printf(out, " ino=%llu dev=%u:%u", (unsigned long long)e->ino,
+		      e->dev >> BG_KDEV_MINORBITS, e->dev & ((1u << BG_KDEV_MINORBITS) - 1));
+	if (e->depth)
+		bg_buf_printf(out, " depth=%u", e->depth);
+	if (e->sharers)
+		bg_buf_printf(out, " sharers_killed=%u", e->sharers);
+}
+
+const struct bg_event_desc bg_file_desc = {
+	.type = BG_EV_FILE,
+	.name = "file",
+	.size = sizeof(struct bg_file_event),
+	.category = "file",
+	.ecs_type = "access",
+	.action = "open",
+	.has_proc = true,
+	.json = file_json,
+	.json_bg = file_json_bg,
+	.text = file_text,
+	.color = "\033[33m",
+};
+
+const struct bg_event_desc bg_file_modify_desc = {
+	.type = BG_EV_FILE_MODIFY,
+	.name = "file_modify",
+	.size = sizeof(struct bg_file_event),
+	.category = "file",
+	.ecs_type = "change",
+	.action = "modify",
+	.has_proc = true,
+	.json = file_json,
+	.json_bg = file_json_bg,
+	.text = file_text,
+	.color = "\033[33m",
+};
+
+/* ---- the guard: guards.files ---- */
+
+static int files_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg)
+{
+	return bg_files_config_parse(y, n, cfg);
+}
+
+static void files_free(void *cfg)
+{
+	bg_files_config_free(cfg);
+}
+
+static bool files_enabled(const void *cfg)
+{
+	return ((const struct bg_files_config *)cfg)->n_rules > 0;
+}
+
+static int files_start(void *g, const void *cfg, const struct bg_guard_env *env)
+{
+	return bg_files_guard_start(g, cfg, env->mode, env->ev, env->caps);
+}
+
+static int files_update(void *g, const void *cfg, int mode)
+{
+	return bg_files_guard_update(g, cfg, mode);
+}
+
+static void files_stop(void *g)
+{
+	bg_files_guard_stop(g);
+}
+
+static int files_pin(void *g, struct bg_persist *p)
+{
+	return bg_files_guard_pin(g, p);
+}
+
+static const char *files_rule_name(const void *g, uint32_t id)
+{
+	return bg_files_rule_name(g, id);
+}
+
+static void files_names(const void *guard, bg_guard_name_fn fn, void *ctx)
+{
+	const struct bg_files_guard *g = guard;
+	__u32 gen;
+	size_t i;
+
+	for (gen = 0; gen < 2; gen++)
+		for (i = 0; g->gen[gen].names && i < g->gen[gen].n_rules; i++)
+			fn(ctx, BG_FILES_RULE_ID(gen, (__u32)i), g->gen[gen].names[i]);
+}
+
+static const struct bg_event_desc *const files_events[] = {&bg_file_desc, &bg_file_modify_desc,
+							    NULL};
+
+const struct bg_guard bg_guard_files = {
+	.key = "guards.files",
+	.cfg_size = sizeof(struct bg_files_config),
+	.state_size = sizeof(struct bg_files_guard),
+	.reload = BG_GUARD_UPDATE,
+	.parse = files_parse,
+	.free = files_free,
+	.enabled = files_enabled,
+	.start = files_start,
+	.update = files_update,
+	.stop = files_stop,
+	.pin = files_pin,
+	.rule_name = files_rule_name,
+	.names = files_names,
+	.events = files_events,
+};

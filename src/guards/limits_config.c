@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * guards.limits of the agent config: rules by executable, cgroup or
+ * command name, with memory, children and network limits (docs/agent.md).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <bpfguard/events.h>
+#include "core/cgroup.h"
+#include "events/format.h"
+#include "events/json.h"
+#include "events/ring.h"
+#include "core/ident.h"
+#include "guards/limits_guard.h"
+#include "core/guard.h"
+#include "core/log.h"
+#include "core/persist.h"
+#include "policy/policy.h"
+#include "policy/yaml.h"
+#include "core/probe.h"
+
+static const char *const section_keys[] = {"rules", NULL};
+static const char *const rule_keys[] = {"name",		"match",	   "action",  "max_memory",
+					"max_children", "max_descendants", "network", NULL};
+static const char *const match_keys[] = {"exe", "cgroup", "comm", NULL};
+static const char *const net_keys[] = {"ban", "allow", NULL};
+static const char *const actions[] = {"alert", "deny", "kill", NULL};
+static const int action_val[] = {BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL};
+static const char *const ban_names[] = {"connect", "send", "receive", NULL};
+
+/* ---- config ---- */
+
+static int parse_match(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_rule *r)
+{
+	yaml_node_pair_t *p;
+	const char *s;
+	int err, i;
+
+	err = bg_yaml_check_map(y, n, "match", match_keys);
+	if (err)
+		return err;
+	p = n->data.mapping.pairs.start;
+	if (n->data.mapping.pairs.top - p != 1)
+		return bg_yaml_error(
+			y, n, "rule '%s': match takes exactly one of exe, cgroup, comm", r->name);
+	for (i = 0; match_keys[i]; i++)
+		if (bg_yaml_get(y, n, match_keys[i]))
+			break;
+	err = bg_yaml_str(y, yaml_document_get_node(&y->doc, p->value), match_keys[i], &s);
+	if (err)
+		return err;
+	if (strlen(s) >= sizeof(r->target) || !*s)
+		return bg_yaml_error(y, n, "rule '%s': %s is empty or too long", r->name,
+				     match_keys[i]);
+	strcpy(r->target, s);
+	switch (i) {
+	case 0:
+		r->match = BG_LIM_MATCH_EXE;
+		if (s[0] != '/')
+			return bg_yaml_error(y, n, "rule '%s': exe '%s' is not an absolute path",
+					     r->name, s);
+		err = bg_ident_from_path(s, &r->exe);
+		if (err)
+			return bg_yaml_error(y, n, "rule '%s': exe %s: %s", r->name, s,
+					     strerror(-err));
+		break;
+	case 1: {
+		char procs[sizeof(r->target) + 16];
+
+		r->match = BG_LIM_MATCH_CGROUP;
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", s);
+		if (s[0] != '/' || access(procs, F_OK) || bg_cgroup_id(s, &r->cgroup_id))
+			return bg_yaml_error(y, n, "rule '%s': %s is not a cgroup directory",
+					     r->name, s);
+		break;
+	}
+	default:
+		r->match = BG_LIM_MATCH_COMM;
+		if (strlen(s) >= sizeof(r->comm))
+			return bg_yaml_error(y, n,
+					     "rule '%s': comm '%s' is longer than 15 bytes (the "
+					     "kernel keeps 15)",
+					     r->name, s);
+		strncpy(r->comm, s, sizeof(r->comm));
+	}
+	return 0;
+}
+
+static int parse_network(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_rule *r)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *v, *item;
+	const char *s;
+	int err, i;
+
+	err = bg_yaml_check_map(y, n, "network", net_keys);
+	if (err)
+		return err;
+	v = bg_yaml_get(y, n, "ban");
+	if (!v || v->type != YAML_SEQUENCE_NODE)
+		return bg_yaml_error(
+			y, v ? v : n,
+			"rule '%s': network.ban must be a list of connect, send, receive", r->name);
+	BG_YAML_FOR_EACH(y, v, it, item)
+	{
+		err = bg_yaml_enum(y, item, "network.ban", ban_names, &i);
+		if (err)
+			return err;
+		r->r.net_ban |= 1u << i;
+	}
+	if (!r->r.net_ban)
+		return bg_yaml_error(y, v, "rule '%s': network.ban is empty", r->name);
+	v = bg_yaml_get(y, n, "allow");
+	if (!v)
+		return 0;
+	if (v->type != YAML_SEQUENCE_NODE)
+		return bg_yaml_error(y, v, "rule '%s': network.allow must be a list of peers",
+				     r->name);
+	BG_YAML_FOR_EACH(y, v, it, item)
+	{
+		struct bg_policy_net pn;
+		struct bg_lim_peer *p;
+
+		err = bg_yaml_str(y, item, "network.allow", &s);
+		if (err)
+			return err;
+		if (bg_net_parse(s, &pn))
+			return bg_yaml_error(y, item,
+					     "rule '%s': peer '%s' is not ADDR[/BITS]:PORT, "
+					     "[ADDR6[/BITS]]:PORT or *:PORT (PORT may be *)",
+					     r->name, s);
+		if (r->r.n_peers == BG_LIM_PEERS_MAX)
+			return bg_yaml_error(y, item, "rule '%s': at most %d allowed peers",
+					     r->name, BG_LIM_PEERS_MAX);
+		p = &r->r.peers[r->r.n_peers++];
+		p->family = pn.family;
+		p->port = pn.port;
+		p->prefix = pn.prefix;
+		memcpy(p->addr, pn.addr, sizeof(p->addr));
+	}
+	return 0;
+}
+
+static int parse_count(struct bg_yaml *y, yaml_node_t *n, const char *what, __u32 *out)
+{
+	unsigned long long v;
+	int err = bg_yaml_u64(y, n, what, &v);
+
+	if (err)
+		return err;
+	if (v < 1 || v > 1000000)
+		return bg_yaml_error(y, n, "%s must be between 1 and 1000000", what);
+	*out = v;
+	return 0;
+}
+
+static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_config *c,
+		      struct bg_limits_rule *r)
+{
+	unsigned long long v;
+	yaml_node_t *x;
+	const char *s;
+	size_t i;
+	int err, a;
+
+	err = bg_yaml_check_map(y, n, "a guards.limits rule", rule_keys);
+	if (err)
+		return err;
+	x = bg_yaml_get(y, n, "name");
+	if (!x)
+		return bg_yaml_error(y, n, "guards.limits rule without a name");
+	err = bg_yaml_str(y, x, "rule name", &s);
+	if (err)
+		return err;
+	if (!*s || strlen(s) >= sizeof(r->name))
+		return bg_yaml_error(y, x, "rule names are 1 to 64 characters");
+	for (i = 0; i < c->n_rules; i++)
+		if (!strcmp(c->rules[i].name, s))
+			return bg_yaml_error(y, x, "duplicate rule name '%s'", s);
+	strcpy(r->name, s);
+	x = bg_yaml_get(y, n, "match");
+	if (!x)
+		return bg_yaml_error(y, n, "rule '%s' has no match (exe, cgroup or comm)", s);
+	err = parse_match(y, x, r);
+	if (err)
+		return err;
+	if ((x = bg_yaml_get(y, n, "action"))) {
+		err = bg_yaml_enum(y, x, "action", actions, &a);
+		if (err)
+			return err;
+		r->action = action_val[a];
+	}
+	if ((x = bg_yaml_get(y, n, "max_memory"))) {
+		err = bg_yaml_size(y, x, "max_memory", &v);
+		if (err)
+			return err;
+		if (v < 4096)
+			return bg_yaml_error(y, x, "max_memory must be at least 4KiB");
+		r->r.max_memory = v;
+	}
+	if ((x = bg_yaml_get(y, n, "max_children"))) {
+		err = parse_count(y, x, "max_children", &r->r.max_children);
+		if (err)
+			return err;
+	}
+	if ((x = bg_yaml_get(y, n, "max_descendants"))) {
+		err = parse_count(y, x, "max_descendants", &r->r.max_descendants);
+		if (err)
+			return err;
+	}
+	if ((x = bg_yaml_get(y, n, "network"))) {
+		err = parse_network(y, x, r);
+		if (err)
+			return err;
+	}
+	if (!r->r.max_memory && !r->r.max_children && !r->r.max_descendants && !r->r.net_ban)
+		return bg_yaml_error(y, n,
+				     "rule '%s' limits nothing: give max_memory, max_children, "
+				     "max_descendants or network",
+				     r->name);
+	for (i = 0; i < c->n_rules; i++) {
+		const struct bg_limits_rule *o = &c->rules[i];
+
+		if (o->match == r->match &&
+		    ((r->match == BG_LIM_MATCH_EXE && !memcmp(&o->exe, &r->exe, sizeof(r->exe))) ||
+		     (r->match == BG_LIM_MATCH_CGROUP && o->cgroup_id == r->cgroup_id) ||
+		     (r->match == BG_LIM_MATCH_COMM && !strcmp(o->comm, r->comm))))
+			return bg_yaml_error(y, n, "rules '%s' and '%s' match the same target",
+					     o->name, r->name);
+	}
+	return 0;
+}
+
+int bg_limits_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_config *c)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *rules, *item;
+	size_t cnt;
+	int err;
+
+	err = bg_yaml_check_map(y, n, "guards.limits", section_keys);
+	if (err)
+		return err;
+	rules = bg_yaml_get(y, n, "rules");
+	if (!rules)
+		return 0;
+	if (rules->type != YAML_SEQUENCE_NODE)
+		return bg_yaml_error(y, rules, "guards.limits.rules must be a list");
+	cnt = rules->data.sequence.items.top - rules->data.sequence.items.start;
+	if (cnt > BG_LIM_RULES_MAX)
+		return bg_yaml_error(y, rules, "at most %d rules", BG_LIM_RULES_MAX);
+	if (!cnt)
+		return 0;
+	c->rules = calloc(cnt, sizeof(*c->rules));
+	if (!c->rules)
+		return -ENOMEM;
+	BG_YAML_FOR_EACH(y, rules, it, item)
+	{
+		err = parse_rule(y, item, c, &c->rules[c->n_rules]);
+		if (err)
+			return err;
+		c->n_rules++;
+	}
+	return 0;
+}
+
+void bg_limits_config_free(struct bg_limits_config *c)
+{
+	free(c->rules);
+	c->rules = NULL;
+	c->n_rules = 0;
+}
