@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Protected files (agent guard `guards.files`, user half src/files.c).
+ * Protected files (agent guard `guards.files`, user half src/guards/files.c).
  *
  * A rule protects files and directories (everything beneath) and lists the
  * executables allowed to read and to write them. Files and executables are
@@ -362,7 +362,7 @@ static __always_inline bool is_open_call(struct task_struct *task, __u64 nr)
  * (untrusted, read-only) pointer whose fields are read with plain
  * exception-handled loads instead of one bpf_probe_read_kernel() call
  * each. Kernels without it load bg_files_sys_exit_compat (user space
- * picks, src/files.c).
+ * picks, src/guards/files.c).
  */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 
@@ -447,7 +447,7 @@ static __always_inline int files_exit_check(struct file *file, long ret, bool bt
 	return 0;
 }
 
-/* Three variants of one check, user space loads one (src/files.c): with
+/* Three variants of one check, user space loads one (src/guards/files.c): with
  * the sharer-killing kfuncs (6.13+), with bpf_rdonly_cast (6.2+), with
  * probe reads. The last two go with bg_files_sys_enter. */
 SEC("tp_btf/sys_exit")

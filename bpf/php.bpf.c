@@ -8,7 +8,7 @@
  *   function and class tables, each function and method of which must
  *   be in the allowlist (profile records them);
  * - built-ins: run traps only the handlers of the built-ins the policy
- *   does not allow (src/php_builtins.c); profile sees every built-in call
+ *   does not allow (src/sandbox/php_builtins.c); profile sees every built-in call
  *   through dtrace_execute_internal (zend_execute_internal);
  * - syscalls: at sys_enter the running PHP function is read from the
  *   process's memory (executor_globals.current_execute_data): profile
@@ -161,7 +161,7 @@ static __always_inline __u64 read_ptr(__u64 addr)
 
 /* The frame PHP is executing in the current process: executor_globals'
  * current_execute_data, at eg_delta from the start of the PHP binary's
- * text (mm->start_code), as user space measured it (src/php.c). 0 when
+ * text (mm->start_code), as user space measured it (src/sandbox/php.c). 0 when
  * the process does not run that binary (a shell in the same cgroup) or
  * runs no PHP code right now (startup, shutdown, between requests). */
 static __always_inline __u64 php_text(struct mm_struct *mm)
@@ -362,7 +362,7 @@ int BPF_KPROBE(php_int_entry, void *ex)
 }
 
 /* profile: the handlers called, by the index user space gave each as
- * its cookie; it re-links without them (src/php_builtins.c). */
+ * its cookie; it re-links without them (src/sandbox/php_builtins.c). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, BG_PHP_HANDLERS_MAX);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Tiny programs `bpfguard probe` loads one at a time to find out what this
- * kernel allows (src/probe.c). Every program here is autoload-off by
+ * kernel allows (src/core/probe.c). Every program here is autoload-off by
  * default in user space; each probe turns on exactly one.
  */
 #include "vmlinux.h"

@@ -14,7 +14,7 @@
  * cost other syscalls nothing): an EACCES in the command's cgroup, while
  * Landlock enforces its files, is reported with the path the process
  * passed and the access it asked for.
- * User half: src/refusals.c.
+ * User half: src/sandbox/refusals.c.
  */
 #include "lib/common.bpf.h"
 #include "lib/ratelimit.bpf.h"

@@ -3,7 +3,7 @@
  * XDP ingress filter: source prefix allow/deny lists (LPM tries, IPv4 and
  * IPv6) and TCP/UDP destination port allowlists, decided before the kernel
  * allocates anything for the packet. Rules and settings live in maps that
- * user space pins and changes in place (src/net.c); docs/network.md gives
+ * user space pins and changes in place (src/guards/net.c); docs/network.md gives
  * the order of evaluation.
  *
  * Every read is checked against data_end first; a frame whose headers do

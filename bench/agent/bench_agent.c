@@ -12,7 +12,7 @@
  *   program (it runs for every syscall of every task) with a max_memory
  *   rule on /bin/sleep, beside the same loop under an empty tp_btf
  *   sys_enter program (the floor of any per-syscall hook). The guard is
- *   the agent's own code (src/limits.c), loaded here so that the two
+ *   the agent's own code (src/guards/limits.c), loaded here so that the two
  *   programs can take turns every CHUNK iterations (attach, loop, detach):
  *   on a shared machine whose speed drifts within a second, only short
  *   paired chunks give a stable ratio. The ratio is the median over all

@@ -4,7 +4,7 @@
  * struct file, of the current task's executable (mm->exe_file), and of the
  * file behind one of the current task's descriptors. The key layout is
  * include/bpfguard/ident.h; user space builds the same key from stat()
- * (src/ident.c), and tests/integration/ident_agree.c checks that both agree.
+ * (src/core/ident.c), and tests/integration/ident_agree.c checks that both agree.
  *
  * Every read is CO-RE relocated. Callers include vmlinux.h and the libbpf
  * headers first (lib/common.bpf.h does).

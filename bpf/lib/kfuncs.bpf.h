@@ -3,7 +3,7 @@
  * The kfuncs that kill another task from a tracing program (6.13+ for
  * bpf_send_signal_task, 6.7+ for the task iterator): declared weak, so an
  * object that names them still loads on kernels without them as long as
- * the programs calling them are not loaded (src/probe.c finds out which).
+ * the programs calling them are not loaded (src/core/probe.c finds out which).
  */
 #ifndef BG_KFUNCS_BPF_H
 #define BG_KFUNCS_BPF_H

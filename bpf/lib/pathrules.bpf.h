@@ -6,7 +6,7 @@
  * (bpf/run_lsm.bpf.c) and the exact-name check at open's exit
  * (bpf/refusals.bpf.c), so both read a policy the same way.
  * The including object declares nothing else named file_rules or
- * lsm_scratch_map; user space sizes and fills file_rules (src/run_lsm.c).
+ * lsm_scratch_map; user space sizes and fills file_rules (src/sandbox/run_lsm.c).
  */
 #ifndef BG_PATHRULES_BPF_H
 #define BG_PATHRULES_BPF_H

@@ -11,7 +11,7 @@
  *    bpf_send_signal_task (6.13+) kfuncs, every thread on the host is
  *    walked and the thread group of each one whose ->files is the opener's
  *    gets SIGKILL, before the opener's open returns. Only the variant that
- *    calls it ever reaches an older verifier's eyes when src/probe.c found
+ *    calls it ever reaches an older verifier's eyes when src/core/probe.c found
  *    the kfuncs (autoload off otherwise).
  *  - bg_condemn() / bg_condemned_kill(): on every kernel, the table and the
  *    descriptor are remembered, and a task with that descriptor still in

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Patterns of the BPF load guard, compiled by src/bpfload.c into the rules
+ * Patterns of the BPF load guard, compiled by src/guards/bpfload.c into the rules
  * array of bpf/bpfload.bpf.c. A rule matches a BPF_PROG_LOAD when every
  * condition it sets holds; among matching rules the strongest action wins
  * (kill > deny > alert), the first one in the file on a tie.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Protected files (agent guard `guards.files`): the maps bpf/files.bpf.c
- * reads and src/files.c fills. Everything is keyed by (device, inode)
+ * reads and src/guards/files.c fills. Everything is keyed by (device, inode)
  * (include/bpfguard/ident.h), never by path or comm.
  *
  * Every key carries a generation (0 or 1). A reload writes the complete

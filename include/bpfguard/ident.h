@@ -2,11 +2,11 @@
 /*
  * Identity of a file or an executable: (device, inode) as the kernel sees
  * it, the key of every map that names files or programs. Shared by the BPF
- * side (bpf/lib/ident.bpf.h) and user space (src/ident.c).
+ * side (bpf/lib/ident.bpf.h) and user space (src/core/ident.c).
  *
  * `dev` is the kernel's internal encoding of inode->i_sb->s_dev
  * (major << 20 | minor), NOT glibc's st_dev: user space converts with
- * bg_ident_dev() (src/ident.h). A path is never part of the identity, so a
+ * bg_ident_dev() (src/core/ident.h). A path is never part of the identity, so a
  * hard link names the same file and a renamed copy names a different one.
  */
 #ifndef BPFGUARD_IDENT_H

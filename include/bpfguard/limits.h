@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Process limits and per-process network bans (bpf/limits.bpf.c,
- * src/limits.c): rule and target maps shared by the kernel and user space.
+ * src/guards/limits.c): rule and target maps shared by the kernel and user space.
  * docs/agent.md describes the config and what each check measures.
  */
 #ifndef BPFGUARD_LIMITS_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * `bpfguard monitor`: map keys and values shared by bpf/monitor.bpf.c and
- * src/monitor.c. Files and executables are matched by identity (device and
+ * src/sandbox/monitor.c. Files and executables are matched by identity (device and
  * inode, resolved from the policy's paths in user space), never by the
  * path string or comm a process controls.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The PHP guard (bpf/php.bpf.c, src/php.c): the PHP function running when
+ * The PHP guard (bpf/php.bpf.c, src/sandbox/php.c): the PHP function running when
  * a syscall is made, read from the process's memory; PHP functions and
  * files checked through PHP's probes; per-function syscall sets. Shared by
  * both halves.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * What `bpfguard profile` records, aggregated in the kernel: map keys and
- * values shared by bpf/profile.bpf.c and src/profile.c. Nothing here is
+ * values shared by bpf/profile.bpf.c and src/sandbox/profile.c. Nothing here is
  * per-event: each map holds the set of distinct things seen.
  */
 #ifndef BPFGUARD_PROFILE_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* File and executable allowlists of `bpfguard run` under BPF LSM, shared by
- * bpf/run_lsm.bpf.c and src/run_lsm.c. */
+ * bpf/run_lsm.bpf.c and src/sandbox/run_lsm.c. */
 #ifndef BPFGUARD_RUN_LSM_H
 #define BPFGUARD_RUN_LSM_H
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The agent's config: the keys of its own (mode, events) here, each
- * guard's key parsed by that guard (src/guards.c lists them).
+ * guard's key parsed by that guard (src/guards/table.c lists them).
  */
 #include <errno.h>
 #include <stdio.h>

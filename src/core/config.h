@@ -17,7 +17,7 @@ struct bg_config {
 	unsigned long long ring_size;
 	char *output; /* NULL: stdout */
 	enum bg_format format;
-	/* Each guard's own config, in the order of bg_guards (src/guards.c). */
+	/* Each guard's own config, in the order of bg_guards (src/guards/table.c). */
 	void *guard[BG_GUARDS_MAX];
 };
 

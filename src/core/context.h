@@ -21,7 +21,7 @@ enum bg_format {
 };
 
 /* The --json and --text rows of a command whose struct T holds its bg_ctx
- * as field c (src/cli.h). */
+ * as field c (src/core/cli.h). */
 #define BG_OPT_FORMAT(T, c)                                                               \
 	BG_OPT_SET(T, c.format, BG_FORMAT_JSON, "json", 'j',                              \
 		   "JSON lines (the default when the output is not a terminal)"),         \

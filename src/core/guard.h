@@ -5,7 +5,7 @@
 /*
  * One interface for the agent's guards. A guard is a kernel half
  * (bpf/NAME.bpf.c, its records in include/bpfguard/NAME.h) and a user half
- * that defines one `struct bg_guard`; src/guards.c lists them, one line
+ * that defines one `struct bg_guard`; src/guards/table.c lists them, one line
  * each. The config parser, the agent (start, reload, stop, pin, rule
  * names) and the event formatter walk that table: nothing else names a
  * guard.
@@ -58,7 +58,7 @@ struct bg_guard {
 	const struct bg_event_desc *const *events; /* its record types, NULL-terminated */
 };
 
-/* The table (src/guards.c), NULL-terminated. */
+/* The table (src/guards/table.c), NULL-terminated. */
 extern const struct bg_guard *const bg_guards[];
 
 /*

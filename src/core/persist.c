@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * `bpfguard agent --persist`: pins made as soon as something is attached,
- * and adoption of what an agent that is gone left pinned (src/persist.h,
+ * and adoption of what an agent that is gone left pinned (src/core/persist.h,
  * docs/agent.md).
  */
 #include <dirent.h>

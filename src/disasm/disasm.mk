@@ -26,7 +26,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_DIR)/%)
 # What the fuzzers link: the disassembler, the ELF reader and the few
 # helpers they print through, nothing that needs libbpf.
-FUZZ_LIB_SRCS := $(wildcard src/disasm/*.c) src/buf.c src/events/json.c
+FUZZ_LIB_SRCS := $(wildcard src/disasm/*.c) src/core/buf.c src/events/json.c
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -I$(FUZZ_DIR)/gen \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -39,7 +39,7 @@ $(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS) $(wildcard src/disasm/*.h) \
 
 # The policy writer's target links the policy code instead, and its libraries.
 FUZZ_POLICY_SRCS := $(wildcard src/policy/*.c) \
-	src/cli.c src/log.c
+	src/core/cli.c src/core/log.c
 $(FUZZ_DIR)/fuzz_policy_write: tests/fuzz/fuzz_policy_write.c $(FUZZ_POLICY_SRCS) \
 		$(wildcard src/policy/*.h)
 	@mkdir -p $(@D)

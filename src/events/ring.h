@@ -67,7 +67,7 @@ int bg_events_create(struct bg_events *ev, size_t ring_size);
 int bg_events_share(struct bg_events *ev, struct bpf_object *obj);
 int bg_events_start(struct bg_events *ev, struct bg_output *out, bool json, bool color);
 /* Also consume another ring buffer (one an agent that is gone left pinned,
- * src/persist.c), its records named by adopted_rule_name; fd stays the
+ * src/core/persist.c), its records named by adopted_rule_name; fd stays the
  * caller's, open until bg_events_close(). */
 int bg_events_add_ring(struct bg_events *ev, int fd);
 /* Readable when a ring has records (for a caller's own poll()), or -1. */

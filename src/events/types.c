@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Every event type this build knows, indexed by enum bg_event_type: the
- * descriptors of each guard in the guard table (src/guards.c), and those
+ * descriptors of each guard in the guard table (src/guards/table.c), and those
  * of the commands listed here.
  */
 #include <stdio.h>

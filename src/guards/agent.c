@@ -47,7 +47,7 @@ struct agent {
 	/* Each guard's running state, in the order of bg_guards; on: started. */
 	void *state[BG_GUARDS_MAX];
 	bool on[BG_GUARDS_MAX];
-	bool persist; /* --persist: keep everything pinned (src/persist.c) */
+	bool persist; /* --persist: keep everything pinned (src/core/persist.c) */
 	const char *pin_dir;
 	bool pins_on; /* pins.root found or made: adopt from it */
 	struct bg_persist pins;

@@ -54,7 +54,7 @@ struct bg_bpfload_guard {
 int bg_bpfload_guard_start(struct bg_bpfload_guard *g, const struct bg_bpfload_config *c,
 			   struct bg_events *ev, const struct bg_caps *caps);
 void bg_bpfload_guard_stop(struct bg_bpfload_guard *g);
-/* --persist: pin the links (src/persist.h). */
+/* --persist: pin the links (src/core/persist.h). */
 int bg_bpfload_guard_pin(struct bg_bpfload_guard *g, struct bg_persist *p);
 
 

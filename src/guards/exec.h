@@ -21,7 +21,7 @@ struct bg_exec_guard {
 
 int bg_exec_guard_start(struct bg_exec_guard *g, struct bg_events *ev, const struct bg_caps *caps);
 void bg_exec_guard_stop(struct bg_exec_guard *g);
-/* --persist: pin the links (src/persist.h). */
+/* --persist: pin the links (src/core/persist.h). */
 int bg_exec_guard_pin(struct bg_exec_guard *g, struct bg_persist *p);
 
 #endif

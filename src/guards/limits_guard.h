@@ -67,7 +67,7 @@ int bg_limits_guard_start(struct bg_limits_guard *g, const struct bg_limits_conf
 /* New rules in place (maps rewritten, no window without rules). */
 int bg_limits_guard_update(struct bg_limits_guard *g, const struct bg_limits_config *c, int mode);
 void bg_limits_guard_stop(struct bg_limits_guard *g);
-/* --persist: pin every attached link (src/persist.h). */
+/* --persist: pin every attached link (src/core/persist.h). */
 int bg_limits_guard_pin(struct bg_limits_guard *g, struct bg_persist *p);
 const char *bg_limits_rule_name(const struct bg_limits_guard *g, uint32_t rule_id);
 

@@ -72,10 +72,10 @@ struct monitor {
 	struct bg_monitor_bpf *skel;
 	int procs_fd; /* mon_procs */
 	unsigned long n_files_missing;
-	struct bg_php php; /* the php: section (src/php.c) */
+	struct bg_php php; /* the php: section (src/sandbox/php.c) */
 };
 
-/* The kernel's identity of path (src/ident.c), and its stat. */
+/* The kernel's identity of path (src/core/ident.c), and its stat. */
 static int inode_of(const char *path, struct bg_ident *k, struct stat *st)
 {
 	if (stat(path, st))

@@ -2,7 +2,7 @@
 #ifndef BG_PHP_BUILTINS_H
 #define BG_PHP_BUILTINS_H
 
-/* Built-ins trapped at their handlers (src/php_builtins.c). */
+/* Built-ins trapped at their handlers (src/sandbox/php_builtins.c). */
 #include <stdbool.h>
 
 #include "sandbox/php_state.h"

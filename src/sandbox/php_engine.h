@@ -3,12 +3,12 @@
 #define BG_PHP_ENGINE_H
 
 /* Reading a PHP binary: where its engine keeps the running frame, and its
- * built-in functions' handlers (src/php_engine.c). */
+ * built-in functions' handlers (src/sandbox/php_engine.c). */
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Where a PHP binary keeps the frame it runs (src/php_engine.c): offsets
+/* Where a PHP binary keeps the frame it runs (src/sandbox/php_engine.c): offsets
  * in the engine's structures, and how the kernel half finds
  * executor_globals.current_execute_data in a process running the binary
  * (mm->start_code + eg_delta, when mm->exe_file is dev:ino). */

@@ -25,7 +25,7 @@ struct bg_php {
 	const struct bg_policy *pol;
 	/* Per-call mode (profile): every built-in call is seen through
 	 * dtrace_execute_internal. Otherwise (run, monitor) only the handlers
-	 * of built-ins outside the policy are trapped (src/php_builtins.c). */
+	 * of built-ins outside the policy are trapped (src/sandbox/php_builtins.c). */
 	bool calls;
 	bool multi;		      /* the kernel has uprobe_multi links */
 	struct bpf_link **trap_links; /* one uprobe each, or NULL beside a */

@@ -12,7 +12,7 @@
  *   network   cgroup sock_addr hooks on the command's own cgroup
  *             (bpf/sandbox.bpf.c): EPERM before connect/sendto/bind acts.
  * Where the kernel runs BPF LSM programs, files, executables and network
- * are enforced in LSM hooks instead (bpf/run_lsm.bpf.c, src/run_lsm.c).
+ * are enforced in LSM hooks instead (bpf/run_lsm.bpf.c, src/sandbox/run_lsm.c).
  * Kernel half for the network: bpf/sandbox.bpf.c.
  */
 #include <errno.h>
@@ -97,7 +97,7 @@ struct run {
 	struct bg_refusals_bpf *refusals; /* names seccomp's kills (kill only) */
 	unsigned lsm;			  /* sections BPF LSM enforces (BG_LSM_*) */
 	bool no_lsm;
-	struct bg_php php; /* the php: section (src/php.c) */
+	struct bg_php php; /* the php: section (src/sandbox/php.c) */
 	pid_t self, child;
 	struct run_shared *sh;
 	char exe[BG_PATH_MAX]; /* cmd[0] found in PATH, as execvp would */
@@ -668,7 +668,7 @@ static void child_main(struct run *r, int fdnum_pipe)
 
 	/* SIGKILL of run cannot be passed on: the kernel kills the command with
 	 * it. What the command forked is left in the cgroup until the next run
-	 * or profile removes it (clean_stale in src/cgroup.c). */
+	 * or profile removes it (clean_stale in src/core/cgroup.c). */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) || getppid() != r->self)
 		_exit(126);
 	if (bg_cgroup_enter(&r->cg)) {

@@ -3,7 +3,7 @@
  * vm: also
  *
  * ident_agree: the (dev, ino) key user space computes from stat()
- * (src/ident.c) equals the one the kernel reports (bpf/lib/ident.bpf.h),
+ * (src/core/ident.c) equals the one the kernel reports (bpf/lib/ident.bpf.h),
  * for files on the root filesystem (a real block device: major != 0, where
  * glibc's and the kernel's device encodings differ), on tmpfs-like
  * filesystems, through a hard link, and for the executable itself.
