@@ -116,25 +116,10 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, BG_PHPE_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} php_errors SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct bg_php_file);
 } php_scratch SEC(".maps");
-
-static __always_inline void php_err(__u32 idx)
-{
-	__u64 *v = bpf_map_lookup_elem(&php_errors, &idx);
-
-	if (v)
-		*v += 1;
-}
 
 static __always_inline bool tracked(void)
 {
@@ -188,7 +173,7 @@ static __always_inline void read_name(char *dst, __u64 zstr)
 {
 	if (zstr &&
 	    bpf_probe_read_user_str(dst, BG_PHP_NAME, (void *)(zstr + off_str_val)) == BG_PHP_NAME)
-		php_err(BG_PHPE_NAME_TRUNC);
+		bg_stat_inc(BG_STAT_PHP_NAME_TRUNC);
 }
 
 /* The function frame ex runs: its name and class into key (a file's or
@@ -321,7 +306,7 @@ static __always_inline __u32 fn_id(const struct bg_php_fn *key)
 		return BG_PHP_ID_UNLISTED;
 	id = __sync_fetch_and_add(next, 1) + 1;
 	if (id >= BG_PHP_FUNCS_MAX) {
-		php_err(BG_PHPE_FUNCS_FULL);
+		bg_stat_inc(BG_STAT_PHP_FUNCS_FULL);
 		return BG_PHP_ID_UNLISTED;
 	}
 	if (bpf_map_update_elem(&php_funcs, key, &id, BPF_NOEXIST)) {
@@ -537,7 +522,7 @@ int php_compile(struct pt_regs *ctx)
 	}
 	if (!enforce) {
 		if (bpf_map_update_elem(&php_files, f, &one, BPF_NOEXIST) == -7 /* E2BIG */)
-			php_err(BG_PHPE_FILES_FULL);
+			bg_stat_inc(BG_STAT_PHP_FILES_FULL);
 		return 0;
 	}
 	if (bpf_map_lookup_elem(&php_files, f))
@@ -567,7 +552,7 @@ int BPF_PROG(php_sys_enter, struct pt_regs *regs, long id_)
 	if (!ex)
 		return 0; /* no PHP function running: the syscalls section covers it */
 	if (task->thread_info.status & 0x0002 /* TS_COMPAT */) {
-		php_err(BG_PHPE_COMPAT);
+		bg_stat_inc(BG_STAT_PHP_COMPAT);
 		return 0;
 	}
 	/* uretprobe (335, 6.11+) and uprobe (336, 6.16+) are made by the

@@ -61,13 +61,6 @@ struct {
 	__type(value, __u64);
 } prof_net SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, BG_PERR_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} prof_errors SEC(".maps");
-
 /* Both names of each rename: user space learns from them which renamed
  * names were directories (Landlock's rights differ for those). */
 struct {
@@ -91,14 +84,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct prof_scratch);
 } prof_scratch_map SEC(".maps");
-
-static __always_inline void perr(__u32 idx)
-{
-	__u64 *v = bpf_map_lookup_elem(&prof_errors, &idx);
-
-	if (v)
-		*v += 1;
-}
 
 static __always_inline bool tracked(void)
 {
@@ -133,7 +118,7 @@ static __always_inline void record_key(struct prof_scratch *s, __u64 acc)
 		return;
 	}
 	if (bpf_map_update_elem(&prof_files, &s->file, &acc, BPF_NOEXIST) == -7 /* E2BIG */)
-		perr(BG_PERR_FILES_FULL);
+		bg_stat_inc(BG_STAT_PROF_FILES_FULL);
 }
 
 /* Record one file (path of `f`) with access bits. */
@@ -155,7 +140,7 @@ static __always_inline void record_file(struct file *f, __u64 acc)
 		acc |= BG_ACC_DIR;
 	pos = bg_path_walk(&f->f_path, bs->buf, &flags);
 	if (flags)
-		perr(BG_PERR_PATH_TRUNC);
+		bg_stat_inc(BG_STAT_PROF_PATH_TRUNC);
 	if (bpf_probe_read_kernel(s->file.path, BG_PATH_MAX, &bs->buf[pos]) < 0)
 		return;
 	record_key(s, acc);
@@ -207,7 +192,7 @@ static __noinline void record_name(struct task_struct *task, int dfd, const char
 		if (n < 0)
 			return;
 		if (flags || len + 1 + n > BG_PATH_MAX)
-			perr(BG_PERR_PATH_TRUNC);
+			bg_stat_inc(BG_STAT_PROF_PATH_TRUNC);
 		__builtin_memcpy(s->file.path, s->cat, BG_PATH_MAX - 1);
 		s->file.path[BG_PATH_MAX - 1] = 0;
 	}
@@ -246,7 +231,7 @@ static __always_inline void record_sockaddr(const void *uaddr, __u64 len, __u8 o
 	if (v)
 		__sync_fetch_and_add(v, 1);
 	else if (bpf_map_update_elem(&prof_net, &s->net, &one, BPF_NOEXIST) == -7)
-		perr(BG_PERR_NET_FULL);
+		bg_stat_inc(BG_STAT_PROF_NET_FULL);
 }
 
 SEC("tp_btf/sys_enter")
@@ -520,7 +505,7 @@ int BPF_PROG(prof_sys_exit, struct pt_regs *regs, long ret)
 	if (s && pair) {
 		__builtin_memcpy(s->pair.to, s->file.path, BG_PATH_MAX);
 		if (bpf_map_update_elem(&prof_renames, &s->pair, &zero, BPF_ANY) == -7)
-			perr(BG_PERR_FILES_FULL);
+			bg_stat_inc(BG_STAT_PROF_FILES_FULL);
 	}
 	return 0;
 open:

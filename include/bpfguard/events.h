@@ -319,7 +319,17 @@ enum bg_stat {
 	BG_STAT_EMITTED = 0,  /* records committed to the ring buffer */
 	BG_STAT_DROPPED = 1,  /* reservations that failed: ring buffer full */
 	BG_STAT_PATH_ERR = 2, /* executable path could not be read */
-	BG_STAT_MAX = 8,
+	/* profile: what did not fit its aggregates (the profile is incomplete) */
+	BG_STAT_PROF_FILES_FULL = 3,
+	BG_STAT_PROF_EXEC_FULL = 4,
+	BG_STAT_PROF_NET_FULL = 5,
+	BG_STAT_PROF_PATH_TRUNC = 6,
+	/* the PHP guard */
+	BG_STAT_PHP_FUNCS_FULL = 7, /* functions that did not fit the map */
+	BG_STAT_PHP_NAME_TRUNC = 8, /* names longer than BG_PHP_NAME - 1 */
+	BG_STAT_PHP_FILES_FULL = 9,
+	BG_STAT_PHP_COMPAT = 10, /* ia32 syscalls: not attributed to functions */
+	BG_STAT_MAX = 16,
 };
 
 /* Both compilers check these, so kernel and user space agree on layouts. */

@@ -50,15 +50,6 @@ struct bg_php_file {
 	char path[BG_PATH_MAX];
 };
 
-/* Counters (per-CPU array), reported by profile and run. */
-enum bg_php_err {
-	BG_PHPE_FUNCS_FULL = 2, /* functions that did not fit the map */
-	BG_PHPE_NAME_TRUNC = 3, /* names longer than BG_PHP_NAME - 1 */
-	BG_PHPE_FILES_FULL = 5,
-	BG_PHPE_COMPAT = 6, /* ia32 syscalls: not attributed to functions */
-	BG_PHPE_MAX = 8,
-};
-
 /* BG_EV_PHP_CALL (a function outside the allowlist) and BG_EV_PHP_SYSCALL
  * (a syscall the calling function never made while profiled). */
 struct bg_php_event {

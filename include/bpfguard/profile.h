@@ -79,13 +79,4 @@ struct bg_prof_net {
 	__u8 addr[16]; /* IPv4 in the first 4 bytes */
 };
 
-/* Map-full and read failures, reported by `profile` so nothing is lost silently. */
-enum bg_prof_err {
-	BG_PERR_FILES_FULL = 0,
-	BG_PERR_EXEC_FULL = 1,
-	BG_PERR_NET_FULL = 2,
-	BG_PERR_PATH_TRUNC = 3,
-	BG_PERR_MAX = 4,
-};
-
 #endif

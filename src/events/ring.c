@@ -332,31 +332,40 @@ int bg_events_drain(struct bg_events *ev)
 	return n < 0 ? n : total;
 }
 
-int bg_events_read_stats(struct bg_events *ev, struct bg_ev_stats *st)
+int bg_stats_sum(int fd, uint64_t sums[BG_STAT_MAX])
 {
 	int ncpu = libbpf_num_possible_cpus();
-	uint64_t sums[BG_STAT_MAX] = {0};
 	uint64_t *vals;
 	uint32_t k;
-	int i;
+	int i, err = 0;
 
-	memset(st, 0, sizeof(*st));
+	memset(sums, 0, BG_STAT_MAX * sizeof(*sums));
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
 	vals = calloc(ncpu, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
-	for (k = 0; k < BG_STAT_MAX; k++) {
-		if (bpf_map_lookup_elem(ev->stats_fd, &k, vals)) {
-			int err = -errno;
-
-			free(vals);
-			return err;
+	for (k = 0; k < BG_STAT_MAX && !err; k++) {
+		if (bpf_map_lookup_elem(fd, &k, vals)) {
+			err = -errno;
+			break;
 		}
 		for (i = 0; i < ncpu; i++)
 			sums[k] += vals[i];
 	}
 	free(vals);
+	return err;
+}
+
+int bg_events_read_stats(struct bg_events *ev, struct bg_ev_stats *st)
+{
+	uint64_t sums[BG_STAT_MAX];
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	err = bg_stats_sum(ev->stats_fd, sums);
+	if (err)
+		return err;
 	st->emitted = sums[BG_STAT_EMITTED];
 	st->dropped = sums[BG_STAT_DROPPED];
 	st->path_errors = sums[BG_STAT_PATH_ERR];

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/types.h>
+#include <bpfguard/events.h>
 
 #include "events/format.h"
 #include "events/output.h"
@@ -79,6 +81,9 @@ int bg_events_poll(struct bg_events *ev, int timeout_ms);
 /* Read everything left, without waiting, for at most BG_DRAIN_SECONDS. */
 int bg_events_drain(struct bg_events *ev);
 int bg_events_read_stats(struct bg_events *ev, struct bg_ev_stats *st);
+/* Sum every CPU's slot of the counters map fd (bg_stats: enum bg_stat),
+ * the one error and event counter all BPF objects share. */
+int bg_stats_sum(int fd, uint64_t sums[BG_STAT_MAX]);
 /* Emit a stats line if drops grew since the last one, or always if final. */
 void bg_events_report(struct bg_events *ev, bool final);
 void bg_events_close(struct bg_events *ev);

@@ -145,29 +145,23 @@ int bg_php_find(char *const *cmd, pid_t pid, char *out, size_t len)
 
 static void report_errors(struct bg_php *ph)
 {
-	static const char *const what[BG_PHPE_MAX] = {
-		[BG_PHPE_FUNCS_FULL] = "functions that did not fit the kernel map",
-		[BG_PHPE_NAME_TRUNC] = "names truncated",
-		[BG_PHPE_FILES_FULL] = "files that did not fit the kernel map",
-		[BG_PHPE_COMPAT] = "ia32 syscalls (not attributed to functions)",
+	static const struct {
+		enum bg_stat i;
+		const char *what;
+	} errs[] = {
+		{BG_STAT_PHP_FUNCS_FULL, "functions that did not fit the kernel map"},
+		{BG_STAT_PHP_NAME_TRUNC, "names truncated"},
+		{BG_STAT_PHP_FILES_FULL, "files that did not fit the kernel map"},
+		{BG_STAT_PHP_COMPAT, "ia32 syscalls (not attributed to functions)"},
 	};
-	int ncpu = libbpf_num_possible_cpus(), c;
-	uint64_t *v;
-	uint32_t i;
+	uint64_t sums[BG_STAT_MAX];
+	size_t k;
 
-	if (ncpu <= 0 || !(v = calloc(ncpu, sizeof(*v))))
+	if (bg_stats_sum(bpf_map__fd(ph->skel->maps.bg_stats), sums))
 		return;
-	for (i = 0; i < BG_PHPE_MAX; i++) {
-		uint64_t sum = 0;
-
-		if (!what[i] || bpf_map_lookup_elem(bpf_map__fd(ph->skel->maps.php_errors), &i, v))
-			continue;
-		for (c = 0; c < ncpu; c++)
-			sum += v[c];
-		if (sum)
-			pr_warn("php: %llu %s\n", (unsigned long long)sum, what[i]);
-	}
-	free(v);
+	for (k = 0; k < sizeof(errs) / sizeof(errs[0]); k++)
+		if (sums[errs[k].i])
+			pr_warn("php: %llu %s\n", (unsigned long long)sums[errs[k].i], errs[k].what);
 }
 
 /* Attach every probe to the binary; the uprobes reach all processes that

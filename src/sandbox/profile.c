@@ -26,6 +26,7 @@
 #include "core/context.h"
 #include "core/commands.h"
 #include "events/output.h"
+#include "events/ring.h"
 #include "core/log.h"
 #include "sandbox/php.h"
 #include "policy/emit.h"
@@ -345,9 +346,9 @@ static int collect(struct profile *pr, struct bg_policy *pol)
 	struct bg_prof_sys sys;
 	struct bg_prof_file key, next;
 	struct bg_prof_net nk, nnext;
-	uint64_t acc, errs[BG_PERR_MAX] = {0};
-	int fd, err, ncpu = libbpf_num_possible_cpus();
-	uint32_t zero = 0, i;
+	uint64_t acc, errs[BG_STAT_MAX] = {0};
+	int fd, err;
+	uint32_t zero = 0;
 	bool first;
 
 	if (bpf_map_lookup_elem(bpf_map__fd(pr->skel->maps.prof_sys), &zero, &sys))
@@ -394,19 +395,8 @@ static int collect(struct profile *pr, struct bg_policy *pol)
 		if (err)
 			return err;
 	}
-	if (ncpu > 0) {
-		uint64_t *v = calloc(ncpu, sizeof(*v));
-
-		for (i = 0; v && i < BG_PERR_MAX; i++) {
-			int c;
-
-			if (bpf_map_lookup_elem(bpf_map__fd(pr->skel->maps.prof_errors), &i, v))
-				continue;
-			for (c = 0; c < ncpu; c++)
-				errs[i] += v[c];
-		}
-		free(v);
-	}
+	if (bg_stats_sum(bpf_map__fd(pr->skel->maps.bg_stats), errs))
+		pr_warn("cannot read the profile's counters: %s\n", strerror(errno));
 	err = mark_dirs(pr, pol);
 	if (!err)
 		err = resolve_truncated(pol);
@@ -415,14 +405,14 @@ static int collect(struct profile *pr, struct bg_policy *pol)
 	if (err)
 		return err;
 	mark_scripts(pol);
-	if (errs[BG_PERR_FILES_FULL] || errs[BG_PERR_NET_FULL])
+	if (errs[BG_STAT_PROF_FILES_FULL] || errs[BG_STAT_PROF_NET_FULL])
 		pr_warn("the profile is incomplete: %llu files and %llu peers did not fit the "
 			"kernel maps\n",
-			(unsigned long long)errs[BG_PERR_FILES_FULL],
-			(unsigned long long)errs[BG_PERR_NET_FULL]);
-	if (errs[BG_PERR_PATH_TRUNC])
+			(unsigned long long)errs[BG_STAT_PROF_FILES_FULL],
+			(unsigned long long)errs[BG_STAT_PROF_NET_FULL]);
+	if (errs[BG_STAT_PROF_PATH_TRUNC])
 		pr_warn("%llu paths were deeper or longer than bpfguard records (%d bytes)\n",
-			(unsigned long long)errs[BG_PERR_PATH_TRUNC], BG_PATH_MAX);
+			(unsigned long long)errs[BG_STAT_PROF_PATH_TRUNC], BG_PATH_MAX);
 	return 0;
 }
 

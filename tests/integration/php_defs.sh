@@ -65,4 +65,11 @@ grep '"php_call"' "$TMP/c.ev" | grep -q "\"function\":\"evg\".*\"file\":\"$TMP/c
 # alert: both run to the end and are reported.
 run 0 $'X\nok' "$TMP/alert.ev" alert "$TMP/c.php"
 grep -q '"function":"evg".*"action":"alert"' "$TMP/alert.ev" || fail "no alert: $(cat "$TMP/alert.ev")"
+# A name longer than the kernel's record (63 bytes) is counted in the
+# shared counters (bg_stats) and reported, never cut silently.
+long=f$(printf 'x%.0s' $(seq 100))
+printf '<?php function %s() { return 1; } echo %s(), "\n";\n' "$long" "$long" >"$TMP/long.php"
+"$BPFGUARD" profile -o "$TMP/long.yaml" -- "$PHP" -n "$TMP/long.php" >"$TMP/long.out" 2>"$TMP/long.err" ||
+	fail "profile of a long name: $(cat "$TMP/long.err")"
+grep -q "php: 1 names truncated" "$TMP/long.err" || fail "truncation not reported: $(cat "$TMP/long.err")"
 echo ok
