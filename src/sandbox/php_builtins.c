@@ -5,7 +5,7 @@
  * an allowed built-in runs untouched and a disallowed one is killed at its
  * first instruction, before its body runs (bpf/php.bpf.c, on_builtin).
  * The handlers come from the function tables of the PHP binary and of the
- * shared extensions (src/sandbox/php_engine.c). One uprobe_multi link per file
+ * shared extensions (src/sandbox/php_modules.c). One uprobe_multi link per file
  * where the kernel has them (6.6+), else one uprobe per handler.
  */
 #include <errno.h>

@@ -3,7 +3,7 @@
 #define BG_PHP_ENGINE_H
 
 /* Reading a PHP binary: where its engine keeps the running frame, and its
- * built-in functions' handlers (src/sandbox/php_engine.c). */
+ * built-in functions' handlers (src/sandbox/php_engine.c, php_modules.c). */
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
