@@ -4,6 +4,7 @@
  * guard's key parsed by that guard (src/guards/table.c lists them).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,8 @@ static int finish(struct bg_yaml *y, struct bg_config *out, char *err, size_t er
 	int rc;
 
 	rc = defaults(&c);
+	if (!rc && !(c.file = strdup(y->file)))
+		rc = -ENOMEM;
 	if (!rc)
 		rc = parse(y, &c);
 	if (rc) {
@@ -190,12 +193,49 @@ int bg_config_load(const char *path, struct bg_config *c, char *err, size_t errl
 	return load(&y, bg_yaml_load(&y, path), c, err, errlen);
 }
 
+int bg_resolve_error(struct bg_resolve *r, struct bg_yaml_pos at, const char *fmt, ...)
+{
+	va_list ap;
+	int off;
+
+	off = snprintf(r->err, r->errlen, "%s:%u:%u: ", r->file, at.line, at.col);
+	if (off < 0 || (size_t)off >= r->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(r->err + off, r->errlen - off, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+int bg_config_resolve(struct bg_config *c, char *err, size_t errlen)
+{
+	struct bg_resolve r = {c->file ? c->file : "config", err, errlen};
+	size_t i;
+	int rc;
+
+	if (errlen)
+		err[0] = 0;
+	for (i = 0; bg_guards[i]; i++) {
+		if (!bg_guards[i]->resolve || !c->guard[i])
+			continue;
+		rc = bg_guards[i]->resolve(c->guard[i], &r);
+		if (rc) {
+			if (rc != -EINVAL || !err[0])
+				snprintf(err, errlen, "%s: %s", r.file, strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
 void bg_config_free(struct bg_config *c)
 {
 	size_t i;
 
 	free(c->output);
 	c->output = NULL;
+	free(c->file);
+	c->file = NULL;
 	for (i = 0; bg_guards[i]; i++) {
 		if (c->guard[i] && bg_guards[i]->free)
 			bg_guards[i]->free(c->guard[i]);

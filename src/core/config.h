@@ -16,6 +16,7 @@ struct bg_config {
 	int mode; /* enum bg_action: default action of rules */
 	unsigned long long ring_size;
 	char *output; /* NULL: stdout */
+	char *file; /* the file it was read from: in messages */
 	enum bg_format format;
 	/* Each guard's own config, in the order of bg_guards (src/guards/table.c). */
 	void *guard[BG_GUARDS_MAX];
@@ -27,6 +28,13 @@ int bg_config_load(const char *path, struct bg_config *c, char *err, size_t errl
 int bg_config_parse(const char *name, const char *text, size_t len, struct bg_config *c, char *err,
 		    size_t errlen);
 void bg_config_free(struct bg_config *c);
+/*
+ * Resolve what the config names on this host (files' and executables'
+ * inodes, cgroups), guard by guard: done when a config is applied (agent
+ * start, reload, --check), never while it is parsed. On error err holds
+ * FILE:LINE:COL: the rule and what is missing, and nothing is applied.
+ */
+int bg_config_resolve(struct bg_config *c, char *err, size_t errlen);
 /* The config of guard g (its struct, as g->parse filled it). */
 void *bg_config_get(const struct bg_config *c, const struct bg_guard *g);
 

@@ -30,6 +30,16 @@ struct bg_guard_env {
 	int mode; /* enum bg_action: the action of rules that name none */
 };
 
+/* Where resolve() reports: bg_resolve_error() writes FILE:LINE:COL: why. */
+struct bg_resolve {
+	const char *file;
+	char *err;
+	size_t errlen;
+};
+struct bg_yaml_pos;
+int bg_resolve_error(struct bg_resolve *r, struct bg_yaml_pos at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Called for each rule id a guard has handed out, with the rule's name. */
 typedef void (*bg_guard_name_fn)(void *ctx, uint32_t rule_id, const char *name);
 
@@ -48,6 +58,9 @@ struct bg_guard {
 	int (*parse)(struct bg_yaml *y, yaml_node_t *n, void *cfg);
 	void (*free)(void *cfg);
 	bool (*enabled)(const void *cfg);
+	/* Find on this host what the parsed section names (inodes, cgroups);
+	 * NULL: it names nothing of the host. bg_config_resolve() calls it. */
+	int (*resolve)(void *cfg, struct bg_resolve *r);
 	int (*start)(void *g, const void *cfg, const struct bg_guard_env *env);
 	int (*update)(void *g, const void *cfg, int mode); /* BG_GUARD_UPDATE */
 	void (*stop)(void *g);

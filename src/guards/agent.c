@@ -265,6 +265,11 @@ static void reload(struct agent *a)
 
 	bg_output_reopen(&a->ctx.out);
 	rc = bg_config_load(a->config_path, &next, err, sizeof(err));
+	if (!rc) {
+		rc = bg_config_resolve(&next, err, sizeof(err));
+		if (rc)
+			bg_config_free(&next);
+	}
 	if (rc) {
 		pr_err("reload refused, old rules stay: %s\n", err);
 		state_event(a, "config-reload", "failure", err, false);
@@ -342,6 +347,13 @@ int cmd_agent(int argc, char **argv)
 		return bg_cli_usage_error(&agent_help, "--config FILE is required");
 	if (bg_config_load(a.config_path, &a.cfg, err, sizeof(err))) {
 		fprintf(stderr, "bpfguard: %s\n", err);
+		return 1;
+	}
+	/* What the rules name on this host, found now (also for --check: a
+	 * config is checked against the host it is meant for). */
+	if (bg_config_resolve(&a.cfg, err, sizeof(err))) {
+		fprintf(stderr, "bpfguard: %s\n", err);
+		bg_config_free(&a.cfg);
 		return 1;
 	}
 	if (a.check) {

@@ -32,213 +32,6 @@
 #include "core/probe.h"
 #include "files.skel.h"
 
-/* Per generation: half of each map, so a swap always has room. */
-#define TARGETS_PER_GEN (BG_FILES_TARGETS_MAX / 2)
-#define ALLOW_PER_GEN	(BG_FILES_ALLOW_MAX / 2)
-
-static const char *const section_keys[] = {"rules", NULL};
-static const char *const rule_keys[] = {"name",	  "paths",	    "read", "write",
-					"action", "ignore_missing", NULL};
-static const char *const actions[] = {"alert", "deny", "kill", NULL};
-static const int action_value[] = {BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL};
-
-static void objs_free(struct bg_files_obj *o, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(o[i].path);
-	free(o);
-}
-
-/*
- * A list of existing absolute paths, each resolved to its identity now:
- * a missing path is a config error, not a rule that silently never
- * matches, unless the rule says ignore_missing (a shipped config that
- * names programs some systems lack). Executables must be regular files;
- * protected paths may be files or directories (everything beneath).
- */
-static int parse_paths(struct bg_yaml *y, yaml_node_t *n, const char *what, bool executables,
-		       bool ignore_missing, struct bg_files_obj **out, size_t *count)
-{
-	yaml_node_item_t *it;
-	yaml_node_t *item;
-	struct bg_files_obj *o;
-	struct stat st;
-	const char *s;
-	size_t len, i;
-	int err;
-
-	if (n->type != YAML_SEQUENCE_NODE)
-		return bg_yaml_error(y, n, "%s must be a list of paths", what);
-	len = n->data.sequence.items.top - n->data.sequence.items.start;
-	o = calloc(len ? len : 1, sizeof(*o));
-	if (!o)
-		return -ENOMEM;
-	*out = o;
-	*count = 0;
-	BG_YAML_FOR_EACH(y, n, it, item)
-	{
-		err = bg_yaml_str(y, item, what, &s);
-		if (err)
-			return err;
-		if (s[0] != '/')
-			return bg_yaml_error(y, item, "%s: '%s' is not an absolute path", what, s);
-		if (stat(s, &st) < 0) {
-			if (errno == ENOENT && ignore_missing)
-				continue;
-			return bg_yaml_error(y, item, "%s: %s: %s", what, s, strerror(errno));
-		}
-		if (executables && !S_ISREG(st.st_mode))
-			return bg_yaml_error(y, item, "%s: %s is not a regular file", what, s);
-		if (!executables && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-			return bg_yaml_error(y, item, "%s: %s is neither a file nor a directory",
-					     what, s);
-		o[*count].path = strdup(s);
-		if (!o[*count].path)
-			return -ENOMEM;
-		bg_ident_from_stat(&st, &o[*count].id);
-		o[*count].dir = S_ISDIR(st.st_mode);
-		for (i = 0; i < *count; i++)
-			if (!memcmp(&o[i].id, &o[*count].id, sizeof(o[i].id)))
-				return bg_yaml_error(y, item, "%s: %s is the same file as %s", what,
-						     s, o[i].path);
-		(*count)++;
-	}
-	return 0;
-}
-
-static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_files_config *c,
-		      struct bg_files_rule_cfg *r)
-{
-	yaml_node_t *v, *paths;
-	bool ignore = false;
-	const char *s;
-	size_t i, j, k;
-	int err, a;
-
-	err = bg_yaml_check_map(y, n, "a guards.files rule", rule_keys);
-	if (err)
-		return err;
-	v = bg_yaml_get(y, n, "name");
-	if (!v)
-		return bg_yaml_error(y, n, "guards.files rule without a name");
-	err = bg_yaml_str(y, v, "guards.files rule name", &s);
-	if (err)
-		return err;
-	if (!*s || strlen(s) > 64)
-		return bg_yaml_error(y, v, "rule names are 1 to 64 characters");
-	for (i = 0; i < c->n_rules; i++)
-		if (!strcmp(c->rules[i].name, s))
-			return bg_yaml_error(y, v, "duplicate rule name '%s'", s);
-	r->name = strdup(s);
-	if (!r->name)
-		return -ENOMEM;
-	r->action = -1;
-	if ((v = bg_yaml_get(y, n, "action"))) {
-		err = bg_yaml_enum(y, v, "action", actions, &a);
-		if (err)
-			return err;
-		r->action = action_value[a];
-	}
-	if ((v = bg_yaml_get(y, n, "ignore_missing"))) {
-		err = bg_yaml_bool(y, v, "ignore_missing", &ignore);
-		if (err)
-			return err;
-	}
-	paths = bg_yaml_get(y, n, "paths");
-	if (!paths)
-		return bg_yaml_error(y, n, "rule '%s' has no paths", r->name);
-	err = parse_paths(y, paths, "paths", false, ignore, &r->paths, &r->n_paths);
-	if (err)
-		return err;
-	if (!r->n_paths)
-		return bg_yaml_error(y, paths, "rule '%s': paths is empty%s", r->name,
-				     ignore ? " (or every path is missing)" : "");
-	if ((v = bg_yaml_get(y, n, "read"))) {
-		r->restrict_read = true;
-		err = parse_paths(y, v, "read", true, ignore, &r->read, &r->n_read);
-		if (err)
-			return err;
-	}
-	if ((v = bg_yaml_get(y, n, "write"))) {
-		r->restrict_write = true;
-		err = parse_paths(y, v, "write", true, ignore, &r->write, &r->n_write);
-		if (err)
-			return err;
-	}
-	if (!r->restrict_read && !r->restrict_write)
-		return bg_yaml_error(
-			y, n, "rule '%s' restricts nothing: give read:, write: or both", r->name);
-	/* One file, one rule: the kernel looks a file up once. */
-	for (i = 0; i < c->n_rules; i++)
-		for (j = 0; j < c->rules[i].n_paths; j++)
-			for (k = 0; k < r->n_paths; k++)
-				if (!memcmp(&c->rules[i].paths[j].id, &r->paths[k].id,
-					    sizeof(r->paths[k].id)))
-					return bg_yaml_error(y, paths,
-							     "rule '%s': %s is already protected "
-							     "by rule '%s' (%s)",
-							     r->name, r->paths[k].path,
-							     c->rules[i].name,
-							     c->rules[i].paths[j].path);
-	return 0;
-}
-
-int bg_files_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_files_config *c)
-{
-	yaml_node_item_t *it;
-	yaml_node_t *rules, *item;
-	size_t targets = 0, allow = 0, len;
-	int err;
-
-	err = bg_yaml_check_map(y, n, "guards.files", section_keys);
-	if (err)
-		return err;
-	rules = bg_yaml_get(y, n, "rules");
-	if (!rules)
-		return 0;
-	if (rules->type != YAML_SEQUENCE_NODE)
-		return bg_yaml_error(y, rules, "guards.files.rules must be a list");
-	len = rules->data.sequence.items.top - rules->data.sequence.items.start;
-	if (len > BG_FILES_RULES_MAX)
-		return bg_yaml_error(y, rules, "at most %d rules", BG_FILES_RULES_MAX);
-	c->rules = calloc(len ? len : 1, sizeof(*c->rules));
-	if (!c->rules)
-		return -ENOMEM;
-	BG_YAML_FOR_EACH(y, rules, it, item)
-	{
-		struct bg_files_rule_cfg *r = &c->rules[c->n_rules];
-
-		err = parse_rule(y, item, c, r);
-		c->n_rules++; /* counted even on error, so that free sees it */
-		if (err)
-			return err;
-		targets += r->n_paths;
-		allow += r->n_read + r->n_write;
-		if (targets > TARGETS_PER_GEN || allow > ALLOW_PER_GEN)
-			return bg_yaml_error(y, item,
-					     "too many paths (max %d) or executables (max %d) in "
-					     "guards.files",
-					     TARGETS_PER_GEN, ALLOW_PER_GEN);
-	}
-	return 0;
-}
-
-void bg_files_config_free(struct bg_files_config *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->n_rules; i++) {
-		free(c->rules[i].name);
-		objs_free(c->rules[i].paths, c->rules[i].n_paths);
-		objs_free(c->rules[i].read, c->rules[i].n_read);
-		objs_free(c->rules[i].write, c->rules[i].n_write);
-	}
-	free(c->rules);
-	c->rules = NULL;
-	c->n_rules = 0;
-}
 
 /* The action a rule gets on this kernel: deny needs LSM; without it the
  * strongest thing left is the kill at the open's return. */
@@ -731,6 +524,11 @@ static void files_free(void *cfg)
 	bg_files_config_free(cfg);
 }
 
+static int files_resolve(void *cfg, struct bg_resolve *r)
+{
+	return bg_files_config_resolve(cfg, r);
+}
+
 static bool files_enabled(const void *cfg)
 {
 	return ((const struct bg_files_config *)cfg)->n_rules > 0;
@@ -783,6 +581,7 @@ const struct bg_guard bg_guard_files = {
 	.parse = files_parse,
 	.free = files_free,
 	.enabled = files_enabled,
+	.resolve = files_resolve,
 	.start = files_start,
 	.update = files_update,
 	.stop = files_stop,

@@ -8,15 +8,20 @@
 
 #include <bpfguard/files.h>
 
+#include "core/ident.h"
+#include "policy/yaml.h"
+
 struct bg_yaml;
 struct bg_events;
 struct bg_caps;
 struct bg_files_bpf;
 struct bg_persist;
 
-/* One path of a rule or one allowed executable, resolved at parse time. */
+/* One path of a rule or one allowed executable: the path at parse, its
+ * identity when the config is resolved (bg_files_config_resolve). */
 struct bg_files_obj {
 	char *path;
+	struct bg_yaml_pos at; /* where the config names it */
 	struct bg_ident id;
 	bool dir;
 };
@@ -24,7 +29,8 @@ struct bg_files_obj {
 struct bg_files_rule_cfg {
 	char *name;
 	int action; /* enum bg_action, or -1: the config's mode */
-	bool restrict_read, restrict_write;
+	bool restrict_read, restrict_write, ignore_missing;
+	struct bg_yaml_pos at_paths;
 	struct bg_files_obj *paths, *read, *write;
 	size_t n_paths, n_read, n_write;
 };
@@ -37,6 +43,8 @@ struct bg_files_config {
 
 int bg_files_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_files_config *c);
 void bg_files_config_free(struct bg_files_config *c);
+struct bg_resolve;
+int bg_files_config_resolve(struct bg_files_config *c, struct bg_resolve *r);
 
 /* Keys one generation wrote, so that the next swap can delete them, and
  * the O_PATH descriptors that pin its inodes (no reuse of their numbers). */

@@ -525,6 +525,11 @@ static void limits_free(void *cfg)
 	bg_limits_config_free(cfg);
 }
 
+static int limits_resolve(void *cfg, struct bg_resolve *r)
+{
+	return bg_limits_config_resolve(cfg, r);
+}
+
 static bool limits_enabled(const void *cfg)
 {
 	return ((const struct bg_limits_config *)cfg)->n_rules > 0;
@@ -574,6 +579,7 @@ const struct bg_guard bg_guard_limits = {
 	.parse = limits_parse,
 	.free = limits_free,
 	.enabled = limits_enabled,
+	.resolve = limits_resolve,
 	.start = limits_start,
 	.update = limits_update,
 	.stop = limits_stop,

@@ -67,21 +67,13 @@ static int parse_match(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_rule 
 		if (s[0] != '/')
 			return bg_yaml_error(y, n, "rule '%s': exe '%s' is not an absolute path",
 					     r->name, s);
-		err = bg_ident_from_path(s, &r->exe);
-		if (err)
-			return bg_yaml_error(y, n, "rule '%s': exe %s: %s", r->name, s,
-					     strerror(-err));
-		break;
-	case 1: {
-		char procs[sizeof(r->target) + 16];
-
+		break; /* its inode: bg_limits_config_resolve */
+	case 1:
 		r->match = BG_LIM_MATCH_CGROUP;
-		snprintf(procs, sizeof(procs), "%s/cgroup.procs", s);
-		if (s[0] != '/' || access(procs, F_OK) || bg_cgroup_id(s, &r->cgroup_id))
+		if (s[0] != '/')
 			return bg_yaml_error(y, n, "rule '%s': %s is not a cgroup directory",
 					     r->name, s);
 		break;
-	}
 	default:
 		r->match = BG_LIM_MATCH_COMM;
 		if (strlen(s) >= sizeof(r->comm))
@@ -189,6 +181,8 @@ static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_config
 	x = bg_yaml_get(y, n, "match");
 	if (!x)
 		return bg_yaml_error(y, n, "rule '%s' has no match (exe, cgroup or comm)", s);
+	r->at = bg_yaml_pos(n);
+	r->at_match = bg_yaml_pos(x);
 	err = parse_match(y, x, r);
 	if (err)
 		return err;
@@ -229,10 +223,9 @@ static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_config
 	for (i = 0; i < c->n_rules; i++) {
 		const struct bg_limits_rule *o = &c->rules[i];
 
-		if (o->match == r->match &&
-		    ((r->match == BG_LIM_MATCH_EXE && !memcmp(&o->exe, &r->exe, sizeof(r->exe))) ||
-		     (r->match == BG_LIM_MATCH_CGROUP && o->cgroup_id == r->cgroup_id) ||
-		     (r->match == BG_LIM_MATCH_COMM && !strcmp(o->comm, r->comm))))
+		/* exe and cgroup targets are compared by identity at resolve */
+		if (o->match == r->match && r->match == BG_LIM_MATCH_COMM &&
+		    !strcmp(o->comm, r->comm))
 			return bg_yaml_error(y, n, "rules '%s' and '%s' match the same target",
 					     o->name, r->name);
 	}
@@ -277,4 +270,45 @@ void bg_limits_config_free(struct bg_limits_config *c)
 	free(c->rules);
 	c->rules = NULL;
 	c->n_rules = 0;
+}
+
+/* Each exe rule's executable to its inode, each cgroup rule's directory to
+ * its cgroup id, on this host; then no two rules on the same target. */
+int bg_limits_config_resolve(struct bg_limits_config *c, struct bg_resolve *rs)
+{
+	size_t i, j;
+	int err;
+
+	for (i = 0; i < c->n_rules; i++) {
+		struct bg_limits_rule *r = &c->rules[i];
+
+		if (r->match == BG_LIM_MATCH_EXE) {
+			err = bg_ident_from_path(r->target, &r->exe);
+			if (err)
+				return bg_resolve_error(rs, r->at_match, "rule '%s': exe %s: %s",
+							r->name, r->target, strerror(-err));
+		} else if (r->match == BG_LIM_MATCH_CGROUP) {
+			char procs[sizeof(r->target) + 16];
+
+			snprintf(procs, sizeof(procs), "%s/cgroup.procs", r->target);
+			if (access(procs, F_OK) || bg_cgroup_id(r->target, &r->cgroup_id))
+				return bg_resolve_error(rs, r->at_match,
+							"rule '%s': %s is not a cgroup directory",
+							r->name, r->target);
+		} else {
+			continue;
+		}
+		for (j = 0; j < i; j++) {
+			const struct bg_limits_rule *o = &c->rules[j];
+
+			if (o->match == r->match &&
+			    ((r->match == BG_LIM_MATCH_EXE &&
+			      !memcmp(&o->exe, &r->exe, sizeof(r->exe))) ||
+			     (r->match == BG_LIM_MATCH_CGROUP && o->cgroup_id == r->cgroup_id)))
+				return bg_resolve_error(rs, r->at,
+							"rules '%s' and '%s' match the same target",
+							o->name, r->name);
+		}
+	}
+	return 0;
 }

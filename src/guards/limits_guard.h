@@ -10,6 +10,8 @@
 #include <bpfguard/ident.h>
 #include <bpfguard/limits.h>
 
+#include "policy/yaml.h"
+
 struct bg_yaml;
 struct bg_events;
 struct bg_caps;
@@ -28,6 +30,7 @@ struct bg_limits_rule {
 	char name[65];
 	enum bg_lim_match match;
 	char target[512]; /* the path or comm as written */
+	struct bg_yaml_pos at, at_match; /* the rule and its match, in the config */
 	struct bg_ident exe;
 	uint64_t cgroup_id;
 	char comm[16];
@@ -42,6 +45,9 @@ struct bg_limits_config {
 
 int bg_limits_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_config *c);
 void bg_limits_config_free(struct bg_limits_config *c);
+struct bg_resolve;
+/* What exe and cgroup rules name, found on this host (bg_config_resolve). */
+int bg_limits_config_resolve(struct bg_limits_config *c, struct bg_resolve *r);
 
 /* Links of the cgroup programs on one target cgroup. */
 struct bg_limits_cg {

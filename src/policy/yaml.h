@@ -46,6 +46,19 @@ int bg_yaml_enum(struct bg_yaml *y, yaml_node_t *n, const char *what, const char
 int bg_yaml_check_seq(struct bg_yaml *y, yaml_node_t *n, const char *what);
 
 /* Each item of sequence seq: it walks the item ids, node is the item. */
+/* Where a node was written, kept for messages given after the document is
+ * gone (a config's host objects are resolved when it is applied). */
+struct bg_yaml_pos {
+	unsigned line, col; /* from 1 */
+};
+
+static inline struct bg_yaml_pos bg_yaml_pos(const yaml_node_t *n)
+{
+	struct bg_yaml_pos p = {(unsigned)n->start_mark.line + 1, (unsigned)n->start_mark.column + 1};
+
+	return p;
+}
+
 #define BG_YAML_FOR_EACH(y, seq, it, node)                                                         \
 	for (it = (seq)->data.sequence.items.start;                                                \
 	     it < (seq)->data.sequence.items.top &&                                                \

@@ -23,7 +23,12 @@ extern const struct bg_guard bg_guard_files;
 static int parse(const char *text, struct bg_config *c, char *err)
 {
 	err[0] = 0;
-	return bg_config_parse("t.yaml", text, strlen(text), c, err, 600);
+	int rc = bg_config_parse("t.yaml", text, strlen(text), c, err, 600);
+
+	/* Host objects are found when a config is applied: resolve too. */
+	if (!rc && (rc = bg_config_resolve(c, err, 600)))
+		bg_config_free(c);
+	return rc;
 }
 
 static void test_rules(void **state)
@@ -121,11 +126,47 @@ static void test_errors(void **state)
 		     "t.yaml:6:16: read must be a string, not a list");
 }
 
+/* Parsing reads only the text: a path missing on this host parses, and is
+ * reported, with its rule's position, when the config is resolved; the
+ * ignore_missing entries are dropped there. */
+static void test_parse_is_text_only(void **state)
+{
+	static const char text[] = "guards:\n  files:\n    rules:\n"
+				   "      - name: r\n        paths: [/etc/passwd]\n"
+				   "        read: [/bin/sh]\n"
+				   "      - name: gone\n        paths: [/etc/passwd-bg-none]\n"
+				   "        read: [/bin/sh]\n";
+	static const char ign[] = "guards:\n  files:\n    rules:\n"
+				  "      - name: r\n        ignore_missing: true\n"
+				  "        paths: [/etc/passwd, /etc/none-bg]\n"
+				  "        read: [/usr/bin/none-bg, /bin/sh]\n";
+	struct bg_config c;
+	char err[600] = "";
+
+	(void)state;
+	assert_int_equal(bg_config_parse("t.yaml", text, strlen(text), &c, err, sizeof(err)), 0);
+	assert_int_equal(FILES_CFG(c)->n_rules, 2);
+	assert_int_not_equal(bg_config_resolve(&c, err, sizeof(err)), 0);
+	assert_string_equal(err,
+			    "t.yaml:8:17: paths: /etc/passwd-bg-none: No such file or directory");
+	bg_config_free(&c);
+
+	assert_int_equal(bg_config_parse("t.yaml", ign, strlen(ign), &c, err, sizeof(err)), 0);
+	assert_int_equal(FILES_CFG(c)->rules[0].n_paths, 2);
+	assert_int_equal(bg_config_resolve(&c, err, sizeof(err)), 0);
+	assert_int_equal(FILES_CFG(c)->rules[0].n_paths, 1);
+	assert_string_equal(FILES_CFG(c)->rules[0].paths[0].path, "/etc/passwd");
+	assert_int_equal(FILES_CFG(c)->rules[0].n_read, 1);
+	assert_string_equal(FILES_CFG(c)->rules[0].read[0].path, "/bin/sh");
+	bg_config_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_parse_is_text_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,7 +23,12 @@ extern const struct bg_guard bg_guard_limits;
 static int parse(const char *text, struct bg_config *c, char *err)
 {
 	err[0] = 0;
-	return bg_config_parse("t.yaml", text, strlen(text), c, err, 600);
+	int rc = bg_config_parse("t.yaml", text, strlen(text), c, err, 600);
+
+	/* Host objects are found when a config is applied: resolve too. */
+	if (!rc && (rc = bg_config_resolve(c, err, 600)))
+		bg_config_free(c);
+	return rc;
 }
 
 #define HEAD "guards:\n  limits:\n    rules:\n"
