@@ -16,7 +16,6 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-
 #define IP_MF	  0x2000
 #define IP_OFFSET 0x1FFF
 
@@ -459,8 +458,26 @@ static __noinline int sample_drop(struct xdp_md *ctx, struct pkt *p, __u32 reaso
 	return 0;
 }
 
-static __always_inline int verdict(struct xdp_md *ctx, struct pkt *p, __u32 reason, __u8 action,
-				   __u32 rule, const struct bg_net_cfg *cfg)
+/* The one per-CPU counter update every frame gets: its reason and verdict. */
+/* A drop event for a frame the fast path decided: the packet state the
+ * general parser would have built, only when an event may go out. */
+static __noinline void sample_fast(struct xdp_md *ctx, struct iphdr *ip, void *l4, __u32 limit)
+{
+	struct udphdr *ports = l4; /* TCP's ports are at the same place */
+	struct pkt p = {
+		.family = 4,
+		.proto = ip->protocol,
+		.l4 = 1,
+		.sport = bpf_ntohs(ports->source),
+		.dport = bpf_ntohs(ports->dest),
+	};
+
+	__builtin_memcpy(p.k4.addr, &ip->saddr, 4);
+	__builtin_memcpy(p.daddr, &ip->daddr, 4);
+	sample_drop(ctx, &p, BG_NET_R_NO_SOURCE, 0, limit);
+}
+
+static __always_inline void count(struct xdp_md *ctx, __u32 reason, __u8 action)
 {
 	__u32 idx = reason * 2 + (action == BG_NET_DROP);
 	struct bg_net_counter *c = bpf_map_lookup_elem(&bg_net_counters, &idx);
@@ -469,10 +486,86 @@ static __always_inline int verdict(struct xdp_md *ctx, struct pkt *p, __u32 reas
 		c->packets++;
 		c->bytes += ctx->data_end - ctx->data;
 	}
+}
+
+static __always_inline int verdict(struct xdp_md *ctx, struct pkt *p, __u32 reason, __u8 action,
+				   __u32 rule, const struct bg_net_cfg *cfg)
+{
+	count(ctx, reason, action);
 	if (action != BG_NET_DROP)
 		return XDP_PASS;
 	if (cfg->sample_per_sec)
 		sample_drop(ctx, p, reason, rule, cfg->sample_per_sec);
+	return XDP_DROP;
+}
+
+/* Ethernet, IPv4 without options and a TCP header without options: every
+ * frame the fast path decides is at least this long (a minimal Ethernet
+ * frame, 60 bytes, always is), so one bounds check covers every read. */
+#define FAST_LEN (sizeof(struct ethhdr) + sizeof(struct iphdr) + sizeof(struct tcphdr))
+
+/* The flood case, decided without the general parser and without the
+ * packet state on the stack: an untagged IPv4 frame without options that
+ * is not a non-first fragment and carries a well-formed TCP or UDP header,
+ * from a source whose /16, or else /24, no prefix of either list overlaps
+ * (bg_net_src16, bg_net_src24: supersets of the truth, so a clear bit
+ * proves that no prefix matches). Such a frame can only be "no source",
+ * whatever the rest of the rules say. Returns its XDP verdict, or -1 for
+ * every other frame, which the general path decides from scratch: the fast
+ * path only skips work whose outcome it has proved, so the two cannot
+ * disagree. The checks are the general path's, in registers. */
+static __always_inline int fast_ip4(struct xdp_md *ctx, const struct bg_net_cfg *cfg)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = data + sizeof(*eth);
+	void *l4 = ip + 1;
+	struct bg_net_src16 *s16;
+	__u32 src, bit, w, tot;
+	__u64 *s24;
+	__u8 action;
+
+	if (data + FAST_LEN > data_end)
+		return -1;
+	/* Version 4, ihl 5 (no options); fragment offset 0. */
+	if (eth->h_proto != bpf_htons(ETH_P_IP) || *(__u8 *)ip != 0x45 ||
+	    (ip->frag_off & bpf_htons(IP_OFFSET)))
+		return -1;
+	tot = bounded16(bpf_ntohs(ip->tot_len));
+	if (tot < sizeof(*ip) || (void *)ip + tot > data_end)
+		return -1;
+	if (ip->protocol == NEXTHDR_UDP) {
+		if (bpf_ntohs(((struct udphdr *)l4)->len) < sizeof(struct udphdr))
+			return -1;
+	} else if (ip->protocol == NEXTHDR_TCP) {
+		struct tcphdr *th = l4;
+
+		if (th->doff < 5 || l4 + th->doff * 4 > data_end)
+			return -1;
+	} else {
+		return -1;
+	}
+
+	src = bpf_ntohl(ip->saddr);
+	w = src >> 21;
+	bit = 1U << ((src >> 16) & 31);
+	s16 = bpf_map_lookup_elem(&bg_net_src16, &w);
+	if (!s16)
+		return -1;
+	if ((s16->allow | s16->deny) & bit) {
+		w = src >> 14;
+		s24 = bpf_map_lookup_elem(&bg_net_src24, &w);
+		if (!s24 || (*s24 & (1ULL << ((src >> 8) & 63))))
+			return -1;
+	}
+
+	action = cfg->default_action;
+	count(ctx, BG_NET_R_NO_SOURCE, action);
+	if (action != BG_NET_DROP)
+		return XDP_PASS;
+	if (cfg->sample_per_sec)
+		sample_fast(ctx, ip, l4, cfg->sample_per_sec);
 	return XDP_DROP;
 }
 
@@ -491,11 +584,16 @@ int bg_xdp_filter(struct xdp_md *ctx)
 	const struct bg_net_cfg *cfg;
 	__u32 zero = 0, deny, allow, port_id, slot, reason, rule = 0;
 	__u8 action;
+	int ret;
 
-	__builtin_memset(&p, 0, __builtin_offsetof(struct pkt, k4));
 	cfg = bpf_map_lookup_elem(&bg_net_cfg, &zero);
 	if (!cfg)
 		return XDP_PASS; /* cannot happen: array slot 0 always exists */
+	ret = fast_ip4(ctx, cfg);
+	if (ret >= 0)
+		return ret;
+
+	__builtin_memset(&p, 0, __builtin_offsetof(struct pkt, k4));
 	if (parse(ctx, &p) < 0) {
 		reason = BG_NET_R_MALFORMED;
 		action = cfg->malformed_action;
