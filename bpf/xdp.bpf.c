@@ -459,21 +459,30 @@ static __noinline int sample_drop(struct xdp_md *ctx, struct pkt *p, __u32 reaso
 }
 
 /* The one per-CPU counter update every frame gets: its reason and verdict. */
-/* A drop event for a frame the fast path decided: the packet state the
- * general parser would have built, only when an event may go out. */
-static __noinline void sample_fast(struct xdp_md *ctx, struct iphdr *ip, void *l4, __u32 limit)
+/* What parse() builds for an untagged IPv4 frame without options and
+ * with a TCP or UDP header, from a frame the fast path has checked. */
+static __always_inline void fill_ip4(struct pkt *p, struct iphdr *ip, void *l4)
 {
 	struct udphdr *ports = l4; /* TCP's ports are at the same place */
-	struct pkt p = {
-		.family = 4,
-		.proto = ip->protocol,
-		.l4 = 1,
-		.sport = bpf_ntohs(ports->source),
-		.dport = bpf_ntohs(ports->dest),
-	};
 
-	__builtin_memcpy(p.k4.addr, &ip->saddr, 4);
-	__builtin_memcpy(p.daddr, &ip->daddr, 4);
+	__builtin_memset(p, 0, __builtin_offsetof(struct pkt, k4));
+	p->family = 4;
+	p->proto = ip->protocol;
+	p->l4 = 1;
+	p->sport = bpf_ntohs(ports->source);
+	p->dport = bpf_ntohs(ports->dest);
+	__builtin_memcpy(p->k4.addr, &ip->saddr, 4);
+	p->src4 = bpf_ntohl(ip->saddr);
+	__builtin_memcpy(p->daddr, &ip->daddr, 4);
+}
+
+/* A drop event for a frame the fast path decided: the packet state is
+ * built only when an event may go out. */
+static __noinline void sample_fast(struct xdp_md *ctx, struct iphdr *ip, void *l4, __u32 limit)
+{
+	struct pkt p;
+
+	fill_ip4(&p, ip, l4);
 	sample_drop(ctx, &p, BG_NET_R_NO_SOURCE, 0, limit);
 }
 
@@ -504,17 +513,21 @@ static __always_inline int verdict(struct xdp_md *ctx, struct pkt *p, __u32 reas
  * frame, 60 bytes, always is), so one bounds check covers every read. */
 #define FAST_LEN (sizeof(struct ethhdr) + sizeof(struct iphdr) + sizeof(struct tcphdr))
 
+enum { FAST_NO = -1, FAST_PARSED = -2 };
+
 /* The flood case, decided without the general parser and without the
  * packet state on the stack: an untagged IPv4 frame without options that
  * is not a non-first fragment and carries a well-formed TCP or UDP header,
  * from a source whose /16, or else /24, no prefix of either list overlaps
  * (bg_net_src16, bg_net_src24: supersets of the truth, so a clear bit
  * proves that no prefix matches). Such a frame can only be "no source",
- * whatever the rest of the rules say. Returns its XDP verdict, or -1 for
- * every other frame, which the general path decides from scratch: the fast
- * path only skips work whose outcome it has proved, so the two cannot
- * disagree. The checks are the general path's, in registers. */
-static __always_inline int fast_ip4(struct xdp_md *ctx, const struct bg_net_cfg *cfg)
+ * whatever the rest of the rules say. Returns its XDP verdict; FAST_PARSED
+ * for a frame of that shape whose source a prefilter does not clear, with
+ * *p filled as parse() would have (the lookups decide); FAST_NO for every
+ * other frame, which the general path parses from scratch. The fast path
+ * only skips work whose outcome it has proved, so the two cannot disagree.
+ * The checks are the general path's, in registers. */
+static __always_inline int fast_ip4(struct xdp_md *ctx, const struct bg_net_cfg *cfg, struct pkt *p)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -527,24 +540,24 @@ static __always_inline int fast_ip4(struct xdp_md *ctx, const struct bg_net_cfg 
 	__u8 action;
 
 	if (data + FAST_LEN > data_end)
-		return -1;
+		return FAST_NO;
 	/* Version 4, ihl 5 (no options); fragment offset 0. */
 	if (eth->h_proto != bpf_htons(ETH_P_IP) || *(__u8 *)ip != 0x45 ||
 	    (ip->frag_off & bpf_htons(IP_OFFSET)))
-		return -1;
+		return FAST_NO;
 	tot = bounded16(bpf_ntohs(ip->tot_len));
 	if (tot < sizeof(*ip) || (void *)ip + tot > data_end)
-		return -1;
+		return FAST_NO;
 	if (ip->protocol == NEXTHDR_UDP) {
 		if (bpf_ntohs(((struct udphdr *)l4)->len) < sizeof(struct udphdr))
-			return -1;
+			return FAST_NO;
 	} else if (ip->protocol == NEXTHDR_TCP) {
 		struct tcphdr *th = l4;
 
 		if (th->doff < 5 || l4 + th->doff * 4 > data_end)
-			return -1;
+			return FAST_NO;
 	} else {
-		return -1;
+		return FAST_NO;
 	}
 
 	src = bpf_ntohl(ip->saddr);
@@ -552,12 +565,14 @@ static __always_inline int fast_ip4(struct xdp_md *ctx, const struct bg_net_cfg 
 	bit = 1U << ((src >> 16) & 31);
 	s16 = bpf_map_lookup_elem(&bg_net_src16, &w);
 	if (!s16)
-		return -1;
+		return FAST_NO;
 	if ((s16->allow | s16->deny) & bit) {
 		w = src >> 14;
 		s24 = bpf_map_lookup_elem(&bg_net_src24, &w);
-		if (!s24 || (*s24 & (1ULL << ((src >> 8) & 63))))
-			return -1;
+		if (!s24 || (*s24 & (1ULL << ((src >> 8) & 63)))) {
+			fill_ip4(p, ip, l4);
+			return FAST_PARSED;
+		}
 	}
 
 	action = cfg->default_action;
@@ -589,20 +604,21 @@ int bg_xdp_filter(struct xdp_md *ctx)
 	cfg = bpf_map_lookup_elem(&bg_net_cfg, &zero);
 	if (!cfg)
 		return XDP_PASS; /* cannot happen: array slot 0 always exists */
-	ret = fast_ip4(ctx, cfg);
+	ret = fast_ip4(ctx, cfg, &p);
 	if (ret >= 0)
 		return ret;
-
-	__builtin_memset(&p, 0, __builtin_offsetof(struct pkt, k4));
-	if (parse(ctx, &p) < 0) {
-		reason = BG_NET_R_MALFORMED;
-		action = cfg->malformed_action;
-		goto out;
-	}
-	if (!p.family) {
-		reason = BG_NET_R_NON_IP;
-		action = cfg->non_ip_action;
-		goto out;
+	if (ret == FAST_NO) {
+		__builtin_memset(&p, 0, __builtin_offsetof(struct pkt, k4));
+		if (parse(ctx, &p) < 0) {
+			reason = BG_NET_R_MALFORMED;
+			action = cfg->malformed_action;
+			goto out;
+		}
+		if (!p.family) {
+			reason = BG_NET_R_NON_IP;
+			action = cfg->non_ip_action;
+			goto out;
+		}
 	}
 
 	/* One exit, one copy of verdict(): a smaller program. */
