@@ -236,58 +236,82 @@ static int on_event(void *ctx, void *data, size_t len)
  * /16 without prefixes (198.51.100.1) and in a /16 with prefixes but a /24
  * without (192.0.3.1), and from sources it must hand over to the lookups
  * (192.0.2.x): each malformed or special shape must still get the general
- * path's reason. */
+ * path's reason. One IPv4 header (ihl 5) and its TCP, UDP or ICMP header,
+ * padded to 60 bytes; `at`, when set, is a byte of the frame overwritten
+ * with `val` afterwards. */
+struct fast_case {
+	const char *what, *src;
+	unsigned int proto, frag, plen, dport, l4arg; /* l4arg: UDP length or TCP doff */
+	unsigned int at, val;
+	int verdict, reason;
+};
+
+static const struct fast_case fast_cases[] = {
+	{"fast: udp, source in an empty /16", "198.51.100.1", 17, 0, 8, 53, 8, 0, 0, XDP_DROP,
+	 BG_NET_R_NO_SOURCE},
+	{"fast: tcp, source in an empty /24 of a used /16", "192.0.3.1", 6, 0, 20, 22, 5, 0, 0,
+	 XDP_DROP, BG_NET_R_NO_SOURCE},
+	{"fast: first fragment (MF, offset 0)", "198.51.100.1", 17, 0x2000, 8, 53, 8, 0, 0,
+	 XDP_DROP, BG_NET_R_NO_SOURCE},
+	{"fast: allowed source, allowed port", "192.0.2.7", 17, 0, 8, 53, 8, 0, 0, XDP_PASS,
+	 BG_NET_R_ALLOWED},
+	{"fast: allowed source, other port", "192.0.2.7", 17, 0, 8, 54, 8, 0, 0, XDP_DROP,
+	 BG_NET_R_NO_PORT},
+	{"fast: denied source", "192.0.2.200", 6, 0, 20, 22, 5, 0, 0, XDP_DROP, BG_NET_R_DENIED},
+	{"fast: udp length 4", "198.51.100.1", 17, 0, 8, 53, 4, 0, 0, XDP_DROP, BG_NET_R_MALFORMED},
+	{"fast: tcp doff 4", "198.51.100.1", 6, 0, 20, 22, 4, 0, 0, XDP_DROP, BG_NET_R_MALFORMED},
+	{"fast: tcp doff past the end", "198.51.100.1", 6, 0, 20, 22, 15, 0, 0, XDP_DROP,
+	 BG_NET_R_MALFORMED},
+	{"fast: tot_len past the end", "198.51.100.1", 17, 0, 60, 53, 8, 0, 0, XDP_DROP,
+	 BG_NET_R_MALFORMED},
+	{"fast: tot_len 19", "198.51.100.1", 17, 0, 8, 53, 8, 14 + 3, 19, XDP_DROP,
+	 BG_NET_R_MALFORMED},
+	{"fast: ip version 6 in an ipv4 frame", "198.51.100.1", 17, 0, 8, 53, 8, 14, 0x65, XDP_DROP,
+	 BG_NET_R_MALFORMED},
+	{"fast: non-first fragment", "198.51.100.1", 17, 0x0010, 8, 53, 8, 0, 0, XDP_DROP,
+	 BG_NET_R_FRAGMENT},
+	{"fast: icmp, other protocols pass", "198.51.100.1", 1, 0, 8, 0, 0, 0, 0, XDP_PASS,
+	 BG_NET_R_OTHER},
+};
+
+static void fast_frame(struct frame *f, const struct fast_case *c)
+{
+	eth(f, NULL, 0, 0x0800), ip4(f, c->src, 5, c->proto, c->frag, c->plen);
+	if (c->proto == 17)
+		udp(f, c->dport, c->l4arg);
+	else if (c->proto == 6)
+		tcp(f, c->dport, c->l4arg);
+	else
+		put(f, "\x08\0\0\0\0\0\0\0", 8); /* ICMP echo */
+	pad60(f);
+	if (c->at)
+		f->b[c->at] = c->val;
+}
+
 static void fast_path_cases(struct bg_xdp_bpf *skel, struct bg_net_cfg *cfg)
 {
+	const struct fast_case flood = {"fast: default pass", "198.51.100.1", 17, 0, 8, 53, 8};
 	__u32 zero = 0;
 	struct frame f;
 	struct ring_buffer *rb;
 	unsigned char d[4];
+	size_t i;
 
-	eth(&f, NULL, 0, 0x0800), ip4(&f, "198.51.100.1", 5, 17, 0, 8), udp(&f, 53, 8), pad60(&f);
-	check(skel, "fast: udp, source in an empty /16", &f, XDP_DROP, BG_NET_R_NO_SOURCE);
-	eth(&f, NULL, 0, 0x0800), ip4(&f, "192.0.3.1", 5, 6, 0, 20), tcp(&f, 22, 5), pad60(&f);
-	check(skel, "fast: tcp, source in an empty /24 of a used /16", &f, XDP_DROP,
-	      BG_NET_R_NO_SOURCE);
-	eth(&f, NULL, 0, 0x0800), ip4(&f, "198.51.100.1", 5, 17, 0x2000, 8), udp(&f, 53, 8);
-	pad60(&f);
-	check(skel, "fast: first fragment (MF, offset 0)", &f, XDP_DROP, BG_NET_R_NO_SOURCE);
-	eth(&f, NULL, 0, 0x0800), ip4(&f, "192.0.2.7", 5, 17, 0, 8), udp(&f, 53, 8), pad60(&f);
-	check(skel, "fast: allowed source, allowed port", &f, XDP_PASS, BG_NET_R_ALLOWED);
-	eth(&f, NULL, 0, 0x0800), ip4(&f, "192.0.2.7", 5, 17, 0, 8), udp(&f, 54, 8), pad60(&f);
-	check(skel, "fast: allowed source, other port", &f, XDP_DROP, BG_NET_R_NO_PORT);
-	eth(&f, NULL, 0, 0x0800), ip4(&f, "192.0.2.200", 5, 6, 0, 20), tcp(&f, 22, 5), pad60(&f);
-	check(skel, "fast: denied source", &f, XDP_DROP, BG_NET_R_DENIED);
-	eth(&f, NULL, 0, 0x0800), ip4(&f, "198.51.100.1", 5, 17, 0, 8), udp(&f, 53, 4), pad60(&f);
-	check(skel, "fast: udp length 4", &f, XDP_DROP, BG_NET_R_MALFORMED);
-	eth(&f, NULL, 0, 0x0800), ip4(&f, "198.51.100.1", 5, 6, 0, 20), tcp(&f, 22, 4), pad60(&f);
-	check(skel, "fast: tcp doff 4", &f, XDP_DROP, BG_NET_R_MALFORMED);
-	eth(&f, NULL, 0, 0x0800), ip4(&f, "198.51.100.1", 5, 6, 0, 20), tcp(&f, 22, 15), pad60(&f);
-	check(skel, "fast: tcp doff past the end", &f, XDP_DROP, BG_NET_R_MALFORMED);
-	eth(&f, NULL, 0, 0x0800), ip4(&f, "198.51.100.1", 5, 17, 0, 60), udp(&f, 53, 8), pad60(&f);
-	check(skel, "fast: tot_len past the end", &f, XDP_DROP, BG_NET_R_MALFORMED);
-	eth(&f, NULL, 0, 0x0800), ip4(&f, "198.51.100.1", 5, 17, 0, 8), udp(&f, 53, 8), pad60(&f);
-	f.b[14 + 3] = 19; /* tot_len below the header's 20 */
-	check(skel, "fast: tot_len 19", &f, XDP_DROP, BG_NET_R_MALFORMED);
-	eth(&f, NULL, 0, 0x0800), ip4(&f, "198.51.100.1", 5, 17, 0, 8), udp(&f, 53, 8), pad60(&f);
-	f.b[14] = 0x65; /* version 6 behind the IPv4 ethertype */
-	check(skel, "fast: ip version 6 in an ipv4 frame", &f, XDP_DROP, BG_NET_R_MALFORMED);
-	eth(&f, NULL, 0, 0x0800), ip4(&f, "198.51.100.1", 5, 17, 0x0010, 8), udp(&f, 53, 8);
-	pad60(&f);
-	check(skel, "fast: non-first fragment", &f, XDP_DROP, BG_NET_R_FRAGMENT);
-	icmp4(&f, "198.51.100.1"), pad60(&f);
-	check(skel, "fast: icmp, other protocols pass", &f, XDP_PASS, BG_NET_R_OTHER);
+	for (i = 0; i < sizeof(fast_cases) / sizeof(fast_cases[0]); i++) {
+		fast_frame(&f, &fast_cases[i]);
+		check(skel, fast_cases[i].what, &f, fast_cases[i].verdict, fast_cases[i].reason);
+	}
 
 	/* Default pass, and a sampled drop event built by the fast path. */
 	cfg->default_action = BG_NET_PASS;
 	bpf_map_update_elem(bpf_map__fd(skel->maps.bg_net_cfg), &zero, cfg, BPF_ANY);
-	eth(&f, NULL, 0, 0x0800), ip4(&f, "198.51.100.1", 5, 17, 0, 8), udp(&f, 53, 8), pad60(&f);
+	fast_frame(&f, &flood);
 	check(skel, "fast: default pass", &f, XDP_PASS, BG_NET_R_NO_SOURCE);
 	cfg->default_action = BG_NET_DROP;
 	cfg->sample_per_sec = 100;
 	bpf_map_update_elem(bpf_map__fd(skel->maps.bg_net_cfg), &zero, cfg, BPF_ANY);
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, NULL, NULL);
-	eth(&f, NULL, 0, 0x0800), ip4(&f, "198.51.100.1", 5, 17, 0, 8), udp(&f, 53, 8), pad60(&f);
+	fast_frame(&f, &flood);
 	check(skel, "fast: sampled drop", &f, XDP_DROP, BG_NET_R_NO_SOURCE);
 	inet_pton(AF_INET, "10.1.0.1", d);
 	if (!rb || ring_buffer__consume(rb) < 0 || ndrops != 1 || last_drop.family != 4 ||
