@@ -9,6 +9,10 @@
  * Every read is checked against data_end first; a frame whose headers do
  * not fit or do not agree with each other is "malformed" and gets the
  * malformed action, never a read past the end.
+ *
+ * The common flood frame (untagged IPv4, TCP/UDP, from a source near no
+ * prefix) is decided first by fast_ip4() in registers; everything else
+ * goes through parse() and the lookups.
  */
 #include "lib/common.bpf.h"
 #include <bpf/bpf_endian.h>
@@ -486,6 +490,7 @@ static __noinline void sample_fast(struct xdp_md *ctx, struct iphdr *ip, void *l
 	sample_drop(ctx, &p, BG_NET_R_NO_SOURCE, 0, limit);
 }
 
+/* The one per-CPU counter update every frame gets: its reason and verdict. */
 static __always_inline void count(struct xdp_md *ctx, __u32 reason, __u8 action)
 {
 	__u32 idx = reason * 2 + (action == BG_NET_DROP);
@@ -560,6 +565,9 @@ static __always_inline int fast_ip4(struct xdp_md *ctx, const struct bg_net_cfg 
 		return FAST_NO;
 	}
 
+	/* One src16 load answers both lists, and cfg->nonempty is not read:
+	 * an empty list has no bits set here (bits are cleared only after its
+	 * last prefix is gone, and a stale bit only costs the general path). */
 	src = bpf_ntohl(ip->saddr);
 	w = src >> 21;
 	bit = 1U << ((src >> 16) & 31);
