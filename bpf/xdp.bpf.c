@@ -9,13 +9,16 @@
  * Every read is checked against data_end first; a frame whose headers do
  * not fit or do not agree with each other is "malformed" and gets the
  * malformed action, never a read past the end.
+ *
+ * The common flood frame (untagged IPv4, TCP/UDP, from a source near no
+ * prefix) is decided first by fast_ip4() in registers; everything else
+ * goes through parse() and the lookups.
  */
 #include "lib/common.bpf.h"
 #include <bpf/bpf_endian.h>
 #include <bpfguard/net.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
 
 #define IP_MF	  0x2000
 #define IP_OFFSET 0x1FFF
@@ -459,8 +462,36 @@ static __noinline int sample_drop(struct xdp_md *ctx, struct pkt *p, __u32 reaso
 	return 0;
 }
 
-static __always_inline int verdict(struct xdp_md *ctx, struct pkt *p, __u32 reason, __u8 action,
-				   __u32 rule, const struct bg_net_cfg *cfg)
+/* The one per-CPU counter update every frame gets: its reason and verdict. */
+/* What parse() builds for an untagged IPv4 frame without options and
+ * with a TCP or UDP header, from a frame the fast path has checked. */
+static __always_inline void fill_ip4(struct pkt *p, struct iphdr *ip, void *l4)
+{
+	struct udphdr *ports = l4; /* TCP's ports are at the same place */
+
+	__builtin_memset(p, 0, __builtin_offsetof(struct pkt, k4));
+	p->family = 4;
+	p->proto = ip->protocol;
+	p->l4 = 1;
+	p->sport = bpf_ntohs(ports->source);
+	p->dport = bpf_ntohs(ports->dest);
+	__builtin_memcpy(p->k4.addr, &ip->saddr, 4);
+	p->src4 = bpf_ntohl(ip->saddr);
+	__builtin_memcpy(p->daddr, &ip->daddr, 4);
+}
+
+/* A drop event for a frame the fast path decided: the packet state is
+ * built only when an event may go out. */
+static __noinline void sample_fast(struct xdp_md *ctx, struct iphdr *ip, void *l4, __u32 limit)
+{
+	struct pkt p;
+
+	fill_ip4(&p, ip, l4);
+	sample_drop(ctx, &p, BG_NET_R_NO_SOURCE, 0, limit);
+}
+
+/* The one per-CPU counter update every frame gets: its reason and verdict. */
+static __always_inline void count(struct xdp_md *ctx, __u32 reason, __u8 action)
 {
 	__u32 idx = reason * 2 + (action == BG_NET_DROP);
 	struct bg_net_counter *c = bpf_map_lookup_elem(&bg_net_counters, &idx);
@@ -469,10 +500,95 @@ static __always_inline int verdict(struct xdp_md *ctx, struct pkt *p, __u32 reas
 		c->packets++;
 		c->bytes += ctx->data_end - ctx->data;
 	}
+}
+
+static __always_inline int verdict(struct xdp_md *ctx, struct pkt *p, __u32 reason, __u8 action,
+				   __u32 rule, const struct bg_net_cfg *cfg)
+{
+	count(ctx, reason, action);
 	if (action != BG_NET_DROP)
 		return XDP_PASS;
 	if (cfg->sample_per_sec)
 		sample_drop(ctx, p, reason, rule, cfg->sample_per_sec);
+	return XDP_DROP;
+}
+
+/* Ethernet, IPv4 without options and a TCP header without options: every
+ * frame the fast path decides is at least this long (a minimal Ethernet
+ * frame, 60 bytes, always is), so one bounds check covers every read. */
+#define FAST_LEN (sizeof(struct ethhdr) + sizeof(struct iphdr) + sizeof(struct tcphdr))
+
+enum { FAST_NO = -1, FAST_PARSED = -2 };
+
+/* The flood case, decided without the general parser and without the
+ * packet state on the stack: an untagged IPv4 frame without options that
+ * is not a non-first fragment and carries a well-formed TCP or UDP header,
+ * from a source whose /16, or else /24, no prefix of either list overlaps
+ * (bg_net_src16, bg_net_src24: supersets of the truth, so a clear bit
+ * proves that no prefix matches). Such a frame can only be "no source",
+ * whatever the rest of the rules say. Returns its XDP verdict; FAST_PARSED
+ * for a frame of that shape whose source a prefilter does not clear, with
+ * *p filled as parse() would have (the lookups decide); FAST_NO for every
+ * other frame, which the general path parses from scratch. The fast path
+ * only skips work whose outcome it has proved, so the two cannot disagree.
+ * The checks are the general path's, in registers. */
+static __always_inline int fast_ip4(struct xdp_md *ctx, const struct bg_net_cfg *cfg, struct pkt *p)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = data + sizeof(*eth);
+	void *l4 = ip + 1;
+	struct bg_net_src16 *s16;
+	__u32 src, bit, w, tot;
+	__u64 *s24;
+	__u8 action;
+
+	if (data + FAST_LEN > data_end)
+		return FAST_NO;
+	/* Version 4, ihl 5 (no options); fragment offset 0. */
+	if (eth->h_proto != bpf_htons(ETH_P_IP) || *(__u8 *)ip != 0x45 ||
+	    (ip->frag_off & bpf_htons(IP_OFFSET)))
+		return FAST_NO;
+	tot = bounded16(bpf_ntohs(ip->tot_len));
+	if (tot < sizeof(*ip) || (void *)ip + tot > data_end)
+		return FAST_NO;
+	if (ip->protocol == NEXTHDR_UDP) {
+		if (bpf_ntohs(((struct udphdr *)l4)->len) < sizeof(struct udphdr))
+			return FAST_NO;
+	} else if (ip->protocol == NEXTHDR_TCP) {
+		struct tcphdr *th = l4;
+
+		if (th->doff < 5 || l4 + th->doff * 4 > data_end)
+			return FAST_NO;
+	} else {
+		return FAST_NO;
+	}
+
+	/* One src16 load answers both lists, and cfg->nonempty is not read:
+	 * an empty list has no bits set here (bits are cleared only after its
+	 * last prefix is gone, and a stale bit only costs the general path). */
+	src = bpf_ntohl(ip->saddr);
+	w = src >> 21;
+	bit = 1U << ((src >> 16) & 31);
+	s16 = bpf_map_lookup_elem(&bg_net_src16, &w);
+	if (!s16)
+		return FAST_NO;
+	if ((s16->allow | s16->deny) & bit) {
+		w = src >> 14;
+		s24 = bpf_map_lookup_elem(&bg_net_src24, &w);
+		if (!s24 || (*s24 & (1ULL << ((src >> 8) & 63)))) {
+			fill_ip4(p, ip, l4);
+			return FAST_PARSED;
+		}
+	}
+
+	action = cfg->default_action;
+	count(ctx, BG_NET_R_NO_SOURCE, action);
+	if (action != BG_NET_DROP)
+		return XDP_PASS;
+	if (cfg->sample_per_sec)
+		sample_fast(ctx, ip, l4, cfg->sample_per_sec);
 	return XDP_DROP;
 }
 
@@ -491,20 +607,26 @@ int bg_xdp_filter(struct xdp_md *ctx)
 	const struct bg_net_cfg *cfg;
 	__u32 zero = 0, deny, allow, port_id, slot, reason, rule = 0;
 	__u8 action;
+	int ret;
 
-	__builtin_memset(&p, 0, __builtin_offsetof(struct pkt, k4));
 	cfg = bpf_map_lookup_elem(&bg_net_cfg, &zero);
 	if (!cfg)
 		return XDP_PASS; /* cannot happen: array slot 0 always exists */
-	if (parse(ctx, &p) < 0) {
-		reason = BG_NET_R_MALFORMED;
-		action = cfg->malformed_action;
-		goto out;
-	}
-	if (!p.family) {
-		reason = BG_NET_R_NON_IP;
-		action = cfg->non_ip_action;
-		goto out;
+	ret = fast_ip4(ctx, cfg, &p);
+	if (ret >= 0)
+		return ret;
+	if (ret == FAST_NO) {
+		__builtin_memset(&p, 0, __builtin_offsetof(struct pkt, k4));
+		if (parse(ctx, &p) < 0) {
+			reason = BG_NET_R_MALFORMED;
+			action = cfg->malformed_action;
+			goto out;
+		}
+		if (!p.family) {
+			reason = BG_NET_R_NON_IP;
+			action = cfg->non_ip_action;
+			goto out;
+		}
 	}
 
 	/* One exit, one copy of verdict(): a smaller program. */

@@ -21,6 +21,9 @@
  * windows; the result is their median, with the lowest and highest.
  *
  * Usage: bench_xdp [SECONDS [ROUNDS [PREFIXES]]]  (0.5, 9, 10000)
+ * BPFGUARD=/path/to/bpfguard benches that binary's filter instead of the one
+ * beside this bench: runs of two builds alternated compare their programs
+ * (docs/network.md, Measured).
  */
 #include <arpa/inet.h>
 #include <errno.h>

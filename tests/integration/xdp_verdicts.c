@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <bpfguard/events.h>
 #include <bpfguard/net.h>
 
 #include "core/log.h"
@@ -209,6 +210,129 @@ static unsigned long long counter(struct bg_xdp_bpf *skel, __u32 idx)
 	return sum;
 }
 
+/* A frame padded to the 60 bytes of a minimal Ethernet frame: long enough
+ * for the filter's fast path (untagged IPv4 without options, TCP or UDP),
+ * which must give every such frame the general path's verdict. */
+static void pad60(struct frame *f)
+{
+	while (f->len < 60)
+		f->b[f->len++] = 0;
+}
+
+static struct bg_net_drop_event last_drop;
+static int ndrops;
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	(void)ctx;
+	if (len >= sizeof(last_drop) && ((struct bg_event_hdr *)data)->type == BG_EV_NET_DROP) {
+		memcpy(&last_drop, data, sizeof(last_drop));
+		ndrops++;
+	}
+	return 0;
+}
+
+/* The frames the fast path sees, from sources outside every prefix, in a
+ * /16 without prefixes (198.51.100.1) and in a /16 with prefixes but a /24
+ * without (192.0.3.1), and from sources it must hand over to the lookups
+ * (192.0.2.x): each malformed or special shape must still get the general
+ * path's reason. One IPv4 header (ihl 5) and its TCP, UDP or ICMP header,
+ * padded to 60 bytes; `at`, when set, is a byte of the frame overwritten
+ * with `val` afterwards. */
+struct fast_case {
+	const char *what, *src;
+	unsigned int proto, frag, plen, dport, l4arg; /* l4arg: UDP length or TCP doff */
+	unsigned int at, val;
+	int verdict, reason;
+};
+
+static const struct fast_case fast_cases[] = {
+	{"fast: udp, source in an empty /16", "198.51.100.1", 17, 0, 8, 53, 8, 0, 0, XDP_DROP,
+	 BG_NET_R_NO_SOURCE},
+	{"fast: tcp, source in an empty /24 of a used /16", "192.0.3.1", 6, 0, 20, 22, 5, 0, 0,
+	 XDP_DROP, BG_NET_R_NO_SOURCE},
+	{"fast: first fragment (MF, offset 0)", "198.51.100.1", 17, 0x2000, 8, 53, 8, 0, 0,
+	 XDP_DROP, BG_NET_R_NO_SOURCE},
+	{"fast: allowed source, allowed port", "192.0.2.7", 17, 0, 8, 53, 8, 0, 0, XDP_PASS,
+	 BG_NET_R_ALLOWED},
+	{"fast: allowed source, other port", "192.0.2.7", 17, 0, 8, 54, 8, 0, 0, XDP_DROP,
+	 BG_NET_R_NO_PORT},
+	{"fast: denied source", "192.0.2.200", 6, 0, 20, 22, 5, 0, 0, XDP_DROP, BG_NET_R_DENIED},
+	{"fast: udp length 4", "198.51.100.1", 17, 0, 8, 53, 4, 0, 0, XDP_DROP, BG_NET_R_MALFORMED},
+	{"fast: tcp doff 4", "198.51.100.1", 6, 0, 20, 22, 4, 0, 0, XDP_DROP, BG_NET_R_MALFORMED},
+	{"fast: tcp doff past the end", "198.51.100.1", 6, 0, 20, 22, 15, 0, 0, XDP_DROP,
+	 BG_NET_R_MALFORMED},
+	{"fast: tot_len past the end", "198.51.100.1", 17, 0, 60, 53, 8, 0, 0, XDP_DROP,
+	 BG_NET_R_MALFORMED},
+	{"fast: tot_len 19", "198.51.100.1", 17, 0, 8, 53, 8, 14 + 3, 19, XDP_DROP,
+	 BG_NET_R_MALFORMED},
+	{"fast: ip version 6 in an ipv4 frame", "198.51.100.1", 17, 0, 8, 53, 8, 14, 0x65, XDP_DROP,
+	 BG_NET_R_MALFORMED},
+	{"fast: non-first fragment", "198.51.100.1", 17, 0x0010, 8, 53, 8, 0, 0, XDP_DROP,
+	 BG_NET_R_FRAGMENT},
+	{"fast: icmp, other protocols pass", "198.51.100.1", 1, 0, 8, 0, 0, 0, 0, XDP_PASS,
+	 BG_NET_R_OTHER},
+};
+
+static void fast_frame(struct frame *f, const struct fast_case *c)
+{
+	eth(f, NULL, 0, 0x0800), ip4(f, c->src, 5, c->proto, c->frag, c->plen);
+	if (c->proto == 17)
+		udp(f, c->dport, c->l4arg);
+	else if (c->proto == 6)
+		tcp(f, c->dport, c->l4arg);
+	else
+		put(f, "\x08\0\0\0\0\0\0\0", 8); /* ICMP echo */
+	pad60(f);
+	if (c->at)
+		f->b[c->at] = c->val;
+}
+
+static void fast_path_cases(struct bg_xdp_bpf *skel, struct bg_net_cfg *cfg)
+{
+	const struct fast_case flood = {"fast: default pass", "198.51.100.1", 17, 0, 8, 53, 8};
+	__u32 zero = 0;
+	struct frame f;
+	struct ring_buffer *rb;
+	unsigned char d[4];
+	size_t i;
+
+	for (i = 0; i < sizeof(fast_cases) / sizeof(fast_cases[0]); i++) {
+		fast_frame(&f, &fast_cases[i]);
+		check(skel, fast_cases[i].what, &f, fast_cases[i].verdict, fast_cases[i].reason);
+	}
+
+	/* Default pass, and a sampled drop event built by the fast path. */
+	cfg->default_action = BG_NET_PASS;
+	bpf_map_update_elem(bpf_map__fd(skel->maps.bg_net_cfg), &zero, cfg, BPF_ANY);
+	fast_frame(&f, &flood);
+	check(skel, "fast: default pass", &f, XDP_PASS, BG_NET_R_NO_SOURCE);
+	cfg->default_action = BG_NET_DROP;
+	cfg->sample_per_sec = 100;
+	bpf_map_update_elem(bpf_map__fd(skel->maps.bg_net_cfg), &zero, cfg, BPF_ANY);
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, NULL, NULL);
+	fast_frame(&f, &flood);
+	check(skel, "fast: sampled drop", &f, XDP_DROP, BG_NET_R_NO_SOURCE);
+	inet_pton(AF_INET, "10.1.0.1", d);
+	if (!rb || ring_buffer__consume(rb) < 0 || ndrops != 1 || last_drop.family != 4 ||
+	    last_drop.proto != 17 || last_drop.reason != BG_NET_R_NO_SOURCE ||
+	    last_drop.sport != 12345 || last_drop.dport != 53 || last_drop.vlan ||
+	    last_drop.rule_id || last_drop.pkt_len != 60 ||
+	    memcmp(last_drop.saddr, "\xc6\x33\x64\x01", 4) || memcmp(last_drop.daddr, d, 4) ||
+	    last_drop.saddr[4] || last_drop.daddr[4]) {
+		printf("FAIL fast: drop event: %d event(s), family %u proto %u reason %u ports "
+		       "%u->%u len %u\n",
+		       ndrops, last_drop.family, last_drop.proto, last_drop.reason, last_drop.sport,
+		       last_drop.dport, last_drop.pkt_len);
+		failures++;
+	} else {
+		printf("ok   fast: drop event fields\n");
+	}
+	ring_buffer__free(rb);
+	cfg->sample_per_sec = 0;
+	bpf_map_update_elem(bpf_map__fd(skel->maps.bg_net_cfg), &zero, cfg, BPF_ANY);
+}
+
 int main(void)
 {
 	static const char *const reasons[] = {"allowed",  "denied", "no-source", "no-port",
@@ -354,6 +478,8 @@ int main(void)
 	check(skel, "ipv6 header cut off", &f, XDP_DROP, BG_NET_R_MALFORMED);
 	eth(&f, NULL, 0, 0x0800), ip4(&f, "192.0.2.7", 5, 17, 0, 8), udp(&f, 53, 4);
 	check(skel, "udp length 4", &f, XDP_DROP, BG_NET_R_MALFORMED);
+
+	fast_path_cases(skel, &cfg);
 
 	/* The fragments, other-protocols and non-IP settings, set to drop. */
 	cfg.frag_action = cfg.other_action = cfg.non_ip_action = BG_NET_DROP;
