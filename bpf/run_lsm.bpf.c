@@ -27,7 +27,6 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-
 /* The command's cgroup (index 0), set by user space: its descendants are
  * in scope too, as for the cgroup hooks of bpf/sandbox.bpf.c. */
 struct {
@@ -39,7 +38,6 @@ struct {
 
 const volatile __u8 action = BG_ACT_DENY;
 const volatile __u32 rule_files = 0, rule_exec = 0, rule_net = 0;
-
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -126,7 +124,7 @@ int BPF_PROG(run_file_open, struct file *file, int ret)
 	 * __FMODE_EXEC in f_flags; f_mode has FMODE_EXEC only on some kernels. */
 	if ((mode & FMODE_EXEC) || (file->f_flags & __FMODE_EXEC))
 		need |= BG_ACC_EXEC;
-	if (bg_file_allowed(s, need, file->f_inode->i_mode))
+	if (bg_file_allowed(s, need, file->f_inode->i_mode, file->f_inode, mode & FMODE_CREATED))
 		return 0;
 	return file_verdict(BG_EV_RUN_FILE, rule_files, BG_RUN_OP_OPEN, need, s);
 }

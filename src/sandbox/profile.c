@@ -340,6 +340,60 @@ static int resolve_truncated(struct bg_policy *pol)
 	return 0;
 }
 
+/* The entry "D/" of the directory holding path (D/name), made if absent
+ * and make is set. NULL when there is none (or ENOMEM), and for "/". */
+static struct bg_policy_file *parent_entry(struct bg_policy *pol, const char *path, bool make)
+{
+	char dir[BG_PATH_MAX + 1];
+	size_t len = strlen(path);
+
+	if (len < 2 || len >= sizeof(dir))
+		return NULL;
+	memcpy(dir, path, len + 1);
+	while (len && dir[len - 1] != '/')
+		dir[--len] = 0;
+	if (len < 2) /* the root is nobody's workspace */
+		return NULL;
+	if (make && !bg_policy_find_file(pol, dir) && bg_policy_add_file(pol, dir, BG_ACC_DIR))
+		return NULL;
+	return bg_policy_find_file(pol, dir);
+}
+
+/*
+ * The directories the program keeps its own files in (own-files): where a
+ * name it created did not last (created, then removed or renamed away:
+ * git's .git/XXXXXX and tmp_obj_XXXXXX, a lock file, a journal), or a
+ * directory it made and created files in (git's .git/objects/, a work
+ * tree). Such names are random or depend on the input; the next run makes
+ * others. run lets new names be made there and only the files it created
+ * in that run be used (docs/policy.md, "own-files"). A symlink made under
+ * a temporary name (git init's probe) gives symlinks in that directory.
+ */
+static int mark_own(struct bg_policy *pol)
+{
+	size_t i;
+
+	for (i = 0; i < pol->n_files; i++) {
+		unsigned acc = pol->files[i].acc;
+		bool temp = (acc & BG_ACC_CREAT) && (acc & (BG_ACC_REMOVE | BG_ACC_RENAME_FROM));
+		struct bg_policy_file *d;
+
+		if ((acc & BG_ACC_DIR) || !(acc & BG_ACC_CREAT))
+			continue;
+		d = parent_entry(pol, pol->files[i].path, false);
+		if (!temp && !(d && (d->acc & BG_ACC_MKDIR)))
+			continue;
+		/* May add an entry (and move the array): acc was read before. */
+		d = parent_entry(pol, pol->files[i].path, true);
+		if (!d)
+			return -ENOMEM;
+		d->acc |= BG_ACC_OWN | BG_ACC_DIR;
+		if (temp && (acc & BG_ACC_SYMLINK))
+			d->acc |= BG_ACC_SYMLINK;
+	}
+	return 0;
+}
+
 static int collect(struct profile *pr, struct bg_policy *pol)
 {
 	struct bg_prof_sys sys;
@@ -415,6 +469,8 @@ static int collect(struct profile *pr, struct bg_policy *pol)
 	if (err)
 		return err;
 	mark_scripts(pol);
+	if (mark_own(pol))
+		return -ENOMEM;
 	if (errs[BG_PERR_FILES_FULL] || errs[BG_PERR_NET_FULL])
 		pr_warn("the profile is incomplete: %llu files and %llu peers did not fit the "
 			"kernel maps\n",
@@ -526,7 +582,8 @@ static int run_cmd(struct profile *pr, int *status)
 static const struct bg_opt profile_opts[] = {
 	BG_OPT_STR(struct profile, out, "output", 'o', "FILE",
 		   "write the policy to FILE (default: stdout)"),
-	BG_OPT_FLAG(struct profile, append, "append", 'a', "merge into the policy already in --output"),
+	BG_OPT_FLAG(struct profile, append, "append", 'a',
+		    "merge into the policy already in --output"),
 	BG_OPT_UINT(struct profile, pid, "pid", 'p', "PID", 1, INT_MAX,
 		    "profile a running process and its descendants until Ctrl-C"),
 	BG_OPT_STR(struct profile, cgroup, "cgroup", 'g', "PATH",

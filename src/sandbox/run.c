@@ -315,6 +315,26 @@ static uint64_t new_file_rights(unsigned acc)
 	return r;
 }
 
+/*
+ * An own-files directory (docs/policy.md): new names made in it and in the
+ * directories made below it, and the files there read and written. A
+ * Landlock right cannot tell a file made in this run from one already
+ * there: the opens below it are checked at open's exit (refusals.bpf.c:
+ * only inodes this run created, or named), so the directory is widened.
+ * Symlinks only where the profile saw one made.
+ */
+static uint64_t own_rights(unsigned acc)
+{
+	uint64_t r = LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REMOVE_FILE |
+		     LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_REMOVE_DIR |
+		     LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_READ_FILE |
+		     LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE;
+
+	if (acc & BG_ACC_SYMLINK)
+		r |= LANDLOCK_ACCESS_FS_MAKE_SYM;
+	return r;
+}
+
 static int add_path(int ruleset, const char *path, uint64_t rights)
 {
 	struct landlock_path_beneath_attr pb = {.allowed_access = rights};
@@ -419,7 +439,7 @@ static size_t plan_widening(const struct bg_policy *p, bool *widen)
 		const struct bg_policy_file *f = &p->files[i];
 
 		if (f->acc & BG_ACC_DIR)
-			widen[i] = false;
+			widen[i] = f->acc & BG_ACC_OWN;
 		else if (proc_self(f->path))
 			widen[i] = f->acc & (BG_ACC_READ | BG_ACC_WRITE);
 		else
@@ -454,6 +474,9 @@ static int apply_landlock(const struct bg_policy *p, const bool *widen)
 		const struct bg_policy_file *f = &p->files[i];
 		uint64_t r = fs_rights(f->acc, handled), pr = parent_rights(f->acc);
 
+		if (f->acc & BG_ACC_OWN)
+			r |= own_rights(f->acc) & handled;
+
 		/* Terminals and devices are used with ioctl. */
 		if (!(f->acc & BG_ACC_DIR) && !strncmp(f->path, "/dev/", 5))
 			r |= LANDLOCK_ACCESS_FS_IOCTL_DEV & handled;
@@ -467,7 +490,7 @@ static int apply_landlock(const struct bg_policy *p, const bool *widen)
 		 * read or write, those are the widened files' own. */
 		if (add_path(rs, f->path, r) == -ENOENT && (f->acc & BG_ACC_DIR))
 			pr |= r;
-		if (widen && widen[i])
+		if (widen && widen[i] && !(f->acc & BG_ACC_DIR))
 			pr |= new_file_rights(f->acc);
 		if (pr & handled)
 			add_parent(rs, f->path, pr & handled);
@@ -930,9 +953,9 @@ int cmd_run(int argc, char **argv)
 	}
 	if (r.n_widen && (r.ctx.output || isatty(STDERR_FILENO)))
 		fprintf(stderr,
-			"bpfguard: files: %zu created or replaced names granted through their "
-			"directories (landlock); other files opened there: kill at open's exit "
-			"(tracepoint)\n",
+			"bpfguard: files: %zu created or replaced names and own-files directories "
+			"granted through their directories (landlock); other files opened there: "
+			"kill at open's exit (tracepoint)\n",
 			r.n_widen);
 	if (pipe2(pipefd, O_CLOEXEC))
 		goto cleanup_cg;
