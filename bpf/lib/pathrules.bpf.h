@@ -234,7 +234,8 @@ static __always_inline __u32 *own_dir(struct lsm_scratch *s)
 /* Whether the policy lets the file at s->key be opened for need (BG_ACC_*):
  * its own rule holds every access asked; or it is a regular file (not for
  * execution) below an own-files directory that this run created (created:
- * this open made it, and it is remembered); or a file (not a directory,
+ * this open made it, and it is remembered), or a directory there listed;
+ * or a file (not a directory,
  * not for execution) with no rule of its own in a directory the policy
  * writes or creates in (profiled, or to be created). */
 static __always_inline bool bg_file_allowed(struct lsm_scratch *s, __u32 need, unsigned int i_mode,
@@ -246,6 +247,10 @@ static __always_inline bool bg_file_allowed(struct lsm_scratch *s, __u32 need, u
 	/* A file created under its own name is remembered too: it may be
 	 * renamed or linked to a name the policy does not hold. */
 	if (named && !created)
+		return true;
+	/* A directory below a workspace may be listed (git's objects/NN/ it
+	 * made): names only, no file's contents. */
+	if ((i_mode & S_IFMT) == S_IFDIR && need == BG_ACC_READ && own_dir(s))
 		return true;
 	if ((i_mode & S_IFMT) == S_IFREG && !(need & BG_ACC_EXEC) && own_dir(s)) {
 		if (created)

@@ -87,7 +87,7 @@ struct run_shared {
 
 struct run {
 	const char *policy_path;
-	int action; /* index in actions[], then enum bg_action */
+	int action;	   /* index in actions[], then enum bg_action */
 	struct bg_ctx ctx; /* format, output (stderr by default), events */
 	char **cmd;
 	struct bg_policy pol;
@@ -317,7 +317,8 @@ static uint64_t new_file_rights(unsigned acc)
 
 /*
  * An own-files directory (docs/policy.md): new names made in it and in the
- * directories made below it, and the files there read and written. A
+ * directories made below it, the directories listed, the files there read
+ * and written. A
  * Landlock right cannot tell a file made in this run from one already
  * there: the opens below it are checked at open's exit (refusals.bpf.c:
  * only inodes this run created, or named), so the directory is widened.
@@ -327,8 +328,9 @@ static uint64_t own_rights(unsigned acc)
 {
 	uint64_t r = LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REMOVE_FILE |
 		     LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_REMOVE_DIR |
-		     LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_READ_FILE |
-		     LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_TRUNCATE;
+		     LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_READ_DIR |
+		     LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
+		     LANDLOCK_ACCESS_FS_TRUNCATE;
 
 	if (acc & BG_ACC_SYMLINK)
 		r |= LANDLOCK_ACCESS_FS_MAKE_SYM;
