@@ -340,9 +340,8 @@ static int resolve_truncated(struct bg_policy *pol)
 	return 0;
 }
 
-/* The entry "D/" of the directory holding path (D/name), made if absent
- * and make is set. NULL when there is none (or ENOMEM), and for "/". */
-static struct bg_policy_file *parent_entry(struct bg_policy *pol, const char *path, bool make)
+/* The entry "D/" of the directory holding path (D/name), or NULL. */
+static struct bg_policy_file *parent_entry(struct bg_policy *pol, const char *path)
 {
 	char dir[BG_PATH_MAX + 1];
 	size_t len = strlen(path);
@@ -352,24 +351,23 @@ static struct bg_policy_file *parent_entry(struct bg_policy *pol, const char *pa
 	memcpy(dir, path, len + 1);
 	while (len && dir[len - 1] != '/')
 		dir[--len] = 0;
-	if (len < 2) /* the root is nobody's workspace */
-		return NULL;
-	if (make && !bg_policy_find_file(pol, dir) && bg_policy_add_file(pol, dir, BG_ACC_DIR))
-		return NULL;
-	return bg_policy_find_file(pol, dir);
+	return len < 2 ? NULL : bg_policy_find_file(pol, dir); /* "/" is nobody's */
 }
 
 /*
- * The directories the program keeps its own files in (own-files): where a
- * name it created did not last (created, then removed or renamed away:
- * git's .git/XXXXXX and tmp_obj_XXXXXX, a lock file, a journal), or a
- * directory it made and created files in (git's .git/objects/, a work
- * tree). Such names are random or depend on the input; the next run makes
- * others. run lets new names be made there and only the files it created
- * in that run be used (docs/policy.md, "own-files"). A symlink made under
- * a temporary name (git init's probe) gives symlinks in that directory.
+ * The directories the program keeps its own files in (own-files): a
+ * directory it made (mkdir) and created files in, git's .git/, .git/objects/
+ * and .git/refs/heads/, a work tree. Names there are random (mkstemp's
+ * .git/XXXXXX, objects/NN/tmp_obj_XXXXXX) or depend on the input; the
+ * next run makes others. run lets new names be made there and only the
+ * files it created in that run be used (docs/policy.md, "own-files").
+ * A directory the program did not make is not marked, even where a name
+ * created there did not last: nginx's pid file, created and removed in its
+ * prefix, would open the whole prefix to the files nginx creates, and its
+ * stable name is granted as it is. A symlink made under a temporary name
+ * (git init's probe) gives symlinks in that directory.
  */
-static int mark_own(struct bg_policy *pol)
+static void mark_own(struct bg_policy *pol)
 {
 	size_t i;
 
@@ -380,18 +378,13 @@ static int mark_own(struct bg_policy *pol)
 
 		if ((acc & BG_ACC_DIR) || !(acc & BG_ACC_CREAT))
 			continue;
-		d = parent_entry(pol, pol->files[i].path, false);
-		if (!temp && !(d && (d->acc & BG_ACC_MKDIR)))
+		d = parent_entry(pol, pol->files[i].path);
+		if (!d || !(d->acc & BG_ACC_MKDIR))
 			continue;
-		/* May add an entry (and move the array): acc was read before. */
-		d = parent_entry(pol, pol->files[i].path, true);
-		if (!d)
-			return -ENOMEM;
-		d->acc |= BG_ACC_OWN | BG_ACC_DIR;
+		d->acc |= BG_ACC_OWN;
 		if (temp && (acc & BG_ACC_SYMLINK))
 			d->acc |= BG_ACC_SYMLINK;
 	}
-	return 0;
 }
 
 static int collect(struct profile *pr, struct bg_policy *pol)
@@ -469,8 +462,7 @@ static int collect(struct profile *pr, struct bg_policy *pol)
 	if (err)
 		return err;
 	mark_scripts(pol);
-	if (mark_own(pol))
-		return -ENOMEM;
+	mark_own(pol);
 	if (errs[BG_PERR_FILES_FULL] || errs[BG_PERR_NET_FULL])
 		pr_warn("the profile is incomplete: %llu files and %llu peers did not fit the "
 			"kernel maps\n",
