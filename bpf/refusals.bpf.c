@@ -68,7 +68,7 @@ int BPF_PROG(rf_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	arch = BPF_CORE_READ(info, _sifields._sigsys._arch);
 	abi = arch == AUDIT_ARCH_I386	  ? BG_ABI_IA32
 	      : arch != AUDIT_ARCH_X86_64 ? BG_ABI_IA32
-	      : (nr & X32_BIT)	  ? BG_ABI_X32
+	      : (nr & X32_BIT)		  ? BG_ABI_X32
 					  : BG_ABI_NATIVE;
 	last_nr = nr;
 	last_abi = abi;
@@ -106,7 +106,6 @@ int BPF_PROG(rf_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 }
 
 /* ---- Landlock: EACCES from the calls it governs ------------------------ */
-
 
 struct sys_exit_ctx { /* syscalls:sys_exit_* as BPF sees it */
 	__u64 regs;
@@ -279,7 +278,6 @@ static __always_inline int landlock_refused(struct sys_exit_ctx *ctx)
 
 /* ---- the names below a directory Landlock was widened on --------------- */
 
-
 /*
  * Landlock's rules hold on inodes: a file that does not exist when run
  * starts, or is replaced by a rename or by remove-and-create, can only be
@@ -326,7 +324,7 @@ static __always_inline int exact_name(struct sys_exit_ctx *ctx)
 		return 0;
 	path_key(s, &f->f_path);
 	normalise_proc(s);
-	if (bg_file_allowed(s, need, imode))
+	if (bg_file_allowed(s, need, imode, BPF_CORE_READ(f, f_inode), fmode & FMODE_CREATED))
 		return 0;
 	bpf_send_signal(SIGKILL);
 	if (!bg_rl_check(files_rule_id, &rl, &sup))

@@ -27,7 +27,6 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-
 /* The command's cgroup (index 0), set by user space: its descendants are
  * in scope too, as for the cgroup hooks of bpf/sandbox.bpf.c. */
 struct {
@@ -39,7 +38,6 @@ struct {
 
 const volatile __u8 action = BG_ACT_DENY;
 const volatile __u32 rule_files = 0, rule_exec = 0, rule_net = 0;
-
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -126,17 +124,50 @@ int BPF_PROG(run_file_open, struct file *file, int ret)
 	 * __FMODE_EXEC in f_flags; f_mode has FMODE_EXEC only on some kernels. */
 	if ((mode & FMODE_EXEC) || (file->f_flags & __FMODE_EXEC))
 		need |= BG_ACC_EXEC;
-	if (bg_file_allowed(s, need, file->f_inode->i_mode))
+	if (bg_file_allowed(s, need, file->f_inode->i_mode, file->f_inode, mode & FMODE_CREATED))
 		return 0;
 	return file_verdict(BG_EV_RUN_FILE, rule_files, BG_RUN_OP_OPEN, need, s);
+}
+
+/*
+ * An entry operation below an own-files directory (docs/policy.md): new
+ * names may be made (symlinks where the profile saw one made there);
+ * an existing name may be removed, renamed or linked, or replaced by a
+ * rename or link, only if its inode was created in this run (own_inodes,
+ * filled at file_open), or it is a symlink where symlinks are made; an
+ * empty directory may be removed. Files already there keep their names'
+ * rules.
+ */
+static __always_inline bool own_op(struct lsm_scratch *s, struct dentry *dentry, __u32 want)
+{
+	__u32 *own = own_dir(s);
+	struct inode *inode;
+	unsigned int mode;
+
+	if (!own)
+		return false;
+	inode = BPF_CORE_READ(dentry, d_inode);
+	mode = inode ? BPF_CORE_READ(inode, i_mode) & S_IFMT : 0;
+	if (want & (BG_ACC_CREAT | BG_ACC_MKDIR))
+		return !inode;
+	if (want & BG_ACC_SYMLINK)
+		return !inode && (*own & BG_ACC_SYMLINK);
+	if (want & BG_ACC_RMDIR)
+		return mode == S_IFDIR;
+	/* rename-to, link-to: a new name, or one of ours replaced. */
+	if (!inode)
+		return want & (BG_ACC_RENAME_TO | BG_ACC_LINK_TO) && !(want & BG_ACC_RENAME_FROM);
+	if (mode == S_IFLNK && (*own & BG_ACC_SYMLINK))
+		return true;
+	return own_inode(inode);
 }
 
 /* Operations on a name in a directory: allowed if the name is in the policy
  * with every word of `want` (the operations profile recorded on that name),
  * or, when dir_ok, the directory itself is in the policy as created or
- * written (c or w). dir_ok follows what Landlock grants for such a
- * directory (MAKE_REG, MAKE_DIR, REMOVE_FILE): not symlinks or special
- * nodes, which need their name. */
+ * written (c or w), or the name is in an own-files directory (own_op). dir_ok
+ * follows what Landlock grants for such a directory (MAKE_REG, MAKE_DIR,
+ * REMOVE_FILE): not symlinks or special nodes, which need their name. */
 static __always_inline int dir_op(const struct path *dir, struct dentry *dentry, __u8 op,
 				  __u32 want, bool dir_ok)
 {
@@ -153,6 +184,8 @@ static __always_inline int dir_op(const struct path *dir, struct dentry *dentry,
 	if (v && (*v & want) == want)
 		return 0;
 	if (dir_ok && dir_writable(parent_rule(s)))
+		return 0;
+	if (own_op(s, dentry, want))
 		return 0;
 	return file_verdict(BG_EV_RUN_FILE, rule_files, op, want, s);
 }
@@ -245,7 +278,8 @@ int BPF_PROG(run_path_link, struct dentry *old_dentry, const struct path *new_di
 	path_key(s, &old);
 	normalise_proc(s);
 	v = bpf_map_lookup_elem(&file_rules, s->key);
-	if (!(v && (*v & BG_ACC_LINK_FROM)) && !dir_writable(parent_rule(s)))
+	if (!(v && (*v & BG_ACC_LINK_FROM)) && !dir_writable(parent_rule(s)) &&
+	    !own_op(s, old_dentry, BG_ACC_LINK_FROM))
 		return file_verdict(BG_EV_RUN_FILE, rule_files, BG_RUN_OP_LINK, BG_ACC_LINK_FROM,
 				    s);
 	return dir_op(new_dir, new_dentry, BG_RUN_OP_LINK, BG_ACC_LINK_TO, true);
@@ -276,6 +310,8 @@ static __always_inline int truncate_check(const struct path *p)
 	if (v && (*v & (BG_ACC_TRUNC | BG_ACC_WRITE)))
 		return 0;
 	if (!v && dir_writable(parent_rule(s)))
+		return 0;
+	if (own_dir(s) && own_inode(BPF_CORE_READ(p, dentry, d_inode)))
 		return 0;
 	return file_verdict(BG_EV_RUN_FILE, rule_files, BG_RUN_OP_TRUNCATE, BG_ACC_TRUNC, s);
 }

@@ -15,7 +15,6 @@
 #include <bpfguard/profile.h>
 #include <bpfguard/run_lsm.h>
 
-
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1); /* set by user space */
@@ -131,17 +130,136 @@ static __always_inline struct lsm_scratch *scratch(void)
 	return bpf_map_lookup_elem(&lsm_scratch_map, &zero);
 }
 
+/* ---- own-files: the program's own workspace ----------------------------- */
+
+/* f_mode of a file the open created (lookup_open sets it before
+ * security_file_open runs, and it stays for the file's life); the same bit
+ * on 6.1 and 6.18. */
+#define FMODE_CREATED 0x100000
+
+/* An inode the command created in this run: its device, number and
+ * generation (a freed number reused by another file has another
+ * generation on ext4 and tmpfs). */
+struct own_key {
+	__u64 dev;
+	__u64 ino;
+	__u32 gen;
+	__u32 pad;
+};
+
+/* Filled at the open that created each regular file (FMODE_CREATED), kept
+ * across renames (the inode stays). LRU: a command that creates more than
+ * this many files loses the oldest, whose later opens are refused. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct own_key);
+	__type(value, __u8);
+} own_inodes SEC(".maps");
+
+static __always_inline void own_key_of(struct own_key *k, struct inode *inode)
+{
+	k->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	k->ino = BPF_CORE_READ(inode, i_ino);
+	k->gen = BPF_CORE_READ(inode, i_generation);
+	k->pad = 0;
+}
+
+static __always_inline void own_add(struct inode *inode)
+{
+	struct own_key k;
+	__u8 one = 1;
+
+	own_key_of(&k, inode);
+	bpf_map_update_elem(&own_inodes, &k, &one, BPF_ANY);
+}
+
+static __always_inline bool own_inode(struct inode *inode)
+{
+	struct own_key k;
+
+	if (!inode)
+		return false;
+	own_key_of(&k, inode);
+	return bpf_map_lookup_elem(&own_inodes, &k) != NULL;
+}
+
+#define OWN_DEPTH 8 /* how far above a name its workspace is looked for */
+
+struct slashes {
+	const char *key;
+	__u32 n;
+	__u32 pos[OWN_DEPTH];
+};
+
+static long note_slash(__u32 i, void *c)
+{
+	struct slashes *sl = c;
+	char ch = sl->key[i & (BG_PATH_MAX - 1)];
+
+	if (!ch)
+		return 1;
+	if (ch == '/')
+		sl->pos[sl->n++ & (OWN_DEPTH - 1)] = i;
+	return 0;
+}
+
+/*
+ * The rule of the own-files directory s->key is below: its directory, or
+ * one of the OWN_DEPTH - 1 above it (git's objects/ for a name in
+ * objects/ab/, a directory made in this run). NULL when there is none.
+ * Leaves s->key as it was.
+ */
+static __always_inline __u32 *own_dir(struct lsm_scratch *s)
+{
+	struct slashes sl = {.key = s->key};
+	__u32 j, last, *v;
+
+	bpf_loop(BG_PATH_MAX, note_slash, &sl, 0);
+	for (j = 1; j <= OWN_DEPTH; j++) {
+		if (j > sl.n)
+			break;
+		last = sl.pos[(sl.n - j) & (OWN_DEPTH - 1)];
+		if (last == 0) /* the root is nobody's workspace */
+			break;
+		__builtin_memset(s->tmp, 0, sizeof(s->tmp));
+		bpf_probe_read_kernel(s->tmp, last & (BG_PATH_MAX - 1), s->key);
+		v = bpf_map_lookup_elem(&file_rules, s->tmp);
+		if (v && (*v & BG_ACC_OWN))
+			return v;
+	}
+	return NULL;
+}
 
 /* Whether the policy lets the file at s->key be opened for need (BG_ACC_*):
- * its own rule holds every access asked, or it is a file (not a directory,
+ * its own rule holds every access asked; or it is a regular file (not for
+ * execution) below an own-files directory that this run created (created:
+ * this open made it, and it is remembered), or a directory there listed;
+ * or a file (not a directory,
  * not for execution) with no rule of its own in a directory the policy
  * writes or creates in (profiled, or to be created). */
-static __always_inline bool bg_file_allowed(struct lsm_scratch *s, __u32 need, unsigned int i_mode)
+static __always_inline bool bg_file_allowed(struct lsm_scratch *s, __u32 need, unsigned int i_mode,
+					    struct inode *inode, bool created)
 {
 	__u32 *v = bpf_map_lookup_elem(&file_rules, s->key);
+	bool named = v && (*v & need) == need;
 
+	/* A file created under its own name is remembered too: it may be
+	 * renamed or linked to a name the policy does not hold. */
+	if (named && !created)
+		return true;
+	/* A directory below a workspace may be listed (git's objects/NN/ it
+	 * made): names only, no file's contents. */
+	if ((i_mode & S_IFMT) == S_IFDIR && need == BG_ACC_READ && own_dir(s))
+		return true;
+	if ((i_mode & S_IFMT) == S_IFREG && !(need & BG_ACC_EXEC) && own_dir(s)) {
+		if (created)
+			own_add(inode);
+		if (created || own_inode(inode))
+			return true;
+	}
 	if (v)
-		return (*v & need) == need;
+		return named;
 	return (i_mode & S_IFMT) != S_IFDIR && !(need & BG_ACC_EXEC) &&
 	       dir_writable(parent_rule(s));
 }

@@ -45,6 +45,13 @@ struct bg_prof_sys {
 #define BG_ACC_MKSOCK	   0x10000 /* mknod S_IFSOCK, bind of a unix socket to a path */
 #define BG_ACC_MKCHAR	   0x20000 /* mknod S_IFCHR */
 #define BG_ACC_MKBLOCK	   0x40000 /* mknod S_IFBLK */
+/* On a directory: the program's own workspace (`own-files`). Names created
+ * there while profiled were temporary (created, then removed or renamed
+ * away), or the program made the directory and created files in it. run
+ * lets new names be made there (and in directories made below it) and
+ * lets only the inodes created in that run be opened, renamed, linked or
+ * removed; files already there stay governed by their own names. */
+#define BG_ACC_OWN 0x80000
 /* Every entry operation: a name, checked on its directory under Landlock. */
 #define BG_ACC_ENTRY_OPS                                                                           \
 	(BG_ACC_REMOVE | BG_ACC_RENAME_FROM | BG_ACC_RENAME_TO | BG_ACC_MKDIR | BG_ACC_RMDIR |     \

@@ -160,6 +160,7 @@ static const struct {
 	{0, "make-socket", BG_ACC_MKSOCK},
 	{0, "make-char", BG_ACC_MKCHAR},
 	{0, "make-block", BG_ACC_MKBLOCK},
+	{0, "own-files", BG_ACC_OWN},
 };
 #define N_ACC	       (sizeof(acc_names) / sizeof(acc_names[0]))
 #define BG_ACC_STR_MAX 256 /* every word, ", " apart */
@@ -389,7 +390,8 @@ static int write_files(const struct bg_policy *p, FILE *f, char *err, size_t err
 	qsort(files, p->n_files, sizeof(*files), cmp_file);
 	fprintf(f, "\n# Files and what was done to them (docs/policy.md): r read, w write,\n"
 		   "# x execute, c create, t truncate, or words: remove, rename-from,\n"
-		   "# rename-to, mkdir, rmdir; a path ending in / is a directory.\n");
+		   "# rename-to, mkdir, rmdir; a path ending in / is a directory;\n"
+		   "# own-files: a directory the program keeps its own files in.\n");
 	bg_emit_open(&e, f, err, errlen);
 	bg_emit_str(&e, "files", BG_EMIT_AUTO, "a key");
 	bg_emit_seq(&e, p->n_files == 0);
@@ -558,11 +560,16 @@ static int parse_files(struct bg_yaml *y, yaml_node_t *n, struct bg_policy *p)
 				"access '%s' must be words from read, write, exec, "
 				"create, truncate, remove, rename-from, rename-to, mkdir, "
 				"rmdir, link-from, link-to, symlink, make-fifo, "
-				"make-socket, make-char, make-block (or letters from r, w, "
+				"make-socket, make-char, make-block, own-files (or letters "
+				"from r, w, "
 				"x, c, t)",
 				acc_s);
 		if (path[strlen(path) - 1] == '/')
 			acc |= BG_ACC_DIR;
+		/* A workspace is a directory: on a file it would name nothing. */
+		if ((acc & BG_ACC_OWN) && !(acc & BG_ACC_DIR))
+			return bg_yaml_error(y, v, "own-files is for a directory: write '%s/'",
+					     path);
 		err = bg_policy_add_file(p, path, acc);
 		if (err)
 			return err;

@@ -341,6 +341,53 @@ static int resolve_truncated(struct bg_policy *pol)
 	return 0;
 }
 
+/* The entry "D/" of the directory holding path (D/name), or NULL. */
+static struct bg_policy_file *parent_entry(struct bg_policy *pol, const char *path)
+{
+	char dir[BG_PATH_MAX + 1];
+	size_t len = strlen(path);
+
+	if (len < 2 || len >= sizeof(dir))
+		return NULL;
+	memcpy(dir, path, len + 1);
+	while (len && dir[len - 1] != '/')
+		dir[--len] = 0;
+	return len < 2 ? NULL : bg_policy_find_file(pol, dir); /* "/" is nobody's */
+}
+
+/*
+ * The directories the program keeps its own files in (own-files): a
+ * directory it made (mkdir) and created files in, git's .git/, .git/objects/
+ * and .git/refs/heads/, a work tree. Names there are random (mkstemp's
+ * .git/XXXXXX, objects/NN/tmp_obj_XXXXXX) or depend on the input; the
+ * next run makes others. run lets new names be made there and only the
+ * files it created in that run be used (docs/policy.md, "own-files").
+ * A directory the program did not make is not marked, even where a name
+ * created there did not last: nginx's pid file, created and removed in its
+ * prefix, would open the whole prefix to the files nginx creates, and its
+ * stable name is granted as it is. A symlink made under a temporary name
+ * (git init's probe) gives symlinks in that directory.
+ */
+static void mark_own(struct bg_policy *pol)
+{
+	size_t i;
+
+	for (i = 0; i < pol->n_files; i++) {
+		unsigned acc = pol->files[i].acc;
+		bool temp = (acc & BG_ACC_CREAT) && (acc & (BG_ACC_REMOVE | BG_ACC_RENAME_FROM));
+		struct bg_policy_file *d;
+
+		if ((acc & BG_ACC_DIR) || !(acc & BG_ACC_CREAT))
+			continue;
+		d = parent_entry(pol, pol->files[i].path);
+		if (!d || !(d->acc & BG_ACC_MKDIR))
+			continue;
+		d->acc |= BG_ACC_OWN;
+		if (temp && (acc & BG_ACC_SYMLINK))
+			d->acc |= BG_ACC_SYMLINK;
+	}
+}
+
 static int collect(struct profile *pr, struct bg_policy *pol)
 {
 	struct bg_prof_sys sys;
@@ -405,6 +452,7 @@ static int collect(struct profile *pr, struct bg_policy *pol)
 	if (err)
 		return err;
 	mark_scripts(pol);
+	mark_own(pol);
 	if (errs[BG_STAT_PROF_FILES_FULL] || errs[BG_STAT_PROF_NET_FULL])
 		pr_warn("the profile is incomplete: %llu files and %llu peers did not fit the "
 			"kernel maps\n",
@@ -516,7 +564,8 @@ static int run_cmd(struct profile *pr, int *status)
 static const struct bg_opt profile_opts[] = {
 	BG_OPT_STR(struct profile, out, "output", 'o', "FILE",
 		   "write the policy to FILE (default: stdout)"),
-	BG_OPT_FLAG(struct profile, append, "append", 'a', "merge into the policy already in --output"),
+	BG_OPT_FLAG(struct profile, append, "append", 'a',
+		    "merge into the policy already in --output"),
 	BG_OPT_UINT(struct profile, pid, "pid", 'p', "PID", 1, INT_MAX,
 		    "profile a running process and its descendants until Ctrl-C"),
 	BG_OPT_STR(struct profile, cgroup, "cgroup", 'g', "PATH",

@@ -89,7 +89,8 @@ static void test_access_words(void **state)
 		"  - /d/c: wc remove\n"
 		"  - /d/e: rw\n"
 		"  - /d/f/: link-from, link-to, symlink, make-fifo, make-socket\n"
-		"  - /d/g: make-char, make-block, truncate\n";
+		"  - /d/g: make-char, make-block, truncate\n"
+		"  - /d/h/: mkdir, own-files\n";
 	const unsigned want[] = {
 		BG_ACC_READ | BG_ACC_WRITE | BG_ACC_EXEC | BG_ACC_CREAT | BG_ACC_TRUNC,
 		BG_ACC_REMOVE | BG_ACC_RENAME_FROM | BG_ACC_RENAME_TO | BG_ACC_MKDIR | BG_ACC_RMDIR,
@@ -98,6 +99,7 @@ static void test_access_words(void **state)
 		BG_ACC_DIR | BG_ACC_LINK_FROM | BG_ACC_LINK_TO | BG_ACC_SYMLINK | BG_ACC_MKFIFO |
 			BG_ACC_MKSOCK,
 		BG_ACC_MKCHAR | BG_ACC_MKBLOCK | BG_ACC_TRUNC,
+		BG_ACC_DIR | BG_ACC_MKDIR | BG_ACC_OWN,
 	};
 	struct bg_policy p, q;
 	char err[600], *out = NULL;
@@ -106,8 +108,8 @@ static void test_access_words(void **state)
 
 	(void)state;
 	assert_int_equal(bg_policy_parse("p.yaml", text, strlen(text), &p, err, sizeof(err)), 0);
-	assert_int_equal(p.n_files, 6);
-	for (i = 0; i < 6; i++)
+	assert_int_equal(p.n_files, 7);
+	for (i = 0; i < 7; i++)
 		assert_int_equal(p.files[i].acc, want[i]);
 	f = open_memstream(&out, &len);
 	assert_int_equal(bg_policy_write(&p, f, err, sizeof(err)), 0);
@@ -118,8 +120,9 @@ static void test_access_words(void **state)
 	assert_non_null(
 		strstr(out, "- /d/f/: link-from, link-to, symlink, make-fifo, make-socket\n"));
 	assert_non_null(strstr(out, "- /d/g: truncate, make-char, make-block\n"));
+	assert_non_null(strstr(out, "- /d/h/: mkdir, own-files\n"));
 	assert_int_equal(bg_policy_parse("q.yaml", out, len, &q, err, sizeof(err)), 0);
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 7; i++)
 		assert_int_equal(q.files[i].acc, want[i]);
 	bg_policy_free(&p);
 	bg_policy_free(&q);
