@@ -311,7 +311,7 @@ int net_one_dir(struct net_cmd *nc, struct net_dirs *d)
 /* allow / deny / remove: parse every rule first, then change the maps. */
 static int do_rules(struct net_cmd *nc, char **args, int n)
 {
-	struct bg_net_rule *rules = NULL;
+	struct bg_xdp_rule *rules = NULL;
 	struct net_dirs d = {};
 	struct net_maps m;
 	struct net_rule_set rs;

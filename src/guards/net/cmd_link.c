@@ -344,7 +344,7 @@ int net_percpu_sum(int fd, __u32 key, __u64 *sum, size_t nvals)
 
 static int cmp_rule(const void *a, const void *b)
 {
-	const struct bg_net_rule *x = a, *y = b;
+	const struct bg_xdp_rule *x = a, *y = b;
 
 	return (x->id > y->id) - (x->id < y->id);
 }

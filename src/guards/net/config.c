@@ -50,13 +50,13 @@ static int check_list(struct bg_yaml *y, yaml_node_t *n, const char *what)
 
 /* A new rule must not repeat or overlap one already in the section. */
 static int add_checked(struct bg_yaml *y, yaml_node_t *at, struct bg_net_config *c,
-		       const struct bg_net_rule *r)
+		       const struct bg_xdp_rule *r)
 {
 	char a[64], b[64];
 	size_t i;
 
 	for (i = 0; i < c->n_rules; i++) {
-		const struct bg_net_rule *o = &c->rules[i];
+		const struct bg_xdp_rule *o = &c->rules[i];
 
 		if (r->is_port && o->is_port && o->proto == r->proto && r->lo <= o->hi &&
 		    o->lo <= r->hi) {
@@ -75,11 +75,11 @@ static int add_checked(struct bg_yaml *y, yaml_node_t *at, struct bg_net_config 
 /* A YAML list of rules like `tmpl`: prefixes (allow or deny), or ports of
  * one protocol. */
 static int parse_rules(struct bg_yaml *y, yaml_node_t *n, const char *what,
-		       const struct bg_net_rule *tmpl, struct bg_net_config *c)
+		       const struct bg_xdp_rule *tmpl, struct bg_net_config *c)
 {
 	yaml_node_item_t *it;
 	yaml_node_t *e;
-	struct bg_net_rule r;
+	struct bg_xdp_rule r;
 	const char *s;
 	char msg[160];
 	int err = check_list(y, n, what);
@@ -140,7 +140,7 @@ int bg_net_config_parse(struct bg_yaml *y, yaml_node_t *root, struct bg_net_conf
 		"max_rules",  "persist", NULL};
 	static const char *const allow_keys[] = {"sources", "tcp", "udp", NULL};
 	static const char *const deny_keys[] = {"sources", NULL};
-	static const struct bg_net_rule allow_src = {0}, deny_src = {.deny = true},
+	static const struct bg_xdp_rule allow_src = {0}, deny_src = {.deny = true},
 					tcp = {.is_port = true, .proto = BG_NET_TCP},
 					udp = {.is_port = true, .proto = BG_NET_UDP};
 	yaml_node_item_t *it;

@@ -148,7 +148,7 @@ void net_rules_free(struct net_rule_set *s)
 static int read_lpm(struct net_rule_set *s, int fd, int family, bool deny)
 {
 	struct bg_net_lpm6 key, next;
-	struct bg_net_rule r;
+	struct bg_xdp_rule r;
 	bool first = true;
 	__u32 id;
 	int err;
@@ -174,7 +174,7 @@ static int read_lpm(struct net_rule_set *s, int fd, int family, bool deny)
 
 int net_rules_read(struct net_rule_set *s, const struct net_maps *m)
 {
-	struct bg_net_rule r;
+	struct bg_xdp_rule r;
 	__u32 i;
 	int err;
 
@@ -248,14 +248,14 @@ static int alloc_id(struct net_rule_set *s, const struct net_maps *m, __u32 *id)
 	return 0;
 }
 
-static int prefix_fd(const struct net_maps *m, const struct bg_net_rule *r)
+static int prefix_fd(const struct net_maps *m, const struct bg_xdp_rule *r)
 {
 	if (r->deny)
 		return m->fd[r->family == 4 ? M_DENY4 : M_DENY6];
 	return m->fd[r->family == 4 ? M_ALLOW4 : M_ALLOW6];
 }
 
-static void lpm_key(const struct bg_net_rule *r, struct bg_net_lpm6 *k)
+static void lpm_key(const struct bg_xdp_rule *r, struct bg_net_lpm6 *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->prefixlen = r->plen;
@@ -276,7 +276,7 @@ int net_cfg_write(const struct net_maps *m, const struct bg_net_cfg *cfg)
 	return bpf_map_update_elem(m->fd[M_CFG], &zero, cfg, BPF_ANY) ? -errno : 0;
 }
 
-static __u8 prefix_flag(const struct bg_net_rule *r)
+static __u8 prefix_flag(const struct bg_xdp_rule *r)
 {
 	if (r->deny)
 		return r->family == 4 ? BG_NET_F_DENY4 : BG_NET_F_DENY6;
@@ -287,7 +287,7 @@ static __u8 prefix_flag(const struct bg_net_rule *r)
  * a trie whose bit is clear: the bit is set before the first entry goes in
  * and cleared only once the trie is seen empty, so a rule is never skipped.
  * Rule changes are serialised by the lock do_rules() takes. */
-static int cfg_nonempty(const struct net_maps *m, const struct bg_net_rule *r, bool adding)
+static int cfg_nonempty(const struct net_maps *m, const struct bg_xdp_rule *r, bool adding)
 {
 	struct bg_net_cfg cfg;
 	struct bg_net_lpm6 k;
@@ -308,7 +308,7 @@ static int cfg_nonempty(const struct net_maps *m, const struct bg_net_rule *r, b
 }
 
 /* The /16 networks an IPv4 prefix overlaps: [*lo, *hi]. */
-static void src16_range(const struct bg_net_rule *r, __u32 *lo, __u32 *hi)
+static void src16_range(const struct bg_xdp_rule *r, __u32 *lo, __u32 *hi)
 {
 	__u32 n = r->plen >= 16 ? 1 : 1U << (16 - r->plen);
 
@@ -349,7 +349,7 @@ static int src24_write(int fd, const __u64 *want)
  * and with none once the tries are changed: the prefilters never hide a
  * prefix. */
 int net_src16_sync(const struct net_rule_set *s, const struct net_maps *m,
-		   const struct bg_net_rule *extra, size_t n_extra)
+		   const struct bg_xdp_rule *extra, size_t n_extra)
 {
 	struct bg_net_src16 *want = calloc(BG_NET_SRC16_WORDS, sizeof(*want)), have;
 	__u64 *want24 = calloc(BG_NET_SRC24_WORDS, sizeof(*want24));
@@ -362,7 +362,7 @@ int net_src16_sync(const struct net_rule_set *s, const struct net_maps *m,
 		goto cleanup;
 	}
 	for (j = 0; j < s->n + n_extra; j++) {
-		const struct bg_net_rule *r = j < s->n ? &s->r[j] : &extra[j - s->n];
+		const struct bg_xdp_rule *r = j < s->n ? &s->r[j] : &extra[j - s->n];
 
 		if (r->is_port || r->family != 4 || r->removed)
 			continue;
@@ -450,7 +450,7 @@ int net_long24_sync(const struct net_rule_set *s, const struct net_maps *m)
 	if (!pairs)
 		return -ENOMEM;
 	for (j = 0; j < s->n; j++) {
-		const struct bg_net_rule *r = &s->r[j];
+		const struct bg_xdp_rule *r = &s->r[j];
 
 		if (!r->is_port && r->family == 4 && !r->removed && r->plen > 24)
 			pairs[n++] = (__u64)((__u32)r->addr[0] << 16 | (__u32)r->addr[1] << 8 |
@@ -463,7 +463,7 @@ int net_long24_sync(const struct net_rule_set *s, const struct net_maps *m)
 		net = pairs[j] >> 32;
 		memset(&want, 0, sizeof(want));
 		for (k = j; k < n && pairs[k] >> 32 == net; k++) {
-			const struct bg_net_rule *r = &s->r[(__u32)pairs[k]];
+			const struct bg_xdp_rule *r = &s->r[(__u32)pairs[k]];
 			struct bg_net_long24_ent *e;
 
 			if (want.n == BG_NET_LONG24_MAX) {
@@ -497,7 +497,7 @@ int net_long24_sync(const struct net_rule_set *s, const struct net_maps *m)
 }
 
 /* Add one rule; 1 if it was there already. Errors are printed here. */
-int net_rule_add(struct net_rule_set *s, const struct net_maps *m, const struct bg_net_rule *r)
+int net_rule_add(struct net_rule_set *s, const struct net_maps *m, const struct bg_xdp_rule *r)
 {
 	char a[64], b[64];
 	struct bg_net_lpm6 k;
@@ -507,7 +507,7 @@ int net_rule_add(struct net_rule_set *s, const struct net_maps *m, const struct 
 
 	bg_net_rule_str(r, a, sizeof(a));
 	for (j = 0; j < s->n; j++) {
-		const struct bg_net_rule *o = &s->r[j];
+		const struct bg_xdp_rule *o = &s->r[j];
 
 		if (net_same_rule(o, r))
 			return 1;
@@ -537,7 +537,7 @@ int net_rule_add(struct net_rule_set *s, const struct net_maps *m, const struct 
 		return err;
 	}
 	{
-		struct bg_net_rule c = *r;
+		struct bg_xdp_rule c = *r;
 
 		c.id = id;
 		return net_rule_append(&s->r, &s->n, &c);
@@ -546,7 +546,7 @@ int net_rule_add(struct net_rule_set *s, const struct net_maps *m, const struct 
 
 /* Remove a rule given as text: a prefix from the allow and deny lists, or
  * a port range exactly as it was added. */
-int net_rule_remove(struct net_rule_set *s, const struct net_maps *m, const struct bg_net_rule *r)
+int net_rule_remove(struct net_rule_set *s, const struct net_maps *m, const struct bg_xdp_rule *r)
 {
 	char a[64], b[64];
 	struct bg_net_lpm6 k;
@@ -556,12 +556,12 @@ int net_rule_remove(struct net_rule_set *s, const struct net_maps *m, const stru
 
 	bg_net_rule_str(r, a, sizeof(a));
 	for (j = 0; j < s->n; j++) {
-		struct bg_net_rule *o = &s->r[j];
+		struct bg_xdp_rule *o = &s->r[j];
 
 		if (r->is_port != o->is_port)
 			continue;
 		if (!r->is_port) {
-			struct bg_net_rule t = *r;
+			struct bg_xdp_rule t = *r;
 
 			t.deny = o->deny;
 			if (!net_same_rule(o, &t))

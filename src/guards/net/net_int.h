@@ -49,7 +49,7 @@ struct net_maps {
 
 /* Every rule in the maps, with its id. */
 struct net_rule_set {
-	struct bg_net_rule *r;
+	struct bg_xdp_rule *r;
 	size_t n;
 	__u32 *ports;	     /* BG_NET_PORT_SLOTS */
 	unsigned char *used; /* by id, max_rules + 1 */
@@ -57,11 +57,11 @@ struct net_rule_set {
 };
 
 /* rules.c */
-bool net_same_rule(const struct bg_net_rule *a, const struct bg_net_rule *b);
+bool net_same_rule(const struct bg_xdp_rule *a, const struct bg_xdp_rule *b);
 /* "8000-8080", "22" or "any" (0-65535). */
 int net_parse_range(const char *s, uint16_t *lo, uint16_t *hi);
 /* Append to a growing array of rules (a config's, or those read back). */
-int net_rule_append(struct bg_net_rule **v, size_t *n, const struct bg_net_rule *r);
+int net_rule_append(struct bg_xdp_rule **v, size_t *n, const struct bg_xdp_rule *r);
 
 /* maps.c */
 int net_ncpus(void);
@@ -73,14 +73,14 @@ int net_rules_read(struct net_rule_set *s, const struct net_maps *m);
 int net_read_cfg(const struct net_maps *m, struct bg_net_cfg *cfg);
 int net_cfg_write(const struct net_maps *m, const struct bg_net_cfg *cfg);
 /* 1 if it was there already; errors are printed here. */
-int net_rule_add(struct net_rule_set *s, const struct net_maps *m, const struct bg_net_rule *r);
-int net_rule_remove(struct net_rule_set *s, const struct net_maps *m, const struct bg_net_rule *r);
+int net_rule_add(struct net_rule_set *s, const struct net_maps *m, const struct bg_xdp_rule *r);
+int net_rule_remove(struct net_rule_set *s, const struct net_maps *m, const struct bg_xdp_rule *r);
 /*
  * Make the IPv4 prefilters (bg_net_src16, bg_net_src24) cover the prefixes
  * of s (and extra), and bg_net_long24 answer for those that are not removed.
  */
 int net_src16_sync(const struct net_rule_set *s, const struct net_maps *m,
-		   const struct bg_net_rule *extra, size_t n_extra);
+		   const struct bg_xdp_rule *extra, size_t n_extra);
 int net_long24_sync(const struct net_rule_set *s, const struct net_maps *m);
 
 /* attach.c */

@@ -12,7 +12,7 @@
 #include "guards/net/net_int.h"
 
 
-int bg_net_parse_prefix(const char *s, struct bg_net_rule *r, char *err, size_t errlen)
+int bg_net_parse_prefix(const char *s, struct bg_xdp_rule *r, char *err, size_t errlen)
 {
 	char addr[INET6_ADDRSTRLEN + 1];
 	const char *slash = strchr(s, '/');
@@ -85,7 +85,7 @@ int net_parse_range(const char *s, uint16_t *lo, uint16_t *hi)
 	return 0;
 }
 
-int bg_net_parse_port(const char *s, struct bg_net_rule *r, size_t *n, char *err, size_t errlen)
+int bg_net_parse_port(const char *s, struct bg_xdp_rule *r, size_t *n, char *err, size_t errlen)
 {
 	const char *spec = s;
 	int proto = -1;
@@ -114,7 +114,7 @@ int bg_net_parse_port(const char *s, struct bg_net_rule *r, size_t *n, char *err
 	return 0;
 }
 
-void bg_net_rule_str(const struct bg_net_rule *r, char *buf, size_t len)
+void bg_net_rule_str(const struct bg_xdp_rule *r, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 
@@ -131,7 +131,7 @@ void bg_net_rule_str(const struct bg_net_rule *r, char *buf, size_t len)
 	snprintf(buf, len, "%s/%u", a, r->plen);
 }
 
-bool net_same_rule(const struct bg_net_rule *a, const struct bg_net_rule *b)
+bool net_same_rule(const struct bg_xdp_rule *a, const struct bg_xdp_rule *b)
 {
 	if (a->is_port != b->is_port)
 		return false;
@@ -142,9 +142,9 @@ bool net_same_rule(const struct bg_net_rule *a, const struct bg_net_rule *b)
 }
 
 /* Append to a growing array of rules (a config's, or those read back). */
-int net_rule_append(struct bg_net_rule **v, size_t *n, const struct bg_net_rule *r)
+int net_rule_append(struct bg_xdp_rule **v, size_t *n, const struct bg_xdp_rule *r)
 {
-	struct bg_net_rule *nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	struct bg_xdp_rule *nv = realloc(*v, (*n + 1) * sizeof(*nv));
 
 	if (!nv)
 		return -ENOMEM;
