@@ -37,7 +37,7 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/bpf/%.bpf.o)
 SKELS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/skel/%.skel.h)
 
-SRCS := $(wildcard src/*.c src/*/*.c)
+SRCS := $(wildcard src/*.c src/*/*.c src/*/*/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/libbpfguard.a

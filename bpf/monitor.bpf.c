@@ -26,10 +26,10 @@
 #include "lib/prefix.bpf.h"
 #include "lib/ratelimit.bpf.h"
 #include "lib/sharers.bpf.h"
+#include "lib/netrules.bpf.h"
 #include <bpf/bpf_endian.h>
 #include <bpfguard/monitor.h>
 #include <bpfguard/profile.h>
-#include <bpfguard/sandbox.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -40,7 +40,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u8 action = BG_ACT_ALERT; /* BG_ACT_ALERT or BG_ACT_KILL */
 const volatile bool has_syscalls = false, has_files = false, has_exec = false, has_net = false;
 const volatile bool sel_cgroup = false, sel_exe = false;
-const volatile __u32 n_net = 0;
 const volatile __u32 self_tgid = 0; /* bpfguard itself is never monitored */
 const volatile __u64 sys_native[BG_SYSCALL_WORDS] = {};
 const volatile __u64 sys_compat[BG_SYSCALL_WORDS] = {};
@@ -82,13 +81,6 @@ struct {
 	__type(key, struct bg_ident);
 	__type(value, struct bg_mon_file_rule);
 } mon_files SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, BG_NET_RULES_MAX);
-	__type(key, __u32);
-	__type(value, struct bg_net_rule);
-} mon_net SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -218,30 +210,6 @@ static __always_inline void syscall_violation(struct pt_regs *regs, __u64 nr, bo
 
 /* ---- network ------------------------------------------------------------ */
 
-struct net_match {
-	__u8 op;
-	__u16 family;
-	__u16 port;
-	__u8 addr[16];
-	bool allowed;
-};
-
-static long net_rule_step(__u32 i, void *c)
-{
-	struct net_match *m = c;
-	struct bg_net_rule *r = bpf_map_lookup_elem(&mon_net, &i);
-
-	if (!r)
-		return 1;
-	if (r->op != m->op || (r->port && r->port != m->port) ||
-	    (r->family && r->family != m->family))
-		return 0;
-	if (r->family && !bg_prefix_match(r->addr, m->addr, r->prefix))
-		return 0;
-	m->allowed = true;
-	return 1;
-}
-
 /* The socket's protocol, from the fd the call names (0 if unknown). */
 static __always_inline __u8 fd_protocol(__u64 fd)
 {
@@ -256,7 +224,7 @@ static __always_inline __u8 fd_protocol(__u64 fd)
 
 static __always_inline void check_sockaddr(const void *uaddr, __u64 len, __u8 op, __u64 fd)
 {
-	struct net_match m = {.op = op};
+	struct bg_net_match m = {.op = op};
 	struct bg_net_event *e;
 	struct bg_rl_state *rl;
 	__u8 sa[28] = {}, out;
@@ -274,12 +242,7 @@ static __always_inline void check_sockaddr(const void *uaddr, __u64 len, __u8 op
 	else
 		return; /* unix sockets and others: not network peers */
 	m.port = bpf_ntohs(*(__u16 *)&sa[2]);
-	/* Skipped when there are no rules: with a constant 0 count the
-	 * callback is never verified, and 6.18 then fails the load ("No
-	 * program to jit"). */
-	if (n_net)
-		bpf_loop(n_net, net_rule_step, &m, 0);
-	if (m.allowed)
+	if (bg_net_allowed(&m))
 		return;
 	out = act();
 	if (!bg_rl_check(BG_MON_RULE_NETWORK, &rl, &sup))

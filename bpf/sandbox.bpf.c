@@ -25,21 +25,7 @@ static __always_inline int check(struct bpf_sock_addr *ctx, __u8 op, bool v6)
 	__u32 sup;
 
 	m.op = op;
-	m.family = v6 ? AF_INET6 : AF_INET;
-	m.port = bpf_ntohs(ctx->user_port);
-	if (v6) {
-		__u32 w[4];
-
-		w[0] = ctx->user_ip6[0];
-		w[1] = ctx->user_ip6[1];
-		w[2] = ctx->user_ip6[2];
-		w[3] = ctx->user_ip6[3];
-		__builtin_memcpy(m.addr, w, 16);
-	} else {
-		__u32 a = ctx->user_ip4;
-
-		__builtin_memcpy(m.addr, &a, 4);
-	}
+	bg_net_match_sock_addr(&m, ctx, v6);
 	if (bg_net_allowed(&m))
 		return 1;
 	if (!bg_rl_check(rule_id, &rl, &sup))

@@ -1,20 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The network allowlist of `bpfguard run`, shared by the cgroup sock_addr
- * programs (bpf/sandbox.bpf.c) and the BPF LSM ones (bpf/run_lsm.bpf.c), so
- * that a peer is allowed or refused by the same rule whichever mechanism
- * enforces it. User space fills net_rules and sets n_rules before load.
- * Include after lib/common.bpf.h.
+ * A policy's network allowlist as a map of rules: `bpfguard run` (the
+ * cgroup sock_addr programs of bpf/sandbox.bpf.c and the BPF LSM ones of
+ * bpf/run_lsm.bpf.c) and `bpfguard monitor` (bpf/monitor.bpf.c), so that a
+ * peer is allowed or refused by the same rule whichever mechanism enforces
+ * it. User space fills net_rules (src/policy/netrule.c) and sets n_rules
+ * before load. Include after lib/common.bpf.h.
  */
 #ifndef BG_NETRULES_BPF_H
 #define BG_NETRULES_BPF_H
 
 #include <bpfguard/profile.h>
-#include <bpfguard/sandbox.h>
 
-#include "lib/consts.bpf.h"
-#include "lib/prefix.bpf.h"
-
+#include "lib/netmatch.bpf.h"
 
 const volatile __u32 n_rules = 0;
 
@@ -25,15 +23,6 @@ struct {
 	__type(value, struct bg_net_rule);
 } net_rules SEC(".maps");
 
-/* One operation on one peer, and whether a rule allowed it. */
-struct bg_net_match {
-	__u8 op;
-	__u16 family;
-	__u16 port; /* host order */
-	__u8 addr[16];
-	bool allowed;
-};
-
 static long bg_net_match_one(__u32 i, void *c)
 {
 	struct bg_net_match *m = c;
@@ -41,10 +30,7 @@ static long bg_net_match_one(__u32 i, void *c)
 
 	if (!r)
 		return 1;
-	if (r->op != m->op || (r->port && r->port != m->port) ||
-	    (r->family && r->family != m->family))
-		return 0;
-	if (r->family && r->prefix && !bg_prefix_match(r->addr, m->addr, r->prefix))
+	if (!bg_net_rule_match(r, m))
 		return 0;
 	m->allowed = true;
 	return 1;
@@ -54,7 +40,11 @@ static long bg_net_match_one(__u32 i, void *c)
 static __always_inline bool bg_net_allowed(struct bg_net_match *m)
 {
 	m->allowed = false;
-	bpf_loop(n_rules, bg_net_match_one, m, 0);
+	/* Skipped when there are no rules: with a constant 0 count the
+	 * callback is never verified, and 6.18 then fails the load ("No
+	 * program to jit"). */
+	if (n_rules)
+		bpf_loop(n_rules, bg_net_match_one, m, 0);
 	return m->allowed;
 }
 

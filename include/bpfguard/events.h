@@ -49,6 +49,7 @@ enum bg_action {
 	BG_ACT_DENY = 2,
 	BG_ACT_KILL = 3,
 	BG_ACT_KILL_USER = 4,
+	BG_ACT_REDIRECT = 5, /* sent elsewhere (a network ban's sinkhole) */
 };
 
 /* Which mechanism acted (the enforcement ladder, strongest first). */
@@ -165,7 +166,7 @@ struct bg_net_event {
 	struct bg_proc proc;
 	__u16 family;
 	__u16 port; /* host order */
-	__u8 op;    /* enum bg_net_op (profile.h) */
+	__u8 op;    /* enum bg_net_op (netrule.h) */
 	__u8 protocol;
 	__u8 pad[2];
 	__u8 addr[16];
@@ -253,13 +254,14 @@ struct bg_netban_event {
 	struct bg_event_hdr hdr;
 	struct bg_proc proc; /* zero pid for packets (cgroup_skb: no process context) */
 	__u32 nr;	     /* syscall number (tracepoint path), else 0 */
-	__u8 op;	     /* enum bg_ban_op */
+	__u8 op;	     /* enum bg_net_op (netrule.h) */
 	__u8 protocol;	     /* IPPROTO_TCP, IPPROTO_UDP, 0: unknown */
 	__u16 family;	     /* AF_INET, AF_INET6, 0: peer unknown */
-	__u16 port;	     /* peer port, host order */
-	__u16 pad0;
+	__u16 port;	     /* peer port, host order: the original one */
+	__u16 redirect_port; /* action redirect: the sinkhole's port, else 0 */
 	__u32 pad1;
-	__u8 addr[16]; /* peer address; IPv4 in the first 4 bytes */
+	__u8 addr[16];		/* peer address; IPv4 in the first 4 bytes */
+	__u8 redirect_addr[16]; /* action redirect: the sinkhole (same family) */
 };
 
 /*
@@ -345,7 +347,7 @@ _Static_assert(sizeof(struct bg_file_event) == 24 + sizeof(struct bg_proc) + 56 
 	       "bg_file_event layout");
 _Static_assert(sizeof(struct bg_limit_event) == 24 + sizeof(struct bg_proc) + 40,
 	       "bg_limit_event layout");
-_Static_assert(sizeof(struct bg_netban_event) == 24 + sizeof(struct bg_proc) + 32,
+_Static_assert(sizeof(struct bg_netban_event) == 24 + sizeof(struct bg_proc) + 48,
 	       "bg_netban_event layout");
 _Static_assert(sizeof(struct bg_run_file_event) == 24 + sizeof(struct bg_proc) + 8 + BG_PATH_MAX,
 	       "bg_run_file_event layout");

@@ -10,6 +10,7 @@
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
 #endif
+#include <bpfguard/netrule.h>
 
 #define BG_LIM_RULES_MAX   64
 #define BG_LIM_PEERS_MAX   16 /* allowed peers per rule */
@@ -31,15 +32,6 @@
 #define BG_BAN_SEND    0x2
 #define BG_BAN_RECV    0x4
 
-/* One allowed peer: family 0 means any address. */
-struct bg_lim_peer {
-	__u16 family; /* AF_INET, AF_INET6, 0: any */
-	__u16 port;   /* host order; 0: any */
-	__u8 prefix;  /* bits of addr that must match */
-	__u8 pad[3];
-	__u8 addr[16];
-};
-
 struct bg_lim_rule {
 	__u64 max_memory;      /* bytes of address space (mm->total_vm); 0: none */
 	__u32 max_children;    /* live child processes of one process; 0: none */
@@ -49,7 +41,11 @@ struct bg_lim_rule {
 	__u8 n_peers;
 	__u8 net_mech; /* enum bg_mechanism that enforces the ban: lsm, cgroup, tracepoint */
 	__u8 pad[4];
-	struct bg_lim_peer peers[BG_LIM_PEERS_MAX];
+	struct bg_net_rule peers[BG_LIM_PEERS_MAX]; /* allowed peers (op 0) */
+	/* action redirect: where a banned connect or send goes instead, [0]
+	 * IPv4, [1] IPv6 (port 0: none for that family, which is denied). The
+	 * sinkholes are among the allowed peers too. */
+	struct bg_net_rule sinkhole[2];
 };
 
 /* What the kernel keeps about a process created by a tracked process. */
@@ -83,14 +79,6 @@ enum bg_lim_what {
 	BG_LIM_CHILDREN = 3,
 	BG_LIM_DESCENDANTS = 4,
 	BG_LIM_CONDEMNED = 5, /* a member of a tree that went over its limit forked */
-};
-
-/* Network operations (bg_netban_event.op). */
-enum bg_ban_op {
-	BG_BAN_OP_CONNECT = 1,
-	BG_BAN_OP_SEND = 2,
-	BG_BAN_OP_RECV = 3,
-	BG_BAN_OP_ACCEPT = 4,
 };
 
 #endif /* BPFGUARD_LIMITS_H */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The XDP ingress filter's maps, shared by bpf/xdp.bpf.c and src/guards/net.c.
+ * The XDP ingress filter's maps, shared by bpf/xdp.bpf.c and src/guards/net/.
  * Rules live in these maps, pinned under <bpffs>/bpfguard/net/<ifname>/,
  * so `bpfguard net allow|deny|remove` changes them in place without
  * reloading the program. docs/network.md describes the semantics.
@@ -104,7 +104,7 @@ struct bg_net_src16 {
  * prefix of length <= 24 that covers the whole /24 (0: none), which user
  * space reads from the trie itself. A /24 with more than
  * BG_NET_LONG24_MAX longer prefixes is marked overflow: the trie decides.
- * User space rewrites an entry after the tries change (src/guards/net.c). */
+ * User space rewrites an entry after the tries change (src/guards/net/maps.c). */
 #define BG_NET_LONG24_MAX 8
 struct bg_net_long24_ent {
 	__u8 low;  /* the prefix's last byte */

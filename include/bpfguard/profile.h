@@ -12,6 +12,7 @@
 #endif
 
 #include <bpfguard/events.h>
+#include <bpfguard/netrule.h>
 
 #define BG_SYSCALL_MAX	 512 /* syscall numbers recorded per ABI */
 #define BG_SYSCALL_WORDS (BG_SYSCALL_MAX / 64)
@@ -72,11 +73,7 @@ struct bg_prof_rename {
 };
 
 /* Network peers: connect/sendto/sendmsg destinations and bind addresses. */
-enum bg_net_op {
-	BG_NET_CONNECT = 1,
-	BG_NET_SENDTO = 2,
-	BG_NET_BIND = 3,
-};
+/* enum bg_net_op: include/bpfguard/netrule.h */
 
 struct bg_prof_net {
 	__u16 family; /* AF_INET or AF_INET6 */

@@ -20,7 +20,7 @@ extern const struct bg_cmd_help monitor_help;
 
 /* Groups of commands: bpf list/dump/watch (src/inspect/). */
 extern const struct bg_cmd bpf_cmds[];
-/* net attach/detach/status/stats/allow/deny/remove (src/guards/net.c). */
+/* net attach/detach/status/stats/allow/deny/remove (src/guards/net/cmd.c). */
 extern const struct bg_cmd net_cmds[];
 
 #endif

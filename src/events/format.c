@@ -11,7 +11,7 @@
 
 static const char *const action_names[] = {
 	[BG_ACT_NONE] = "none", [BG_ACT_ALERT] = "alert",	  [BG_ACT_DENY] = "deny",
-	[BG_ACT_KILL] = "kill", [BG_ACT_KILL_USER] = "kill-user",
+	[BG_ACT_KILL] = "kill", [BG_ACT_KILL_USER] = "kill-user", [BG_ACT_REDIRECT] = "redirect",
 };
 static const char *const mech_names[] = {
 	[BG_MECH_NONE] = "none",	 [BG_MECH_LSM] = "lsm",

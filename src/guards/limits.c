@@ -57,108 +57,49 @@ static void effective(const struct bg_limits_guard *g, const struct bg_limits_ru
 		out->net_mech = BG_MECH_TRACEPOINT;
 }
 
-/* Does any rule need the sys_enter program (memory checks, kill at a fork,
- * a network ban enforced at the syscall)? */
-static bool needs_sys_enter(const struct bg_limits_guard *g, const struct bg_limits_config *c,
-			    int mode)
+/* Which sys_enter programs the rules need: limits' (memory checks, kill at
+ * a fork), netban's (a network ban enforced at the syscall). */
+struct sys_enter_need {
+	bool limits, ban;
+};
+
+static struct sys_enter_need needs_sys_enter(const struct bg_limits_guard *g,
+					     const struct bg_limits_config *c, int mode)
 {
+	struct sys_enter_need need = {false, false};
 	struct bg_lim_rule r;
 	size_t i;
 
 	for (i = 0; i < c->n_rules; i++) {
 		effective(g, &c->rules[i], mode, &r);
-		if (r.max_memory || (r.net_ban && r.net_mech == BG_MECH_TRACEPOINT) ||
+		if (r.max_memory ||
 		    ((r.max_children || r.max_descendants) && r.action == BG_ACT_KILL))
-			return true;
+			need.limits = true;
+		if (r.net_ban && r.net_mech == BG_MECH_TRACEPOINT)
+			need.ban = true;
 	}
-	return false;
+	return need;
 }
 
-static int sys_enter_set(struct bg_limits_guard *g, bool on)
+static int sys_enter_set(struct bg_limits_guard *g, struct sys_enter_need on)
 {
-	int err;
+	int err = bg_netban_sys_enter(&g->ban, on.ban);
 
-	if (on && !g->sys_enter) {
+	if (err)
+		return err;
+
+	if (on.limits && !g->sys_enter) {
 		g->sys_enter = bpf_program__attach(g->skel->progs.lim_sys_enter);
 		if (!g->sys_enter) {
 			err = -errno;
 			pr_err("limits guard: cannot attach sys_enter: %s\n", strerror(errno));
 			return err;
 		}
-	} else if (!on && g->sys_enter) {
+	} else if (!on.limits && g->sys_enter) {
 		bpf_link__destroy(g->sys_enter);
 		g->sys_enter = NULL;
 	}
 	return 0;
-}
-
-static int cg_attach(struct bg_limits_guard *g, const struct bg_limits_rule *cr)
-{
-	struct bpf_program *progs[6] = {
-		g->skel->progs.lim_connect4,	g->skel->progs.lim_connect6,
-		g->skel->progs.lim_sendmsg4,	g->skel->progs.lim_sendmsg6,
-		g->skel->progs.lim_skb_ingress, g->skel->progs.lim_skb_egress,
-	};
-	struct bg_limits_cg *cg, *grown;
-	size_t i;
-	int fd, err = 0;
-
-	for (i = 0; i < g->n_cgs; i++)
-		if (g->cgs[i].id == cr->cgroup_id)
-			return 0;
-	grown = realloc(g->cgs, (g->n_cgs + 1) * sizeof(*g->cgs));
-	if (!grown)
-		return -ENOMEM;
-	g->cgs = grown;
-	cg = &g->cgs[g->n_cgs];
-	memset(cg, 0, sizeof(*cg));
-	cg->id = cr->cgroup_id;
-	fd = open(cr->target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		pr_err("limits: rule '%s': cannot open %s: %s\n", cr->name, cr->target,
-		       strerror(errno));
-		return err;
-	}
-	for (i = 0; i < 6; i++) {
-		cg->links[i] = bpf_program__attach_cgroup(progs[i], fd);
-		if (!cg->links[i]) {
-			err = -errno;
-			pr_err("limits: rule '%s': cannot attach %s to %s: %s\n", cr->name,
-			       bpf_program__name(progs[i]), cr->target, strerror(errno));
-			break;
-		}
-	}
-	close(fd);
-	if (err) {
-		while (i--)
-			bpf_link__destroy(cg->links[i]);
-		return err;
-	}
-	g->n_cgs++;
-	return 0;
-}
-
-/* Detach the cgroups no rule of c names any more. */
-static void cg_prune(struct bg_limits_guard *g, const struct bg_limits_config *c)
-{
-	size_t i, j, k = 0;
-	bool keep;
-
-	for (i = 0; i < g->n_cgs; i++) {
-		keep = false;
-		for (j = 0; c && j < c->n_rules; j++)
-			if (c->rules[j].match == BG_LIM_MATCH_CGROUP &&
-			    c->rules[j].cgroup_id == g->cgs[i].id && c->rules[j].r.net_ban)
-				keep = true;
-		if (keep) {
-			g->cgs[k++] = g->cgs[i];
-			continue;
-		}
-		for (j = 0; j < 6; j++)
-			bpf_link__destroy(g->cgs[i].links[j]);
-	}
-	g->n_cgs = k;
 }
 
 /* Delete the keys of map that are not in the new set (present(key) false). */
@@ -197,6 +138,13 @@ static __u32 kind_bit(enum bg_lim_match m)
 					  : BG_LIM_KIND_COMM;
 }
 
+/* Both objects look the targets up: both learn a new kind first. */
+static void kinds_set(struct bg_limits_guard *g, __u32 kinds)
+{
+	__atomic_store_n(&g->skel->bss->lim_kinds, kinds, __ATOMIC_RELEASE);
+	bg_netban_kinds(&g->ban, kinds);
+}
+
 static int write_rules(struct bg_limits_guard *g, const struct bg_limits_config *c, int mode)
 {
 	int rules = bpf_map__fd(g->skel->maps.lim_rules);
@@ -214,8 +162,7 @@ static int write_rules(struct bg_limits_guard *g, const struct bg_limits_config 
 	 * ones stay until theirs are pruned): no target is ever skipped. */
 	for (i = 0; i < c->n_rules; i++)
 		kinds |= kind_bit(c->rules[i].match);
-	__atomic_store_n(&g->skel->bss->lim_kinds, g->skel->bss->lim_kinds | kinds,
-			 __ATOMIC_RELEASE);
+	kinds_set(g, g->skel->bss->lim_kinds | kinds);
 	for (i = 0; i < c->n_rules; i++) {
 		const struct bg_limits_rule *cr = &c->rules[i];
 		struct bg_lim_rule r;
@@ -235,7 +182,7 @@ static int write_rules(struct bg_limits_guard *g, const struct bg_limits_config 
 		else if (!err)
 			err = bpf_map_update_elem(comm, cr->comm, &idx, BPF_ANY);
 		if (!err && cr->match == BG_LIM_MATCH_CGROUP && r.net_ban)
-			err = cg_attach(g, cr);
+			err = bg_netban_cg_attach(&g->ban, cr);
 		if (err) {
 			err = err < 0 ? err : -EINVAL;
 			pr_err("limits: rule '%s': %s\n", cr->name, strerror(-err));
@@ -246,8 +193,8 @@ static int write_rules(struct bg_limits_guard *g, const struct bg_limits_config 
 	prune_map(exe, sizeof(struct bg_ident), c, BG_LIM_MATCH_EXE);
 	prune_map(cgm, sizeof(__u64), c, BG_LIM_MATCH_CGROUP);
 	prune_map(comm, BG_COMM_LEN, c, BG_LIM_MATCH_COMM);
-	__atomic_store_n(&g->skel->bss->lim_kinds, kinds, __ATOMIC_RELEASE);
-	cg_prune(g, c);
+	kinds_set(g, kinds);
+	bg_netban_cg_prune(&g->ban, c);
 	free(g->names);
 	g->names = names;
 	g->n_names = c->n_rules;
@@ -258,37 +205,34 @@ struct limits_start {
 	struct bg_limits_guard *g;
 	const struct bg_limits_config *c;
 	int mode;
+	struct bg_events *ev;
 };
 
 /* Without BPF LSM, the tp_btf and cgroup programs alone. */
 static int limits_configure(void *arg)
 {
 	struct bg_limits_guard *g = ((struct limits_start *)arg)->g;
-	struct bpf_program *lsm_progs[] = {
-		g->skel->progs.lim_task_alloc,	   g->skel->progs.lim_socket_connect,
-		g->skel->progs.lim_socket_sendmsg, g->skel->progs.lim_socket_recvmsg,
-		g->skel->progs.lim_socket_accept,
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(lsm_progs) / sizeof(lsm_progs[0]) && !g->lsm; i++)
-		bpf_program__set_autoload(lsm_progs[i], false);
+	if (!g->lsm)
+		bpf_program__set_autoload(g->skel->progs.lim_task_alloc, false);
 	bpf_program__set_autoattach(g->skel->progs.lim_sys_enter, false);
 	return 0;
 }
 
-/* Rules before attach: the programs never run without them. */
+/* Rules before attach: the programs never run without them. The network
+ * bans load here, on the maps the load just made, before the rules that
+ * attach them to cgroups. */
 static int limits_fill(void *arg)
 {
 	struct limits_start *st = arg;
+	int err = bg_netban_start(&st->g->ban, st->g->skel, st->g->lsm, st->ev);
 
-	return write_rules(st->g, st->c, st->mode);
+	return err ? err : write_rules(st->g, st->c, st->mode);
 }
 
 int bg_limits_guard_start(struct bg_limits_guard *g, const struct bg_limits_config *c, int mode,
 			  struct bg_events *ev, const struct bg_caps *caps)
 {
-	struct limits_start st = {g, c, mode};
+	struct limits_start st = {g, c, mode, ev};
 	struct bg_bpf_steps steps = {.who = "limits guard",
 				     .ev = ev,
 				     .configure = limits_configure,
@@ -323,28 +267,26 @@ cleanup:
 
 int bg_limits_guard_update(struct bg_limits_guard *g, const struct bg_limits_config *c, int mode)
 {
-	bool need = needs_sys_enter(g, c, mode);
+	struct sys_enter_need need = needs_sys_enter(g, c, mode), now;
 	int err;
 
 	/* Attached before the rules that need it, detached after the last
 	 * one is gone: no rule is ever without its hook. */
-	if (need) {
-		err = sys_enter_set(g, true);
-		if (err)
-			return err;
-	}
+	now.limits = need.limits || g->sys_enter;
+	now.ban = need.ban || g->ban.sys_enter;
+	err = sys_enter_set(g, now);
+	if (err)
+		return err;
 	err = write_rules(g, c, mode);
-	if (!err && !need)
-		sys_enter_set(g, false);
+	if (!err)
+		sys_enter_set(g, need);
 	return err;
 }
 
 void bg_limits_guard_stop(struct bg_limits_guard *g)
 {
-	sys_enter_set(g, false);
-	cg_prune(g, NULL);
-	free(g->cgs);
-	g->cgs = NULL;
+	sys_enter_set(g, (struct sys_enter_need){false, false});
+	bg_netban_stop(&g->ban);
 	bg_limits_bpf__destroy(g->skel);
 	g->skel = NULL;
 	free(g->names);
@@ -354,21 +296,13 @@ void bg_limits_guard_stop(struct bg_limits_guard *g)
 
 int bg_limits_guard_pin(struct bg_limits_guard *g, struct bg_persist *p)
 {
-	char name[64];
-	size_t i, j;
 	int err;
 
 	err = bg_persist_links(p, g->skel->skeleton, "limits");
 	/* Attached apart from the skeleton, and only while rules need them. */
 	if (!err && g->sys_enter)
 		err = bg_persist_link(p, "limits-lim_sys_enter", bpf_link__fd(g->sys_enter));
-	for (i = 0; !err && i < g->n_cgs; i++)
-		for (j = 0; !err && j < 6; j++) {
-			snprintf(name, sizeof(name), "limits-cg%llu-%zu",
-				 (unsigned long long)g->cgs[i].id, j);
-			err = bg_persist_link(p, name, bpf_link__fd(g->cgs[i].links[j]));
-		}
-	return err;
+	return err ? err : bg_netban_pin(&g->ban, p);
 }
 
 const char *bg_limits_rule_name(const struct bg_limits_guard *g, uint32_t rule_id)
@@ -433,83 +367,6 @@ const struct bg_event_desc bg_limit_desc = {
 	.has_proc = true,
 	.json_bg = limit_json_bg,
 	.text = limit_text,
-	.color = "\033[31m",
-};
-
-static const char *const op_names[] = {"unknown", "connect", "send", "receive", "accept"};
-
-static const char *peer_ip(const struct bg_netban_event *e, char *buf, size_t len)
-{
-	if (e->family == AF_INET || e->family == AF_INET6)
-		return inet_ntop(e->family, e->addr, buf, len);
-	return NULL;
-}
-
-static void netban_json(struct bg_fmt *f, struct bg_json *j, const void *rec)
-{
-	const struct bg_netban_event *e = rec;
-	char ip[INET6_ADDRSTRLEN];
-	const char *a = peer_ip(e, ip, sizeof(ip));
-
-	(void)f;
-	if (a) {
-		/* The peer: the destination of what we send, the source of what we receive. */
-		bg_json_kobj(j, e->op >= BG_BAN_OP_RECV ? "source" : "destination");
-		bg_json_kstr(j, "address", a);
-		bg_json_ku64(j, "port", e->port);
-		bg_json_obj_end(j);
-	}
-	bg_json_kobj(j, "network");
-	if (e->family)
-		bg_json_kstr(j, "type", e->family == AF_INET ? "ipv4" : "ipv6");
-	bg_json_kstr(j, "transport",
-		     e->protocol == 6	 ? "tcp"
-		     : e->protocol == 17 ? "udp"
-					 : "other");
-	bg_json_obj_end(j);
-}
-
-static void netban_json_bg(struct bg_fmt *f, struct bg_json *j, const void *rec)
-{
-	const struct bg_netban_event *e = rec;
-
-	(void)f;
-	bg_json_kobj(j, "netban");
-	bg_json_kstr(j, "op", op_names[e->op < 5 ? e->op : 0]);
-	bg_json_kbool(j, "peer_known", e->family != 0);
-	if (e->nr)
-		bg_json_ku64(j, "syscall", e->nr);
-	bg_json_obj_end(j);
-}
-
-static void netban_text(struct bg_fmt *f, struct bg_buf *out, const void *rec)
-{
-	const struct bg_netban_event *e = rec;
-	char ip[INET6_ADDRSTRLEN];
-	const char *a = peer_ip(e, ip, sizeof(ip));
-
-	(void)f;
-	bg_buf_printf(out, " %s %s", op_names[e->op < 5 ? e->op : 0],
-		      e->protocol == 6	  ? "tcp"
-		      : e->protocol == 17 ? "udp"
-					  : "?");
-	if (a)
-		bg_buf_printf(out, e->family == AF_INET6 ? " [%s]:%u" : " %s:%u", a, e->port);
-	else
-		bg_buf_printf(out, " peer=unknown");
-}
-
-const struct bg_event_desc bg_netban_desc = {
-	.type = BG_EV_NETBAN,
-	.name = "netban",
-	.size = sizeof(struct bg_netban_event),
-	.category = "network",
-	.ecs_type = "denied",
-	.action = "network-banned",
-	.has_proc = true,
-	.json = netban_json,
-	.json_bg = netban_json_bg,
-	.text = netban_text,
 	.color = "\033[31m",
 };
 

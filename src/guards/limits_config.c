@@ -23,6 +23,7 @@
 #include "core/guard.h"
 #include "core/log.h"
 #include "core/persist.h"
+#include "policy/netrule.h"
 #include "policy/policy.h"
 #include "policy/yaml.h"
 #include "core/probe.h"
@@ -31,9 +32,9 @@ static const char *const section_keys[] = {"rules", NULL};
 static const char *const rule_keys[] = {"name",		"match",	   "action",  "max_memory",
 					"max_children", "max_descendants", "network", NULL};
 static const char *const match_keys[] = {"exe", "cgroup", "comm", NULL};
-static const char *const net_keys[] = {"ban", "allow", NULL};
-static const char *const actions[] = {"alert", "deny", "kill", NULL};
-static const int action_val[] = {BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL};
+static const char *const net_keys[] = {"ban", "allow", "redirect", NULL};
+static const char *const actions[] = {"alert", "deny", "kill", "redirect", NULL};
+static const int action_val[] = {BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL, BG_ACT_REDIRECT};
 static const char *const ban_names[] = {"connect", "send", "receive", NULL};
 
 /* ---- config ---- */
@@ -86,6 +87,36 @@ static int parse_match(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_rule 
 	return 0;
 }
 
+/* One sinkhole of network.redirect: an address (not a prefix) and a port. */
+static int parse_sinkhole(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_rule *r)
+{
+	struct bg_policy_net pn;
+	struct bg_net_rule *s;
+	const char *str;
+	int err = bg_yaml_str(y, n, "network.redirect", &str);
+
+	if (err)
+		return err;
+	if (bg_net_parse(str, &pn) || !pn.port || !pn.family ||
+	    pn.prefix != (pn.family == AF_INET ? 32 : 128))
+		return bg_yaml_error(
+			y, n,
+			"rule '%s': sinkhole '%s' is not ADDR:PORT or [ADDR6]:PORT (one "
+			"address, one port)",
+			r->name, str);
+	s = &r->r.sinkhole[pn.family == AF_INET ? 0 : 1];
+	if (s->port)
+		return bg_yaml_error(y, n, "rule '%s': one sinkhole per address family", r->name);
+	bg_net_rule_from(s, &pn, 0);
+	/* The redirected connection must get through the rule's own packet
+	 * hooks (cgroup_skb): the sinkhole is an allowed peer. */
+	if (r->r.n_peers == BG_LIM_PEERS_MAX)
+		return bg_yaml_error(y, n, "rule '%s': at most %d allowed peers and sinkholes",
+				     r->name, BG_LIM_PEERS_MAX);
+	r->r.peers[r->r.n_peers++] = *s;
+	return 0;
+}
+
 static int parse_network(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_rule *r)
 {
 	yaml_node_item_t *it;
@@ -110,6 +141,19 @@ static int parse_network(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_rul
 	}
 	if (!r->r.net_ban)
 		return bg_yaml_error(y, v, "rule '%s': network.ban is empty", r->name);
+	v = bg_yaml_get(y, n, "redirect");
+	if (v && v->type == YAML_SEQUENCE_NODE) {
+		BG_YAML_FOR_EACH(y, v, it, item)
+		{
+			err = parse_sinkhole(y, item, r);
+			if (err)
+				return err;
+		}
+	} else if (v) {
+		err = parse_sinkhole(y, v, r);
+		if (err)
+			return err;
+	}
 	v = bg_yaml_get(y, n, "allow");
 	if (!v)
 		return 0;
@@ -119,7 +163,6 @@ static int parse_network(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_rul
 	BG_YAML_FOR_EACH(y, v, it, item)
 	{
 		struct bg_policy_net pn;
-		struct bg_lim_peer *p;
 
 		err = bg_yaml_str(y, item, "network.allow", &s);
 		if (err)
@@ -132,11 +175,8 @@ static int parse_network(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_rul
 		if (r->r.n_peers == BG_LIM_PEERS_MAX)
 			return bg_yaml_error(y, item, "rule '%s': at most %d allowed peers",
 					     r->name, BG_LIM_PEERS_MAX);
-		p = &r->r.peers[r->r.n_peers++];
-		p->family = pn.family;
-		p->port = pn.port;
-		p->prefix = pn.prefix;
-		memcpy(p->addr, pn.addr, sizeof(p->addr));
+		/* op 0: the ban's operations (net_ban), whichever. */
+		bg_net_rule_from(&r->r.peers[r->r.n_peers++], &pn, 0);
 	}
 	return 0;
 }
@@ -151,6 +191,41 @@ static int parse_count(struct bg_yaml *y, yaml_node_t *n, const char *what, __u3
 	if (v < 1 || v > 1000000)
 		return bg_yaml_error(y, n, "%s must be between 1 and 1000000", what);
 	*out = v;
+	return 0;
+}
+
+/*
+ * action redirect rewrites the destination in the cgroup connect/sendmsg
+ * hooks, which only cgroup targets have (exe and comm bans are enforced by
+ * LSM hooks or at the syscall, which cannot change the address); it needs
+ * network.redirect, and applies to network bans only.
+ */
+static int check_redirect(struct bg_yaml *y, yaml_node_t *n, const struct bg_limits_rule *r)
+{
+	bool sink = r->r.sinkhole[0].port || r->r.sinkhole[1].port;
+	yaml_node_t *at = bg_yaml_get(y, n, "action");
+
+	if (r->action != BG_ACT_REDIRECT)
+		return sink ? bg_yaml_error(y, n,
+					    "rule '%s': network.redirect needs action: redirect",
+					    r->name)
+			    : 0;
+	if (r->match != BG_LIM_MATCH_CGROUP)
+		return bg_yaml_error(y, at,
+				     "rule '%s': action redirect needs a cgroup target (the "
+				     "destination is rewritten by the cgroup connect and sendmsg "
+				     "hooks)",
+				     r->name);
+	if (!sink)
+		return bg_yaml_error(y, at,
+				     "rule '%s': action redirect needs network.redirect (the "
+				     "sinkhole, ADDR:PORT)",
+				     r->name);
+	if (r->r.max_memory || r->r.max_children || r->r.max_descendants)
+		return bg_yaml_error(y, at,
+				     "rule '%s': action redirect applies to network bans only: put "
+				     "the limits in a rule of their own",
+				     r->name);
 	return 0;
 }
 
@@ -220,6 +295,9 @@ static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_config
 				     "rule '%s' limits nothing: give max_memory, max_children, "
 				     "max_descendants or network",
 				     r->name);
+	err = check_redirect(y, n, r);
+	if (err)
+		return err;
 	for (i = 0; i < c->n_rules; i++) {
 		const struct bg_limits_rule *o = &c->rules[i];
 

@@ -10,6 +10,7 @@
 #include <bpfguard/ident.h>
 #include <bpfguard/limits.h>
 
+#include "guards/netban.h"
 #include "policy/yaml.h"
 
 struct bg_yaml;
@@ -49,20 +50,13 @@ struct bg_resolve;
 /* What exe and cgroup rules name, found on this host (bg_config_resolve). */
 int bg_limits_config_resolve(struct bg_limits_config *c, struct bg_resolve *r);
 
-/* Links of the cgroup programs on one target cgroup. */
-struct bg_limits_cg {
-	uint64_t id;
-	struct bpf_link *links[6];
-};
-
-/* User half of bpf/limits.bpf.c. */
+/* User half of bpf/limits.bpf.c and, through ban, bpf/netban.bpf.c. */
 struct bg_limits_guard {
 	struct bg_limits_bpf *skel;
-	bool lsm; /* BPF LSM programs loaded: deny is possible */
-	struct bg_limits_cg *cgs;
-	size_t n_cgs;
+	bool lsm;	      /* BPF LSM programs loaded: deny is possible */
+	struct bg_netban ban; /* its network bans (bpf/netban.bpf.c) */
 	/* tp_btf/sys_enter, attached only while a rule needs it (memory, a
-	 * kill on fork, a ban without LSM): it slows every syscall host-wide. */
+	 * kill on fork): it slows every syscall host-wide. */
 	struct bpf_link *sys_enter;
 	char (*names)[65]; /* rule names by index */
 	size_t n_names;

@@ -23,7 +23,7 @@ enum bg_net_mode {
 };
 
 /* One rule as written: a prefix or a port range. */
-struct bg_net_rule {
+struct bg_xdp_rule {
 	bool is_port;
 	bool deny;	/* prefixes only */
 	uint8_t family; /* 4 or 6 */
@@ -44,7 +44,7 @@ struct bg_net_config {
 	struct bg_net_cfg cfg;
 	unsigned int max_rules;
 	bool persist; /* leave the filter attached when the agent exits */
-	struct bg_net_rule *rules;
+	struct bg_xdp_rule *rules;
 	size_t n_rules;
 };
 
@@ -56,10 +56,10 @@ bool bg_net_ifname_valid(const char *s);
 void bg_net_config_free(struct bg_net_config *c);
 
 /* "10.0.0.0/8", "2001:db8::/32", "192.0.2.1" (a host). */
-int bg_net_parse_prefix(const char *s, struct bg_net_rule *r, char *err, size_t errlen);
+int bg_net_parse_prefix(const char *s, struct bg_xdp_rule *r, char *err, size_t errlen);
 /* "tcp:22", "udp:53", "tcp:1000-2000", "22" (TCP and UDP: two rules). */
-int bg_net_parse_port(const char *s, struct bg_net_rule *r, size_t *n, char *err, size_t errlen);
-void bg_net_rule_str(const struct bg_net_rule *r, char *buf, size_t len);
+int bg_net_parse_port(const char *s, struct bg_xdp_rule *r, size_t *n, char *err, size_t errlen);
+void bg_net_rule_str(const struct bg_xdp_rule *r, char *buf, size_t len);
 
 /* The filter on the agent's interfaces. */
 struct bg_net_link {

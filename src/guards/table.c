@@ -9,7 +9,7 @@ const struct bg_guard *const bg_guards[] = {
 	&bg_guard_exec,	    /* guards.exec: exec and exit events (exec.c) */
 	&bg_guard_bpf_load, /* guards.bpf_load: BPF program loads (bpfload.c) */
 	&bg_guard_files,    /* guards.files: protected files (files.c) */
-	&bg_guard_limits,   /* guards.limits: memory, children, network bans (limits.c) */
-	&bg_guard_network,  /* network: the XDP ingress filter (net.c) */
+	&bg_guard_limits,  /* guards.limits: memory, children (limits.c), network bans (netban.c) */
+	&bg_guard_network, /* network: the XDP ingress filter (net/) */
 	NULL,
 };

@@ -26,7 +26,7 @@
 #include <bpfguard/events.h>
 #include <bpfguard/monitor.h>
 #include <bpfguard/php.h>
-#include <bpfguard/sandbox.h>
+#include <bpfguard/netrule.h>
 
 #include "core/cli.h"
 #include "core/context.h"
@@ -36,6 +36,7 @@
 #include "events/ring.h"
 #include "core/ident.h"
 #include "core/log.h"
+#include "policy/netrule.h"
 #include "policy/policy.h"
 #include "monitor.skel.h"
 #include "sandbox/php.h"
@@ -62,7 +63,7 @@ static const char *rule_name(void *ctx, uint32_t id)
 
 struct monitor {
 	const char *policy_path;
-	int action; /* index in actions[]: alert or kill */
+	int action;	   /* index in actions[]: alert or kill */
 	struct bg_ctx ctx; /* format, output, events */
 	pid_t pids[MON_TARGETS_MAX];
 	const char *cgroups[MON_TARGETS_MAX];
@@ -171,16 +172,9 @@ static int fill_maps(struct monitor *m)
 	err = fill_files(m);
 	if (err)
 		return err;
-	for (i = 0; i < m->pol.n_net; i++) {
-		const struct bg_policy_net *pn = &m->pol.net[i];
-		struct bg_net_rule rule = {
-			.op = pn->op, .prefix = pn->prefix, .family = pn->family, .port = pn->port};
-		uint32_t key = i;
-
-		memcpy(rule.addr, pn->addr, sizeof(rule.addr));
-		if (bpf_map_update_elem(bpf_map__fd(s->maps.mon_net), &key, &rule, BPF_ANY))
-			return -errno;
-	}
+	err = bg_net_rules_write(bpf_map__fd(s->maps.net_rules), m->pol.net, m->pol.n_net);
+	if (err)
+		return err;
 	for (i = 0; i < (size_t)m->n_exes; i++) {
 		struct bg_ident k;
 
@@ -468,7 +462,7 @@ static int start(struct monitor *m)
 	s->rodata->has_net = p->has_net;
 	s->rodata->sel_cgroup = m->n_cgroups > 0;
 	s->rodata->sel_exe = m->n_exes > 0;
-	s->rodata->n_net = p->n_net;
+	s->rodata->n_rules = p->n_net;
 	s->rodata->self_tgid = getpid();
 	bpf_map__set_max_entries(s->maps.mon_procs, pid_words());
 	memcpy((void *)s->rodata->sys_native, p->sys_native, sizeof(p->sys_native));
@@ -557,13 +551,15 @@ static const char *opt_exe(void *m, const char *arg)
 static const struct bg_opt monitor_opts[] = {
 	BG_OPT_STR(struct monitor, policy_path, "policy", 'p', "FILE",
 		   "the policy to hold the processes to (from bpfguard profile)"),
-	BG_OPT_FN("pid", 'P', "PID", opt_pid, "monitor this process and its descendants (repeatable)"),
+	BG_OPT_FN("pid", 'P', "PID", opt_pid,
+		  "monitor this process and its descendants (repeatable)"),
 	BG_OPT_FN("cgroup", 'g', "PATH", opt_cgroup,
 		  "monitor every process in this cgroup v2 directory and below"),
 	BG_OPT_FN("exe", 'e', "PATH", opt_exe,
 		  "monitor every process running this executable (by device+inode)"),
-	BG_OPT_CHOICE(struct monitor, action, "action", 'a', "ACTION", actions,
-		      "alert (default): events only; kill: SIGKILL from the kernel (deny needs `run`)"),
+	BG_OPT_CHOICE(
+		struct monitor, action, "action", 'a', "ACTION", actions,
+		"alert (default): events only; kill: SIGKILL from the kernel (deny needs `run`)"),
 	BG_OPT_STR(struct monitor, ctx.output, "output", 'o', "FILE",
 		   "append events to FILE instead of stdout"),
 	BG_OPT_FORMAT(struct monitor, ctx),
