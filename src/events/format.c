@@ -11,7 +11,7 @@
 
 static const char *const action_names[] = {
 	[BG_ACT_NONE] = "none", [BG_ACT_ALERT] = "alert",	  [BG_ACT_DENY] = "deny",
-	[BG_ACT_KILL] = "kill", [BG_ACT_KILL_USER] = "kill-user",
+	[BG_ACT_KILL] = "kill", [BG_ACT_KILL_USER] = "kill-user", [BG_ACT_REDIRECT] = "redirect",
 };
 static const char *const mech_names[] = {
 	[BG_MECH_NONE] = "none",	 [BG_MECH_LSM] = "lsm",
@@ -307,7 +307,7 @@ static void ecs_render(struct bg_fmt *f)
 {
 	unsigned t, a;
 
-	for (t = 1; t < bg_event_descs_len && t < BG_FMT_TYPES; t++) {
+	for (t = 1; t < bg_event_descs_len; t++) {
 		const struct bg_event_desc *d = bg_event_descs[t];
 
 		for (a = 0; d && a < 2; a++) {
