@@ -3,7 +3,7 @@
 #include "core/guard.h"
 
 extern const struct bg_guard bg_guard_exec, bg_guard_files, bg_guard_limits, bg_guard_bpf_load,
-	bg_guard_network;
+	bg_guard_network, bg_guard_taint;
 
 const struct bg_guard *const bg_guards[] = {
 	&bg_guard_exec,	    /* guards.exec: exec and exit events (exec.c) */
@@ -11,5 +11,6 @@ const struct bg_guard *const bg_guards[] = {
 	&bg_guard_files,    /* guards.files: protected files (files.c) */
 	&bg_guard_limits,   /* guards.limits: memory, children, network bans (limits.c) */
 	&bg_guard_network,  /* network: the XDP ingress filter (net.c) */
+	&bg_guard_taint,    /* guards.taint: classified files cost the network (taint.c) */
 	NULL,
 };

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef BG_GUARDS_TAINT_H
+#define BG_GUARDS_TAINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <yaml.h>
+
+#include <bpfguard/taint.h>
+
+struct bg_yaml;
+
+#define BG_TAINT_TARGETS_PER_GEN (BG_TAINT_TARGETS_MAX / 2)
+
+/* guards.taint of the agent config (docs/agent.md), parsed by
+ * src/guards/taint_config.c; paths are resolved to (dev, ino) here. */
+struct taint_path {
+	char *path;
+	struct bg_ident id;
+	bool dir;
+};
+
+struct taint_rule_cfg {
+	char *name;
+	struct taint_path *paths;
+	size_t n_paths;
+	struct bg_taint_rule r; /* everything the kernel reads, but rule_id and valid */
+	int action;		/* enum bg_action, or -1: the config's mode */
+};
+
+struct taint_config {
+	struct taint_rule_cfg *rules;
+	size_t n_rules;
+};
+
+int bg_taint_config_parse(struct bg_yaml *y, yaml_node_t *n, struct taint_config *c);
+void bg_taint_config_free(struct taint_config *c);
+
+#endif
