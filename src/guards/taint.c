@@ -37,18 +37,6 @@
 #define RULE_ID(gen, idx) (((__u32)BG_EV_TAINT_EGRESS << 24) | ((gen) << 16) | ((idx) + 1))
 #define IS_RULE_ID(id)	  (((id) >> 24) == BG_EV_TAINT_EGRESS)
 
-struct taint_gen {
-	struct bg_taint_target_key *targets;
-	size_t n_targets, n_rules;
-	char **names;
-};
-
-struct taint_guard {
-	struct bg_taint_bpf *skel;
-	bool lsm;
-	struct taint_gen gen[2];
-};
-
 static int taint_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg)
 {
 	return bg_taint_config_parse(y, n, cfg);

@@ -9,6 +9,7 @@
 #include <bpfguard/taint.h>
 
 struct bg_yaml;
+struct bg_taint_bpf;
 
 #define BG_TAINT_TARGETS_PER_GEN (BG_TAINT_TARGETS_MAX / 2)
 
@@ -31,6 +32,21 @@ struct taint_rule_cfg {
 struct taint_config {
 	struct taint_rule_cfg *rules;
 	size_t n_rules;
+};
+
+/* Keys one generation wrote (for the next swap) and its rule names. */
+struct taint_gen {
+	struct bg_taint_target_key *targets;
+	size_t n_targets, n_rules;
+	char **names;
+};
+
+/* The running guard: the state behind its struct bg_guard (bench/taint
+ * detaches and attaches its programs between timed chunks). */
+struct taint_guard {
+	struct bg_taint_bpf *skel;
+	bool lsm;
+	struct taint_gen gen[2];
 };
 
 int bg_taint_config_parse(struct bg_yaml *y, yaml_node_t *n, struct taint_config *c);
