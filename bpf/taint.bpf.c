@@ -209,6 +209,7 @@ static __always_inline void taint_open(struct file *file)
 	struct tmatch m = {};
 	__u64 start, now;
 	__u32 tgid, zero = 0, i, free = BG_TAINT_SLOTS;
+	bool fresh = false;
 
 	if (!(BPF_CORE_READ(file, f_mode) & FMODE_READ) || !taint_match(file, &m))
 		return;
@@ -236,19 +237,22 @@ static __always_inline void taint_open(struct file *file)
 			__sync_fetch_and_add(&taint_lost, 1);
 			return;
 		}
-		slot_fill(&p->slot[free], file, &m, tgid, start, now);
-		return;
+	} else {
+		/* A new entry, built in the per-CPU scratch and copied in. */
+		p = bpf_map_lookup_elem(&taint_scratch, &zero);
+		if (!p)
+			return;
+		p->start_ns = start;
+		p->n = 0;
+		p->pad = 0;
+		for (i = 1; i < BG_TAINT_SLOTS; i++)
+			p->slot[i].at_ns = 0;
+		fresh = true;
+		free = 0;
 	}
-	p = bpf_map_lookup_elem(&taint_scratch, &zero);
-	if (!p)
-		return;
-	p->start_ns = start;
-	p->n = 0;
-	p->pad = 0;
-	for (i = 1; i < BG_TAINT_SLOTS; i++)
-		p->slot[i].at_ns = 0;
-	slot_fill(&p->slot[0], file, &m, tgid, start, now);
-	if (bpf_map_update_elem(&taint_procs, &tgid, p, BPF_ANY))
+	/* One call site: the verifier checks the path walk once. */
+	slot_fill(&p->slot[free & (BG_TAINT_SLOTS - 1)], file, &m, tgid, start, now);
+	if (fresh && bpf_map_update_elem(&taint_procs, &tgid, p, BPF_ANY))
 		__sync_fetch_and_add(&taint_lost, 1);
 }
 
@@ -346,7 +350,7 @@ static __always_inline bool is_loopback(const struct dest *d)
 	       (a[12] == 127 || !w3); /* ::ffff:127/104, ::ffff:0.0.0.0 */
 }
 
-static __noinline bool net_in(const struct bg_taint_net *n, const struct dest *d)
+static __always_inline bool net_in(const struct bg_taint_net *n, const struct dest *d)
 {
 	__u32 i, bits = n->prefix_len;
 	__u8 mask;
@@ -362,7 +366,7 @@ static __noinline bool net_in(const struct bg_taint_net *n, const struct dest *d
 	return true;
 }
 
-static __noinline bool unix_in(const char *allowed, const struct dest *d)
+static __always_inline bool unix_in(const char *allowed, const struct dest *d)
 {
 	__u32 j;
 
@@ -375,8 +379,27 @@ static __noinline bool unix_in(const char *allowed, const struct dest *d)
 	return true;
 }
 
-/* Does the rule let this destination through? */
-static __noinline bool rule_allows(const struct bg_taint_rule *r, const struct dest *d)
+/* Is d the rule's sinkhole? */
+static __always_inline bool is_sink(const struct bg_taint_rule *r, const struct dest *d)
+{
+	__u32 a, w[4], v[4];
+
+	if (d->family == AF_INET) {
+		__builtin_memcpy(&a, d->addr, 4);
+		return (r->sinks & 1) && d->port == r->sink4_port && a == r->sink4_addr;
+	}
+	__builtin_memcpy(w, d->addr, 16);
+	__builtin_memcpy(v, r->sink6_addr, 16);
+	return (r->sinks & 2) && d->port == r->sink6_port && w[0] == v[0] && w[1] == v[1] &&
+	       w[2] == v[2] && w[3] == v[3];
+}
+
+/*
+ * Does the rule let this destination through? A global function: the
+ * verifier checks it once, not once per slot and call site (6.1 gives up
+ * on the inlined loops: E2BIG).
+ */
+__noinline int taint_rule_allows(const struct bg_taint_rule *r, const struct dest *d)
 {
 	__u32 i;
 
@@ -394,6 +417,10 @@ static __noinline bool rule_allows(const struct bg_taint_rule *r, const struct d
 	}
 	if (r->loopback && is_loopback(d))
 		return true;
+	/* The sinkhole itself: a redirected connection's later sends (LSM
+	 * socket_sendmsg sees them) go there. */
+	if (r->action == BG_ACT_REDIRECT && is_sink(r, d))
+		return true;
 	for (i = 0; i < BG_TAINT_PORTS_MAX && i < r->n_ports; i++)
 		if (r->ports[i] == d->port)
 			return true;
@@ -405,18 +432,25 @@ static __noinline bool rule_allows(const struct bg_taint_rule *r, const struct d
 
 enum verdict { V_ALLOW = 0, V_DENY = 1, V_REDIRECT = 2 };
 
-static __always_inline void emit_egress(const struct dest *d, const struct bg_taint_slot *s,
-					const struct bg_taint_rule *r, __u8 action, __u8 mech,
-					__u8 outcome)
-{
-	struct bg_taint_event *e = bg_reserve(sizeof(*e));
+#define HOW(action, mech, outcome) ((action) | (mech) << 8 | (outcome) << 16)
 
+/* The event of one egress decision (how: HOW(action, mechanism, outcome);
+ * five arguments at most); global, checked once (see above). */
+__noinline int taint_emit_egress(const struct dest *d, const struct bg_taint_slot *s,
+				 const struct bg_taint_rule *r, __u32 how)
+{
+	__u8 action = how & 0xff;
+	struct bg_taint_event *e;
+
+	if (!d || !s || !r)
+		return 0;
+	e = bg_reserve(sizeof(*e));
 	if (!e)
-		return;
+		return 0;
 	bg_hdr(&e->hdr, BG_EV_TAINT_EGRESS, sizeof(*e));
 	e->hdr.action = action;
-	e->hdr.mechanism = mech;
-	e->hdr.outcome = outcome;
+	e->hdr.mechanism = (how >> 8) & 0xff;
+	e->hdr.outcome = (how >> 16) & 0xff;
 	e->hdr.rule_id = r->rule_id;
 	bg_fill_proc(&e->proc, &e->hdr.flags, false);
 	e->op = d->op;
@@ -441,6 +475,7 @@ static __always_inline void emit_egress(const struct dest *d, const struct bg_ta
 	if (bpf_probe_read_kernel(&e->taint, sizeof(e->taint), s) < 0)
 		e->taint.at_ns = 0;
 	bg_submit(e);
+	return 0;
 }
 
 /* Can the cgroup hook send this destination to the rule's sinkhole? */
@@ -477,14 +512,14 @@ static __always_inline int taint_egress(struct bg_taint_proc *p, __u32 tgid, str
 			continue;
 		}
 		r = rule_of(gen, &s->target, &idx);
-		if (!r || rule_allows(r, d))
+		if (!r || taint_rule_allows(r, d))
 			continue;
 		act = r->action;
 		if (act == BG_ACT_REDIRECT) {
 			if (can_redirect(r, d, has_addr)) {
 				if (lsm)
 					return V_ALLOW; /* the cgroup hook rewrites it */
-				emit_egress(d, s, r, act, mech, BG_OUT_SUCCESS);
+				taint_emit_egress(d, s, r, HOW(act, mech, BG_OUT_SUCCESS));
 				*sink = r;
 				return V_REDIRECT;
 			}
@@ -493,7 +528,7 @@ static __always_inline int taint_egress(struct bg_taint_proc *p, __u32 tgid, str
 		if (!lsm && taint_lsm)
 			return V_ALLOW; /* the LSM hook decided already */
 		if (act == BG_ACT_ALERT) {
-			emit_egress(d, s, r, act, mech, BG_OUT_SUCCESS);
+			taint_emit_egress(d, s, r, HOW(act, mech, BG_OUT_SUCCESS));
 			continue;
 		}
 		if (act == BG_ACT_KILL) {
@@ -505,7 +540,7 @@ static __always_inline int taint_egress(struct bg_taint_proc *p, __u32 tgid, str
 					__sync_fetch_and_add(&taint_doomed, 1);
 			}
 		}
-		emit_egress(d, s, r, act, mech, BG_OUT_FAILURE);
+		taint_emit_egress(d, s, r, HOW(act, mech, BG_OUT_FAILURE));
 		return V_DENY;
 	}
 	return V_ALLOW;

@@ -125,6 +125,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	bg_log_libbpf();
+	if (getenv("BG_BENCH_VERBOSE")) /* libbpf's warnings, e.g. a verifier log */
+		bg_log_set_level(BG_LOG_INFO);
 	sfd = mkstemp(secret);
 	if (sfd < 0) {
 		perror("mkstemp");
