@@ -51,6 +51,7 @@
 #include "events/ring.h"
 #include "core/log.h"
 #include "sandbox/php.h"
+#include "sandbox/redirect.h"
 #include "policy/families.h"
 #include "policy/policy.h"
 #include "sandbox/refusals.h"
@@ -105,6 +106,8 @@ struct run {
 	unsigned long long decisions;
 	bool *widen;	/* per files entry: granted through its directory */
 	size_t n_widen; /* how many: names are checked at open's exit */
+	const char *redirect;	  /* --redirect FILE */
+	struct bg_redirect redir; /* --action redirect (src/sandbox/redirect.c) */
 };
 
 /* ---- seccomp --------------------------------------------------------- */
@@ -573,6 +576,8 @@ static void handle_notification(struct run *r)
 	resp->id = req->id;
 	resp->val = 0;
 	resp->flags = 0;
+	if (bg_redirect_handle(&r->redir, r->notify_fd, req, resp))
+		goto respond;
 	switch (r->action) {
 	case BG_ACT_ALERT:
 		/* Only out-of-policy calls reach here: let them run, report. */
@@ -589,6 +594,7 @@ static void handle_notification(struct run *r)
 		resp->error = -EPERM;
 		syscall_event(r, req, BG_OUT_FAILURE);
 	}
+respond:
 	/* ENOENT: the task died meanwhile (kill-user), nothing to answer. */
 	seccomp_notify_respond(r->notify_fd, resp);
 	seccomp_notify_free(req, resp);
@@ -795,14 +801,17 @@ static void report_seccomp_kill(const struct run *r)
 		fam ? ", family @" : "", fam ? fam : "", r->policy_path);
 }
 
-static const char *const actions[] = {"deny", "kill", "kill-user", "alert", NULL};
-static const int action_val[] = {BG_ACT_DENY, BG_ACT_KILL, BG_ACT_KILL_USER, BG_ACT_ALERT};
+static const char *const actions[] = {"deny", "kill", "kill-user", "alert", "redirect", NULL};
+static const int action_val[] = {BG_ACT_DENY, BG_ACT_KILL, BG_ACT_KILL_USER, BG_ACT_ALERT,
+				 BG_ACT_REDIRECT};
 
 static const struct bg_opt run_opts[] = {
 	BG_OPT_STR(struct run, policy_path, "policy", 'p', "FILE",
 		   "the policy to enforce (from bpfguard profile)"),
 	BG_OPT_CHOICE(struct run, action, "action", 'a', "ACTION", actions,
-		      "deny (default), kill, kill-user or alert"),
+		      "deny (default), kill, kill-user, alert or redirect (with --redirect)"),
+	BG_OPT_STR(struct run, redirect, "redirect", 257, "FILE",
+		   "redirect: opens outside the policy's files get FILE instead"),
 	BG_OPT_STR(struct run, ctx.output, "output", 'o', "FILE",
 		   "append events to FILE instead of stderr"),
 	BG_OPT_FORMAT(struct run, ctx),
@@ -812,7 +821,8 @@ static const struct bg_opt run_opts[] = {
 };
 
 const struct bg_cmd_help run_help = {
-	.usage = "bpfguard run --policy FILE [--action deny|kill|kill-user|alert] -- CMD [ARGS]",
+	.usage = "bpfguard run --policy FILE [--action deny|kill|kill-user|alert|redirect] -- CMD "
+		 "[ARGS]",
 	.summary = "run a command held to a policy (seccomp, BPF LSM or Landlock, cgroup hooks)",
 	.opts = run_opts,
 	.operands = BG_OPERANDS_COMMAND,
@@ -846,6 +856,13 @@ int cmd_run(int argc, char **argv)
 	if (bg_policy_load(r.policy_path, &r.pol, err_s, sizeof(err_s))) {
 		fprintf(stderr, "bpfguard: %s\n", err_s);
 		return 1;
+	}
+	if (r.action == BG_ACT_REDIRECT) { /* deny, but files get the notice */
+		r.redir = (struct bg_redirect){.rule_id = RULE_FILES, .cgroup_id = &r.cg.id,
+					       .ctx = &r.ctx, .fill_proc = fill_proc_from_proc};
+		if (bg_redirect_init(&r.redir, r.redirect, &r.pol))
+			goto cleanup_policy;
+		r.action = BG_ACT_DENY;
 	}
 	if (r.pol.has_syscalls && !bg_bit(r.pol.sys_native, SYS_execve))
 		pr_warn("the policy does not allow execve: %s cannot start\n", r.cmd[0]);
