@@ -13,11 +13,15 @@
 # - a socket opened before the read (bash /dev/tcp): its later writes pass
 #   natively (connect4 saw the connect before the taint; nothing sees the
 #   write), are refused where LSM socket_sendmsg runs: measured either way;
+# - a unix socket to a local forwarder (socat): refused with LSM, passes
+#   natively (measured);
+# - io_uring: a file opened with IORING_OP_OPENAT taints where LSM
+#   file_open runs, not natively (sys_exit never sees it; measured);
 # - kill action: curl dies (SIGKILL at the syscall's return without LSM);
 # - python3 reading the file then connecting (where python3 exists);
 # - a process that never read the file is untouched.
 # vm: also
-# vm-files: /usr/bin/curl /usr/bin/socat
+# vm-files: /usr/bin/curl /usr/bin/socat $BUILD/tests/helpers/uring_open
 . "$(dirname "$0")/../lib.sh"
 need_root
 need_cmd curl
@@ -143,6 +147,37 @@ if [ $lsm = 1 ]; then
 	ev '"operation":"send"' "\"port\":$R" '"mechanism":"lsm"'
 else
 	[ $early = yes ] || fail "the cgroup-only path now stops early sockets: update docs/guarantees.md"
+fi
+
+# 7b. A unix socket to a local forwarder.
+socat -u UNIX-LISTEN:"$TMP/fwd.sock",fork OPEN:"$TMP/unix.log",creat,append &
+at_exit "kill $! 2>/dev/null"
+wait_for 50 test -S "$TMP/fwd.sock" || fail "the unix forwarder did not start"
+socat -u "FILE:$D/secret" UNIX-CONNECT:"$TMP/fwd.sock" 2>/dev/null
+rc=$?
+if [ $lsm = 1 ]; then
+	[ $rc != 0 ] || fail "LSM socket_connect let a tainted unix connect through"
+	ev '"type":"unix"' "\"address\":\"$TMP/fwd.sock\"" '"mechanism":"lsm"'
+	echo "ok - unix socket to a forwarder refused (LSM)"
+else
+	wait_for 50 grep -q topsecret-1 "$TMP/unix.log" ||
+		fail "the unix case changed natively: update docs/guarantees.md"
+	echo "measured - unix socket to a forwarder: passes natively (no cgroup unix hook here)"
+fi
+
+# 7c. io_uring: the file opened with IORING_OP_OPENAT, then a plain connect.
+U=$BUILD/tests/helpers/uring_open
+res=$("$U" "$D/secret" $P)
+if grep -q '^open: 0' <<<"$res"; then
+	echo "measured - io_uring open then connect: $(tail -1 <<<"$res")"
+	if [ $lsm = 1 ]; then
+		grep -q '^connect: -1$' <<<"$res" || fail "LSM file_open did not taint an io_uring open"
+	else
+		grep -q '^connect: 0$' <<<"$res" ||
+			fail "the io_uring case changed natively: update docs/guarantees.md"
+	fi
+else
+	echo "io_uring unavailable here: $res"
 fi
 
 # 8. Kill: curl --data @kfile dies.
