@@ -22,7 +22,9 @@
 # - a process that never read the file is untouched.
 # vm: also
 # vm-files: /usr/bin/curl /usr/bin/socat $BUILD/tests/helpers/uring_open
+# vm-files: tests/integration/taint_lib.sh
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/taint_lib.sh"
 need_root
 need_cmd curl
 need_cmd socat
@@ -57,32 +59,11 @@ YAML
 "$BPFGUARD" agent --config "$TMP/agent.yaml" --check >/dev/null || fail "config rejected"
 agent_up "$TMP/agent.yaml"
 
-# An HTTP server that logs request bodies: the proof that data left.
-cat >"$TMP/srv.sh" <<'SH'
-#!/bin/bash
-len=0
-while IFS= read -r line; do
-	line=${line%$'\r'}
-	[ -z "$line" ] && break
-	case ${line,,} in content-length:*) len=${line#*: } ;; esac
-done
-body=$(head -c "$len")
-printf '%s\n' "$body" >>"$LOG"
-printf 'HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n'
-SH
-chmod +x "$TMP/srv.sh"
-for port in $P $OK; do
-	LOG=$TMP/http.$port socat TCP4-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork \
-		EXEC:"$TMP/srv.sh" &
-	at_exit "kill $! 2>/dev/null"
-done
-socat -u UDP4-RECV:$U,bind=127.0.0.1 OPEN:"$TMP/udp.log",creat,append &
-at_exit "kill $! 2>/dev/null"
+http_servers $P $OK
+udp_receivers $U
 socat -u TCP4-LISTEN:$R,bind=127.0.0.1,reuseaddr,fork OPEN:"$TMP/raw.log",creat,append &
 at_exit "kill $! 2>/dev/null"
-for port in $P $OK $R; do wait_for 50 listening $port || fail "listener $port did not start"; done
-udp_bound() { grep -q "0100007F:$(printf %04X $U) " /proc/net/udp; }
-wait_for 50 udp_bound || fail "the UDP receiver did not bind"
+wait_for 50 listening $R || fail "listener $R did not start"
 
 # post PORT FILE: curl --data @FILE to the server on PORT; sets rc.
 post() { curl -s --max-time 10 --data-binary "@$2" "http://127.0.0.1:$1/" >/dev/null; rc=$?; }
@@ -133,7 +114,7 @@ echo "ok - a child after the read is refused (directory rule, depth 2)"
 socat -u "FILE:$D/secret" UDP4:127.0.0.1:$U 2>/dev/null && fail "socat UDP4 connect passed"
 socat -u "FILE:$D/secret" UDP4-SENDTO:127.0.0.1:$U 2>/dev/null && fail "socat UDP4-SENDTO passed"
 ev '"operation":"send"' '"transport":"udp"' "\"port\":$U" '"name":"socat"'
-! grep -q topsecret "$TMP/udp.log" 2>/dev/null || fail "a datagram got through"
+! grep -q topsecret "$TMP/udp.$U" 2>/dev/null || fail "a datagram got through"
 echo "ok - socat UDP connect and sendto refused"
 
 # 7. A socket opened before the read.

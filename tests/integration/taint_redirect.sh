@@ -6,8 +6,9 @@
 # and the sinkhole. Without the taint (a bystander), nothing is rewritten.
 # A rule with duration lifts the taint once it has run out.
 # vm: also
-# vm-files: /usr/bin/curl /usr/bin/socat
+# vm-files: /usr/bin/curl /usr/bin/socat tests/integration/taint_lib.sh
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/taint_lib.sh"
 need_root
 need_cmd curl
 need_cmd socat
@@ -38,32 +39,9 @@ YAML
 "$BPFGUARD" agent --config "$TMP/agent.yaml" --check >/dev/null || fail "config rejected"
 agent_up "$TMP/agent.yaml"
 
-cat >"$TMP/srv.sh" <<'SH'
-#!/bin/bash
-len=0
-while IFS= read -r line; do
-	line=${line%$'\r'}
-	[ -z "$line" ] && break
-	case ${line,,} in content-length:*) len=${line#*: } ;; esac
-done
-body=$(head -c "$len")
-printf '%s\n' "$body" >>"$LOG"
-printf 'HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n'
-SH
-chmod +x "$TMP/srv.sh"
-for port in $P $SINK; do
-	LOG=$TMP/http.$port socat TCP4-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork \
-		EXEC:"$TMP/srv.sh" &
-	at_exit "kill $! 2>/dev/null"
-done
+http_servers $P $SINK
 # One sinkhole address and port: TCP and UDP listeners both.
-for port in $U $SINK; do
-	socat -u UDP4-RECV:$port,bind=127.0.0.1 OPEN:"$TMP/udp.$port",creat,append &
-	at_exit "kill $! 2>/dev/null"
-done
-for port in $P $SINK; do wait_for 50 listening $port || fail "listener $port did not start"; done
-udp_bound() { grep -q "0100007F:$(printf %04X "$1") " /proc/net/udp; }
-for port in $U $SINK; do wait_for 50 udp_bound $port || fail "UDP $port did not bind"; done
+udp_receivers $U $SINK
 arrived() { grep -q "$1" "$2" 2>/dev/null; }
 
 # A bystander: its request reaches the port it asked for.
