@@ -6,6 +6,7 @@
 # for. Files in the policy read as usual; a missing file stays missing;
 # without the option the same open is refused and nothing is redirected.
 # vm: also
+# asan: yes
 . "$(dirname "$0")/../lib.sh"
 need_root
 D=$TMP/bgtt-run

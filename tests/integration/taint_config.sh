@@ -3,6 +3,7 @@
 # reason, and the agent loads nothing (--check and a real start both fail
 # before any program is attached); config/taint-example.yaml is valid; the
 # shipped default config has no taint rule.
+# asan: yes
 . "$(dirname "$0")/../lib.sh"
 echo secret >"$TMP/secret"
 # refused LINE:COL REASON YAML-OF-ONE-RULE: the rule is refused at LINE:COL.

@@ -23,6 +23,7 @@
 # vm: also
 # vm-files: /usr/bin/curl /usr/bin/socat $BUILD/tests/helpers/uring_open
 # vm-files: tests/integration/taint_lib.sh
+# asan: yes
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/taint_lib.sh"
 need_root

@@ -7,6 +7,7 @@
 # A rule with duration lifts the taint once it has run out.
 # vm: also
 # vm-files: /usr/bin/curl /usr/bin/socat tests/integration/taint_lib.sh
+# asan: yes
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/taint_lib.sh"
 need_root
