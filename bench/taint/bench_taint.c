@@ -7,12 +7,15 @@
  * (sendmsg4). Without BPF LSM the guard also watches every syscall's return
  * (tp_btf/sys_exit, for the opens): that is in the figure too.
  *
- * One run, paired chunks: the guard is started once with one rule (through
- * its struct bg_guard, as the agent does); each chunk pair times the loop
- * with every program of the guard detached and with all attached, the
- * order alternating; the ratio is the median of the pairs' ratios (many
- * short pairs: other load on the machine hits both sides alike). Goal:
- * <= 1.2.
+ * One run, interleaved rounds: the guard is started once with one rule
+ * (through its struct bg_guard, as the agent does); each round times the
+ * loop with every program of the guard detached, with empty programs on
+ * the four cgroup hooks (tests/bpf/empty_sock_addr: the floor of any
+ * program there), with only the guard's cgroup hooks attached (the part
+ * every kernel pays) and with all of it attached, the
+ * first condition rotating; the ratios are medians of the rounds' ratios
+ * to the detached time (many short rounds: other load on the machine hits
+ * all sides alike). Goal: the whole guard <= 1.2.
  *
  * Usage: bench_taint [ITERATIONS] [ROUNDS]; defaults 5000 and 41, or
  * $BG_BENCH_ITERS and $BG_BENCH_ROUNDS.
@@ -36,10 +39,14 @@
 #include "core/probe.h"
 #include "events/ring.h"
 #include "guards/taint.h"
+#include "empty_sock_addr.skel.h"
 #include "taint.skel.h"
 #include "../bench.h"
 
 #define MAX_ROUNDS 201
+
+/* nothing; empty programs on the four hooks; the guard's cgroup hooks; the whole guard */
+enum { NONE, EMPTY, CGROUP, ALL, NCOND };
 
 extern const struct bg_guard bg_guard_taint;
 
@@ -82,20 +89,43 @@ static int guard_start(struct bg_config *cfg, struct taint_guard *g, struct bg_e
 	return bg_guard_taint.start(g, bg_config_get(cfg, &bg_guard_taint), &env);
 }
 
-/* Everything the guard attaches, again (after a detach): its tracing and
- * LSM programs, and the egress hooks at the cgroup v2 root. */
-static int guard_attach(struct taint_guard *g, const char *root)
+/* What the guard attaches, again (after a detach): the egress hooks at the
+ * cgroup v2 root, and with tracing its tracing and LSM programs too. */
+static int guard_attach(struct taint_guard *g, const char *root, bool tracing)
 {
 	struct bg_taint_bpf *s = g->skel;
 	struct bpf_program *p[] = {s->progs.taint_connect4, s->progs.taint_connect6,
 				   s->progs.taint_sendmsg4, s->progs.taint_sendmsg6};
 	struct bpf_link **l[] = {&s->links.taint_connect4, &s->links.taint_connect6,
 				 &s->links.taint_sendmsg4, &s->links.taint_sendmsg6};
-	int fd, i, err = bg_taint_bpf__attach(s);
+	int fd, i, err = tracing ? bg_taint_bpf__attach(s) : 0;
 
 	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (err || fd < 0)
 		return err ? err : -errno;
+	for (i = 0; i < 4 && !err; i++)
+		if (!(*l[i] = bpf_program__attach_cgroup(p[i], fd)))
+			err = -errno;
+	close(fd);
+	return err;
+}
+
+/* The empty programs at the cgroup v2 root, or detached (e NULL: detach). */
+static int empty_attach(struct empty_sock_addr *e, const char *root, bool on)
+{
+	struct bpf_program *p[] = {e->progs.empty_connect4, e->progs.empty_connect6,
+				   e->progs.empty_sendmsg4, e->progs.empty_sendmsg6};
+	struct bpf_link **l[] = {&e->links.empty_connect4, &e->links.empty_connect6,
+				 &e->links.empty_sendmsg4, &e->links.empty_sendmsg6};
+	int fd, i, err = 0;
+
+	if (!on) {
+		empty_sock_addr__detach(e);
+		return 0;
+	}
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
 	for (i = 0; i < 4 && !err; i++)
 		if (!(*l[i] = bpf_program__attach_cgroup(p[i], fd)))
 			err = -errno;
@@ -108,13 +138,14 @@ int main(int argc, char **argv)
 	const char *ei = getenv("BG_BENCH_ITERS"), *er = getenv("BG_BENCH_ROUNDS");
 	long iters = argc > 1 ? atol(argv[1]) : ei ? atol(ei) : 5000;
 	int rounds = argc > 2 ? atoi(argv[2]) : er ? atoi(er) : 41, k, w, err = 1;
-	static double q[2][MAX_ROUNDS], t[2][2][MAX_ROUNDS];
+	static double q[2][NCOND][MAX_ROUNDS], t[2][NCOND][MAX_ROUNDS];
 	static const char *const what[2] = {"UDP connect", "UDP sendto"};
 	char secret[] = "/var/tmp/bgtt-bench-XXXXXX", yaml[512];
 	struct sockaddr_in to = {.sin_family = AF_INET};
 	struct taint_guard g = {0};
 	struct bg_config cfg = {0};
 	struct bg_events ev = {0};
+	struct empty_sock_addr *empty = NULL;
 	bool started = false;
 	struct bg_caps caps;
 	int fd = -1, rx = -1, sfd;
@@ -156,47 +187,59 @@ int main(int argc, char **argv)
 	       bg_has(&caps, BG_FEAT_LSM) ? "BPF LSM + cgroup hooks"
 					  : "cgroup hooks + tp_btf/sys_exit",
 	       rounds, iters);
+	empty = empty_sock_addr__open_and_load();
+	if (!empty) {
+		fprintf(stderr, "bench/taint: cannot load the empty programs\n");
+		goto out;
+	}
 	if (guard_start(&cfg, &g, &ev, yaml, &caps)) {
 		fprintf(stderr, "bench/taint: the guard did not start\n");
 		goto out;
 	}
 	started = true;
 	for (k = 0; k < rounds; k++) {
-		bool guard_first = k & 1;
-		double a[2], b[2];
-		int pass;
+		double v[NCOND][2];
+		int i, c;
 
-		/* The baseline runs with nothing of the guard attached. */
-		for (pass = 0; pass < 2; pass++) {
-			bool guard = (pass == 0) == guard_first;
-			double *v = guard ? b : a;
-
-			if (guard && guard_attach(&g, caps.cgroup2)) {
+		/* Each round runs the three conditions, starting with a
+		 * different one: none has nothing of the guard attached. */
+		for (i = 0; i < NCOND; i++) {
+			c = (i + k) % NCOND;
+			if (c == EMPTY	? empty_attach(empty, caps.cgroup2, true)
+			    : c != NONE ? guard_attach(&g, caps.cgroup2, c == ALL)
+					: 0) {
 				fprintf(stderr, "bench/taint: attach failed\n");
 				goto out;
 			}
 			for (w = 0; w < 2; w++)
-				v[w] = loop(fd, &to, iters, w);
+				v[c][w] = loop(fd, &to, iters, w);
 			bg_taint_bpf__detach(g.skel);
+			empty_attach(empty, NULL, false);
 		}
-		for (w = 0; w < 2; w++) {
-			t[w][0][k] = a[w];
-			t[w][1][k] = b[w];
-			q[w][k] = b[w] / a[w];
-		}
-		if (k < 5 || k == rounds - 1)
-			printf("round %2d: none %.0f/%.0f ns, taint %.0f/%.0f ns "
-			       "(connect/sendto)\n",
-			       k + 1, a[0], a[1], b[0], b[1]);
+		for (w = 0; w < 2; w++)
+			for (c = 0; c < NCOND; c++) {
+				t[w][c][k] = v[c][w];
+				q[w][c][k] = v[c][w] / v[NONE][w];
+			}
+		if (k < 3 || k == rounds - 1)
+			printf("round %2d: none %.0f/%.0f, empty %.0f/%.0f, cgroup hooks "
+			       "%.0f/%.0f, "
+			       "all %.0f/%.0f ns (connect/sendto)\n",
+			       k + 1, v[NONE][0], v[NONE][1], v[EMPTY][0], v[EMPTY][1],
+			       v[CGROUP][0], v[CGROUP][1], v[ALL][0], v[ALL][1]);
 		fflush(stdout);
 	}
 	for (w = 0; w < 2; w++) {
-		double m = median(q[w], rounds), mb = median(t[w][0], rounds),
-		       mg = median(t[w][1], rounds);
+		double mb = median(t[w][NONE], rounds), me = median(t[w][EMPTY], rounds),
+		       mc = median(t[w][CGROUP], rounds), mg = median(t[w][ALL], rounds),
+		       qe = median(q[w][EMPTY], rounds), qc = median(q[w][CGROUP], rounds),
+		       m = median(q[w][ALL], rounds);
 
-		printf("taint bystander %s: none %.0f ns, taint %.0f ns, ratio %.3f (median of %d "
-		       "pairs, range %.3f-%.3f)\n",
-		       what[w], mb, mg, m, rounds, q[w][0], q[w][rounds - 1]);
+		printf("taint bystander %s: none %.0f ns; empty programs %.0f ns (%.3f); the "
+		       "guard's cgroup hooks %.0f ns (%.3f); the whole guard %.0f ns (%.3f, range "
+		       "%.3f-%.3f; median of %d rounds)\n",
+		       what[w], mb, me, qe, mc, qc, mg, m, q[w][ALL][0], q[w][ALL][rounds - 1],
+		       rounds);
 		printf("summary: taint bystander %s / no rule|%.0f ns|%.1f ns|%.2f|<= 1.2|%s\n",
 		       what[w], mb, mg, m, m <= 1.2 ? "met" : "NOT met");
 	}
@@ -210,6 +253,7 @@ out:
 		close(rx);
 	if (started)
 		bg_guard_taint.stop(&g);
+	empty_sock_addr__destroy(empty);
 	bg_events_close(&ev);
 	bg_config_free(&cfg);
 	unlink(secret);
