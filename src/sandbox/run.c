@@ -106,6 +106,7 @@ struct run {
 	unsigned long long decisions;
 	bool *widen;	/* per files entry: granted through its directory */
 	size_t n_widen; /* how many: names are checked at open's exit */
+
 	const char *redirect;	  /* --redirect FILE */
 	struct bg_redirect redir; /* --action redirect (src/sandbox/redirect.c) */
 };
@@ -858,8 +859,10 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	if (r.action == BG_ACT_REDIRECT) { /* deny, but files get the notice */
-		r.redir = (struct bg_redirect){.rule_id = RULE_FILES, .cgroup_id = &r.cg.id,
-					       .ctx = &r.ctx, .fill_proc = fill_proc_from_proc};
+		r.redir = (struct bg_redirect){.rule_id = RULE_FILES,
+					       .cgroup_id = &r.cg.id,
+					       .ctx = &r.ctx,
+					       .fill_proc = fill_proc_from_proc};
 		if (bg_redirect_init(&r.redir, r.redirect, &r.pol))
 			goto cleanup_policy;
 		r.action = BG_ACT_DENY;

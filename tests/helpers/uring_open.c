@@ -4,9 +4,10 @@
  * IORING_OP_OPENAT (no openat syscall), read a line from it, print
  * "open: 0 LINE" or "open: -ERRNO"; with PORT, then connect a TCP socket to
  * 127.0.0.1:PORT and print "connect: 0" or "connect: -ERRNO" (does the
- * io_uring open taint the process? tests/integration/taint_egress.sh). The operation runs in the kernel's io_uring context:
- * seccomp sees only io_uring_setup/io_uring_enter, while file_open (BPF LSM
- * and Landlock) still sees the open. Exit 2 when io_uring is unavailable.
+ * io_uring open taint the process? tests/integration/taint_egress.sh).
+ * The operation runs in the kernel's io_uring context: seccomp sees only
+ * io_uring_setup/io_uring_enter, while file_open (BPF LSM and Landlock)
+ * still sees the open. Exit 2 when io_uring is unavailable.
  */
 #include <errno.h>
 #include <fcntl.h>
