@@ -4,8 +4,10 @@
  * process that never read a classified file, on the two egress calls the
  * guard's cgroup hooks see: connect() of a UDP socket (connect4: no
  * handshake, the hook dominates what is left) and sendto() of a datagram
- * (sendmsg4). Without BPF LSM the guard also watches every syscall's return
- * (tp_btf/sys_exit, for the opens): that is in the figure too.
+ * (sendmsg4); and on open+close of a file that is not classified, 4
+ * directories below a classified directory's parent (the ancestor walk).
+ * Without BPF LSM the guard watches every syscall's return
+ * (tp_btf/sys_exit, for the opens): that is in the figures too.
  *
  * One run, interleaved rounds: the guard is started once with one rule
  * (through its struct bg_guard, as the agent does); each round times the
@@ -28,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,17 +61,24 @@ static double now_ns(void)
 	return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
-/* ns per call: connect() of one UDP socket again and again, or sendto(). */
-static double loop(int fd, const struct sockaddr_in *to, long n, bool send)
+enum { CONNECT, SENDTO, OPEN, NLOOP };
+
+/* ns per call: connect() of one UDP socket again and again, sendto(), or
+ * open+close of a file that is not classified (path). */
+static double loop(int what, int fd, const struct sockaddr_in *to, const char *path, long n)
 {
 	double t0 = now_ns();
 	long i;
+	int f;
 
 	for (i = 0; i < n; i++) {
-		if (send)
+		if (what == SENDTO) {
 			sendto(fd, "x", 1, MSG_DONTWAIT, (const struct sockaddr *)to, sizeof(*to));
-		else
+		} else if (what == CONNECT) {
 			connect(fd, (const struct sockaddr *)to, sizeof(*to));
+		} else if ((f = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+			close(f);
+		}
 	}
 	return (now_ns() - t0) / n;
 }
@@ -138,9 +148,9 @@ int main(int argc, char **argv)
 	const char *ei = getenv("BG_BENCH_ITERS"), *er = getenv("BG_BENCH_ROUNDS");
 	long iters = argc > 1 ? atol(argv[1]) : ei ? atol(ei) : 5000;
 	int rounds = argc > 2 ? atoi(argv[2]) : er ? atoi(er) : 41, k, w, err = 1;
-	static double q[2][NCOND][MAX_ROUNDS], t[2][NCOND][MAX_ROUNDS];
-	static const char *const what[2] = {"UDP connect", "UDP sendto"};
-	char secret[] = "/var/tmp/bgtt-bench-XXXXXX", yaml[512];
+	static double q[NLOOP][NCOND][MAX_ROUNDS], t[NLOOP][NCOND][MAX_ROUNDS];
+	static const char *const what[NLOOP] = {"UDP connect", "UDP sendto", "open+close"};
+	char dir[] = "/var/tmp/bgtt-bench-XXXXXX", secret[64], plain[96], yaml[512];
 	struct sockaddr_in to = {.sin_family = AF_INET};
 	struct taint_guard g = {0};
 	struct bg_config cfg = {0};
@@ -158,10 +168,25 @@ int main(int argc, char **argv)
 	bg_log_libbpf();
 	if (getenv("BG_BENCH_VERBOSE")) /* libbpf's warnings, e.g. a verifier log */
 		bg_log_set_level(BG_LOG_INFO);
-	sfd = mkstemp(secret);
-	if (sfd < 0) {
-		perror("mkstemp");
+	/* A classified file and directory (the directory turns on the ancestor
+	 * walk every open pays), and a plain file 4 levels down beside them. */
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
 		return 1;
+	}
+	snprintf(secret, sizeof(secret), "%s/secret", dir);
+	snprintf(plain, sizeof(plain), "%s/cls", dir);
+	mkdir(plain, 0700);
+	snprintf(plain, sizeof(plain), "%s/a", dir);
+	for (k = 0; k < 4; k++) {
+		mkdir(plain, 0700);
+		strcat(plain, k < 3 ? "/a" : "/plain");
+	}
+	sfd = open(secret, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	if (sfd < 0 || close(sfd) ||
+	    (sfd = open(plain, O_CREAT | O_WRONLY | O_CLOEXEC, 0600)) < 0) {
+		perror("bench files");
+		goto out;
 	}
 	close(sfd);
 	/* A receiver the datagrams go to (they pile up and are dropped once its
@@ -178,9 +203,9 @@ int main(int argc, char **argv)
 		goto out;
 	snprintf(yaml, sizeof(yaml),
 		 "guards:\n  exec: { enabled: false }\n  taint:\n    rules:\n"
-		 "      - name: bench\n        paths: [%s]\n"
+		 "      - name: bench\n        paths: [%s, %s/cls]\n"
 		 "        allow: { networks: [\"10.0.0.0/8:443\"], ports: [53] }\n",
-		 secret);
+		 secret, dir);
 	bg_probe(&caps);
 	printf("bench/taint: bystander egress with one taint rule vs none, %s, %d rounds x %ld "
 	       "iterations, paired\n",
@@ -198,7 +223,7 @@ int main(int argc, char **argv)
 	}
 	started = true;
 	for (k = 0; k < rounds; k++) {
-		double v[NCOND][2];
+		double v[NCOND][NLOOP];
 		int i, c;
 
 		/* Each round runs the three conditions, starting with a
@@ -211,12 +236,12 @@ int main(int argc, char **argv)
 				fprintf(stderr, "bench/taint: attach failed\n");
 				goto out;
 			}
-			for (w = 0; w < 2; w++)
-				v[c][w] = loop(fd, &to, iters, w);
+			for (w = 0; w < NLOOP; w++)
+				v[c][w] = loop(w, fd, &to, plain, iters);
 			bg_taint_bpf__detach(g.skel);
 			empty_attach(empty, NULL, false);
 		}
-		for (w = 0; w < 2; w++)
+		for (w = 0; w < NLOOP; w++)
 			for (c = 0; c < NCOND; c++) {
 				t[w][c][k] = v[c][w];
 				q[w][c][k] = v[c][w] / v[NONE][w];
@@ -229,7 +254,7 @@ int main(int argc, char **argv)
 			       v[CGROUP][0], v[CGROUP][1], v[ALL][0], v[ALL][1]);
 		fflush(stdout);
 	}
-	for (w = 0; w < 2; w++) {
+	for (w = 0; w < NLOOP; w++) {
 		double mb = median(t[w][NONE], rounds), me = median(t[w][EMPTY], rounds),
 		       mc = median(t[w][CGROUP], rounds), mg = median(t[w][ALL], rounds),
 		       qe = median(q[w][EMPTY], rounds), qc = median(q[w][CGROUP], rounds),
@@ -256,6 +281,8 @@ out:
 	empty_sock_addr__destroy(empty);
 	bg_events_close(&ev);
 	bg_config_free(&cfg);
-	unlink(secret);
+	snprintf(yaml, sizeof(yaml), "rm -rf %s", dir);
+	if (system(yaml))
+		fprintf(stderr, "bench/taint: cannot remove %s\n", dir);
 	return err;
 }
