@@ -100,7 +100,7 @@ struct bg_taint_slot {
 /* taint_procs[tgid]; start_ns tells a reused pid from the process tainted. */
 struct bg_taint_proc {
 	__u64 start_ns;
-	__u32 n; /* slots in use */
+	__u32 n;   /* zero (reserved) */
 	__u32 pad;
 	struct bg_taint_slot slot[BG_TAINT_SLOTS];
 };
