@@ -21,11 +21,10 @@
 #include "lib/common.bpf.h"
 #include "lib/ident.bpf.h"
 #include "lib/sharers.bpf.h"
+#include "lib/openfd.bpf.h"
 #include <bpfguard/files.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-#define TS_COMPAT   0x0002
 
 /* Written by user space through the mmapped .bss: the generation in use,
  * and whether each generation has directory rules (else no ancestor walk). */
@@ -341,66 +340,6 @@ int bg_files_chown(unsigned long long *ctx)
 			       BG_FILES_WRITE, 0, path);
 }
 
-/* open, creat, openat, openat2, open_by_handle_at: the calls that return a
- * new descriptor for a path or handle. x32 uses the 64-bit numbers. The
- * number is checked first: most syscalls leave here on one comparison. */
-static __always_inline bool is_open_call(struct task_struct *task, __u64 nr)
-{
-	__u64 n = nr & ~(__u64)X32_BIT;
-	bool native = n == 2 || n == 85 || n == 257 || n == 437 || n == 304;
-	bool compat = nr == 5 || nr == 8 || nr == 295 || nr == 437 || nr == 342;
-
-	if (!native && !compat)
-		return false;
-	if (task->thread_info.status & TS_COMPAT)
-		return compat;
-	return native;
-}
-
-/*
- * bpf_rdonly_cast (6.2+) turns a kernel address into a BTF-typed
- * (untrusted, read-only) pointer whose fields are read with plain
- * exception-handled loads instead of one bpf_probe_read_kernel() call
- * each. Kernels without it load bg_files_sys_exit_compat (user space
- * picks, src/guards/files.c).
- */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
-
-/*
- * The new descriptor's struct file, or NULL. task is BTF-typed: plain loads
- * down to the fd array. The array's slot is a bare pointer, which BTF does
- * not type: with cast, the slot is read as the first member of a struct
- * that starts with a struct file pointer (kiocb.ki_filp, at offset 0 on
- * every kernel; checked at load by CO-RE, else the probe read), which
- * gives a typed file pointer with no helper call at all.
- */
-static __always_inline struct file *files_exit_fd(struct pt_regs *regs, long ret, bool cast)
-{
-	struct task_struct *task;
-	struct fdtable *fdt;
-	struct file *file = NULL;
-	struct kiocb *slot;
-
-	if (ret < 0)
-		return NULL;
-	task = bpf_get_current_task_btf();
-	if (!is_open_call(task, regs->orig_ax))
-		return NULL;
-	fdt = task->files->fdt;
-	if ((unsigned long)ret >= fdt->max_fds)
-		return NULL;
-	if (cast && bpf_core_field_offset(struct kiocb, ki_filp) == 0) {
-		slot = bpf_rdonly_cast((void *)&fdt->fd[ret],
-				       bpf_core_type_id_kernel(struct kiocb));
-		return slot->ki_filp;
-	}
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[ret]) < 0)
-		return NULL;
-	if (cast && file)
-		file = bpf_rdonly_cast(file, bpf_core_type_id_kernel(struct file));
-	return file;
-}
-
 /*
  * Decide an open at its return; btf: file is BTF-typed (plain loads);
  * sharers: kill the processes sharing the descriptor table here (the
@@ -453,7 +392,7 @@ static __always_inline int files_exit_check(struct file *file, long ret, bool bt
 SEC("tp_btf/sys_exit")
 int BPF_PROG(bg_files_sys_exit_sharers, struct pt_regs *regs, long ret)
 {
-	struct file *file = files_exit_fd(regs, ret, true);
+	struct file *file = bg_open_exit_file(regs, ret, true);
 
 	return file ? files_exit_check(file, ret, true, true) : 0;
 }
@@ -468,7 +407,7 @@ int BPF_PROG(bg_files_sys_exit, struct pt_regs *regs, long ret)
 
 	if (bg_condemned_kill(bpf_get_current_task_btf()))
 		return 0;
-	file = files_exit_fd(regs, ret, true);
+	file = bg_open_exit_file(regs, ret, true);
 	return file ? files_exit_check(file, ret, true, false) : 0;
 }
 
@@ -479,7 +418,7 @@ int BPF_PROG(bg_files_sys_exit_compat, struct pt_regs *regs, long ret)
 
 	if (bg_condemned_kill(bpf_get_current_task_btf()))
 		return 0;
-	file = files_exit_fd(regs, ret, false);
+	file = bg_open_exit_file(regs, ret, false);
 	return file ? files_exit_check(file, ret, false, false) : 0;
 }
 

@@ -19,7 +19,17 @@
 #define BG_PATH_MAX 256 /* executable and file paths, NUL included */
 #define BG_ARGS_MAX 512 /* argv bytes kept for exec, NUL-separated */
 
-/* Event types (append-only). */
+/*
+ * Event types (append-only). Types 1 to 31 are listed here. Types 32 to 63
+ * belong to guards added since: a guard's own header
+ * (include/bpfguard/NAME.h) claims its numbers from that range with a
+ * #define, so that adding a guard does not touch this file; its
+ * descriptors register them (src/events/types.c), and two descriptors
+ * claiming one number stop the program at start (docs/events.md lists
+ * every number in use).
+ */
+#define BG_EV_GUARD_FIRST 32
+#define BG_EV_GUARD_LAST  63
 enum bg_event_type {
 	BG_EV_NONE = 0,
 	BG_EV_EXEC = 1,		/* a task completed execve */
@@ -39,7 +49,7 @@ enum bg_event_type {
 	BG_EV_BPF_LOAD = 15,	/* a BPF_PROG_LOAD (bpf/bpfload.bpf.c) */
 	BG_EV_PHP_CALL = 16,	/* a PHP function outside the allowlist (php.h) */
 	BG_EV_PHP_SYSCALL = 17, /* a syscall its PHP function never made while profiled */
-	BG_EV_TYPE_MAX,
+	BG_EV_TYPE_MAX,		/* <= BG_EV_GUARD_FIRST */
 };
 
 /* What a rule asked for. */
@@ -49,7 +59,7 @@ enum bg_action {
 	BG_ACT_DENY = 2,
 	BG_ACT_KILL = 3,
 	BG_ACT_KILL_USER = 4,
-	BG_ACT_REDIRECT = 5, /* sent elsewhere (a network ban's sinkhole) */
+	BG_ACT_REDIRECT = 5, /* sent elsewhere: a sinkhole address, a notice file */
 };
 
 /* Which mechanism acted (the enforcement ladder, strongest first). */

@@ -307,7 +307,7 @@ static void ecs_render(struct bg_fmt *f)
 {
 	unsigned t, a;
 
-	for (t = 1; t < bg_event_descs_len && t < BG_FMT_TYPES; t++) {
+	for (t = 1; t < bg_event_descs_len; t++) {
 		const struct bg_event_desc *d = bg_event_descs[t];
 
 		for (a = 0; d && a < 2; a++) {

@@ -8,8 +8,6 @@
 
 #include "core/buf.h"
 
-#define BG_FMT_TYPES 32 /* >= BG_EV_TYPE_MAX, checked in format.c */
-
 struct bg_fmt;
 struct bg_json;
 
@@ -17,7 +15,7 @@ struct bg_json;
  * How one event type is printed. The common parts (header, process, user)
  * are printed by format.c for every type; a descriptor adds the type's own
  * fields. Each guard defines the descriptors of its types next to its user
- * half and lists them in src/events/types.c.
+ * half and lists them in its struct bg_guard (src/core/guard.h).
  */
 struct bg_event_desc {
 	unsigned int type;    /* enum bg_event_type: the records it describes */
@@ -39,8 +37,10 @@ struct bg_event_desc {
 	const char *(*rule_name)(const void *rec);
 };
 
-/* Indexed by enum bg_event_type; NULL for types not in this build. Filled
- * before main from the guards' tables and the commands' list (types.c). */
+/* Indexed by enum bg_event_type and the numbers guards claim from
+ * BG_EV_GUARD_FIRST to BG_EV_GUARD_LAST; NULL for types not in this build.
+ * Filled before main from the guards' tables and the commands' list
+ * (types.c). */
 #define BG_EV_TYPES 64
 extern const struct bg_event_desc *bg_event_descs[BG_EV_TYPES];
 extern const unsigned int bg_event_descs_len;
@@ -64,8 +64,8 @@ struct bg_fmt {
 	uint64_t malformed; /* records too short for their type */
 	/* Each type's constant "event" object, up to the outcome value:
 	 * [type][is an alert]. */
-	char ecs[BG_FMT_TYPES][2][192];
-	size_t ecs_len[BG_FMT_TYPES][2];
+	char ecs[BG_EV_TYPES][2][192];
+	size_t ecs_len[BG_EV_TYPES][2];
 };
 
 void bg_fmt_init(struct bg_fmt *f, bool json, bool color);

@@ -54,6 +54,9 @@ static const struct bg_event_desc *const commands[] = {
 	NULL,
 };
 
+_Static_assert(BG_EV_TYPE_MAX <= BG_EV_GUARD_FIRST && BG_EV_GUARD_LAST < BG_EV_TYPES,
+	       "the listed types, the guards' range and the table agree");
+
 const struct bg_event_desc *bg_event_descs[BG_EV_TYPES];
 const unsigned int bg_event_descs_len = BG_EV_TYPES;
 

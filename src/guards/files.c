@@ -571,7 +571,7 @@ static void files_names(const void *guard, bg_guard_name_fn fn, void *ctx)
 }
 
 static const struct bg_event_desc *const files_events[] = {&bg_file_desc, &bg_file_modify_desc,
-							    NULL};
+							   NULL};
 
 const struct bg_guard bg_guard_files = {
 	.key = "guards.files",

@@ -75,28 +75,30 @@ static int parse_paths(struct bg_yaml *y, yaml_node_t *n, const char *what,
 	return 0;
 }
 
+static bool name_taken(const void *ctx, const char *name)
+{
+	const struct bg_files_config *c = ctx;
+	size_t i;
+
+	for (i = 0; i < c->n_rules; i++)
+		if (!strcmp(c->rules[i].name, name))
+			return true;
+	return false;
+}
+
 static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_files_config *c,
 		      struct bg_files_rule_cfg *r)
 {
 	yaml_node_t *v, *paths;
 	const char *s;
-	size_t i;
 	int err, a;
 
 	err = bg_yaml_check_map(y, n, "a guards.files rule", rule_keys);
 	if (err)
 		return err;
-	v = bg_yaml_get(y, n, "name");
-	if (!v)
-		return bg_yaml_error(y, n, "guards.files rule without a name");
-	err = bg_yaml_str(y, v, "guards.files rule name", &s);
+	err = bg_yaml_rule_name(y, n, "guards.files", name_taken, c, &s);
 	if (err)
 		return err;
-	if (!*s || strlen(s) > 64)
-		return bg_yaml_error(y, v, "rule names are 1 to 64 characters");
-	for (i = 0; i < c->n_rules; i++)
-		if (!strcmp(c->rules[i].name, s))
-			return bg_yaml_error(y, v, "duplicate rule name '%s'", s);
 	r->name = strdup(s);
 	if (!r->name)
 		return -ENOMEM;

@@ -354,3 +354,24 @@ int bg_yaml_check_seq(struct bg_yaml *y, yaml_node_t *n, const char *what)
 		return bg_yaml_error(y, n, "%s must be a list", what);
 	return 0;
 }
+
+int bg_yaml_rule_name(struct bg_yaml *y, yaml_node_t *rule, const char *what,
+		      bool (*taken)(const void *ctx, const char *name), const void *ctx,
+		      const char **out)
+{
+	yaml_node_t *v = bg_yaml_get(y, rule, "name");
+	char label[64];
+	int err;
+
+	if (!v)
+		return bg_yaml_error(y, rule, "%s rule without a name", what);
+	snprintf(label, sizeof(label), "%s rule name", what);
+	err = bg_yaml_str(y, v, label, out);
+	if (err)
+		return err;
+	if (!**out || strlen(*out) > 64)
+		return bg_yaml_error(y, v, "rule names are 1 to 64 characters");
+	if (taken(ctx, *out))
+		return bg_yaml_error(y, v, "duplicate rule name '%s'", *out);
+	return 0;
+}

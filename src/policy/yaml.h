@@ -45,6 +45,16 @@ int bg_yaml_enum(struct bg_yaml *y, yaml_node_t *n, const char *what, const char
 /* 0 if n is a sequence, else "WHAT must be a list" at n. */
 int bg_yaml_check_seq(struct bg_yaml *y, yaml_node_t *n, const char *what);
 
+/*
+ * The `name` of a rule mapping (a guard's rules): 1 to 64 characters and
+ * not taken(ctx, name) (the rules before it); else an error at the rule
+ * or the name, "WHAT rule without a name" and the like. *out stays the
+ * document's: copy it.
+ */
+int bg_yaml_rule_name(struct bg_yaml *y, yaml_node_t *rule, const char *what,
+		      bool (*taken)(const void *ctx, const char *name), const void *ctx,
+		      const char **out);
+
 /* Each item of sequence seq: it walks the item ids, node is the item. */
 /* Where a node was written, kept for messages given after the document is
  * gone (a config's host objects are resolved when it is applied). */

@@ -267,14 +267,17 @@ static void report_seccomp_kill(const struct run *r)
 		fam ? ", family @" : "", fam ? fam : "", r->policy_path);
 }
 
-static const char *const actions[] = {"deny", "kill", "kill-user", "alert", NULL};
-static const int action_val[] = {BG_ACT_DENY, BG_ACT_KILL, BG_ACT_KILL_USER, BG_ACT_ALERT};
+static const char *const actions[] = {"deny", "kill", "kill-user", "alert", "redirect", NULL};
+static const int action_val[] = {BG_ACT_DENY, BG_ACT_KILL, BG_ACT_KILL_USER, BG_ACT_ALERT,
+				 BG_ACT_REDIRECT};
 
 static const struct bg_opt run_opts[] = {
 	BG_OPT_STR(struct run, policy_path, "policy", 'p', "FILE",
 		   "the policy to enforce (from bpfguard profile)"),
 	BG_OPT_CHOICE(struct run, action, "action", 'a', "ACTION", actions,
-		      "deny (default), kill, kill-user or alert"),
+		      "deny (default), kill, kill-user, alert or redirect (with --redirect)"),
+	BG_OPT_STR(struct run, redirect, "redirect", 257, "FILE",
+		   "redirect: opens outside the policy's files get FILE instead"),
 	BG_OPT_STR(struct run, ctx.output, "output", 'o', "FILE",
 		   "append events to FILE instead of stderr"),
 	BG_OPT_FORMAT(struct run, ctx),
@@ -284,7 +287,8 @@ static const struct bg_opt run_opts[] = {
 };
 
 const struct bg_cmd_help run_help = {
-	.usage = "bpfguard run --policy FILE [--action deny|kill|kill-user|alert] -- CMD [ARGS]",
+	.usage = "bpfguard run --policy FILE [--action deny|kill|kill-user|alert|redirect] -- CMD "
+		 "[ARGS]",
 	.summary = "run a command held to a policy (seccomp, BPF LSM or Landlock, cgroup hooks)",
 	.opts = run_opts,
 	.operands = BG_OPERANDS_COMMAND,
@@ -318,6 +322,15 @@ int cmd_run(int argc, char **argv)
 	if (bg_policy_load(r.policy_path, &r.pol, err_s, sizeof(err_s))) {
 		fprintf(stderr, "bpfguard: %s\n", err_s);
 		return 1;
+	}
+	if (r.action == BG_ACT_REDIRECT) { /* deny, but files get the notice */
+		r.redir = (struct bg_redirect){.rule_id = RULE_FILES,
+					       .cgroup_id = &r.cg.id,
+					       .ctx = &r.ctx,
+					       .fill_proc = bg_run_fill_proc};
+		if (bg_redirect_init(&r.redir, r.redirect, &r.pol))
+			goto cleanup_policy;
+		r.action = BG_ACT_DENY;
 	}
 	if (r.pol.has_syscalls && !bg_bit(r.pol.sys_native, SYS_execve))
 		pr_warn("the policy does not allow execve: %s cannot start\n", r.cmd[0]);

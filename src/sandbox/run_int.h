@@ -19,6 +19,7 @@
 #include "core/context.h"
 #include "policy/policy.h"
 #include "sandbox/php.h"
+#include "sandbox/redirect.h"
 
 #ifndef X32_SYSCALL_BIT
 #define X32_SYSCALL_BIT 0x40000000u
@@ -56,6 +57,9 @@ struct run {
 	unsigned long long decisions;
 	bool *widen;	/* per files entry: granted through its directory */
 	size_t n_widen; /* how many: names are checked at open's exit */
+
+	const char *redirect;	  /* --redirect FILE */
+	struct bg_redirect redir; /* --action redirect (src/sandbox/redirect.c) */
 };
 
 /* run_landlock.c */
@@ -65,6 +69,8 @@ int bg_run_apply_landlock(const struct bg_policy *p, const bool *widen);
 /* run_seccomp.c */
 scmp_filter_ctx bg_run_build_filter(const struct bg_policy *p, uint32_t deflt, const void *go);
 void bg_run_handle_notification(struct run *r);
+/* The process fields of an event, read from /proc/PID (seccomp's side). */
+void bg_run_fill_proc(struct bg_proc *p, pid_t pid);
 bool bg_run_is_listener(int fd);
 const char *bg_run_syscall_name(const struct bg_syscall_event *e, const char **abi);
 

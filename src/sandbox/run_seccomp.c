@@ -134,7 +134,7 @@ static uint64_t proc_start_ns(pid_t pid)
 	return ticks * (1000000000ULL / sysconf(_SC_CLK_TCK));
 }
 
-static void fill_proc_from_proc(struct bg_proc *p, pid_t pid)
+void bg_run_fill_proc(struct bg_proc *p, pid_t pid)
 {
 	char path[64], buf[512];
 	ssize_t n;
@@ -179,7 +179,7 @@ static void syscall_event(struct run *r, const struct seccomp_notif *req, int ou
 	e.hdr.mechanism = r->action == BG_ACT_KILL_USER ? BG_MECH_USER : BG_MECH_SECCOMP;
 	e.hdr.outcome = outcome;
 	e.hdr.rule_id = RULE_SYSCALLS;
-	fill_proc_from_proc(&e.proc, req->pid);
+	bg_run_fill_proc(&e.proc, req->pid);
 	e.proc.cgroup_id = r->cg.id;
 	e.proc.parent_start_ns = proc_start_ns(e.proc.ppid);
 	e.nr = req->data.nr;
@@ -207,6 +207,8 @@ void bg_run_handle_notification(struct run *r)
 	resp->id = req->id;
 	resp->val = 0;
 	resp->flags = 0;
+	if (bg_redirect_handle(&r->redir, r->notify_fd, req, resp))
+		goto respond;
 	switch (r->action) {
 	case BG_ACT_ALERT:
 		/* Only out-of-policy calls reach here: let them run, report. */
@@ -223,6 +225,7 @@ void bg_run_handle_notification(struct run *r)
 		resp->error = -EPERM;
 		syscall_event(r, req, BG_OUT_FAILURE);
 	}
+respond:
 	/* ENOENT: the task died meanwhile (kill-user), nothing to answer. */
 	seccomp_notify_respond(r->notify_fd, resp);
 	seccomp_notify_free(req, resp);

@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * uring_open PATH: open PATH read-only with an io_uring IORING_OP_OPENAT
- * (no openat syscall), read a line from it, print "open: 0 LINE" or
- * "open: -ERRNO". The operation runs in the kernel's io_uring context:
- * seccomp sees only io_uring_setup/io_uring_enter, while file_open (BPF LSM
- * and Landlock) still sees the open. Exit 2 when io_uring is unavailable.
+ * uring_open PATH [PORT]: open PATH read-only with an io_uring
+ * IORING_OP_OPENAT (no openat syscall), read a line from it, print
+ * "open: 0 LINE" or "open: -ERRNO"; with PORT, then connect a TCP socket to
+ * 127.0.0.1:PORT and print "connect: 0" or "connect: -ERRNO" (does the
+ * io_uring open taint the process? tests/integration/taint_egress.sh).
+ * The operation runs in the kernel's io_uring context: seccomp sees only
+ * io_uring_setup/io_uring_enter, while file_open (BPF LSM and Landlock)
+ * still sees the open. Exit 2 when io_uring is unavailable.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/io_uring.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -25,8 +31,8 @@ int main(int argc, char **argv)
 	int ring, res;
 	ssize_t n;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: uring_open PATH\n");
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: uring_open PATH [PORT]\n");
 		return 1;
 	}
 	memset(&p, 0, sizeof(p));
@@ -71,5 +77,14 @@ int main(int argc, char **argv)
 	if (n > 0)
 		line[strcspn(line, "\n")] = 0;
 	printf("open: 0 %s\n", line);
+	if (argc == 3) {
+		struct sockaddr_in to = {.sin_family = AF_INET,
+					 .sin_port = htons(atoi(argv[2])),
+					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+
+		res = s < 0 || connect(s, (struct sockaddr *)&to, sizeof(to)) ? -errno : 0;
+		printf("connect: %d\n", res);
+	}
 	return 0;
 }

@@ -4,7 +4,7 @@
 # be in every real event of that type. The lists are read from the document
 # itself, so the doc and this test cannot drift apart. Events come from the
 # agent (exec, exit, bpf_load, file, file_modify, limit, netban, net_drop,
-# stats, agent), `run` (syscall, network) and `monitor` (policy_exec,
+# taint_set, taint_egress, stats, agent), `run` (syscall, network) and `monitor` (policy_exec,
 # policy_file, syscall, network); each kind must be seen at least once.
 # file_modify, run_file, run_exec (BPF LSM only) and the PHP types are not
 # produced on a kernel without BPF LSM; file_modify is checked where seen.
@@ -30,6 +30,7 @@ D=/dev/shm/bg-schema.$$ # tmpfs: inode and device as the kernel sees them
 mkdir -p "$D"
 at_exit "rm -rf $D"
 echo secret >"$D/secret"
+echo classified >"$D/classified"
 cp "$H/bg_forker" "$TMP/forker"
 cp "$H/bg_net" "$TMP/netc"
 
@@ -58,6 +59,10 @@ guards:
       - name: schema-netban
         match: { exe: $TMP/netc }
         network: { ban: [connect] }
+  taint:
+    rules:
+      - name: schema-taint
+        paths: [$D/classified]
 network:
   interfaces: [$IFB]
   default: drop
@@ -95,6 +100,10 @@ wait_for 50 grep -q ready "$TMP/srv.out" || fail "server did not start"
 kill "$srv" 2>/dev/null
 wait "$srv" 2>/dev/null
 ev '"type":"netban",'
+# A process that read a classified file connects (alert: it goes on).
+bash -c "read -r l <'$D/classified'; exec 3<>/dev/tcp/127.0.0.1/$PORT" 2>/dev/null
+ev '"type":"taint_set",'
+ev '"type":"taint_egress",'
 # TCP to B, which no allow rule admits: a net_drop.
 ip netns exec "$NA" timeout 2 bash -c 'exec 3<>/dev/tcp/10.79.0.2/5000' 2>/dev/null
 ev '"type":"net_drop",'
@@ -206,7 +215,8 @@ for b in bad[:20]:
     print(b)
 print("checked: " + ", ".join("%s %d" % kv for kv in sorted(seen.items())))
 expect = {"exec", "exit", "bpf_load", "file", "limit", "netban", "net_drop",
-          "syscall", "network", "policy_exec", "policy_file", "stats", "agent"}
+          "syscall", "network", "policy_exec", "policy_file", "stats", "agent",
+          "taint_set", "taint_egress"}
 missing = expect - set(seen)
 if missing:
     sys.exit("no events of type %s" % ", ".join(sorted(missing)))

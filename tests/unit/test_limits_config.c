@@ -125,7 +125,7 @@ static void test_wrong_types(void **state)
 		     "t.yaml:6:23: max_children must be between 1 and 1000000");
 	expect_error(R1 "        max_descendants: [1]\n", "t.yaml:6:26: max_descendants");
 	expect_error(R1 "        action: maybe\n",
-		     "t.yaml:6:17: action must be one of alert, deny, kill, not 'maybe'");
+		     "t.yaml:6:17: action must be one of alert, deny, kill, redirect, not 'maybe'");
 	expect_error(R1 "        network: { ban: connect }\n",
 		     "t.yaml:6:25: rule 'a': network.ban must be a list of connect, send, receive");
 	expect_error(R1 "        network: { ban: [dial] }\n",

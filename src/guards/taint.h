@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+#ifndef BG_GUARDS_TAINT_H
+#define BG_GUARDS_TAINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <yaml.h>
+
+#include <bpfguard/taint.h>
+
+#include "core/ident.h"
+#include "policy/yaml.h"
+
+struct bg_yaml;
+struct bg_taint_bpf;
+
+#define BG_TAINT_TARGETS_PER_GEN (BG_TAINT_TARGETS_MAX / 2)
+
+/* guards.taint of the agent config (docs/agent.md), parsed by
+ * src/guards/taint_config.c; paths are resolved to (dev, ino) here. */
+struct taint_path {
+	char *path;
+	struct bg_yaml_pos at; /* where the config names it */
+	struct bg_ident id;    /* found when the config is resolved */
+	bool dir;
+};
+
+struct taint_rule_cfg {
+	char *name;
+	struct taint_path *paths;
+	size_t n_paths;
+	bool ignore_missing;
+	struct bg_yaml_pos at_paths;
+	struct bg_taint_rule r; /* everything the kernel reads, but rule_id and valid */
+	int action;		/* enum bg_action, or -1: the config's mode */
+};
+
+struct taint_config {
+	struct taint_rule_cfg *rules;
+	size_t n_rules;
+};
+
+/* Keys one generation wrote (for the next swap) and its rule names. */
+struct taint_gen {
+	struct bg_taint_target_key *targets;
+	size_t n_targets, n_rules;
+	char **names;
+};
+
+/* The running guard: the state behind its struct bg_guard (bench/taint
+ * detaches and attaches its programs between timed chunks). */
+struct taint_guard {
+	struct bg_taint_bpf *skel;
+	bool lsm;
+	struct taint_gen gen[2];
+};
+
+int bg_taint_config_parse(struct bg_yaml *y, yaml_node_t *n, struct taint_config *c);
+struct bg_resolve;
+/* Each classified path to its identity on this host (bg_config_resolve). */
+int bg_taint_config_resolve(struct taint_config *c, struct bg_resolve *r);
+void bg_taint_config_free(struct taint_config *c);
+
+#endif

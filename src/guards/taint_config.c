@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The `guards.taint` section of the agent config: classified paths
+ * (resolved to (dev, ino) now: a missing path is an error unless the rule
+ * says ignore_missing), the egress that stays allowed, the action, the
+ * sinkholes of redirect, the taint's duration. Errors are FILE:LINE:COL.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <bpfguard/events.h>
+
+#include "core/guard.h"
+#include "core/ident.h"
+#include "guards/taint.h"
+#include "policy/yaml.h"
+
+static const char *const section_keys[] = {"rules", NULL};
+static const char *const rule_keys[] = {"name",	    "paths",	"allow",	  "action",
+					"redirect", "duration", "ignore_missing", NULL};
+static const char *const allow_keys[] = {"loopback", "unix", "ports", "networks", NULL};
+static const char *const actions[] = {"alert", "deny", "kill", "redirect", NULL};
+static const int action_value[] = {BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL, BG_ACT_REDIRECT};
+
+/* ---- config ---- */
+
+/* "10.0.0.0/8", "10.1.2.3:443", "10.0.0.0/8:443", "fd00::/8", "[fd00::1]/128:443",
+ * "[::1]:9999". want_port: a port is required (sinkholes), else optional;
+ * prefix: a /len is allowed. */
+static int parse_addr(const char *s, struct bg_taint_net *n, bool want_port, bool prefix)
+{
+	char buf[80], *addr = buf, *slash, *colon = NULL, *end;
+	unsigned long v;
+	int max;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	memset(n, 0, sizeof(*n));
+	if (buf[0] == '[') {
+		end = strchr(buf, ']');
+		if (!end)
+			return -EINVAL;
+		*end = 0;
+		addr = buf + 1;
+		end++;
+		slash = *end == '/' ? end : NULL;
+		colon = strchr(end, ':');
+		if (!slash && !colon && *end)
+			return -EINVAL;
+	} else {
+		slash = strchr(buf, '/');
+		/* One colon: IPv4 with a port; more: a bare IPv6 address. */
+		colon = strchr(buf, ':');
+		if (colon && strchr(colon + 1, ':'))
+			colon = NULL;
+	}
+	if (colon) {
+		*colon = 0;
+		v = strtoul(colon + 1, &end, 10);
+		if (!colon[1] || *end || !v || v > 65535)
+			return -EINVAL;
+		n->port = (__u16)v;
+	} else if (want_port) {
+		return -EINVAL;
+	}
+	if (slash) {
+		if (!prefix)
+			return -EINVAL;
+		*slash = 0;
+	}
+	if (inet_pton(AF_INET, addr, n->addr) == 1) {
+		n->family = 4;
+		max = 32;
+	} else if (inet_pton(AF_INET6, addr, n->addr) == 1) {
+		n->family = 6;
+		max = 128;
+	} else {
+		return -EINVAL;
+	}
+	n->prefix_len = (__u8)max;
+	if (slash) {
+		v = strtoul(slash + 1, &end, 10);
+		if (!slash[1] || *end || v > (unsigned long)max)
+			return -EINVAL;
+		n->prefix_len = (__u8)v;
+	}
+	return 0;
+}
+
+/* "90", "90s", "15m", "2h", "1d". */
+static int parse_duration(struct bg_yaml *y, yaml_node_t *n, __u64 *ns)
+{
+	const char *s;
+	char *end;
+	unsigned long long v, mul = 1;
+	int err = bg_yaml_str(y, n, "duration", &s);
+
+	if (err)
+		return err;
+	v = strtoull(s, &end, 10);
+	if (end == s)
+		goto bad;
+	if (*end == 's')
+		end++;
+	else if (*end == 'm' && ++end)
+		mul = 60;
+	else if (*end == 'h' && ++end)
+		mul = 3600;
+	else if (*end == 'd' && ++end)
+		mul = 86400;
+	if (*end || !v || v > 365ULL * 86400 / mul)
+		goto bad;
+	*ns = v * mul * 1000000000ULL;
+	return 0;
+bad:
+	return bg_yaml_error(
+		y, n, "duration: '%s' is not a duration (90s, 15m, 2h, 1d; at most 365d)", s);
+}
+
+/* Absolute paths, kept with where each was written; their identities are
+ * found when the config is resolved (bg_taint_config_resolve). */
+static int parse_paths(struct bg_yaml *y, yaml_node_t *n, struct taint_rule_cfg *r)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *item;
+	const char *s;
+	size_t len;
+	int err;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return bg_yaml_error(y, n, "paths must be a list of paths");
+	len = n->data.sequence.items.top - n->data.sequence.items.start;
+	r->paths = calloc(len ? len : 1, sizeof(*r->paths));
+	if (!r->paths)
+		return -ENOMEM;
+	BG_YAML_FOR_EACH(y, n, it, item)
+	{
+		struct taint_path *p = &r->paths[r->n_paths];
+
+		err = bg_yaml_str(y, item, "paths", &s);
+		if (err)
+			return err;
+		if (s[0] != '/')
+			return bg_yaml_error(y, item, "paths: '%s' is not an absolute path", s);
+		p->path = strdup(s);
+		if (!p->path)
+			return -ENOMEM;
+		p->at = bg_yaml_pos(item);
+		r->n_paths++;
+	}
+	return 0;
+}
+
+/* A missing path is an error unless the rule says ignore_missing (then it
+ * is dropped); one file, one rule: the kernel looks a file up once. */
+int bg_taint_config_resolve(struct taint_config *c, struct bg_resolve *rs)
+{
+	struct stat st;
+	size_t i, k, q, j, kept;
+
+	for (i = 0; i < c->n_rules; i++) {
+		struct taint_rule_cfg *r = &c->rules[i];
+
+		for (k = 0, kept = 0; k < r->n_paths; k++) {
+			struct taint_path *p = &r->paths[k];
+
+			if (stat(p->path, &st) < 0) {
+				if (errno == ENOENT && r->ignore_missing) {
+					free(p->path);
+					p->path = NULL;
+					continue;
+				}
+				return bg_resolve_error(rs, p->at, "paths: %s: %s", p->path,
+							strerror(errno));
+			}
+			if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+				return bg_resolve_error(rs, p->at,
+							"paths: %s is neither a file nor a directory",
+							p->path);
+			if (kept != k) {
+				r->paths[kept] = *p;
+				p->path = NULL; /* moved: freed once, whatever happens next */
+				p = &r->paths[kept];
+			}
+			bg_ident_from_stat(&st, &p->id);
+			p->dir = S_ISDIR(st.st_mode);
+			for (j = 0; j <= i; j++) {
+				const struct taint_rule_cfg *o = &c->rules[j];
+				size_t n_o = j < i ? o->n_paths : kept;
+
+				for (q = 0; q < n_o; q++)
+					if (!memcmp(&o->paths[q].id, &p->id, sizeof(p->id)))
+						return bg_resolve_error(
+							rs, p->at,
+							"paths: %s is the same file as %s (rule '%s')",
+							p->path, o->paths[q].path, o->name);
+			}
+			kept++;
+		}
+		r->n_paths = kept;
+		if (!kept)
+			return bg_resolve_error(rs, r->at_paths,
+						"rule '%s': every path is missing (ignore_missing)",
+						r->name);
+	}
+	return 0;
+}
+
+static int parse_allow(struct bg_yaml *y, yaml_node_t *n, struct bg_taint_rule *r)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *v, *item;
+	unsigned long long port;
+	const char *s;
+	bool b;
+	int err;
+
+	err = bg_yaml_check_map(y, n, "allow", allow_keys);
+	if (err)
+		return err;
+	if ((v = bg_yaml_get(y, n, "loopback"))) {
+		err = bg_yaml_bool(y, v, "allow.loopback", &b);
+		if (err)
+			return err;
+		r->loopback = b;
+	}
+	if ((v = bg_yaml_get(y, n, "unix"))) {
+		if (v->type == YAML_SCALAR_NODE) {
+			err = bg_yaml_bool(y, v, "allow.unix (true, false or a list of paths)", &b);
+			if (err)
+				return err;
+			r->unix_any = b;
+		} else {
+			err = bg_yaml_check_seq(y, v, "allow.unix");
+			if (err)
+				return err;
+			BG_YAML_FOR_EACH(y, v, it, item)
+			{
+				err = bg_yaml_str(y, item, "allow.unix", &s);
+				if (err)
+					return err;
+				if ((s[0] != '/' && s[0] != '@') || strlen(s) >= BG_TAINT_UNIX_LEN)
+					return bg_yaml_error(y, item,
+							     "allow.unix: '%s' is not a socket "
+							     "path (/path or @abstract, at most "
+							     "%d bytes)",
+							     s, BG_TAINT_UNIX_LEN - 1);
+				if (r->n_unix >= BG_TAINT_UNIX_MAX)
+					return bg_yaml_error(y, item,
+							     "allow.unix: at most %d paths",
+							     BG_TAINT_UNIX_MAX);
+				strcpy(r->unix_paths[r->n_unix++], s);
+			}
+		}
+	}
+	if ((v = bg_yaml_get(y, n, "ports"))) {
+		err = bg_yaml_check_seq(y, v, "allow.ports");
+		if (err)
+			return err;
+		BG_YAML_FOR_EACH(y, v, it, item)
+		{
+			err = bg_yaml_u64(y, item, "allow.ports", &port);
+			if (err)
+				return err;
+			if (!port || port > 65535)
+				return bg_yaml_error(y, item, "allow.ports: %llu is not a port",
+						     port);
+			if (r->n_ports >= BG_TAINT_PORTS_MAX)
+				return bg_yaml_error(y, item, "allow.ports: at most %d ports",
+						     BG_TAINT_PORTS_MAX);
+			r->ports[r->n_ports++] = (__u16)port;
+		}
+	}
+	if ((v = bg_yaml_get(y, n, "networks"))) {
+		err = bg_yaml_check_seq(y, v, "allow.networks");
+		if (err)
+			return err;
+		BG_YAML_FOR_EACH(y, v, it, item)
+		{
+			err = bg_yaml_str(y, item, "allow.networks", &s);
+			if (err)
+				return err;
+			if (r->n_nets >= BG_TAINT_NETS_MAX)
+				return bg_yaml_error(y, item, "allow.networks: at most %d networks",
+						     BG_TAINT_NETS_MAX);
+			if (parse_addr(s, &r->nets[r->n_nets], false, true))
+				return bg_yaml_error(
+					y, item,
+					"allow.networks: '%s' is not ADDR[/LEN][:PORT] "
+					"(IPv6 in brackets with a port)",
+					s);
+			r->n_nets++;
+		}
+	}
+	return 0;
+}
+
+static int parse_redirect(struct bg_yaml *y, yaml_node_t *n, struct bg_taint_rule *r)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *item;
+	struct bg_taint_net a;
+	const char *s;
+	int err;
+
+	err = bg_yaml_check_seq(y, n, "redirect (a list of sinkholes: ADDR:PORT, [ADDR6]:PORT)");
+	if (err)
+		return err;
+	BG_YAML_FOR_EACH(y, n, it, item)
+	{
+		err = bg_yaml_str(y, item, "redirect", &s);
+		if (err)
+			return err;
+		if (parse_addr(s, &a, true, false))
+			return bg_yaml_error(y, item,
+					     "redirect: '%s' is not ADDR:PORT or [ADDR6]:PORT", s);
+		if (r->sinks & (a.family == 4 ? 1 : 2))
+			return bg_yaml_error(y, item, "redirect: one sinkhole per address family");
+		if (a.family == 4) {
+			r->sinks |= 1;
+			memcpy(&r->sink4_addr, a.addr, 4);
+			r->sink4_port = a.port;
+		} else {
+			r->sinks |= 2;
+			memcpy(r->sink6_addr, a.addr, 16);
+			r->sink6_port = a.port;
+		}
+	}
+	return 0;
+}
+
+static bool name_taken(const void *ctx, const char *name)
+{
+	const struct taint_config *c = ctx;
+	size_t i;
+
+	for (i = 0; i < c->n_rules; i++)
+		if (!strcmp(c->rules[i].name, name))
+			return true;
+	return false;
+}
+
+static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct taint_config *c,
+		      struct taint_rule_cfg *r)
+{
+	yaml_node_t *v, *paths;
+	const char *s;
+	int err, a;
+
+	err = bg_yaml_check_map(y, n, "a guards.taint rule", rule_keys);
+	if (err)
+		return err;
+	err = bg_yaml_rule_name(y, n, "guards.taint", name_taken, c, &s);
+	if (err)
+		return err;
+	r->name = strdup(s);
+	if (!r->name)
+		return -ENOMEM;
+	r->action = -1;
+	if ((v = bg_yaml_get(y, n, "action"))) {
+		err = bg_yaml_enum(y, v, "action", actions, &a);
+		if (err)
+			return err;
+		r->action = action_value[a];
+	}
+	if ((v = bg_yaml_get(y, n, "redirect"))) {
+		err = parse_redirect(y, v, &r->r);
+		if (err)
+			return err;
+		if (r->action != BG_ACT_REDIRECT)
+			return bg_yaml_error(y, v, "rule '%s': redirect: without action: redirect",
+					     r->name);
+	} else if (r->action == BG_ACT_REDIRECT) {
+		return bg_yaml_error(y, n, "rule '%s': action redirect needs redirect: [ADDR:PORT]",
+				     r->name);
+	}
+	if ((v = bg_yaml_get(y, n, "duration"))) {
+		err = parse_duration(y, v, &r->r.duration_ns);
+		if (err)
+			return err;
+	}
+	if ((v = bg_yaml_get(y, n, "allow"))) {
+		err = parse_allow(y, v, &r->r);
+		if (err)
+			return err;
+	}
+	if ((v = bg_yaml_get(y, n, "ignore_missing"))) {
+		err = bg_yaml_bool(y, v, "ignore_missing", &r->ignore_missing);
+		if (err)
+			return err;
+	}
+	paths = bg_yaml_get(y, n, "paths");
+	if (!paths)
+		return bg_yaml_error(y, n, "rule '%s' has no paths", r->name);
+	r->at_paths = bg_yaml_pos(paths);
+	err = parse_paths(y, paths, r);
+	if (err)
+		return err;
+	if (!r->n_paths)
+		return bg_yaml_error(y, paths, "rule '%s': paths is empty", r->name);
+	return 0;
+}
+
+int bg_taint_config_parse(struct bg_yaml *y, yaml_node_t *n, struct taint_config *c)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *rules, *item;
+	size_t targets = 0, len;
+	int err;
+
+	err = bg_yaml_check_map(y, n, "guards.taint", section_keys);
+	if (err)
+		return err;
+	rules = bg_yaml_get(y, n, "rules");
+	if (!rules)
+		return 0;
+	err = bg_yaml_check_seq(y, rules, "guards.taint.rules");
+	if (err)
+		return err;
+	len = rules->data.sequence.items.top - rules->data.sequence.items.start;
+	if (len > BG_TAINT_RULES_MAX)
+		return bg_yaml_error(y, rules, "at most %d rules", BG_TAINT_RULES_MAX);
+	c->rules = calloc(len ? len : 1, sizeof(*c->rules));
+	if (!c->rules)
+		return -ENOMEM;
+	BG_YAML_FOR_EACH(y, rules, it, item)
+	{
+		struct taint_rule_cfg *r = &c->rules[c->n_rules];
+
+		err = parse_rule(y, item, c, r);
+		c->n_rules++; /* counted even on error, so that free sees it */
+		if (err)
+			return err;
+		targets += r->n_paths;
+		if (targets > BG_TAINT_TARGETS_PER_GEN)
+			return bg_yaml_error(y, item, "too many paths in guards.taint (max %d)",
+					     BG_TAINT_TARGETS_PER_GEN);
+	}
+	return 0;
+}
+
+void bg_taint_config_free(struct taint_config *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->n_rules; i++) {
+		free(c->rules[i].name);
+		for (j = 0; j < c->rules[i].n_paths; j++)
+			free(c->rules[i].paths[j].path);
+		free(c->rules[i].paths);
+	}
+	free(c->rules);
+	c->rules = NULL;
+	c->n_rules = 0;
+}
