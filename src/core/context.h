@@ -32,6 +32,8 @@ struct bg_ctx {
 	enum bg_format format; /* --json / --text (BG_OPT_SET), or a config's */
 	const char *output;    /* --output FILE; NULL: the command's default */
 	bool to_stderr;	       /* without --output: stderr, not stdout (run's) */
+	/* Non-NULL: events go to syslog (JSON in each message), not to output. */
+	const struct bg_syslog_config *syslog;
 	bool json;	       /* the format chosen at bg_ctx_open */
 	bool opened, started;
 	struct bg_output out;
