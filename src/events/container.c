@@ -16,10 +16,14 @@
  * in another is reported as itself).
  */
 #include <ctype.h>
+#include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "events/container.h"
+#include "core/sys.h"
 
 static const char *const rt_names[] = {
 	[BG_RT_NONE] = "none",	       [BG_RT_DOCKER] = "docker", [BG_RT_CONTAINERD] = "containerd",
@@ -178,4 +182,77 @@ bool bg_container_of_pid(pid_t pid, struct bg_container *c)
 	}
 	fclose(f);
 	return found;
+}
+
+/* nftw has no context argument: one search at a time (config load). */
+static struct {
+	const char *prefix;
+	size_t root_len;
+	char id[65], other[65];
+	char path[4096];
+	size_t depth;
+} search;
+
+static bool has_procs(const char *dir)
+{
+	char f[4200], c;
+	FILE *fp;
+	bool any;
+
+	snprintf(f, sizeof(f), "%s/cgroup.procs", dir);
+	fp = fopen(f, "re");
+	if (!fp)
+		return false;
+	any = fread(&c, 1, 1, fp) == 1;
+	fclose(fp);
+	return any;
+}
+
+static int visit(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	struct bg_container c;
+
+	(void)st;
+	if (flag != FTW_D || strlen(p) <= search.root_len ||
+	    !bg_container_parse(p + search.root_len, &c) ||
+	    strncmp(c.id, search.prefix, strlen(search.prefix)))
+		return FTW_CONTINUE;
+	if (search.id[0] && strcmp(search.id, c.id)) {
+		snprintf(search.other, sizeof(search.other), "%s", c.id);
+		return FTW_STOP;
+	}
+	snprintf(search.id, sizeof(search.id), "%s", c.id);
+	if ((size_t)ftw->level > search.depth && has_procs(p) && strlen(p) < sizeof(search.path)) {
+		search.depth = ftw->level;
+		strcpy(search.path, p);
+	}
+	return FTW_CONTINUE;
+}
+
+int bg_container_cgroup(const char *prefix, char *path, size_t len, char *why, size_t whylen)
+{
+	char mnt[256];
+	int err;
+
+	err = bg_find_mount("cgroup2", mnt, sizeof(mnt));
+	if (err) {
+		snprintf(why, whylen, "no cgroup v2 mount");
+		return err;
+	}
+	memset(&search, 0, sizeof(search));
+	search.prefix = prefix;
+	search.root_len = strlen(mnt);
+	nftw(mnt, visit, 32, FTW_PHYS | FTW_MOUNT | FTW_ACTIONRETVAL);
+	if (search.other[0]) {
+		snprintf(why, whylen, "'%s' names several containers (%.12s, %.12s): give more digits",
+			 prefix, search.id, search.other);
+		return -EEXIST;
+	}
+	if (!search.path[0] || strlen(search.path) >= len) {
+		snprintf(why, whylen, "no running container's id starts with '%s' under %s", prefix,
+			 mnt);
+		return -ENOENT;
+	}
+	strcpy(path, search.path);
+	return 0;
 }

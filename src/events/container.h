@@ -35,4 +35,12 @@ bool bg_container_parse(const char *path, struct bg_container *c);
  * in none or the file cannot be read (the process is gone). */
 bool bg_container_of_pid(pid_t pid, struct bg_container *c);
 
+/*
+ * The cgroup v2 directory of the running container whose id starts with
+ * prefix (the deepest one holding processes: podman's systemd mode puts
+ * them in a "container" leaf). 0, or -ENOENT (none), -EEXIST (the prefix
+ * names several containers; why says which), after filling why.
+ */
+int bg_container_cgroup(const char *prefix, char *path, size_t len, char *why, size_t whylen);
+
 #endif

@@ -15,6 +15,8 @@
 #include <bpf/libbpf.h>
 #include <bpfguard/events.h>
 #include "core/cgroup.h"
+#include "events/container.h"
+#include "events/hash.h"
 #include "events/format.h"
 #include "events/json.h"
 #include "events/ring.h"
@@ -30,7 +32,7 @@
 static const char *const section_keys[] = {"rules", NULL};
 static const char *const rule_keys[] = {"name",		"match",	   "action",  "max_memory",
 					"max_children", "max_descendants", "network", NULL};
-static const char *const match_keys[] = {"exe", "cgroup", "comm", NULL};
+static const char *const match_keys[] = {"exe", "cgroup", "comm", "container", "sha256", NULL};
 static const char *const net_keys[] = {"ban", "allow", NULL};
 static const char *const actions[] = {"alert", "deny", "kill", NULL};
 static const int action_val[] = {BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL};
@@ -38,8 +40,46 @@ static const char *const ban_names[] = {"connect", "send", "receive", NULL};
 
 /* ---- config ---- */
 
+/*
+ * match: { exe: PATH, sha256: HEX }: the rule is for that build of the
+ * program. The kernel still matches by (device, inode); the hash is checked
+ * here, at every load and reload, so a config written for one build refuses
+ * to apply to another at the same path (docs/agent.md).
+ */
+static int check_sha256(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_rule *r,
+			const char *path)
+{
+	unsigned char want[32], got[32];
+	char hex[65];
+	const char *s;
+	int err, fd;
+
+	err = bg_yaml_str(y, n, "sha256", &s);
+	if (err)
+		return err;
+	if (!bg_sha256_parse(s, want))
+		return bg_yaml_error(y, n, "rule '%s': sha256 '%s' is not 64 hex digits", r->name,
+				     s);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	err = fd < 0 ? -errno : bg_sha256_file(fd, got);
+	if (fd >= 0)
+		close(fd);
+	if (err)
+		return bg_yaml_error(y, n, "rule '%s': cannot hash %s: %s", r->name, path,
+				     strerror(-err));
+	if (memcmp(want, got, 32)) {
+		bg_sha256_hex(got, hex);
+		return bg_yaml_error(y, n,
+				     "rule '%s': %s has sha256 %s, not the %s the rule names (another "
+				     "build is installed there)",
+				     r->name, path, hex, s);
+	}
+	return 0;
+}
+
 static int parse_match(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_rule *r)
 {
+	yaml_node_t *sha;
 	yaml_node_pair_t *p;
 	const char *s;
 	int err, i;
@@ -48,13 +88,18 @@ static int parse_match(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_rule 
 	if (err)
 		return err;
 	p = n->data.mapping.pairs.start;
-	if (n->data.mapping.pairs.top - p != 1)
+	sha = bg_yaml_get(y, n, "sha256");
+	if (sha && !bg_yaml_get(y, n, "exe"))
+		return bg_yaml_error(y, sha, "rule '%s': sha256 goes with exe (the build of that "
+					     "program the rule is for)", r->name);
+	if (n->data.mapping.pairs.top - p != 1 + !!sha)
 		return bg_yaml_error(
-			y, n, "rule '%s': match takes exactly one of exe, cgroup, comm", r->name);
+			y, n, "rule '%s': match takes exactly one of exe, cgroup, comm, container",
+			r->name);
 	for (i = 0; match_keys[i]; i++)
 		if (bg_yaml_get(y, n, match_keys[i]))
 			break;
-	err = bg_yaml_str(y, yaml_document_get_node(&y->doc, p->value), match_keys[i], &s);
+	err = bg_yaml_str(y, bg_yaml_get(y, n, match_keys[i]), match_keys[i], &s);
 	if (err)
 		return err;
 	if (strlen(s) >= sizeof(r->target) || !*s)
@@ -71,7 +116,7 @@ static int parse_match(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_rule 
 		if (err)
 			return bg_yaml_error(y, n, "rule '%s': exe %s: %s", r->name, s,
 					     strerror(-err));
-		break;
+		return sha ? check_sha256(y, sha, r, s) : 0;
 	case 1: {
 		char procs[sizeof(r->target) + 16];
 
@@ -80,6 +125,16 @@ static int parse_match(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_rule 
 		if (s[0] != '/' || access(procs, F_OK) || bg_cgroup_id(s, &r->cgroup_id))
 			return bg_yaml_error(y, n, "rule '%s': %s is not a cgroup directory",
 					     r->name, s);
+		break;
+	}
+	case 3: {
+		char why[256];
+
+		r->match = BG_LIM_MATCH_CGROUP;
+		err = bg_container_cgroup(s, r->target, sizeof(r->target), why, sizeof(why));
+		if (err || bg_cgroup_id(r->target, &r->cgroup_id))
+			return bg_yaml_error(y, n, "rule '%s': container: %s", r->name,
+					     err ? why : strerror(errno));
 		break;
 	}
 	default:
