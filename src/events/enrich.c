@@ -46,6 +46,12 @@ struct proc {
 	struct bg_container cont;
 	uint64_t dead_ns; /* exit seen at this time; 0: alive */
 	char *exe;
+	/* This entry as an element of "ancestry", rendered once: four of them
+	 * per event would otherwise cost more than the rest of the line. */
+	char *frag;
+	size_t frag_len;
+	bool sha_known; /* sha: the hash of key, copied from the hasher */
+	unsigned char sha[32];
 	struct proc *next;
 };
 
@@ -82,8 +88,20 @@ static struct proc *find(struct bg_enrich *e, uint32_t pid)
 	return NULL;
 }
 
+/* The start time changed (from /proc's tick to the kernel's nanosecond). */
+static void set_start(struct proc *p, uint64_t start_ns)
+{
+	if (p->start_ns == start_ns && p->exact)
+		return;
+	p->start_ns = start_ns;
+	p->exact = true;
+	free(p->frag);
+	p->frag = NULL;
+}
+
 static void proc_free(struct proc *p)
 {
+	free(p->frag);
 	free(p->exe);
 	free(p);
 }
@@ -384,8 +402,7 @@ static struct proc *track(struct bg_enrich *e, const struct bg_event_hdr *h,
 			p->cont_read = true;
 		}
 	}
-	p->start_ns = k->start_ns;
-	p->exact = true;
+	set_start(p, k->start_ns);
 	p->ppid = k->ppid;
 	p->parent_start_ns = k->parent_start_ns;
 	p->parent_exact = true;
@@ -420,10 +437,8 @@ static void ancestry(struct bg_enrich *e, struct proc *p)
 			e->unresolved = true;
 			return;
 		}
-		if (exact && !a->exact && start) { /* the kernel's start: exact */
-			a->start_ns = start;
-			a->exact = true;
-		}
+		if (exact && !a->exact && start) /* the kernel's start: exact */
+			set_start(a, start);
 		e->anc[e->n_anc++] = a;
 		pid = a->ppid;
 		start = a->parent_start_ns;
@@ -451,9 +466,17 @@ void bg_enrich_event(struct bg_enrich *e, const struct bg_event_hdr *h, const st
 	if (e->c.hashes) {
 		if (!p->key_tried)
 			identify(p);
-		if (p->have_key)
+		if (p->sha_known) { /* no lock once known: the key is fixed until exec */
+			e->hst = BG_HASH_DONE;
+			memcpy(e->sha, p->sha, 32);
+		} else if (p->have_key) {
 			e->hst = bg_hasher_get(e->hasher, &p->key, p->dead_ns ? 0 : p->pid, p->exe,
 					       e->sha, e->reason, sizeof(e->reason));
+			if (e->hst == BG_HASH_DONE) {
+				memcpy(p->sha, e->sha, 32);
+				p->sha_known = true;
+			}
+		}
 	}
 	if (e->c.containers && !p->cont_read)
 		container_of(e, p);
@@ -488,6 +511,31 @@ void bg_enrich_json_top(struct bg_enrich *e, struct bg_buf *b)
 	LIT(b, "\"}");
 }
 
+/* {"pid":..,"entity_id":..,"start":..,"executable":..}, kept in a->frag. */
+static void render(struct proc *a, struct bg_fmt *f)
+{
+	struct bg_buf b;
+
+	if (a->frag)
+		return;
+	bg_buf_init(&b);
+	LIT(&b, "{\"pid\":");
+	bg_buf_u64(&b, a->pid);
+	LIT(&b, ",\"entity_id\":");
+	bg_fmt_entity(&b, a->pid, a->start_ns);
+	LIT(&b, ",\"start\":\"");
+	bg_fmt_timestamp(f, &b, a->start_ns);
+	LIT(&b, "\",\"executable\":\"");
+	bg_json_escape(&b, a->exe, strlen(a->exe), true);
+	LIT(&b, "\"}");
+	if (b.oom) {
+		bg_buf_free(&b);
+		return;
+	}
+	a->frag = b.p;
+	a->frag_len = b.len;
+}
+
 void bg_enrich_json_bg(struct bg_enrich *e, struct bg_fmt *f, struct bg_buf *b)
 {
 	unsigned int i;
@@ -497,17 +545,9 @@ void bg_enrich_json_bg(struct bg_enrich *e, struct bg_fmt *f, struct bg_buf *b)
 	if (e->c.ancestry) {
 		LIT(b, ",\"ancestry\":[");
 		for (i = 0; i < e->n_anc; i++) {
-			const struct proc *a = e->anc[i];
-
-			LIT(b, "{\"pid\":");
-			bg_buf_u64(b, a->pid);
-			LIT(b, ",\"entity_id\":");
-			bg_fmt_entity(b, a->pid, a->start_ns);
-			LIT(b, ",\"start\":\"");
-			bg_fmt_timestamp(f, b, a->start_ns);
-			LIT(b, "\",\"executable\":\"");
-			bg_json_escape(b, a->exe, strlen(a->exe), true);
-			LIT(b, "\"}");
+			render(e->anc[i], f);
+			if (e->anc[i]->frag)
+				bg_buf_put(b, e->anc[i]->frag, e->anc[i]->frag_len);
 			if (i + 1 < e->n_anc)
 				bg_buf_putc(b, ',');
 		}
