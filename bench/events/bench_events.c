@@ -234,9 +234,8 @@ int main(int argc, char **argv)
 		}
 		rate = r.received / r.secs;
 		printf("%-6d %-6s %12.0f %12.0f %12.0f %12llu %8.0f %8.0f\n", i / 3 + 1,
-		       names[mode], r.produced / r.secs, rate,
-		       r.received / r.consumer_cpu, r.dropped,
-		       r.received ? r.consumer_cpu * 1e9 / r.received : 0,
+		       names[mode], r.produced / r.secs, rate, r.received / r.consumer_cpu,
+		       r.dropped, r.received ? r.consumer_cpu * 1e9 / r.received : 0,
 		       r.received ? (double)r.bytes / r.received : 0);
 		core[mode][i / 3] = r.received / r.consumer_cpu;
 		if (mode == 0 && rate > best_json)

@@ -31,10 +31,10 @@
 #define MAX_ROUNDS 16
 
 static const char config_fmt[] = "events: { format: json, ancestry: %d, hashes: %s, "
-				  "containers: %s }\n"
-				  "guards:\n"
-				  "  exec: { enabled: true }\n"
-				  "  bpf_load: { enabled: false }\n";
+				 "containers: %s }\n"
+				 "guards:\n"
+				 "  exec: { enabled: true }\n"
+				 "  bpf_load: { enabled: false }\n";
 
 /* Bytes in a file, or -1. */
 static long long size_of(const char *path)
@@ -72,8 +72,8 @@ static double cpu_of(pid_t pid)
 		return -1;
 	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
 	fclose(f);
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
-			 &st) != 2)
+	if (!p ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
 		return -1;
 	return (double)(ut + st) / sysconf(_SC_CLK_TCK);
 }

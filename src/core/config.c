@@ -15,7 +15,7 @@
 #include "core/guard.h"
 #include "policy/yaml.h"
 
-static const char *const event_keys[] = {"ring_buffer_size", "output",	  "format", "syslog",
+static const char *const event_keys[] = {"ring_buffer_size", "output", "format",     "syslog",
 					 "ancestry",	     "hashes", "containers", NULL};
 static const char *const syslog_keys[] = {"address", "facility", "buffer", NULL};
 static const char *const modes[] = {"alert", "deny", "kill", NULL};
@@ -74,17 +74,19 @@ static int parse_syslog(struct bg_yaml *y, yaml_node_t *sl, struct bg_syslog_con
 			return err;
 		c->facility = bg_syslog_facility(s);
 		if (c->facility < 0)
-			return bg_yaml_error(y, n,
-					     "events.syslog.facility '%s': expected kern, user, "
-					     "mail, daemon, auth, syslog, authpriv or local0..local7",
-					     s);
+			return bg_yaml_error(
+				y, n,
+				"events.syslog.facility '%s': expected kern, user, "
+				"mail, daemon, auth, syslog, authpriv or local0..local7",
+				s);
 	}
 	if ((n = bg_yaml_get(y, sl, "buffer"))) {
 		err = bg_yaml_size(y, n, "events.syslog.buffer", &c->buffer);
 		if (err)
 			return err;
 		if (c->buffer < 4096 || c->buffer > (1ULL << 30))
-			return bg_yaml_error(y, n, "events.syslog.buffer must be between 4K and 1G");
+			return bg_yaml_error(y, n,
+					     "events.syslog.buffer must be between 4K and 1G");
 	}
 	return 0;
 }
@@ -104,8 +106,8 @@ static int parse_enrich(struct bg_yaml *y, yaml_node_t *ev, struct bg_enrich_con
 					     BG_ANCESTRY_MAX);
 		c->ancestry = v;
 	}
-	if ((n = bg_yaml_get(y, ev, "hashes")) && (err = bg_yaml_bool(y, n, "events.hashes",
-								       &c->hashes)))
+	if ((n = bg_yaml_get(y, ev, "hashes")) &&
+	    (err = bg_yaml_bool(y, n, "events.hashes", &c->hashes)))
 		return err;
 	if ((n = bg_yaml_get(y, ev, "containers")) &&
 	    (err = bg_yaml_bool(y, n, "events.containers", &c->containers)))
@@ -155,8 +157,9 @@ static int parse_events(struct bg_yaml *y, yaml_node_t *ev, struct bg_config *c)
 		if (err)
 			return err;
 		if (!c->to_syslog)
-			return bg_yaml_error(y, n, "events.syslog is set but events.output is "
-						   "not syslog");
+			return bg_yaml_error(y, n,
+					     "events.syslog is set but events.output is "
+					     "not syslog");
 	}
 	if (c->to_syslog && c->format == BG_FORMAT_TEXT)
 		return bg_yaml_error(y, bg_yaml_get(y, ev, "format"),

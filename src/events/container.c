@@ -71,7 +71,8 @@ static bool id_between(const char *comp, size_t n, const char *prefix, bool scop
 /* A machine name: what systemd allows in a unit name, bounded. */
 static bool machine(const char *name, size_t n, struct bg_container *c)
 {
-	if (!n || n >= sizeof(c->id) || !strncmp(name, "qemu-", 5) || !strncmp(name, "qemu\\x2d", 8))
+	if (!n || n >= sizeof(c->id) || !strncmp(name, "qemu-", 5) ||
+	    !strncmp(name, "qemu\\x2d", 8))
 		return false; /* libvirt's VMs register with machined too */
 	memcpy(c->id, name, n);
 	c->id[n] = 0;
@@ -109,7 +110,8 @@ static bool component(const char *path, const char *comp, size_t n, struct bg_co
 	    id_between(comp, n, "crio-", true, c, BG_RT_CRIO) ||
 	    id_between(comp, n, "libpod-", true, c, BG_RT_PODMAN))
 		return true;
-	if (n > 23 && !strncmp(comp, "systemd-nspawn@", 15) && !strncmp(comp + n - 8, ".service", 8))
+	if (n > 23 && !strncmp(comp, "systemd-nspawn@", 15) &&
+	    !strncmp(comp + n - 8, ".service", 8))
 		return machine(comp + 15, n - 23, c);
 	if (n > 14 && !strncmp(comp, "machine-", 8) && !strncmp(comp + n - 6, ".scope", 6) &&
 	    has_ancestor(path, comp, "machine.slice", false))
@@ -244,8 +246,9 @@ int bg_container_cgroup(const char *prefix, char *path, size_t len, char *why, s
 	search.root_len = strlen(mnt);
 	nftw(mnt, visit, 32, FTW_PHYS | FTW_MOUNT | FTW_ACTIONRETVAL);
 	if (search.other[0]) {
-		snprintf(why, whylen, "'%s' names several containers (%.12s, %.12s): give more digits",
-			 prefix, search.id, search.other);
+		snprintf(why, whylen,
+			 "'%s' names several containers (%.12s, %.12s): give more digits", prefix,
+			 search.id, search.other);
 		return -EEXIST;
 	}
 	if (!search.path[0] || strlen(search.path) >= len) {

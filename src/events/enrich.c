@@ -33,7 +33,7 @@
 #include "events/json.h"
 #include "core/log.h"
 
-#define DEAD_KEEP_NS (2ULL * 1000000000ULL)
+#define DEAD_KEEP_NS   (2ULL * 1000000000ULL)
 #define SWEEP_EVERY_NS (1ULL * 1000000000ULL)
 
 struct proc {
@@ -198,9 +198,10 @@ static int read_stat(uint32_t pid, uint32_t *ppid, uint64_t *ticks)
 	buf[n] = 0;
 	/* comm is in parentheses and may hold anything, ')' included. */
 	p = strrchr(buf, ')');
-	if (!p ||
-	    sscanf(p + 1, " %*c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-		   &pp, &start) != 2)
+	if (!p || sscanf(p + 1,
+			 " %*c %u %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
+			 "%*d %llu",
+			 &pp, &start) != 2)
 		return -EIO;
 	*ppid = pp;
 	*ticks = start;
@@ -288,8 +289,8 @@ static void sweep(struct bg_enrich *e, uint64_t now)
 	e->last_sweep = now;
 }
 
-int bg_enrich_start(struct bg_enrich **out, const struct bg_enrich_config *c,
-		    bg_hash_done_fn done, void *done_ctx)
+int bg_enrich_start(struct bg_enrich **out, const struct bg_enrich_config *c, bg_hash_done_fn done,
+		    void *done_ctx)
 {
 	struct bg_enrich *e = calloc(1, sizeof(*e));
 	long hz = sysconf(_SC_CLK_TCK);

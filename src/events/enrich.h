@@ -32,8 +32,8 @@ struct bg_enrich;
 
 /* Seeds the process table from /proc (processes started before us) and
  * starts the hashing thread. done: called on that thread for each hash. */
-int bg_enrich_start(struct bg_enrich **out, const struct bg_enrich_config *c,
-		    bg_hash_done_fn done, void *done_ctx);
+int bg_enrich_start(struct bg_enrich **out, const struct bg_enrich_config *c, bg_hash_done_fn done,
+		    void *done_ctx);
 void bg_enrich_stop(struct bg_enrich *e);
 
 /* A record with a process is about to be formatted: feed the table (exec,

@@ -231,8 +231,7 @@ static void hash_job(struct bg_hasher *h, struct entry *e)
 		if (err)
 			snprintf(why, sizeof(why), "cannot read %s: %s", e->path, strerror(-err));
 		else if (fstat(fd, &st) || (key_of(&st, &after), !key_eq(&after, &e->k)))
-			snprintf(why, sizeof(why), "%s changed while it was being hashed",
-				 e->path);
+			snprintf(why, sizeof(why), "%s changed while it was being hashed", e->path);
 		close(fd);
 	}
 	if (why[0])

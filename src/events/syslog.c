@@ -58,10 +58,10 @@ int bg_syslog_facility(const char *name)
 	static const struct {
 		const char *n;
 		int v;
-	} tab[] = {{"kern", 0}, {"user", 1}, {"mail", 2}, {"daemon", 3}, {"auth", 4},
-		   {"syslog", 5}, {"authpriv", 10}, {"local0", 16}, {"local1", 17},
-		   {"local2", 18}, {"local3", 19}, {"local4", 20}, {"local5", 21},
-		   {"local6", 22}, {"local7", 23}};
+	} tab[] = {{"kern", 0},	   {"user", 1},	   {"mail", 2},	     {"daemon", 3},
+		   {"auth", 4},	   {"syslog", 5},  {"authpriv", 10}, {"local0", 16},
+		   {"local1", 17}, {"local2", 18}, {"local3", 19},   {"local4", 20},
+		   {"local5", 21}, {"local6", 22}, {"local7", 23}};
 	size_t i;
 
 	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
@@ -194,9 +194,8 @@ static bool ensure(struct bg_syslog *s)
 	}
 	if (now_s() < s->next_try)
 		return false;
-	s->fd = socket(s->sa.ss_family, (s->tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK |
-						 SOCK_CLOEXEC,
-		       0);
+	s->fd = socket(s->sa.ss_family,
+		       (s->tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0) {
 		disconnect(s, errno);
 		return false;

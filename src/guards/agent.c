@@ -44,7 +44,7 @@ struct agent {
 	const char *config_path;
 	struct bg_config cfg;
 	struct bg_caps caps;
-	struct bg_ctx ctx; /* format, output, events */
+	struct bg_ctx ctx;	  /* format, output, events */
 	struct bg_enrich *enrich; /* ancestry, hashes, containers; NULL: all off */
 	/* Each guard's running state, in the order of bg_guards; on: started. */
 	void *state[BG_GUARDS_MAX];

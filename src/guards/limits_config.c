@@ -69,10 +69,11 @@ static int check_sha256(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_rule
 				     strerror(-err));
 	if (memcmp(want, got, 32)) {
 		bg_sha256_hex(got, hex);
-		return bg_yaml_error(y, n,
-				     "rule '%s': %s has sha256 %s, not the %s the rule names (another "
-				     "build is installed there)",
-				     r->name, path, hex, s);
+		return bg_yaml_error(
+			y, n,
+			"rule '%s': %s has sha256 %s, not the %s the rule names (another "
+			"build is installed there)",
+			r->name, path, hex, s);
 	}
 	return 0;
 }
@@ -90,8 +91,10 @@ static int parse_match(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_rule 
 	p = n->data.mapping.pairs.start;
 	sha = bg_yaml_get(y, n, "sha256");
 	if (sha && !bg_yaml_get(y, n, "exe"))
-		return bg_yaml_error(y, sha, "rule '%s': sha256 goes with exe (the build of that "
-					     "program the rule is for)", r->name);
+		return bg_yaml_error(y, sha,
+				     "rule '%s': sha256 goes with exe (the build of that "
+				     "program the rule is for)",
+				     r->name);
 	if (n->data.mapping.pairs.top - p != 1 + !!sha)
 		return bg_yaml_error(
 			y, n, "rule '%s': match takes exactly one of exe, cgroup, comm, container",

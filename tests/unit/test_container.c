@@ -61,14 +61,15 @@ static const struct shape shapes[] = {
 static const char *const not_containers[] = {
 	"/",
 	"/user.slice/user-0.slice/session-3.scope",
-	"/system.slice/docker.service", /* the daemon itself */
+	"/system.slice/docker.service",		     /* the daemon itself */
 	"/machine.slice/libpod-conmon-" ID ".scope", /* podman's monitor */
 	"/kubepods.slice/crio-conmon-" ID ".scope",
 	"/system.slice/docker-" ID "0.scope", /* 65 digits */
-	"/system.slice/docker-3F4A9E8D2C1B0A9F8E7D6C5B4A3928171615141312111009F8E7D6C5B4A39281.scope",
-	"/" ID, /* a bare id under no runtime's parent */
+	"/system.slice/"
+	"docker-3F4A9E8D2C1B0A9F8E7D6C5B4A3928171615141312111009F8E7D6C5B4A39281.scope",
+	"/" ID,						  /* a bare id under no runtime's parent */
 	"/machine.slice/machine-qemu\\x2d1\\x2dvm.scope", /* libvirt's VM */
-	"/machine-debian.scope", /* not under machine.slice */
+	"/machine-debian.scope",			  /* not under machine.slice */
 	"",
 };
 

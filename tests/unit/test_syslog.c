@@ -25,12 +25,12 @@
 #include "events/hash.h"
 #include "events/syslog.h"
 
-#define LINE1                                                                              \
-	"{\"@timestamp\":\"2026-12-05T10:11:12.123456789Z\",\"event\":{\"kind\":\"alert\"," \
-	"\"outcome\":\"failure\"},\"process\":{\"name\":\"a\\\"bpfguard\\\":{\\\"type\\\"\"}," \
+#define LINE1                                                                                      \
+	"{\"@timestamp\":\"2026-12-05T10:11:12.123456789Z\",\"event\":{\"kind\":\"alert\","        \
+	"\"outcome\":\"failure\"},\"process\":{\"name\":\"a\\\"bpfguard\\\":{\\\"type\\\"\"},"     \
 	"\"bpfguard\":{\"type\":\"file\",\"action\":\"deny\"}}"
-#define LINE2                                                                           \
-	"{\"@timestamp\":\"2026-12-05T10:11:13.000000001Z\",\"event\":{\"kind\":\"event\"}," \
+#define LINE2                                                                                      \
+	"{\"@timestamp\":\"2026-12-05T10:11:13.000000001Z\",\"event\":{\"kind\":\"event\"},"       \
 	"\"bpfguard\":{\"type\":\"exec\"}}"
 
 static int listen_tcp(int *port)
@@ -223,7 +223,8 @@ static void test_sha256(void **state)
 	assert_int_equal(bg_sha256_file(fd, sha), 0);
 	bg_sha256_hex(sha, hex);
 	/* FIPS 180-2, appendix B.1 */
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(hex,
+			    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	assert_true(bg_sha256_parse(
 		"BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD", parsed));
 	assert_memory_equal(parsed, sha, 32);
@@ -237,8 +238,10 @@ static void test_sha256(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tcp_octet_counting), cmocka_unit_test(test_unix_datagrams),
-		cmocka_unit_test(test_collector_away),	   cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_tcp_octet_counting),
+		cmocka_unit_test(test_unix_datagrams),
+		cmocka_unit_test(test_collector_away),
+		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_sha256),
 	};
 
