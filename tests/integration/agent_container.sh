@@ -7,6 +7,7 @@
 # (resolved to its cgroup at load) and fires on its processes only.
 # The other runtimes cannot run here: tests/unit/test_container.c checks
 # their cgroup path shapes.
+# asan: yes
 . "$(dirname "$0")/../lib.sh"
 need_root
 need_cmd python3
