@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +34,9 @@
 #include "events/json.h"
 #include "core/log.h"
 
-#define DEAD_KEEP_NS   (2ULL * 1000000000ULL)
-#define SWEEP_EVERY_NS (1ULL * 1000000000ULL)
+#define DEAD_KEEP_NS	 (2ULL * 1000000000ULL)
+#define SWEEP_EVERY_NS	 (1ULL * 1000000000ULL)
+#define TABLE_CHECK_LIVE 32768 /* entries past which the sweep asks the kernel */
 
 struct proc {
 	uint32_t pid, ppid;
@@ -277,7 +279,13 @@ static void sweep(struct bg_enrich *e, uint64_t now)
 		while (*pp) {
 			struct proc *p = *pp;
 
-			if (p->dead_ns && p->dead_ns + DEAD_KEEP_NS < now && p != e->cur) {
+			/* Without exit records (guards.exec off) a large table is
+			 * checked against the live pids instead. */
+			bool gone = p->dead_ns ? p->dead_ns + DEAD_KEEP_NS < now
+					       : e->n > TABLE_CHECK_LIVE && kill(p->pid, 0) &&
+							 errno == ESRCH;
+
+			if (gone && p != e->cur) {
 				*pp = p->next;
 				e->n--;
 				proc_free(p);
@@ -560,11 +568,11 @@ void bg_enrich_json_bg(struct bg_enrich *e, struct bg_fmt *f, struct bg_buf *b)
 	}
 	if (!e->c.hashes)
 		return;
-	if (e->hst == BG_HASH_PENDING || e->hst == BG_HASH_NONE) {
+	if (e->hst == BG_HASH_PENDING) {
 		LIT(b, ",\"hash_pending\":true");
-		if (e->hst == BG_HASH_NONE)
-			LIT(b, ",\"hash_error\":\"the executable could not be identified (the "
-			       "process and its path are gone)\"");
+	} else if (e->hst == BG_HASH_NONE) {
+		LIT(b, ",\"hash_error\":\"the executable could not be identified (the process "
+		       "and its path are gone)\"");
 	} else if (e->hst == BG_HASH_ERROR) {
 		LIT(b, ",\"hash_error\":\"");
 		bg_json_escape(b, e->reason, strlen(e->reason), true);
