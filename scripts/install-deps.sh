@@ -6,17 +6,20 @@ set -eu
 
 # Build: compiler for BPF and user space, libbpf, bpftool for vmlinux.h
 # and skeletons, libyaml for policies, libseccomp for sandboxes, scdoc
-# for the man page.
+# for the man page, libssl-dev for SHA-256 (libcrypto's EVP).
 BUILD="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev
-bpftool libyaml-dev libseccomp-dev systemtap-sdt-dev scdoc"
+bpftool libyaml-dev libseccomp-dev systemtap-sdt-dev scdoc libssl-dev"
 # Tests: cmocka unit tests; real programs the integration tests drive
 # (the corpus of issue 14: nginx, sqlite3, a PHP app on php-twig,
 # php-symfony-yaml and PDO sqlite, git, tar with gzip, python3);
-# qemu, busybox and cpio for the second-kernel rig.
+# qemu, busybox and cpio for the second-kernel rig; rsyslog (the syslog
+# collector of agent_syslog), podman with runc (crun refuses hybrid cgroups)
+# for real containers in agent_container.
 TEST="libcmocka-dev python3 socat curl iproute2 procps util-linux
 qemu-system-x86 busybox-static cpio kmod bpftrace bpfcc-tools linux-headers-amd64 libclang-rt-14-dev nftables
 php8.2-cli php8.2-fpm libfcgi-bin nginx-light
-sqlite3 php8.2-sqlite3 php-twig php-symfony-yaml git tar gzip"
+sqlite3 php8.2-sqlite3 php-twig php-symfony-yaml git tar gzip
+rsyslog podman runc"
 
 want=$BUILD
 case "${1:-all}" in

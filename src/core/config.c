@@ -16,7 +16,9 @@
 #include "core/guard.h"
 #include "policy/yaml.h"
 
-static const char *const event_keys[] = {"ring_buffer_size", "output", "format", NULL};
+static const char *const event_keys[] = {"ring_buffer_size", "output", "format",     "syslog",
+					 "ancestry",	     "hashes", "containers", NULL};
+static const char *const syslog_keys[] = {"address", "facility", "buffer", NULL};
 static const char *const modes[] = {"alert", "deny", "kill", NULL};
 static const int mode_action[] = {BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL};
 static const char *const formats[] = {"auto", "json", "text", NULL};
@@ -47,6 +49,73 @@ static void keys(const char **out, bool top)
 	out[n] = NULL;
 }
 
+static int parse_syslog(struct bg_yaml *y, yaml_node_t *sl, struct bg_syslog_config *c)
+{
+	const char *s, *why;
+	yaml_node_t *n;
+	int err;
+
+	err = bg_yaml_check_map(y, sl, "events.syslog", syslog_keys);
+	if (err)
+		return err;
+	if ((n = bg_yaml_get(y, sl, "address"))) {
+		err = bg_yaml_str(y, n, "events.syslog.address", &s);
+		if (err)
+			return err;
+		why = bg_syslog_check_address(s);
+		if (why)
+			return bg_yaml_error(y, n, "events.syslog.address '%s': %s", s, why);
+		c->address = strdup(s);
+		if (!c->address)
+			return -ENOMEM;
+	}
+	if ((n = bg_yaml_get(y, sl, "facility"))) {
+		err = bg_yaml_str(y, n, "events.syslog.facility", &s);
+		if (err)
+			return err;
+		c->facility = bg_syslog_facility(s);
+		if (c->facility < 0)
+			return bg_yaml_error(
+				y, n,
+				"events.syslog.facility '%s': expected kern, user, "
+				"mail, daemon, auth, syslog, authpriv or local0..local7",
+				s);
+	}
+	if ((n = bg_yaml_get(y, sl, "buffer"))) {
+		err = bg_yaml_size(y, n, "events.syslog.buffer", &c->buffer);
+		if (err)
+			return err;
+		if (c->buffer < 4096 || c->buffer > (1ULL << 30))
+			return bg_yaml_error(y, n,
+					     "events.syslog.buffer must be between 4K and 1G");
+	}
+	return 0;
+}
+
+static int parse_enrich(struct bg_yaml *y, yaml_node_t *ev, struct bg_enrich_config *c)
+{
+	unsigned long long v;
+	yaml_node_t *n;
+	int err;
+
+	if ((n = bg_yaml_get(y, ev, "ancestry"))) {
+		err = bg_yaml_u64(y, n, "events.ancestry", &v);
+		if (err)
+			return err;
+		if (v > BG_ANCESTRY_MAX)
+			return bg_yaml_error(y, n, "events.ancestry must be between 0 and %d",
+					     BG_ANCESTRY_MAX);
+		c->ancestry = v;
+	}
+	if ((n = bg_yaml_get(y, ev, "hashes")) &&
+	    (err = bg_yaml_bool(y, n, "events.hashes", &c->hashes)))
+		return err;
+	if ((n = bg_yaml_get(y, ev, "containers")) &&
+	    (err = bg_yaml_bool(y, n, "events.containers", &c->containers)))
+		return err;
+	return 0;
+}
+
 static int parse_events(struct bg_yaml *y, yaml_node_t *ev, struct bg_config *c)
 {
 	yaml_node_t *n;
@@ -70,7 +139,9 @@ static int parse_events(struct bg_yaml *y, yaml_node_t *ev, struct bg_config *c)
 			return err;
 		if (!*s)
 			return bg_yaml_error(y, n, "events.output is empty (use - for stdout)");
-		if (strcmp(s, "-")) {
+		/* A file named syslog is written ./syslog. */
+		c->to_syslog = !strcmp(s, "syslog");
+		if (strcmp(s, "-") && !c->to_syslog) {
 			c->output = strdup(s);
 			if (!c->output)
 				return -ENOMEM;
@@ -82,7 +153,20 @@ static int parse_events(struct bg_yaml *y, yaml_node_t *ev, struct bg_config *c)
 			return err;
 		c->format = i;
 	}
-	return 0;
+	if ((n = bg_yaml_get(y, ev, "syslog"))) {
+		err = parse_syslog(y, n, &c->syslog);
+		if (err)
+			return err;
+		if (!c->to_syslog)
+			return bg_yaml_error(y, n,
+					     "events.syslog is set but events.output is "
+					     "not syslog");
+	}
+	if (c->to_syslog && c->format == BG_FORMAT_TEXT)
+		return bg_yaml_error(y, bg_yaml_get(y, ev, "format"),
+				     "events.output: syslog sends JSON: events.format text "
+				     "cannot apply");
+	return parse_enrich(y, ev, &c->enrich);
 }
 
 static int parse(struct bg_yaml *y, struct bg_config *c)
@@ -138,6 +222,11 @@ static int defaults(struct bg_config *c)
 	c->mode = BG_ACT_ALERT;
 	c->ring_size = BG_RING_DEFAULT;
 	c->format = BG_FORMAT_AUTO;
+	c->syslog.facility = bg_syslog_facility("daemon");
+	c->syslog.buffer = BG_SYSLOG_BUFFER_DEFAULT;
+	c->enrich.ancestry = 4;
+	c->enrich.hashes = true;
+	c->enrich.containers = true;
 	for (i = 0; bg_guards[i]; i++) {
 		c->guard[i] = calloc(1, bg_guards[i]->cfg_size);
 		if (!c->guard[i])
@@ -236,6 +325,8 @@ void bg_config_free(struct bg_config *c)
 	c->output = NULL;
 	free(c->file);
 	c->file = NULL;
+	free(c->syslog.address);
+	c->syslog.address = NULL;
 	for (i = 0; bg_guards[i]; i++) {
 		if (c->guard[i] && bg_guards[i]->free)
 			bg_guards[i]->free(c->guard[i]);

@@ -6,6 +6,8 @@
 #include <stddef.h>
 
 #include "core/context.h"
+#include "events/enrich.h"
+#include "events/syslog.h"
 
 struct bg_guard;
 
@@ -18,6 +20,9 @@ struct bg_config {
 	char *output; /* NULL: stdout */
 	char *file; /* the file it was read from: in messages */
 	enum bg_format format;
+	bool to_syslog; /* events.output: syslog */
+	struct bg_syslog_config syslog;
+	struct bg_enrich_config enrich; /* ancestry, hashes, containers */
 	/* Each guard's own config, in the order of bg_guards (src/guards/table.c). */
 	void *guard[BG_GUARDS_MAX];
 };

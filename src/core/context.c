@@ -7,8 +7,13 @@
 
 int bg_ctx_open(struct bg_ctx *c, const char *def, size_t ring_size)
 {
-	if (bg_output_open(&c->out, c->output ? c->output : def))
+	if (c->syslog) {
+		if (bg_output_open_syslog(&c->out, c->syslog))
+			return -1;
+		c->format = BG_FORMAT_JSON; /* a message holds one JSON event */
+	} else if (bg_output_open(&c->out, c->output ? c->output : def)) {
 		return -1;
+	}
 	c->opened = true;
 	if (!c->output && c->to_stderr) {
 		c->out.fd = STDERR_FILENO;

@@ -22,17 +22,19 @@ enum bg_format {
 
 /* The --json and --text rows of a command whose struct T holds its bg_ctx
  * as field c (src/core/cli.h). */
-#define BG_OPT_FORMAT(T, c)                                                               \
-	BG_OPT_SET(T, c.format, BG_FORMAT_JSON, "json", 'j',                              \
-		   "JSON lines (the default when the output is not a terminal)"),         \
-		BG_OPT_SET(T, c.format, BG_FORMAT_TEXT, "text", 't',                      \
+#define BG_OPT_FORMAT(T, c)                                                                        \
+	BG_OPT_SET(T, c.format, BG_FORMAT_JSON, "json", 'j',                                       \
+		   "JSON lines (the default when the output is not a terminal)"),                  \
+		BG_OPT_SET(T, c.format, BG_FORMAT_TEXT, "text", 't',                               \
 			   "readable text (the default on a terminal)")
 
 struct bg_ctx {
 	enum bg_format format; /* --json / --text (BG_OPT_SET), or a config's */
 	const char *output;    /* --output FILE; NULL: the command's default */
 	bool to_stderr;	       /* without --output: stderr, not stdout (run's) */
-	bool json;	       /* the format chosen at bg_ctx_open */
+	/* Non-NULL: events go to syslog (JSON in each message), not to output. */
+	const struct bg_syslog_config *syslog;
+	bool json; /* the format chosen at bg_ctx_open */
 	bool opened, started;
 	struct bg_output out;
 	struct bg_events ev;

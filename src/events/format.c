@@ -7,6 +7,7 @@
 #include <bpfguard/events.h>
 
 #include "events/format.h"
+#include "events/enrich.h"
 #include "events/json.h"
 
 static const char *const action_names[] = {
@@ -214,7 +215,7 @@ static void put_str(struct bg_buf *b, const char *s)
 }
 
 /* The entity id names a process across pid reuse: pid and start time. */
-static void put_entity(struct bg_buf *b, uint32_t pid, uint64_t start_ns)
+void bg_fmt_entity(struct bg_buf *b, uint32_t pid, uint64_t start_ns)
 {
 	bg_buf_putc(b, '"');
 	bg_buf_u64(b, pid);
@@ -264,11 +265,13 @@ static void put_proc(struct bg_fmt *f, struct bg_buf *b, const struct bg_proc *p
 	LIT(b, ",\"process\":{\"pid\":");
 	bg_buf_u64(b, p->pid);
 	LIT(b, ",\"entity_id\":");
-	put_entity(b, p->pid, p->start_ns);
+	bg_fmt_entity(b, p->pid, p->start_ns);
 	LIT(b, ",\"name\":");
 	put_kstr(b, p->comm, sizeof(p->comm));
 	LIT(b, ",\"executable\":");
 	put_kstr(b, p->exe, sizeof(p->exe));
+	if (f->enrich)
+		bg_enrich_json_process(f->enrich, b);
 	if (h->type == BG_EV_EXEC) { /* ECS puts argv inside process */
 		const struct bg_exec_event *e = (const void *)h;
 
@@ -283,7 +286,7 @@ static void put_proc(struct bg_fmt *f, struct bg_buf *b, const struct bg_proc *p
 	LIT(b, "},\"parent\":{\"pid\":");
 	bg_buf_u64(b, p->ppid);
 	LIT(b, ",\"entity_id\":");
-	put_entity(b, p->ppid, p->parent_start_ns);
+	bg_fmt_entity(b, p->ppid, p->parent_start_ns);
 	LIT(b, "}},\"user\":{\"id\":\"");
 	bg_buf_u64(b, p->uid);
 	LIT(b, "\",\"effective\":{\"id\":\"");
@@ -355,6 +358,8 @@ static void json_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_eve
 	}
 	if (p)
 		put_proc(f, out, p, h);
+	if (p && f->enrich)
+		bg_enrich_json_top(f->enrich, out);
 	json_inside(&j, out);
 	if (d->json)
 		d->json(f, &j, h);
@@ -368,6 +373,8 @@ static void json_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_eve
 	if (p) {
 		LIT(out, ",\"cgroup_id\":");
 		bg_buf_u64(out, p->cgroup_id);
+		if (f->enrich)
+			bg_enrich_json_bg(f->enrich, f, out);
 	}
 	if (h->suppressed) {
 		LIT(out, ",\"suppressed\":");
@@ -425,6 +432,8 @@ static void text_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_eve
 	}
 	if (d->text)
 		d->text(f, out, h);
+	if (p && f->enrich)
+		bg_enrich_text(f->enrich, out);
 	if (h->suppressed)
 		bg_buf_printf(out, " (+%u suppressed)", h->suppressed);
 	bg_buf_putc(out, '\n');
@@ -440,6 +449,8 @@ int bg_fmt_event(struct bg_fmt *f, struct bg_buf *out, const void *data, size_t 
 		f->malformed++;
 		return -EINVAL;
 	}
+	if (f->enrich && d->has_proc)
+		bg_enrich_event(f->enrich, h, (const struct bg_proc *)(h + 1));
 	if (f->json)
 		json_event(f, out, h, d);
 	else

@@ -62,6 +62,9 @@ struct bg_fmt {
 	const char *(*rule_name)(void *ctx, uint32_t rule_id);
 	void *rule_ctx;
 	uint64_t malformed; /* records too short for their type */
+	/* Ancestry, hashes and containers (the agent's, events/enrich.h); NULL:
+	 * records are printed as the kernel wrote them. */
+	struct bg_enrich *enrich;
 	/* Each type's constant "event" object, up to the outcome value:
 	 * [type][is an alert]. */
 	char ecs[BG_EV_TYPES][2][192];
@@ -94,6 +97,8 @@ const char *bg_event_type_name(unsigned int t);
 /* Helpers for descriptors. */
 void bg_fmt_json_time(struct bg_fmt *f, struct bg_json *j, const char *key, uint64_t boot_ns);
 size_t bg_kstrlen(const char *s, size_t max);
+/* "PID-STARTNS", process.entity_id's value, quoted. */
+void bg_fmt_entity(struct bg_buf *b, uint32_t pid, uint64_t start_ns);
 
 /* Terminal-safe text: control bytes and non-ASCII as \xNN, so a watched
  * process cannot send escape sequences to the operator's terminal. */

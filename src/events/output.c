@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "events/output.h"
+#include "events/syslog.h"
 #include "core/log.h"
 
 /*
@@ -164,6 +165,17 @@ int bg_output_open(struct bg_output *o, const char *path)
 	return 0;
 }
 
+int bg_output_open_syslog(struct bg_output *o, const struct bg_syslog_config *c)
+{
+	memset(o, 0, sizeof(*o));
+	bg_buf_init(&o->buf);
+	o->fd = -1;
+	return bg_syslog_open(&o->syslog, c);
+}
+
+/* How long the agent goes on sending queued messages at exit. */
+#define BG_SYSLOG_CLOSE_MS 1000
+
 int bg_output_reopen(struct bg_output *o)
 {
 	int fd;
@@ -191,6 +203,8 @@ int bg_output_flush(struct bg_output *o)
 		o->buf.oom = false;
 		return -ENOMEM;
 	}
+	if (o->syslog)
+		return bg_syslog_write(o->syslog, &o->buf);
 	while (off < o->buf.len) {
 		size_t want = o->buf.len - off;
 		ssize_t n = write(o->fd, o->buf.p + off, want);
@@ -255,6 +269,13 @@ static void flush_bounded(struct bg_output *o)
 
 void bg_output_close(struct bg_output *o)
 {
+	if (o->syslog) {
+		bg_output_flush(o);
+		bg_syslog_close(o->syslog, BG_SYSLOG_CLOSE_MS);
+		o->syslog = NULL;
+		bg_buf_free(&o->buf);
+		return;
+	}
 	flush_bounded(o);
 	if (o->path)
 		close(o->fd);

@@ -6,6 +6,9 @@
 
 #include "core/buf.h"
 
+struct bg_syslog;
+struct bg_syslog_config;
+
 /*
  * Where events go: stdout or a file opened for appending. Lines are built
  * in `buf` and written whole: bg_output_flush() runs after every batch the
@@ -18,6 +21,7 @@ struct bg_output {
 	bool tty;
 	struct bg_buf buf;
 	unsigned long long write_errors;
+	struct bg_syslog *syslog; /* events.output: syslog (syslog.h); fd unused */
 };
 
 int bg_output_open(struct bg_output *o, const char *path);
@@ -25,6 +29,8 @@ int bg_output_open(struct bg_output *o, const char *path);
  * an fd for appending, or a negative errno after one message. dirs: also
  * refuse directories others own or may write to (an event log). */
 int bg_output_open_path(const char *path, bool dirs);
+/* Send lines to syslog instead (JSON lines only). */
+int bg_output_open_syslog(struct bg_output *o, const struct bg_syslog_config *c);
 int bg_output_reopen(struct bg_output *o); /* after log rotation (SIGHUP) */
 int bg_output_flush(struct bg_output *o);
 void bg_output_close(struct bg_output *o);

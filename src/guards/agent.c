@@ -20,6 +20,7 @@
 #include "core/commands.h"
 #include "core/config.h"
 #include "core/context.h"
+#include "events/enrich.h"
 #include "events/json.h"
 #include "events/ring.h"
 #include "core/guard.h"
@@ -43,7 +44,8 @@ struct agent {
 	const char *config_path;
 	struct bg_config cfg;
 	struct bg_caps caps;
-	struct bg_ctx ctx; /* format, output, events */
+	struct bg_ctx ctx;	  /* format, output, events */
+	struct bg_enrich *enrich; /* ancestry, hashes, containers; NULL: all off */
 	/* Each guard's running state, in the order of bg_guards; on: started. */
 	void *state[BG_GUARDS_MAX];
 	bool on[BG_GUARDS_MAX];
@@ -282,8 +284,16 @@ static void reload(struct agent *a)
 		return;
 	}
 	if (next.ring_size != a->cfg.ring_size || !!next.output != !!a->cfg.output ||
-	    (next.output && strcmp(next.output, a->cfg.output)))
-		pr_warn("events.ring_buffer_size and events.output take effect at restart\n");
+	    (next.output && strcmp(next.output, a->cfg.output)) ||
+	    next.to_syslog != a->cfg.to_syslog ||
+	    memcmp(&next.enrich, &a->cfg.enrich, sizeof(next.enrich)))
+		pr_warn("events.ring_buffer_size, output, syslog, ancestry, hashes and containers "
+			"take effect at restart\n");
+	next.to_syslog = a->cfg.to_syslog;
+	next.enrich = a->cfg.enrich;
+	free(next.syslog.address);
+	next.syslog = a->cfg.syslog;
+	a->cfg.syslog.address = NULL;
 	next.ring_size = a->cfg.ring_size;
 	free(next.output);
 	next.output = a->cfg.output;
@@ -297,6 +307,24 @@ static void reload(struct agent *a)
 	trim_heap();
 	state_event(a, "config-reload", rc ? "failure" : "success", rc ? strerror(-rc) : NULL,
 		    false);
+}
+
+/* events.ancestry, hashes, containers: the state the formatter reads for
+ * each record, seeded before the first record (adopted ones included). */
+static int enrich_start(struct agent *a)
+{
+	const struct bg_enrich_config *c = &a->cfg.enrich;
+	int err;
+
+	if (!c->ancestry && !c->hashes && !c->containers)
+		return 0;
+	err = bg_enrich_start(&a->enrich, c, NULL, NULL);
+	if (err) {
+		pr_err("cannot start ancestry, hashes and containers: %s\n", strerror(-err));
+		return err;
+	}
+	a->ctx.ev.fmt.enrich = a->enrich;
+	return 0;
 }
 
 static const struct bg_opt agent_opts[] = {
@@ -373,7 +401,12 @@ int cmd_agent(int argc, char **argv)
 			goto out_events;
 	}
 	bg_probe(&a.caps);
+	/* --output FILE on the command line wins over the config's syslog. */
+	if (a.cfg.to_syslog && !a.ctx.output)
+		a.ctx.syslog = &a.cfg.syslog;
 	if (bg_ctx_open(&a.ctx, a.cfg.output, a.cfg.ring_size))
+		goto out_events;
+	if (enrich_start(&a))
 		goto out_events;
 	a.ctx.ev.fmt.rule_name = agent_rule_name;
 	a.ctx.ev.fmt.rule_ctx = &a;
@@ -444,6 +477,7 @@ out_pins:
 			(unsigned long long)st.received, (unsigned long long)st.dropped);
 out_events:
 	bg_ctx_close(&a.ctx);
+	bg_enrich_stop(a.enrich); /* after the last record is formatted */
 	for (i = 0; i < n_guards; i++)
 		free(a.state[i]);
 	bg_persist_free(&a.pins); /* after the consumer: it reads adopted rings */

@@ -15,6 +15,8 @@
 #include <bpf/libbpf.h>
 #include <bpfguard/events.h>
 #include "core/cgroup.h"
+#include "events/container.h"
+#include "events/hash.h"
 #include "events/format.h"
 #include "events/json.h"
 #include "events/ring.h"
@@ -31,7 +33,7 @@
 static const char *const section_keys[] = {"rules", NULL};
 static const char *const rule_keys[] = {"name",		"match",	   "action",  "max_memory",
 					"max_children", "max_descendants", "network", NULL};
-static const char *const match_keys[] = {"exe", "cgroup", "comm", NULL};
+static const char *const match_keys[] = {"exe", "cgroup", "comm", "container", "sha256", NULL};
 static const char *const net_keys[] = {"ban", "allow", "redirect", NULL};
 static const char *const actions[] = {"alert", "deny", "kill", "redirect", NULL};
 static const int action_val[] = {BG_ACT_ALERT, BG_ACT_DENY, BG_ACT_KILL, BG_ACT_REDIRECT};
@@ -39,8 +41,39 @@ static const char *const ban_names[] = {"connect", "send", "receive", NULL};
 
 /* ---- config ---- */
 
+/*
+ * match: { exe: PATH, sha256: HEX }: the rule is for that build of the
+ * program. The kernel still matches by (device, inode); the hash is checked
+ * here, at every load and reload, so a config written for one build refuses
+ * to apply to another at the same path (docs/agent.md).
+ */
+static int check_sha256(struct bg_resolve *rs, const struct bg_limits_rule *r)
+{
+	unsigned char got[32];
+	char hex[65], want[65];
+	int err, fd;
+
+	fd = open(r->target, O_RDONLY | O_CLOEXEC);
+	err = fd < 0 ? -errno : bg_sha256_file(fd, got);
+	if (fd >= 0)
+		close(fd);
+	if (err)
+		return bg_resolve_error(rs, r->at_sha, "rule '%s': cannot hash %s: %s", r->name,
+					r->target, strerror(-err));
+	if (memcmp(r->sha256, got, 32)) {
+		bg_sha256_hex(got, hex);
+		bg_sha256_hex(r->sha256, want);
+		return bg_resolve_error(rs, r->at_sha,
+					"rule '%s': %s has sha256 %s, not the %s the rule names "
+					"(another build is installed there)",
+					r->name, r->target, hex, want);
+	}
+	return 0;
+}
+
 static int parse_match(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_rule *r)
 {
+	yaml_node_t *sha;
 	yaml_node_pair_t *p;
 	const char *s;
 	int err, i;
@@ -49,13 +82,20 @@ static int parse_match(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_rule 
 	if (err)
 		return err;
 	p = n->data.mapping.pairs.start;
-	if (n->data.mapping.pairs.top - p != 1)
+	sha = bg_yaml_get(y, n, "sha256");
+	if (sha && !bg_yaml_get(y, n, "exe"))
+		return bg_yaml_error(y, sha,
+				     "rule '%s': sha256 goes with exe (the build of that "
+				     "program the rule is for)",
+				     r->name);
+	if (n->data.mapping.pairs.top - p != 1 + !!sha)
 		return bg_yaml_error(
-			y, n, "rule '%s': match takes exactly one of exe, cgroup, comm", r->name);
+			y, n, "rule '%s': match takes exactly one of exe, cgroup, comm, container",
+			r->name);
 	for (i = 0; match_keys[i]; i++)
 		if (bg_yaml_get(y, n, match_keys[i]))
 			break;
-	err = bg_yaml_str(y, yaml_document_get_node(&y->doc, p->value), match_keys[i], &s);
+	err = bg_yaml_str(y, bg_yaml_get(y, n, match_keys[i]), match_keys[i], &s);
 	if (err)
 		return err;
 	if (strlen(s) >= sizeof(r->target) || !*s)
@@ -68,12 +108,30 @@ static int parse_match(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_rule 
 		if (s[0] != '/')
 			return bg_yaml_error(y, n, "rule '%s': exe '%s' is not an absolute path",
 					     r->name, s);
-		break; /* its inode: bg_limits_config_resolve */
+		if (sha) {
+			const char *h;
+
+			r->at_sha = bg_yaml_pos(sha);
+			err = bg_yaml_str(y, sha, "sha256", &h);
+			if (err)
+				return err;
+			if (!bg_sha256_parse(h, r->sha256))
+				return bg_yaml_error(y, sha,
+						     "rule '%s': sha256 '%s' is not 64 hex digits",
+						     r->name, h);
+			r->has_sha256 = true;
+		}
+		break; /* its inode (and hash): bg_limits_config_resolve */
 	case 1:
 		r->match = BG_LIM_MATCH_CGROUP;
 		if (s[0] != '/')
 			return bg_yaml_error(y, n, "rule '%s': %s is not a cgroup directory",
 					     r->name, s);
+		break;
+	case 3:
+		/* its cgroup, found by the id prefix: bg_limits_config_resolve */
+		r->match = BG_LIM_MATCH_CGROUP;
+		r->container = true;
 		break;
 	default:
 		r->match = BG_LIM_MATCH_COMM;
@@ -365,6 +423,20 @@ int bg_limits_config_resolve(struct bg_limits_config *c, struct bg_resolve *rs)
 			if (err)
 				return bg_resolve_error(rs, r->at_match, "rule '%s': exe %s: %s",
 							r->name, r->target, strerror(-err));
+			if (r->has_sha256) {
+				err = check_sha256(rs, r);
+				if (err)
+					return err;
+			}
+		} else if (r->container) {
+			char why[256], dir[sizeof(r->target)];
+
+			err = bg_container_cgroup(r->target, dir, sizeof(dir), why, sizeof(why));
+			if (err || bg_cgroup_id(dir, &r->cgroup_id))
+				return bg_resolve_error(rs, r->at_match, "rule '%s': container: %s",
+							r->name, err ? why : strerror(errno));
+			strcpy(r->target, dir); /* the cgroup it names, as a cgroup rule */
+			r->container = false;
 		} else if (r->match == BG_LIM_MATCH_CGROUP) {
 			char procs[sizeof(r->target) + 16];
 

@@ -32,6 +32,10 @@ struct bg_limits_rule {
 	enum bg_lim_match match;
 	char target[512]; /* the path or comm as written */
 	struct bg_yaml_pos at, at_match; /* the rule and its match, in the config */
+	bool container;			 /* target is a container id prefix until resolved */
+	bool has_sha256;		 /* match: { exe, sha256 }: that build only */
+	unsigned char sha256[32];
+	struct bg_yaml_pos at_sha;
 	struct bg_ident exe;
 	uint64_t cgroup_id;
 	char comm[16];

@@ -79,6 +79,46 @@ static void test_errors(void **state)
 		     "t.yaml:2:18: a NUL character inside a string is not allowed");
 }
 
+/* events: syslog, ancestry, hashes, containers (docs/agent.md, events.md). */
+static void test_fleet_keys(void **state)
+{
+	struct bg_config c;
+	char err[600];
+
+	(void)state;
+	assert_int_equal(parse("mode: alert\n", &c, err), 0);
+	assert_false(c.to_syslog);
+	assert_int_equal(c.enrich.ancestry, 4);
+	assert_true(c.enrich.hashes && c.enrich.containers);
+	assert_int_equal(c.syslog.facility, 3); /* daemon */
+	bg_config_free(&c);
+	assert_int_equal(parse("events:\n  output: syslog\n  syslog:\n    address: tcp:[::1]:6514\n"
+			       "    facility: local7\n    buffer: 64K\n  ancestry: 0\n"
+			       "  hashes: false\n  containers: no\n",
+			       &c, err),
+			 0);
+	assert_true(c.to_syslog);
+	assert_null(c.output);
+	assert_string_equal(c.syslog.address, "tcp:[::1]:6514");
+	assert_int_equal(c.syslog.facility, 23);
+	assert_int_equal(c.syslog.buffer, 65536);
+	assert_int_equal(c.enrich.ancestry, 0);
+	assert_false(c.enrich.hashes || c.enrich.containers);
+	bg_config_free(&c);
+	expect_error("events:\n  output: syslog\n  syslog:\n    address: tcp:logs.example:514\n",
+		     "t.yaml:4:14: events.syslog.address 'tcp:logs.example:514': the collector "
+		     "must be an IPv4 or IPv6 address");
+	expect_error("events:\n  output: syslog\n  syslog: { facility: local9 }\n",
+		     "t.yaml:3:23: events.syslog.facility 'local9': expected");
+	expect_error("events:\n  syslog: { facility: local1 }\n",
+		     "events.syslog is set but events.output is not syslog");
+	expect_error("events:\n  output: syslog\n  format: text\n", "t.yaml:3:11: events.output: "
+								    "syslog sends JSON");
+	expect_error("events:\n  ancestry: 33\n", "t.yaml:2:13: events.ancestry must be between 0 "
+						  "and 32");
+	expect_error("events:\n  hashes: maybe\n", "events.hashes must be true or false");
+}
+
 /* The kernel's rule (dev_valid_name): 1 to 15 bytes, not . or .., no '/',
  * ':' or white space; refused at parse, not at attach. */
 static void test_interface_names(void **state)
@@ -117,9 +157,8 @@ static void test_missing_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults_and_values),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_defaults_and_values), cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_fleet_keys),	    cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_interface_names),
 	};
 
