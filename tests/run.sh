@@ -170,6 +170,8 @@ fi
 ASAN_CONCURRENT=${ASAN_CONCURRENT:-1}
 asan_bin=""
 [ -n "$ASAN_BUILD" ] && asan_bin="$(cd "$ASAN_BUILD" 2>/dev/null && pwd)/bpfguard"
+# For tests that run both builds themselves (bpf_dump_agree).
+[ -x "$asan_bin" ] && export BG_ASAN_BPFGUARD=$asan_bin
 asan_pid=""
 if [ ${#twins[@]} -gt 0 ] && [ "$ASAN_CONCURRENT" = 1 ]; then
 	echo "  (${#twins[@]} ASan/UBSan twins run beside these; results below)"

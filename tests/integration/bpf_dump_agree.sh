@@ -7,7 +7,10 @@
 # calls as the kernel symbol they land on, maps as map[id:N]) and compared
 # line by line. Instructions bpftool 7.1 cannot print (encodings newer
 # than it: it says BUG_...) are compared by opcode and counted apart.
-# asan: yes
+# The ASan/UBSan binary (BG_ASAN_BPFGUARD, from tests/run.sh) dumps every
+# program too, beside the native one, and must print the same bytes: one
+# set of loaders serves both builds (starting bcc's tools twice cost two
+# minutes of compiling).
 . "$(dirname "$0")/../lib.sh"
 need_root
 need_cmd bpftool
@@ -91,14 +94,29 @@ for _ in $(seq 120); do
 done
 
 "$BPFGUARD" bpf list --json > "$TMP/list.json" || fail "bpf list failed"
+ASAN=${BG_ASAN_BPFGUARD:-} asan_n=0
+[ -n "$ASAN" ] && [ -x "$ASAN" ] && [ "$ASAN" != "$BPFGUARD" ] || ASAN=""
+if [ -n "$ASAN" ]; then
+	"$ASAN" bpf list --json >/dev/null 2>"$TMP/asan.list.err" ||
+		fail "ASan build: bpf list: $(head -20 "$TMP/asan.list.err")"
+fi
 bpftool -j prog list > "$TMP/progs.json" || fail "bpftool prog list failed"
 for id in $(python3 -c 'import json,sys; print(" ".join(str(p["id"]) for p in json.load(open(sys.argv[1]))))' "$TMP/progs.json"); do
 	bpftool prog dump xlated id "$id" > "$TMP/$id.bpftool" 2>/dev/null || continue
 	"$BPFGUARD" bpf dump "$id" --json > "$TMP/$id.ours" 2>"$TMP/$id.err" ||
 		{ rm -f "$TMP/$id.ours"; continue; } # gone since the listing: a JSON error
+	if [ -n "$ASAN" ]; then
+		if "$ASAN" bpf dump "$id" --json >"$TMP/$id.asan" 2>"$TMP/$id.asan.err"; then
+			cmp -s "$TMP/$id.ours" "$TMP/$id.asan" ||
+				fail "program $id: the ASan build's dump differs: $(diff "$TMP/$id.ours" "$TMP/$id.asan" | head -5)"
+			asan_n=$((asan_n + 1))
+		elif grep -qE 'AddressSanitizer|runtime error' "$TMP/$id.asan.err"; then
+			fail "program $id: ASan/UBSan: $(head -20 "$TMP/$id.asan.err")"
+		fi
+	fi
 done
 
-python3 - "$TMP" "$MIN" <<'PY'
+python3 - "$TMP" "$MIN" <<'PY' || fail "the dumps disagree (above)"
 import json, os, re, sys
 d, need = sys.argv[1], int(sys.argv[2])
 loaders = {p["id"]: (p["loaders"][0]["comm"] if p["loaders"] else "?")
@@ -188,3 +206,4 @@ if progs < need:
     print("only %d programs compared, need %d" % (progs, need))
     sys.exit(1)
 PY
+[ -z "$ASAN" ] || echo "ok - the ASan/UBSan build printed the same dump of $asan_n programs"

@@ -66,7 +66,10 @@ grep '"php_call"' "$TMP/c.ev" | grep -q "\"function\":\"evg\".*\"file\":\"$TMP/c
 run 0 $'X\nok' "$TMP/alert.ev" alert "$TMP/c.php"
 grep -q '"function":"evg".*"action":"alert"' "$TMP/alert.ev" || fail "no alert: $(cat "$TMP/alert.ev")"
 # A name longer than the kernel's record (63 bytes) is counted in the
-# shared counters (bg_stats) and reported, never cut silently.
+# shared counters (bg_stats) and reported, never cut silently. (Natively
+# only: the counting is the same code on both kernels, and a profile run
+# costs half a minute under TCG.)
+[ "${BG_IN_VM:-0}" = 1 ] && { echo ok; exit 0; }
 long=f$(printf 'x%.0s' $(seq 100))
 printf '<?php function %s() { return 1; } echo %s(), "\n";\n' "$long" "$long" >"$TMP/long.php"
 "$BPFGUARD" profile -o "$TMP/long.yaml" -- "$PHP" -n "$TMP/long.php" >"$TMP/long.out" 2>"$TMP/long.err" ||
