@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "core/context.h"
+#include "core/metrics.h"
 
 struct bg_guard;
 
@@ -17,6 +18,7 @@ struct bg_config {
 	unsigned long long ring_size;
 	char *output; /* NULL: stdout */
 	enum bg_format format;
+	struct bg_metrics_cfg metrics; /* metrics: (off unless listen is given) */
 	/* Each guard's own config, in the order of bg_guards (src/guards/table.c). */
 	void *guard[BG_GUARDS_MAX];
 };
