@@ -22,7 +22,7 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 CFLAGS ?= -O2 -g
 BG_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
 	-Iinclude -Isrc -I$(BUILD) -I$(BUILD)/skel -MMD -MP
-BG_LDLIBS := -lbpf -lelf -lz -lyaml -lseccomp -lcrypto -lpthread
+BG_LDLIBS := -lbpf -lelf -lz -lyaml -lseccomp -lcrypto -lmicrohttpd -lpthread
 ifeq ($(ASAN),1)
 BG_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 BG_LDFLAGS += -fsanitize=address,undefined
@@ -59,7 +59,7 @@ HELPER_BINS += $(HELPER_BPF_SRCS:tests/helpers/bpf/%.c=$(BUILD)/tests/helpers/%)
 BENCH_SRCS := $(wildcard bench/*/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 
-.PHONY: all deps tests check check-unit check-integration run install bench fuzz clean format
+.PHONY: all deps tests check check-unit check-integration run install bench fuzz clean format deb
 .DEFAULT_GOAL := all
 # Keep BPF objects and skeletons: they are inputs to later builds.
 .SECONDARY:
@@ -159,6 +159,19 @@ install: all
 	install -D -m 0644 $(MAN) $(DESTDIR)$(PREFIX)/share/man/man1/bpfguard.1
 	install -D -m 0644 config/default.yaml $(DESTDIR)$(PREFIX)/share/bpfguard/default.yaml
 	install -D -m 0644 config/bpf-patterns.yaml $(DESTDIR)$(PREFIX)/share/bpfguard/bpf-patterns.yaml
+
+# The Debian package (debian/): build/deb/bpfguard_VERSION_amd64.deb. Built
+# in this tree with objects in build/pkg (the distribution's flags); the
+# debhelper leftovers are cleaned, the build dirs kept for the next run.
+deb:
+	@./scripts/install-deps.sh deb
+	@mkdir -p build/deb
+	dpkg-buildpackage --build=binary --no-sign -rfakeroot \
+		--buildinfo-option=-ubuild/deb --changes-option=-ubuild/deb \
+		--buildinfo-file=build/deb/bpfguard.buildinfo --changes-file=build/deb/bpfguard.changes \
+		--no-pre-clean
+	dh_clean -Xbuild
+	@ls build/deb/*.deb
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -6,9 +6,13 @@ set -eu
 
 # Build: compiler for BPF and user space, libbpf, bpftool for vmlinux.h
 # and skeletons, libyaml for policies, libseccomp for sandboxes, scdoc
-# for the man page, libssl-dev for SHA-256 (libcrypto's EVP).
+# for the man page, libssl-dev for SHA-256 (libcrypto's EVP), libmicrohttpd
+# for the agent's metrics endpoint.
 BUILD="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev
-bpftool libyaml-dev libseccomp-dev systemtap-sdt-dev scdoc libssl-dev"
+bpftool libyaml-dev libseccomp-dev systemtap-sdt-dev scdoc libssl-dev libmicrohttpd-dev"
+# `make deb`: debhelper and dpkg-dev build the package, fakeroot runs its
+# binary target, lintian checks it (tests/integration/deb_*.sh).
+DEB="debhelper dpkg-dev fakeroot lintian"
 # Tests: cmocka unit tests; real programs the integration tests drive
 # (the corpus of issue 14: nginx, sqlite3, a PHP app on php-twig,
 # php-symfony-yaml and PDO sqlite, git, tar with gzip, python3);
@@ -19,14 +23,15 @@ TEST="libcmocka-dev python3 socat curl iproute2 procps util-linux
 qemu-system-x86 busybox-static cpio kmod bpftrace bpfcc-tools linux-headers-amd64 libclang-rt-14-dev nftables
 php8.2-cli php8.2-fpm libfcgi-bin nginx-light
 sqlite3 php8.2-sqlite3 php-twig php-symfony-yaml git tar gzip
-rsyslog podman runc"
+rsyslog podman runc prometheus systemd logrotate"
 
 want=$BUILD
 case "${1:-all}" in
 build) ;;
-all | test) want="$BUILD $TEST" ;;
+deb) want="$BUILD $DEB" ;;
+all | test) want="$BUILD $TEST $DEB" ;;
 *)
-	echo "usage: $0 [build|test|all]" >&2
+	echo "usage: $0 [build|deb|test|all]" >&2
 	exit 2
 	;;
 esac

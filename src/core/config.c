@@ -41,6 +41,7 @@ static void keys(const char **out, bool top)
 	if (top) {
 		out[n++] = "mode";
 		out[n++] = "events";
+		out[n++] = "metrics";
 		out[n++] = "guards";
 	}
 	for (i = 0; bg_guards[i]; i++)
@@ -171,7 +172,7 @@ static int parse_events(struct bg_yaml *y, yaml_node_t *ev, struct bg_config *c)
 
 static int parse(struct bg_yaml *y, struct bg_config *c)
 {
-	const char *top[BG_GUARDS_MAX + 4], *under[BG_GUARDS_MAX + 1];
+	const char *top[BG_GUARDS_MAX + 5], *under[BG_GUARDS_MAX + 1];
 	yaml_node_t *root = bg_yaml_root(y), *n, *guards;
 	size_t i;
 	int err, m;
@@ -191,6 +192,11 @@ static int parse(struct bg_yaml *y, struct bg_config *c)
 	}
 	if ((n = bg_yaml_get(y, root, "events"))) {
 		err = parse_events(y, n, c);
+		if (err)
+			return err;
+	}
+	if ((n = bg_yaml_get(y, root, "metrics"))) {
+		err = bg_metrics_parse(y, n, &c->metrics);
 		if (err)
 			return err;
 	}

@@ -8,6 +8,7 @@
 #include "core/context.h"
 #include "events/enrich.h"
 #include "events/syslog.h"
+#include "core/metrics.h"
 
 struct bg_guard;
 
@@ -23,6 +24,7 @@ struct bg_config {
 	bool to_syslog; /* events.output: syslog */
 	struct bg_syslog_config syslog;
 	struct bg_enrich_config enrich; /* ancestry, hashes, containers */
+	struct bg_metrics_cfg metrics; /* metrics: (off unless listen is given) */
 	/* Each guard's own config, in the order of bg_guards (src/guards/table.c). */
 	void *guard[BG_GUARDS_MAX];
 };

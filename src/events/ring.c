@@ -14,6 +14,7 @@
 
 #include "events/ring.h"
 #include "core/log.h"
+#include "core/metrics.h"
 
 /* Must match bpf/lib/common.bpf.h. */
 struct exe_entry {
@@ -119,6 +120,8 @@ static int on_record(void *ctx, void *data, size_t size)
 
 	ev->received++;
 	ev->batch++;
+	if (ev->metrics)
+		bg_metrics_event(ev->metrics, &ev->fmt, data, size);
 	if (ev->discard)
 		goto out;
 	if (ev->hook && ev->hook(ev->hook_ctx, data, size))

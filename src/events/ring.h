@@ -12,6 +12,7 @@
 #include "events/output.h"
 
 struct bpf_object;
+struct bg_metrics;
 
 /* One ring buffer as this consumer maps it (ring.c). */
 struct bg_ring {
@@ -50,6 +51,7 @@ struct bg_events {
 	/* Rule names for records of rings added with bg_events_add_ring(). */
 	const char *(*adopted_rule_name)(void *ctx, uint32_t rule_id);
 	void *adopted_rule_ctx;
+	struct bg_metrics *metrics; /* the agent's counters (core/metrics.h), or NULL */
 };
 
 /* 1 MiB: about 1100 exec records (900 bytes each with argv) of headroom

@@ -25,6 +25,7 @@
 #include "events/ring.h"
 #include "core/guard.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/persist.h"
 #include "core/probe.h"
 
@@ -51,7 +52,8 @@ struct agent {
 	bool on[BG_GUARDS_MAX];
 	bool persist; /* --persist: keep everything pinned (src/core/persist.c) */
 	const char *pin_dir;
-	bool pins_on; /* pins.root found or made: adopt from it */
+	bool pins_on;		    /* pins.root found or made: adopt from it */
+	struct bg_metrics *metrics; /* metrics: on (src/core/metrics.c), else NULL */
 	struct bg_persist pins;
 	/* command-line overrides */
 	unsigned long long ring_size;
@@ -117,6 +119,13 @@ static const char *agent_rule_name(void *ctx, uint32_t id)
 	return NULL;
 }
 
+/* Guard i started, updated or stopped: the links it holds now are its own. */
+static void metrics_guard(struct agent *a, size_t i)
+{
+	if (a->metrics)
+		bg_metrics_guard(a->metrics, i, a->on[i]);
+}
+
 static int guard_start(struct agent *a, size_t i, const struct bg_config *c)
 {
 	struct bg_guard_env env = {.ev = &a->ctx.ev, .caps = &a->caps, .mode = c->mode};
@@ -125,6 +134,7 @@ static int guard_start(struct agent *a, size_t i, const struct bg_config *c)
 	memset(a->state[i], 0, bg_guards[i]->state_size);
 	err = bg_guards[i]->start(a->state[i], c->guard[i], &env);
 	a->on[i] = !err;
+	metrics_guard(a, i);
 	return err;
 }
 
@@ -133,6 +143,7 @@ static void guard_stop(struct agent *a, size_t i)
 	if (a->on[i])
 		bg_guards[i]->stop(a->state[i]);
 	a->on[i] = false;
+	metrics_guard(a, i);
 }
 
 /*
@@ -154,7 +165,7 @@ static int apply_updates(struct agent *a, const struct bg_config *c)
 		if (want && !a->on[i])
 			err = guard_start(a, i, c);
 		else if (want)
-			err = g->update(a->state[i], c->guard[i], c->mode);
+			err = g->update(a->state[i], c->guard[i], c->mode), metrics_guard(a, i);
 		else
 			err = 0, guard_stop(a, i);
 		if (err)
@@ -259,7 +270,8 @@ static int adopt_previous(struct agent *a)
 	return 0;
 }
 
-static void reload(struct agent *a)
+/* Returns whether the new config applied whole. */
+static bool reload_apply(struct agent *a)
 {
 	struct bg_config next;
 	char err[600];
@@ -275,20 +287,21 @@ static void reload(struct agent *a)
 	if (rc) {
 		pr_err("reload refused, old rules stay: %s\n", err);
 		state_event(a, "config-reload", "failure", err, false);
-		return;
+		return false;
 	}
 	rc = apply_updates(a, &next);
 	if (rc) {
 		bg_config_free(&next);
 		state_event(a, "config-reload", "failure", strerror(-rc), false);
-		return;
+		return false;
 	}
 	if (next.ring_size != a->cfg.ring_size || !!next.output != !!a->cfg.output ||
 	    (next.output && strcmp(next.output, a->cfg.output)) ||
 	    next.to_syslog != a->cfg.to_syslog ||
-	    memcmp(&next.enrich, &a->cfg.enrich, sizeof(next.enrich)))
-		pr_warn("events.ring_buffer_size, output, syslog, ancestry, hashes and containers "
-			"take effect at restart\n");
+	    memcmp(&next.enrich, &a->cfg.enrich, sizeof(next.enrich)) ||
+	    strcmp(next.metrics.listen, a->cfg.metrics.listen))
+		pr_warn("events.ring_buffer_size, output, syslog, ancestry, hashes and containers, "
+			"and metrics take effect at restart\n");
 	next.to_syslog = a->cfg.to_syslog;
 	next.enrich = a->cfg.enrich;
 	free(next.syslog.address);
@@ -307,6 +320,15 @@ static void reload(struct agent *a)
 	trim_heap();
 	state_event(a, "config-reload", rc ? "failure" : "success", rc ? strerror(-rc) : NULL,
 		    false);
+	return !rc;
+}
+
+static void reload(struct agent *a)
+{
+	bool ok = reload_apply(a);
+
+	if (a->metrics)
+		bg_metrics_reload(a->metrics, ok, &a->ctx.ev.fmt);
 }
 
 /* events.ancestry, hashes, containers: the state the formatter reads for
@@ -389,6 +411,15 @@ int cmd_agent(int argc, char **argv)
 		bg_config_free(&a.cfg);
 		return 0;
 	}
+	/* Bound before anything is loaded: a taken port stops the start here. */
+	if (a.cfg.metrics.on) {
+		a.metrics = calloc(1, sizeof(*a.metrics));
+		if (!a.metrics || bg_metrics_open(a.metrics, &a.cfg.metrics)) {
+			free(a.metrics);
+			bg_config_free(&a.cfg);
+			return 1;
+		}
+	}
 	if (a.ring_size)
 		a.cfg.ring_size = a.ring_size;
 	if (a.ctx.format == BG_FORMAT_AUTO)
@@ -422,6 +453,8 @@ int cmd_agent(int argc, char **argv)
 	a.ctx.ev.adopted_rule_ctx = &a.pins;
 	if (a.pins_on && adopt_previous(&a))
 		goto out_pins;
+	if (a.metrics && bg_metrics_start(a.metrics, &a.ctx.ev, &a))
+		goto out_pins;
 	if (a.persist && bg_persist_begin(&a.pins, &a.ctx.ev)) {
 		pr_err("--persist: cannot pin the event pipeline under %s\n", a.pins.root);
 		goto out_pins;
@@ -445,6 +478,8 @@ int cmd_agent(int argc, char **argv)
 	state_event(&a, "agent-start", "success", NULL, true);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!bg_sig_stop()) {
+		if (a.metrics)
+			bg_metrics_beat(a.metrics, true);
 		if (bg_events_poll(&a.ctx.ev, 250) < 0)
 			break;
 		bg_events_report(&a.ctx.ev, false);
@@ -476,6 +511,12 @@ out_pins:
 		fprintf(stderr, "bpfguard: %llu events received, %llu drops\n",
 			(unsigned long long)st.received, (unsigned long long)st.dropped);
 out_events:
+	if (a.metrics) {
+		/* Before the maps and rings it reads are closed. */
+		bg_metrics_stop(a.metrics);
+		a.ctx.ev.metrics = NULL;
+		free(a.metrics);
+	}
 	bg_ctx_close(&a.ctx);
 	bg_enrich_stop(a.enrich); /* after the last record is formatted */
 	for (i = 0; i < n_guards; i++)
