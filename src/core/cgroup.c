@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #include "core/cgroup.h"
@@ -111,13 +113,32 @@ static void clean_stale(const char *top)
 	closedir(d);
 }
 
-int bg_cgroup_create(struct bg_cgroup *cg, const char *name)
+int bg_cgroup_create(struct bg_cgroup *cg, const char *name, const char *parent)
 {
 	char mnt[256], top[300];
+	struct statfs sf;
 	int err;
 
 	memset(cg, 0, sizeof(*cg));
 	cg->fd = -1;
+	if (parent) {
+		/* A subtree of the caller's own (a systemd unit's delegated
+		 * cgroup, a test's): it must exist and be cgroup v2. */
+		if (statfs(parent, &sf)) {
+			err = -errno;
+			pr_err("--cgroup-parent %s: %s\n", parent, strerror(errno));
+			return err;
+		}
+		if (sf.f_type != CGROUP2_SUPER_MAGIC) {
+			pr_err("--cgroup-parent %s: not a cgroup v2 directory\n", parent);
+			return -ENOTDIR;
+		}
+		if ((size_t)snprintf(top, sizeof(top), "%s", parent) >= sizeof(top)) {
+			pr_err("--cgroup-parent %s: path too long\n", parent);
+			return -ENAMETOOLONG;
+		}
+		goto made;
+	}
 	err = bg_find_mount("cgroup2", mnt, sizeof(mnt));
 	if (err) {
 		pr_err("no cgroup v2 mount: bpfguard needs one to follow a process tree\n");
@@ -129,6 +150,7 @@ int bg_cgroup_create(struct bg_cgroup *cg, const char *name)
 		pr_err("cannot create %s: %s\n", top, strerror(errno));
 		return err;
 	}
+made:
 	clean_stale(top);
 	snprintf(cg->path, sizeof(cg->path), "%s/%s.%d", top, name, getpid());
 	if (mkdir(cg->path, 0755) && errno != EEXIST) {

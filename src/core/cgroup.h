@@ -12,8 +12,9 @@ struct bg_cgroup {
 	int fd;	     /* the directory, for cgroup BPF attachment */
 };
 
-/* Create <cgroup2 mount>/bpfguard/<name>.<pid>. */
-int bg_cgroup_create(struct bg_cgroup *cg, const char *name);
+/* Create <parent>/<name>.<pid>, parent <cgroup2 mount>/bpfguard when NULL;
+ * stale <name>.<pid> cgroups there (their bpfguard is gone) are cleaned. */
+int bg_cgroup_create(struct bg_cgroup *cg, const char *name, const char *parent);
 /* Move the calling process into it (used by the child before exec). */
 int bg_cgroup_enter(const struct bg_cgroup *cg);
 /* Kill what is left inside (cgroup.kill, else SIGKILL each), then remove it. */

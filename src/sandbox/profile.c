@@ -635,7 +635,7 @@ int cmd_profile(int argc, char **argv)
 	if (pr.cmd) {
 		uint8_t one = 1;
 
-		if (bg_cgroup_create(&pr.cg, "profile"))
+		if (bg_cgroup_create(&pr.cg, "profile", NULL))
 			goto cleanup;
 		bpf_map_update_elem(bpf_map__fd(pr.skel->maps.prof_cgroups), &pr.cg.id, &one,
 				    BPF_ANY);

@@ -283,6 +283,8 @@ static const struct bg_opt run_opts[] = {
 	BG_OPT_FORMAT(struct run, ctx),
 	BG_OPT_FLAG(struct run, no_lsm, "no-lsm", 256,
 		    "do not use BPF LSM (Landlock and cgroup hooks, as on kernels without it)"),
+	BG_OPT_STR(struct run, cgroup_parent, "cgroup-parent", 258, "DIR",
+		   "make the command's cgroup under DIR (cgroup v2; default <cgroup2>/bpfguard)"),
 	{0},
 };
 
@@ -351,7 +353,7 @@ int cmd_run(int argc, char **argv)
 	if (bg_ctx_open(&r.ctx, "-", 1 << 20))
 		goto cleanup_events;
 	r.ctx.ev.fmt.rule_name = rule_name;
-	if (bg_cgroup_create(&r.cg, "run"))
+	if (bg_cgroup_create(&r.cg, "run", r.cgroup_parent))
 		goto cleanup_events;
 	{
 		struct bg_run_lsm_cfg lc = {.pol = &r.pol,

@@ -58,7 +58,8 @@ struct run {
 	bool *widen;	/* per files entry: granted through its directory */
 	size_t n_widen; /* how many: names are checked at open's exit */
 
-	const char *redirect;	  /* --redirect FILE */
+	const char *redirect;	   /* --redirect FILE */
+	const char *cgroup_parent; /* --cgroup-parent DIR */
 	struct bg_redirect redir; /* --action redirect (src/sandbox/redirect.c) */
 };
 
