@@ -224,6 +224,16 @@ static int attach(struct bg_php *ph, bool syscalls)
 	return 0;
 }
 
+/* BPFGUARD_PHP_CALLS=1: per-call mode asked for (profile --php-calls does
+ * the same; run and monitor take it to compare, or on a kernel whose
+ * uprobe_multi is broken). */
+static bool calls_asked(void)
+{
+	const char *e = getenv("BPFGUARD_PHP_CALLS");
+
+	return e && !strcmp(e, "1");
+}
+
 /* procs_fd >= 0 (monitor): the processes watched are that bitmap's. */
 static int open_load(struct bg_php *ph, bool enforce, struct bg_events *ev, uint64_t cgroup_id,
 		     int procs_fd)
@@ -265,14 +275,18 @@ static int open_load(struct bg_php *ph, bool enforce, struct bg_events *ev, uint
 	ph->skel->rodata->off_fn_table = l->off_fn_table;
 	ph->skel->rodata->off_cls_table = l->off_cls_table;
 	ph->skel->rodata->off_ce_fns = l->off_ce_fns;
-	/* run traps the disallowed built-ins' handlers: one uprobe_multi
-	 * link per file where the kernel has them (its attach type must be
-	 * set before load), else the plain program, one uprobe each. */
+	/* Built-ins' handlers are trapped with one uprobe_multi link per
+	 * file (its attach type must be set before load). Without it (before
+	 * 6.6) every built-in call is seen instead (per-call mode): a single
+	 * uprobe per handler is quick to attach but each detach waits for
+	 * RCU under the kernel's event_mutex, one after the other (1172 of
+	 * them took 87 s to detach on 6.18; docs/php.md). */
 	ph->multi = !ph->calls && bg_php_uprobe_multi();
-	/* profile without uprobe_multi: single uprobes take tens of ms each
-	 * to attach and detach, so every call is seen (per-call mode). */
-	if (!ph->pol && !ph->multi)
+	if (!ph->multi && !ph->calls) {
 		ph->calls = true;
+		pr_info("php: no uprobe_multi (kernel 6.6+): every built-in call is checked "
+			"(per-call mode)\n");
+	}
 	if (ph->multi)
 		bpf_program__set_expected_attach_type(ph->skel->progs.php_int_multi, 48);
 	else
@@ -374,8 +388,7 @@ int bg_php_profile_start(struct bg_php *ph, char *const *cmd, pid_t pid, const c
 	 * BPFGUARD_PHP_CALLS=1): every built-in call (methods too) is seen
 	 * through dtrace_execute_internal. Otherwise each built-in's handler
 	 * is trapped until its first call is recorded. */
-	ph->calls = ph->calls ||
-		    (getenv("BPFGUARD_PHP_CALLS") && *getenv("BPFGUARD_PHP_CALLS") == '1');
+	ph->calls = ph->calls || calls_asked();
 	err = open_load(ph, false, NULL, cgroup_id, -1);
 	if (!err)
 		err = attach(ph, true);
@@ -486,6 +499,7 @@ static int enforce_start(struct bg_php *ph, const struct bg_policy *pol, int act
 		pr_warn("php: a PHP call cannot be denied; out-of-policy PHP calls are killed\n");
 	ph->action = action == BG_ACT_DENY ? BG_ACT_KILL : action;
 	ph->pol = pol;
+	ph->calls = calls_asked();
 	err = open_load(ph, true, ev, cgroup_id, procs_fd);
 	for (i = 0; !err && i < pp->n_fns; i++) {
 		struct bg_php_fn k;

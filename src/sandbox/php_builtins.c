@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,7 +77,6 @@ bool bg_php_uprobe_multi(void)
 
 struct trap_set {
 	const struct bg_policy_php *pol;
-	bool functions_only;
 	char **paths;
 	size_t n_paths;
 	struct trap {
@@ -104,7 +102,7 @@ static int collect(void *ctx, const char *path, const char *name, uint64_t off)
 	struct trap_set *ts = ctx;
 	size_t p;
 
-	if (allowed(ts->pol, name) || (ts->functions_only && strstr(name, "::")))
+	if (allowed(ts->pol, name))
 		return 0;
 	for (p = 0; p < ts->n_paths && strcmp(ts->paths[p], path); p++)
 		;
@@ -174,20 +172,13 @@ static int add_name(struct bg_php *ph, size_t k, const char *nm)
 	return 0;
 }
 
-static int add_link(struct bg_php *ph, struct bpf_link *l, int fd)
+static int add_link(struct bg_php *ph, int fd)
 {
-	size_t n = ph->n_traps + 1;
-	struct bpf_link **nl = realloc(ph->trap_links, n * sizeof(*nl));
-	int *nf;
+	int *nf = realloc(ph->trap_fds, (ph->n_traps + 1) * sizeof(*nf));
 
-	if (nl)
-		ph->trap_links = nl;
-	nf = realloc(ph->trap_fds, n * sizeof(*nf));
-	if (nf)
-		ph->trap_fds = nf;
-	if (!nl || !nf)
+	if (!nf)
 		return -ENOMEM;
-	nl[ph->n_traps] = l;
+	ph->trap_fds = nf;
 	nf[ph->n_traps++] = fd;
 	return 0;
 }
@@ -195,9 +186,7 @@ static int add_link(struct bg_php *ph, struct bpf_link *l, int fd)
 int bg_php_trap_builtins(struct bg_php *ph, const struct bg_policy_php *pp)
 {
 	struct bpf_program *multi = ph->skel->progs.php_int_multi;
-	/* Without uprobe_multi each handler is a uprobe of its own, slow to
-	 * attach (6.1): methods are left to the syscall check there. */
-	struct trap_set ts = {.pol = pp, .functions_only = !ph->multi};
+	struct trap_set ts = {.pol = pp};
 	size_t i, j, files = 0, uniq = 0;
 	struct timespec t0, t1;
 	uint64_t *offs = NULL;
@@ -210,16 +199,6 @@ int bg_php_trap_builtins(struct bg_php *ph, const struct bg_policy_php *pp)
 		offs = calloc(ts.n + 1, sizeof(*offs));
 		if (!offs)
 			err = -ENOMEM;
-	}
-	/* One uprobe each costs two fds (its perf event and its link): raise
-	 * the soft limit to the hard one, as far as it goes. */
-	if (!err && !ph->multi) {
-		struct rlimit rl;
-
-		if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
-			rl.rlim_cur = rl.rlim_max;
-			setrlimit(RLIMIT_NOFILE, &rl);
-		}
 	}
 	/* One file at a time: its distinct handlers (aliases share one). */
 	for (i = 0; !err && i < ts.n; i = j) {
@@ -238,33 +217,23 @@ int bg_php_trap_builtins(struct bg_php *ph, const struct bg_policy_php *pp)
 			err = add_handler(ph, ts.paths[ts.t[i].path], offs[k]);
 		uniq += n;
 		files++;
-		if (ph->multi && !pp)
+		if (!pp)
 			continue; /* profile: relink() attaches them, with cookies */
-		if (ph->multi) {
+		{
 			int fd = link_multi(bpf_program__fd(multi), path, offs, NULL, n);
 
-			err = fd < 0 ? -errno : add_link(ph, NULL, fd);
+			err = fd < 0 ? -errno : add_link(ph, fd);
 			if (fd < 0)
 				pr_err("php: cannot attach uprobe_multi to %u built-ins of %s: "
 				       "%s\n",
 				       n, path, strerror(-err));
-			continue;
-		}
-		for (uint32_t k = 0; !err && k < n; k++) {
-			struct bpf_link *l = bpf_program__attach_uprobe(
-				ph->skel->progs.php_int_entry, false, -1, path, offs[k]);
-
-			err = l ? add_link(ph, l, -1) : -errno;
-			if (!l)
-				pr_err("php: cannot attach a uprobe to %s+0x%llx: %s\n", path,
-				       (unsigned long long)offs[k], strerror(-err));
 		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!err)
-		pr_info("php: %zu built-in handlers %s trapped in %zu files (%s) in %.1f ms\n",
+		pr_info("php: %zu built-in handlers %s trapped in %zu files (uprobe_multi) in "
+			"%.1f ms\n",
 			uniq, pp ? "outside the policy" : "(until first called)", files,
-			ph->multi ? "uprobe_multi" : "one uprobe each",
 			(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
 	ph->trap_ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 	ph->n_trapped = uniq;
@@ -287,13 +256,9 @@ void bg_php_untrap_builtins(struct bg_php *ph)
 		pthread_join(ph->detacher, NULL);
 		ph->detacher_on = false;
 	}
-	for (i = 0; i < ph->n_traps; i++) {
-		/* profile's relinked uprobe_multi links are fds alone */
-		if (ph->trap_links)
-			bpf_link__destroy(ph->trap_links[i]);
+	for (i = 0; i < ph->n_traps; i++)
 		if (ph->trap_fds[i] >= 0)
 			close(ph->trap_fds[i]);
-	}
 	for (i = 0; i < ph->n_names; i++)
 		free(ph->trap_names[i].name);
 	for (i = 0; i < ph->n_handlers; i++)
@@ -304,9 +269,7 @@ void bg_php_untrap_builtins(struct bg_php *ph)
 	free(ph->trap_names);
 	ph->trap_names = NULL;
 	ph->n_names = 0;
-	free(ph->trap_links);
 	free(ph->trap_fds);
-	ph->trap_links = NULL;
 	ph->trap_fds = NULL;
 	ph->n_traps = 0;
 }

@@ -23,13 +23,13 @@ struct bg_php {
 	struct bg_php_layout layout;
 	int action;
 	const struct bg_policy *pol;
-	/* Per-call mode (profile): every built-in call is seen through
-	 * dtrace_execute_internal. Otherwise (run, monitor) only the handlers
-	 * of built-ins outside the policy are trapped (src/sandbox/php_builtins.c). */
+	/* Per-call mode (asked for, or no uprobe_multi): every built-in call
+	 * is seen through dtrace_execute_internal. Otherwise run and monitor
+	 * trap only the handlers of built-ins outside the policy, and profile
+	 * each handler until it is first called (src/sandbox/php_builtins.c). */
 	bool calls;
-	bool multi;		      /* the kernel has uprobe_multi links */
-	struct bpf_link **trap_links; /* one uprobe each, or NULL beside a */
-	int *trap_fds;		      /* uprobe_multi link's fd (else -1) */
+	bool multi;    /* the kernel has uprobe_multi links */
+	int *trap_fds; /* the uprobe_multi links (-1: none) */
 	size_t n_traps, n_trapped;
 	double trap_ms; /* time to find and attach them */
 	/* profile: every built-in's handler is trapped until the kernel has
