@@ -287,6 +287,24 @@ static int check_redirect(struct bg_yaml *y, yaml_node_t *n, const struct bg_lim
 	return 0;
 }
 
+static bool name_taken(const void *ctx, const char *name)
+{
+	const struct bg_limits_config *c = ctx;
+	size_t i;
+
+	for (i = 0; i < c->n_rules; i++)
+		if (!strcmp(c->rules[i].name, name))
+			return true;
+	return false;
+}
+
+static const struct bg_yaml_rules kind = {.section = "guards.limits",
+					  .keys = rule_keys,
+					  .max = BG_LIM_RULES_MAX,
+					  .actions = actions,
+					  .action_values = action_val,
+					  .taken = name_taken};
+
 static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_config *c,
 		      struct bg_limits_rule *r)
 {
@@ -294,22 +312,12 @@ static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_config
 	yaml_node_t *x;
 	const char *s;
 	size_t i;
-	int err, a;
+	int err;
 
-	err = bg_yaml_check_map(y, n, "a guards.limits rule", rule_keys);
+	err = bg_yaml_rule_head(y, n, &kind, c, &s, &r->action);
 	if (err)
 		return err;
-	x = bg_yaml_get(y, n, "name");
-	if (!x)
-		return bg_yaml_error(y, n, "guards.limits rule without a name");
-	err = bg_yaml_str(y, x, "rule name", &s);
-	if (err)
-		return err;
-	if (!*s || strlen(s) >= sizeof(r->name))
-		return bg_yaml_error(y, x, "rule names are 1 to 64 characters");
-	for (i = 0; i < c->n_rules; i++)
-		if (!strcmp(c->rules[i].name, s))
-			return bg_yaml_error(y, x, "duplicate rule name '%s'", s);
+	_Static_assert(sizeof(r->name) > 64, "rule names are up to 64 characters");
 	strcpy(r->name, s);
 	x = bg_yaml_get(y, n, "match");
 	if (!x)
@@ -319,12 +327,6 @@ static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_config
 	err = parse_match(y, x, r);
 	if (err)
 		return err;
-	if ((x = bg_yaml_get(y, n, "action"))) {
-		err = bg_yaml_enum(y, x, "action", actions, &a);
-		if (err)
-			return err;
-		r->action = action_val[a];
-	}
 	if ((x = bg_yaml_get(y, n, "max_memory"))) {
 		err = bg_yaml_size(y, x, "max_memory", &v);
 		if (err)
@@ -372,25 +374,13 @@ int bg_limits_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_c
 {
 	yaml_node_item_t *it;
 	yaml_node_t *rules, *item;
-	size_t cnt;
 	int err;
 
 	err = bg_yaml_check_map(y, n, "guards.limits", section_keys);
-	if (err)
+	if (!err)
+		err = bg_yaml_rule_list(y, n, &kind, sizeof(*c->rules), &rules, (void **)&c->rules);
+	if (err || !rules)
 		return err;
-	rules = bg_yaml_get(y, n, "rules");
-	if (!rules)
-		return 0;
-	if (rules->type != YAML_SEQUENCE_NODE)
-		return bg_yaml_error(y, rules, "guards.limits.rules must be a list");
-	cnt = rules->data.sequence.items.top - rules->data.sequence.items.start;
-	if (cnt > BG_LIM_RULES_MAX)
-		return bg_yaml_error(y, rules, "at most %d rules", BG_LIM_RULES_MAX);
-	if (!cnt)
-		return 0;
-	c->rules = calloc(cnt, sizeof(*c->rules));
-	if (!c->rules)
-		return -ENOMEM;
 	BG_YAML_FOR_EACH(y, rules, it, item)
 	{
 		err = parse_rule(y, item, c, &c->rules[c->n_rules]);

@@ -345,29 +345,27 @@ static bool name_taken(const void *ctx, const char *name)
 	return false;
 }
 
+static const struct bg_yaml_rules kind = {.section = "guards.taint",
+					  .keys = rule_keys,
+					  .max = BG_TAINT_RULES_MAX,
+					  .actions = actions,
+					  .action_values = action_value,
+					  .taken = name_taken};
+
 static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct taint_config *c,
 		      struct taint_rule_cfg *r)
 {
 	yaml_node_t *v, *paths;
 	const char *s;
-	int err, a;
+	int err;
 
-	err = bg_yaml_check_map(y, n, "a guards.taint rule", rule_keys);
-	if (err)
-		return err;
-	err = bg_yaml_rule_name(y, n, "guards.taint", name_taken, c, &s);
+	r->action = -1;
+	err = bg_yaml_rule_head(y, n, &kind, c, &s, &r->action);
 	if (err)
 		return err;
 	r->name = strdup(s);
 	if (!r->name)
 		return -ENOMEM;
-	r->action = -1;
-	if ((v = bg_yaml_get(y, n, "action"))) {
-		err = bg_yaml_enum(y, v, "action", actions, &a);
-		if (err)
-			return err;
-		r->action = action_value[a];
-	}
 	if ((v = bg_yaml_get(y, n, "redirect"))) {
 		err = parse_redirect(y, v, &r->r);
 		if (err)
@@ -410,24 +408,14 @@ int bg_taint_config_parse(struct bg_yaml *y, yaml_node_t *n, struct taint_config
 {
 	yaml_node_item_t *it;
 	yaml_node_t *rules, *item;
-	size_t targets = 0, len;
+	size_t targets = 0;
 	int err;
 
 	err = bg_yaml_check_map(y, n, "guards.taint", section_keys);
-	if (err)
+	if (!err)
+		err = bg_yaml_rule_list(y, n, &kind, sizeof(*c->rules), &rules, (void **)&c->rules);
+	if (err || !rules)
 		return err;
-	rules = bg_yaml_get(y, n, "rules");
-	if (!rules)
-		return 0;
-	err = bg_yaml_check_seq(y, rules, "guards.taint.rules");
-	if (err)
-		return err;
-	len = rules->data.sequence.items.top - rules->data.sequence.items.start;
-	if (len > BG_TAINT_RULES_MAX)
-		return bg_yaml_error(y, rules, "at most %d rules", BG_TAINT_RULES_MAX);
-	c->rules = calloc(len ? len : 1, sizeof(*c->rules));
-	if (!c->rules)
-		return -ENOMEM;
 	BG_YAML_FOR_EACH(y, rules, it, item)
 	{
 		struct taint_rule_cfg *r = &c->rules[c->n_rules];

@@ -375,3 +375,44 @@ int bg_yaml_rule_name(struct bg_yaml *y, yaml_node_t *rule, const char *what,
 		return bg_yaml_error(y, v, "duplicate rule name '%s'", *out);
 	return 0;
 }
+
+int bg_yaml_rule_list(struct bg_yaml *y, yaml_node_t *n, const struct bg_yaml_rules *k,
+		      size_t size, yaml_node_t **list, void **out)
+{
+	char what[64];
+	size_t len;
+	int err;
+
+	*list = bg_yaml_get(y, n, "rules");
+	*out = NULL;
+	if (!*list)
+		return 0;
+	snprintf(what, sizeof(what), "%s.rules", k->section);
+	err = bg_yaml_check_seq(y, *list, what);
+	if (err)
+		return err;
+	len = (*list)->data.sequence.items.top - (*list)->data.sequence.items.start;
+	if (len > k->max)
+		return bg_yaml_error(y, *list, "at most %zu rules", k->max);
+	*out = calloc(len ? len : 1, size);
+	return *out ? 0 : -ENOMEM;
+}
+
+int bg_yaml_rule_head(struct bg_yaml *y, yaml_node_t *rule, const struct bg_yaml_rules *k,
+		      const void *ctx, const char **name, int *action)
+{
+	char what[64];
+	yaml_node_t *v;
+	int err, a;
+
+	snprintf(what, sizeof(what), "a %s rule", k->section);
+	err = bg_yaml_check_map(y, rule, what, k->keys);
+	if (!err)
+		err = bg_yaml_rule_name(y, rule, k->section, k->taken, ctx, name);
+	if (err || !k->actions || !(v = bg_yaml_get(y, rule, "action")))
+		return err;
+	err = bg_yaml_enum(y, v, "action", k->actions, &a);
+	if (!err)
+		*action = k->action_values[a];
+	return err;
+}

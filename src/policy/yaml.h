@@ -55,6 +55,33 @@ int bg_yaml_rule_name(struct bg_yaml *y, yaml_node_t *rule, const char *what,
 		      bool (*taken)(const void *ctx, const char *name), const void *ctx,
 		      const char **out);
 
+/* What a guard's rules have in common: the section they are in, the
+ * keys a rule may have, and its `action:` words (NULL: none). */
+struct bg_yaml_rules {
+	const char *section;		     /* "guards.files" */
+	const char *const *keys;	     /* a rule's keys, NULL-terminated */
+	size_t max;			     /* how many rules at most */
+	const char *const *actions;	     /* action words, NULL-terminated */
+	const int *action_values;	     /* what each word means */
+	bool (*taken)(const void *ctx, const char *name); /* the rules before */
+};
+
+/*
+ * SECTION.rules of section n: a list of at most k->max rules. *out is a
+ * zeroed array of that many elements of size bytes, *list the list (both
+ * NULL with no rules:); the caller parses each item into its element.
+ */
+int bg_yaml_rule_list(struct bg_yaml *y, yaml_node_t *n, const struct bg_yaml_rules *k,
+		      size_t size, yaml_node_t **list, void **out);
+
+/*
+ * The head of a rule: only k->keys, a unique name (*name stays the
+ * document's: copy it), and `action:` as its value in k->action_values
+ * (*action unchanged when the rule has none).
+ */
+int bg_yaml_rule_head(struct bg_yaml *y, yaml_node_t *rule, const struct bg_yaml_rules *k,
+		      const void *ctx, const char **name, int *action);
+
 /* Each item of sequence seq: it walks the item ids, node is the item. */
 /* Where a node was written, kept for messages given after the document is
  * gone (a config's host objects are resolved when it is applied). */
