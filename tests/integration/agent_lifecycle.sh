@@ -27,7 +27,9 @@ alive() { # prog|link IDS...: all of them exist
 	return 0
 }
 run=0 # each agent writes its own file: "agent-start" of one run must not satisfy the next
-grep -q ' /sys/fs/bpf bpf ' /proc/mounts || skip "no bpffs at /sys/fs/bpf"
+# bpffs is not mounted at boot on our machines: mount it as the agent would.
+grep -q ' /sys/fs/bpf bpf ' /proc/mounts || mount -t bpf bpf /sys/fs/bpf 2>/dev/null ||
+	grep -q ' /sys/fs/bpf bpf ' /proc/mounts || skip "no bpffs at /sys/fs/bpf, and it cannot be mounted"
 PIN=/sys/fs/bpf/bg-test-lifecycle-$$-$RANDOM # agents of other tests may run
 at_exit "rm -rf $PIN"
 # start [ARGS...]: an agent on our pin directory, its start line awaited.

@@ -23,7 +23,9 @@ need_root
 need_cmd bpftool
 need_cmd awk
 . "$(dirname "$0")/files_lib.sh"
-grep -q ' /sys/fs/bpf bpf ' /proc/mounts || skip "no bpffs at /sys/fs/bpf"
+# bpffs is not mounted at boot on our machines: mount it as the agent would.
+grep -q ' /sys/fs/bpf bpf ' /proc/mounts || mount -t bpf bpf /sys/fs/bpf 2>/dev/null ||
+	grep -q ' /sys/fs/bpf bpf ' /proc/mounts || skip "no bpffs at /sys/fs/bpf, and it cannot be mounted"
 
 # Our own pin directory: agents of other tests may run on this host.
 PIN=/sys/fs/bpf/bg-test-persist-$$-$RANDOM
