@@ -75,25 +75,13 @@ static int parse_paths(struct bg_yaml *y, yaml_node_t *n, const char *what,
 	return 0;
 }
 
-static bool name_taken(const void *ctx, const char *name)
-{
-	const struct bg_files_config *c = ctx;
-	size_t i;
-
-	for (i = 0; i < c->n_rules; i++)
-		if (!strcmp(c->rules[i].name, name))
-			return true;
-	return false;
-}
-
 static const struct bg_yaml_rules kind = {.section = "guards.files",
 					  .keys = rule_keys,
 					  .max = BG_FILES_RULES_MAX,
 					  .actions = actions,
-					  .action_values = action_value,
-					  .taken = name_taken};
+					  .action_values = action_value};
 
-static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_files_config *c,
+static int parse_rule(struct bg_yaml *y, yaml_node_t *list, yaml_node_t *n,
 		      struct bg_files_rule_cfg *r)
 {
 	yaml_node_t *v, *paths;
@@ -101,7 +89,7 @@ static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_files_config 
 	int err;
 
 	r->action = -1;
-	err = bg_yaml_rule_head(y, n, &kind, c, &s, &r->action);
+	err = bg_yaml_rule_head(y, list, n, &kind, &s, &r->action);
 	if (err)
 		return err;
 	r->name = strdup(s);
@@ -155,7 +143,7 @@ int bg_files_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_files_con
 	{
 		struct bg_files_rule_cfg *r = &c->rules[c->n_rules];
 
-		err = parse_rule(y, item, c, r);
+		err = parse_rule(y, rules, item, r);
 		c->n_rules++; /* counted even on error, so that free sees it */
 		if (err)
 			return err;

@@ -287,26 +287,14 @@ static int check_redirect(struct bg_yaml *y, yaml_node_t *n, const struct bg_lim
 	return 0;
 }
 
-static bool name_taken(const void *ctx, const char *name)
-{
-	const struct bg_limits_config *c = ctx;
-	size_t i;
-
-	for (i = 0; i < c->n_rules; i++)
-		if (!strcmp(c->rules[i].name, name))
-			return true;
-	return false;
-}
-
 static const struct bg_yaml_rules kind = {.section = "guards.limits",
 					  .keys = rule_keys,
 					  .max = BG_LIM_RULES_MAX,
 					  .actions = actions,
-					  .action_values = action_val,
-					  .taken = name_taken};
+					  .action_values = action_val};
 
-static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_config *c,
-		      struct bg_limits_rule *r)
+static int parse_rule(struct bg_yaml *y, yaml_node_t *list, yaml_node_t *n,
+		      struct bg_limits_config *c, struct bg_limits_rule *r)
 {
 	unsigned long long v;
 	yaml_node_t *x;
@@ -314,7 +302,7 @@ static int parse_rule(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_config
 	size_t i;
 	int err;
 
-	err = bg_yaml_rule_head(y, n, &kind, c, &s, &r->action);
+	err = bg_yaml_rule_head(y, list, n, &kind, &s, &r->action);
 	if (err)
 		return err;
 	_Static_assert(sizeof(r->name) > 64, "rule names are up to 64 characters");
@@ -383,7 +371,7 @@ int bg_limits_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_c
 		return err;
 	BG_YAML_FOR_EACH(y, rules, it, item)
 	{
-		err = parse_rule(y, item, c, &c->rules[c->n_rules]);
+		err = parse_rule(y, rules, item, c, &c->rules[c->n_rules]);
 		if (err)
 			return err;
 		c->n_rules++;

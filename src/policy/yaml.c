@@ -355,12 +355,21 @@ int bg_yaml_check_seq(struct bg_yaml *y, yaml_node_t *n, const char *what)
 	return 0;
 }
 
-int bg_yaml_rule_name(struct bg_yaml *y, yaml_node_t *rule, const char *what,
-		      bool (*taken)(const void *ctx, const char *name), const void *ctx,
+/* The name scalar of a rule mapping, or NULL. */
+static const char *name_of(struct bg_yaml *y, yaml_node_t *rule)
+{
+	yaml_node_t *v = rule->type == YAML_MAPPING_NODE ? bg_yaml_get(y, rule, "name") : NULL;
+
+	return v && v->type == YAML_SCALAR_NODE ? (const char *)v->data.scalar.value : NULL;
+}
+
+int bg_yaml_rule_name(struct bg_yaml *y, yaml_node_t *list, yaml_node_t *rule, const char *what,
 		      const char **out)
 {
-	yaml_node_t *v = bg_yaml_get(y, rule, "name");
+	yaml_node_t *v = bg_yaml_get(y, rule, "name"), *item;
+	yaml_node_item_t *it;
 	char label[64];
+	const char *o;
 	int err;
 
 	if (!v)
@@ -371,8 +380,13 @@ int bg_yaml_rule_name(struct bg_yaml *y, yaml_node_t *rule, const char *what,
 		return err;
 	if (!**out || strlen(*out) > 64)
 		return bg_yaml_error(y, v, "rule names are 1 to 64 characters");
-	if (taken(ctx, *out))
-		return bg_yaml_error(y, v, "duplicate rule name '%s'", *out);
+	BG_YAML_FOR_EACH(y, list, it, item)
+	{
+		if (item == rule)
+			break;
+		if ((o = name_of(y, item)) && !strcmp(o, *out))
+			return bg_yaml_error(y, v, "duplicate rule name '%s'", *out);
+	}
 	return 0;
 }
 
@@ -398,8 +412,8 @@ int bg_yaml_rule_list(struct bg_yaml *y, yaml_node_t *n, const struct bg_yaml_ru
 	return *out ? 0 : -ENOMEM;
 }
 
-int bg_yaml_rule_head(struct bg_yaml *y, yaml_node_t *rule, const struct bg_yaml_rules *k,
-		      const void *ctx, const char **name, int *action)
+int bg_yaml_rule_head(struct bg_yaml *y, yaml_node_t *list, yaml_node_t *rule,
+		      const struct bg_yaml_rules *k, const char **name, int *action)
 {
 	char what[64];
 	yaml_node_t *v;
@@ -408,7 +422,7 @@ int bg_yaml_rule_head(struct bg_yaml *y, yaml_node_t *rule, const struct bg_yaml
 	snprintf(what, sizeof(what), "a %s rule", k->section);
 	err = bg_yaml_check_map(y, rule, what, k->keys);
 	if (!err)
-		err = bg_yaml_rule_name(y, rule, k->section, k->taken, ctx, name);
+		err = bg_yaml_rule_name(y, list, rule, k->section, name);
 	if (err || !k->actions || !(v = bg_yaml_get(y, rule, "action")))
 		return err;
 	err = bg_yaml_enum(y, v, "action", k->actions, &a);

@@ -46,13 +46,12 @@ int bg_yaml_enum(struct bg_yaml *y, yaml_node_t *n, const char *what, const char
 int bg_yaml_check_seq(struct bg_yaml *y, yaml_node_t *n, const char *what);
 
 /*
- * The `name` of a rule mapping (a guard's rules): 1 to 64 characters and
- * not taken(ctx, name) (the rules before it); else an error at the rule
- * or the name, "WHAT rule without a name" and the like. *out stays the
- * document's: copy it.
+ * The `name` of rule, an item of list (a guard's rules): 1 to 64
+ * characters and not the name of an item before it; else an error at the
+ * rule or the name, "WHAT rule without a name" and the like. *out stays
+ * the document's: copy it.
  */
-int bg_yaml_rule_name(struct bg_yaml *y, yaml_node_t *rule, const char *what,
-		      bool (*taken)(const void *ctx, const char *name), const void *ctx,
+int bg_yaml_rule_name(struct bg_yaml *y, yaml_node_t *list, yaml_node_t *rule, const char *what,
 		      const char **out);
 
 /* What a guard's rules have in common: the section they are in, the
@@ -63,7 +62,6 @@ struct bg_yaml_rules {
 	size_t max;			     /* how many rules at most */
 	const char *const *actions;	     /* action words, NULL-terminated */
 	const int *action_values;	     /* what each word means */
-	bool (*taken)(const void *ctx, const char *name); /* the rules before */
 };
 
 /*
@@ -75,12 +73,12 @@ int bg_yaml_rule_list(struct bg_yaml *y, yaml_node_t *n, const struct bg_yaml_ru
 		      size_t size, yaml_node_t **list, void **out);
 
 /*
- * The head of a rule: only k->keys, a unique name (*name stays the
- * document's: copy it), and `action:` as its value in k->action_values
- * (*action unchanged when the rule has none).
+ * The head of rule, an item of list: only k->keys, a name no rule before
+ * it has (*name stays the document's: copy it), and `action:` as its
+ * value in k->action_values (*action unchanged when the rule has none).
  */
-int bg_yaml_rule_head(struct bg_yaml *y, yaml_node_t *rule, const struct bg_yaml_rules *k,
-		      const void *ctx, const char **name, int *action);
+int bg_yaml_rule_head(struct bg_yaml *y, yaml_node_t *list, yaml_node_t *rule,
+		      const struct bg_yaml_rules *k, const char **name, int *action);
 
 /* Each item of sequence seq: it walks the item ids, node is the item. */
 /* Where a node was written, kept for messages given after the document is
