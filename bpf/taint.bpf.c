@@ -25,6 +25,7 @@
 #include "lib/common.bpf.h"
 #include <bpf/bpf_endian.h>
 #include "lib/ident.bpf.h"
+#include "lib/kfuncs.bpf.h"
 #include "lib/openfd.bpf.h"
 #include <bpfguard/taint.h>
 
@@ -617,6 +618,48 @@ SEC("cgroup/sendmsg6")
 int taint_sendmsg6(struct bpf_sock_addr *ctx)
 {
 	return cg_egress(ctx, BG_TAINT_OP_SEND, true);
+}
+
+static __always_inline bool dest_from_sockaddr(struct dest *d, const void *sa, int len);
+
+/*
+ * Unix sockets without BPF LSM: kernels 6.7+ run cgroup sock_addr
+ * programs for connect(2) and addressed sends on unix sockets too
+ * (BPF_CGROUP_UNIX_CONNECT, _SENDMSG). libbpf 1.1 has no section for them:
+ * user space sets the attach type before load where the kernel has it,
+ * and leaves these two out elsewhere (src/guards/taint.c). The path is
+ * read from the kernel's copy of the address.
+ */
+static __always_inline int cg_unix(struct bpf_sock_addr *ctx, __u8 op)
+{
+	const struct bg_taint_rule *sink = NULL;
+	struct bpf_sock_addr_kern *k;
+	struct bg_taint_proc *p;
+	struct dest d = {};
+	__u32 tgid;
+
+	p = current_taint(&tgid);
+	if (!p)
+		return 1;
+	k = bpf_cast_to_kern_ctx(ctx);
+	d.op = op;
+	d.protocol = ctx->protocol;
+	if (!dest_from_sockaddr(&d, BPF_CORE_READ(k, uaddr), BPF_CORE_READ(k, uaddrlen)) ||
+	    d.family != AF_UNIX)
+		return 1;
+	return taint_egress(p, tgid, &d, false, true, &sink) == V_DENY ? 0 : 1;
+}
+
+SEC("cgroup/connect4") /* attach type: BPF_CGROUP_UNIX_CONNECT, set by user space */
+int taint_connect_unix(struct bpf_sock_addr *ctx)
+{
+	return cg_unix(ctx, BG_TAINT_OP_CONNECT);
+}
+
+SEC("cgroup/sendmsg4") /* attach type: BPF_CGROUP_UNIX_SENDMSG, set by user space */
+int taint_sendmsg_unix(struct bpf_sock_addr *ctx)
+{
+	return cg_unix(ctx, BG_TAINT_OP_SEND);
 }
 
 /* A destination from a kernel copy of a sockaddr (LSM hooks). */

@@ -53,6 +53,7 @@ static const char *const feature_names[BG_FEAT_MAX] = {
 	[BG_FEAT_USDT] = "usdt",
 	[BG_FEAT_CGROUP2] = "cgroup2",
 	[BG_FEAT_CGROUP_SOCK_ADDR] = "cgroup_sock_addr",
+	[BG_FEAT_CGROUP_UNIX] = "cgroup_unix",
 	[BG_FEAT_XDP_GENERIC] = "xdp_generic",
 	[BG_FEAT_XDP_NATIVE] = "xdp_native",
 	[BG_FEAT_TC] = "tc",
@@ -254,6 +255,38 @@ cleanup:
 	bg_probe_bpf__destroy(skel);
 }
 
+/*
+ * sock_addr programs for unix sockets (BPF_CGROUP_UNIX_CONNECT, 6.7+),
+ * which libbpf 1.1 cannot name: "r0 = 1; exit" loaded with that attach
+ * type and attached to cgroup fd. An older kernel refuses the load
+ * (EINVAL: an attach type it does not know).
+ */
+static void probe_cgroup_unix(struct bg_caps *c, int fd)
+{
+	struct bpf_insn insns[2] = {{.code = BPF_ALU64 | BPF_MOV | BPF_K, .imm = 1},
+				    {.code = BPF_JMP | BPF_EXIT}};
+	LIBBPF_OPTS(bpf_prog_load_opts, o,
+		    .expected_attach_type = BG_ATTACH_CGROUP_UNIX_CONNECT);
+	int prog, link, err;
+
+	prog = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, "bg_probe_unix", "GPL", insns, 2, &o);
+	if (prog < 0) {
+		err = -errno;
+		set(c, BG_FEAT_CGROUP_UNIX, false, err, "load refused: %s", bg_errno_name(err));
+		return;
+	}
+	link = bpf_link_create(prog, fd, BG_ATTACH_CGROUP_UNIX_CONNECT, NULL);
+	err = link < 0 ? -errno : 0;
+	if (err)
+		set(c, BG_FEAT_CGROUP_UNIX, false, err, "loaded; attach failed: %s",
+		    bg_errno_name(err));
+	else
+		set(c, BG_FEAT_CGROUP_UNIX, true, 0, "cgroup/connect_unix attached to a cgroup");
+	if (link >= 0)
+		close(link);
+	close(prog);
+}
+
 static void probe_cgroup(struct bg_caps *c)
 {
 	struct bg_probe_bpf *skel;
@@ -264,14 +297,18 @@ static void probe_cgroup(struct bg_caps *c)
 	if (bg_find_mount("cgroup2", c->cgroup2, sizeof(c->cgroup2))) {
 		set(c, BG_FEAT_CGROUP2, false, -ENOENT, "no cgroup2 mount");
 		set(c, BG_FEAT_CGROUP_SOCK_ADDR, false, -ENOENT, "no cgroup2 mount");
+		set(c, BG_FEAT_CGROUP_UNIX, false, -ENOENT, "no cgroup2 mount");
 		return;
 	}
 	set(c, BG_FEAT_CGROUP2, true, 0, "mounted at %s", c->cgroup2);
 	err = load_one(&skel, "probe_cgroup_connect4", why, sizeof(why));
 	if (err) {
 		set(c, BG_FEAT_CGROUP_SOCK_ADDR, false, err, "%s", why);
+		set(c, BG_FEAT_CGROUP_UNIX, false, err, "no cgroup sock_addr programs");
 		return;
 	}
+	/* Until tried below. */
+	set(c, BG_FEAT_CGROUP_UNIX, false, -ENOENT, "no cgroup of our own to try it in");
 	/* A cgroup of our own, so the host's cgroups never see the program. */
 	snprintf(dir, sizeof(dir), "%s/bpfguard-probe-%d", c->cgroup2, getpid());
 	if (mkdir(dir, 0700) && errno != EEXIST) {
@@ -295,6 +332,7 @@ static void probe_cgroup(struct bg_caps *c)
 	} else {
 		set(c, BG_FEAT_CGROUP_SOCK_ADDR, true, 0, "cgroup/connect4 attached to a cgroup");
 		bpf_link__destroy(link);
+		probe_cgroup_unix(c, fd);
 	}
 	close(fd);
 rm:

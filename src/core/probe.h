@@ -2,6 +2,7 @@
 #ifndef BG_PROBE_H
 #define BG_PROBE_H
 
+#include <linux/bpf.h>
 #include <stdbool.h>
 
 struct bg_json;
@@ -12,6 +13,12 @@ struct bg_buf;
  * attach or call, never a version check. Every guard reads this one struct
  * to pick its mechanism on the enforcement ladder.
  */
+/* BPF attach types newer than the headers we build with (Debian 12: the
+ * 6.1 uapi, libbpf 1.1): the kernel's numbers, tried where used. */
+#define BG_ATTACH_UPROBE_MULTI	      ((enum bpf_attach_type)48) /* 6.6+ */
+#define BG_ATTACH_CGROUP_UNIX_CONNECT ((enum bpf_attach_type)49) /* 6.7+ */
+#define BG_ATTACH_CGROUP_UNIX_SENDMSG ((enum bpf_attach_type)50) /* 6.7+ */
+
 enum bg_feature {
 	BG_FEAT_BTF,
 	BG_FEAT_LSM,
@@ -24,6 +31,7 @@ enum bg_feature {
 	BG_FEAT_USDT,
 	BG_FEAT_CGROUP2,
 	BG_FEAT_CGROUP_SOCK_ADDR,
+	BG_FEAT_CGROUP_UNIX, /* sock_addr programs on unix sockets (6.7+) */
 	BG_FEAT_XDP_GENERIC,
 	BG_FEAT_XDP_NATIVE,
 	BG_FEAT_TC,

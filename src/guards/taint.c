@@ -170,6 +170,14 @@ static int taint_configure(void *arg)
 	bpf_program__set_autoload(s->progs.taint_socket_connect, lsm);
 	bpf_program__set_autoload(s->progs.taint_socket_sendmsg, lsm);
 	bpf_program__set_autoload(s->progs.taint_sys_exit, !lsm);
+	bpf_program__set_autoload(s->progs.taint_connect_unix, st->g->cg_unix);
+	bpf_program__set_autoload(s->progs.taint_sendmsg_unix, st->g->cg_unix);
+	if (st->g->cg_unix) {
+		bpf_program__set_expected_attach_type(s->progs.taint_connect_unix,
+						      BG_ATTACH_CGROUP_UNIX_CONNECT);
+		bpf_program__set_expected_attach_type(s->progs.taint_sendmsg_unix,
+						      BG_ATTACH_CGROUP_UNIX_SENDMSG);
+	}
 	/* Sized by user space: the map holds one entry per tainted process. */
 	return 0;
 }
@@ -206,14 +214,16 @@ static void taint_stop(void *guard)
  * probe found it mounted: every process of the host passes them. */
 static int cg_attach(struct taint_guard *g, const char *root)
 {
-	struct bpf_program *progs[] = {g->skel->progs.taint_connect4, g->skel->progs.taint_connect6,
-				       g->skel->progs.taint_sendmsg4,
-				       g->skel->progs.taint_sendmsg6};
-	struct bpf_link **links[] = {&g->skel->links.taint_connect4, &g->skel->links.taint_connect6,
-				     &g->skel->links.taint_sendmsg4,
-				     &g->skel->links.taint_sendmsg6};
+	struct bpf_program *progs[] = {
+		g->skel->progs.taint_connect4,	   g->skel->progs.taint_connect6,
+		g->skel->progs.taint_sendmsg4,	   g->skel->progs.taint_sendmsg6,
+		g->skel->progs.taint_connect_unix, g->skel->progs.taint_sendmsg_unix};
+	struct bpf_link **links[] = {
+		&g->skel->links.taint_connect4,	    &g->skel->links.taint_connect6,
+		&g->skel->links.taint_sendmsg4,	    &g->skel->links.taint_sendmsg6,
+		&g->skel->links.taint_connect_unix, &g->skel->links.taint_sendmsg_unix};
+	size_t i, n = g->cg_unix ? 6 : 4;
 	int fd, err = 0;
-	size_t i;
 
 	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
@@ -222,7 +232,7 @@ static int cg_attach(struct taint_guard *g, const char *root)
 		       strerror(errno));
 		return err;
 	}
-	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+	for (i = 0; i < n; i++) {
 		*links[i] = bpf_program__attach_cgroup(progs[i], fd);
 		if (!*links[i]) {
 			err = -errno;
@@ -253,6 +263,7 @@ static int taint_start(void *guard, const void *cfg, const struct bg_guard_env *
 		return -EOPNOTSUPP;
 	}
 	g->lsm = bg_has(caps, BG_FEAT_LSM);
+	g->cg_unix = !g->lsm && bg_has(caps, BG_FEAT_CGROUP_UNIX);
 	if (!g->lsm && (!bg_has(caps, BG_FEAT_TP_BTF) || !bg_has(caps, BG_FEAT_SEND_SIGNAL))) {
 		pr_err("taint guard needs BPF LSM, or tp_btf and bpf_send_signal: this kernel has "
 		       "neither\n");

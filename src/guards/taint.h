@@ -52,6 +52,7 @@ struct taint_gen {
 struct taint_guard {
 	struct bg_taint_bpf *skel;
 	bool lsm;
+	bool cg_unix; /* no LSM, but cgroup hooks for unix sockets (6.7+) */
 	struct taint_gen gen[2];
 };
 

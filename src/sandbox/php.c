@@ -24,6 +24,7 @@
 #include "events/json.h"
 #include "events/ring.h"
 #include "core/log.h"
+#include "core/probe.h"
 #include "core/cgroup.h"
 #include "sandbox/php.h"
 #include "sandbox/php_builtins.h"
@@ -288,7 +289,8 @@ static int open_load(struct bg_php *ph, bool enforce, struct bg_events *ev, uint
 			"(per-call mode)\n");
 	}
 	if (ph->multi)
-		bpf_program__set_expected_attach_type(ph->skel->progs.php_int_multi, 48);
+		bpf_program__set_expected_attach_type(ph->skel->progs.php_int_multi,
+						      BG_ATTACH_UPROBE_MULTI);
 	else
 		bpf_program__set_autoload(ph->skel->progs.php_int_multi, false);
 	err = procs_fd >= 0 ? bpf_map__reuse_fd(ph->skel->maps.php_procs, procs_fd) : 0;

@@ -22,12 +22,12 @@
 #include <bpfguard/php.h>
 
 #include "core/log.h"
+#include "core/probe.h"
 #include "sandbox/php_builtins.h"
 #include "sandbox/php_engine.h"
 #include "policy/policy.h"
 #include "php.skel.h"
 
-#define ATTACH_UPROBE_MULTI 48 /* BPF_TRACE_UPROBE_MULTI, newer than our headers */
 
 /* BPF_LINK_CREATE's uprobe_multi attributes (6.6+ uapi), which the
  * installed linux/bpf.h predates. */
@@ -43,7 +43,7 @@ static int link_multi(int prog_fd, const char *path, const uint64_t *offs, const
 {
 	struct link_uprobe_multi a = {
 		.prog_fd = prog_fd,
-		.attach_type = ATTACH_UPROBE_MULTI,
+		.attach_type = BG_ATTACH_UPROBE_MULTI,
 		.path = (uint64_t)(uintptr_t)path,
 		.offsets = (uint64_t)(uintptr_t)offs,
 		.cookies = (uint64_t)(uintptr_t)cookies,
@@ -58,7 +58,7 @@ bool bg_php_uprobe_multi(void)
 	/* r0 = 0; exit */
 	struct bpf_insn insns[2] = {{.code = BPF_ALU64 | BPF_MOV | BPF_K},
 				    {.code = BPF_JMP | BPF_EXIT}};
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = ATTACH_UPROBE_MULTI);
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BG_ATTACH_UPROBE_MULTI);
 	uint64_t off = 0;
 	int fd, lfd, err;
 

@@ -13,7 +13,8 @@
 # - a socket opened before the read (bash /dev/tcp): its later writes pass
 #   natively (connect4 saw the connect before the taint; nothing sees the
 #   write), are refused where LSM socket_sendmsg runs: measured either way;
-# - a unix socket to a local forwarder (socat): refused with LSM, passes
+# - a unix socket to a local forwarder (socat), a unix datagram: refused with
+#   LSM or cgroup unix hooks (6.7+), else passes; an allowed unix path passes
 #   natively (measured);
 # - io_uring: a file opened with IORING_OP_OPENAT taints where LSM
 #   file_open runs, not natively (sys_exit never sees it; measured);
@@ -33,6 +34,12 @@ OUT=$TMP/events.json
 if "$BPFGUARD" probe --json | grep -q '"lsm":{"available":true'; then lsm=1; else lsm=0; fi
 [ "${BG_IN_VM:-0}" = 1 ] && [ $lsm = 0 ] && fail "the VM kernel must have BPF LSM"
 if [ $lsm = 1 ]; then mech=lsm; else mech=cgroup; fi
+# Unix sockets: BPF LSM, or cgroup sock_addr programs for unix (6.7+).
+if [ $lsm = 1 ] || "$BPFGUARD" probe --json | grep -q '"cgroup_unix":{"available":true'; then
+	unix=1
+else
+	unix=0
+fi
 P=$((30000 + $$ % 10000)) OK=$((P + 1)) U=$((P + 2)) R=$((P + 3))
 
 D=$TMP/bgtt-data
@@ -53,6 +60,7 @@ guards:
         paths: [$D/secret, $D/cls]
         allow:
           networks: ["127.0.0.1/32:$OK"]
+          unix: [$TMP/ok.sock]
       - name: bgtt-kill
         paths: [$D/kfile]
         action: kill
@@ -131,20 +139,33 @@ else
 	[ $early = yes ] || fail "the cgroup-only path now stops early sockets: update docs/guarantees.md"
 fi
 
-# 7b. A unix socket to a local forwarder.
+# 7b. A unix socket to a local forwarder; one the rule allows; a datagram
+# sent to a path (sendto on an unconnected unix socket).
 socat -u UNIX-LISTEN:"$TMP/fwd.sock",fork OPEN:"$TMP/unix.log",creat,append &
 at_exit "kill $! 2>/dev/null"
-wait_for 50 test -S "$TMP/fwd.sock" || fail "the unix forwarder did not start"
+socat -u UNIX-LISTEN:"$TMP/ok.sock",fork OPEN:"$TMP/unix-ok.log",creat,append &
+at_exit "kill $! 2>/dev/null"
+socat -u UNIX-RECV:"$TMP/dgram.sock" OPEN:"$TMP/unix-dgram.log",creat,append &
+at_exit "kill $! 2>/dev/null"
+wait_for 50 test -S "$TMP/fwd.sock" -a -S "$TMP/ok.sock" -a -S "$TMP/dgram.sock" ||
+	fail "the unix listeners did not start"
+socat -u "FILE:$D/secret" UNIX-CONNECT:"$TMP/ok.sock" 2>/dev/null || fail "allowed unix path refused"
+wait_for 50 grep -q topsecret-1 "$TMP/unix-ok.log" || fail "nothing reached the allowed unix path"
 socat -u "FILE:$D/secret" UNIX-CONNECT:"$TMP/fwd.sock" 2>/dev/null
 rc=$?
-if [ $lsm = 1 ]; then
-	[ $rc != 0 ] || fail "LSM socket_connect let a tainted unix connect through"
-	ev '"type":"unix"' "\"address\":\"$TMP/fwd.sock\"" '"mechanism":"lsm"'
-	echo "ok - unix socket to a forwarder refused (LSM)"
+socat -u "FILE:$D/secret" UNIX-SENDTO:"$TMP/dgram.sock" 2>/dev/null
+drc=$?
+if [ $unix = 1 ]; then
+	[ $rc != 0 ] || fail "a tainted unix connect went through ($mech)"
+	[ $drc != 0 ] || fail "a tainted unix datagram went through ($mech)"
+	ev "\"address\":\"$TMP/fwd.sock\"" '"type":"unix"' '"operation":"connect"' "\"mechanism\":\"$mech\""
+	ev "\"address\":\"$TMP/dgram.sock\"" '"type":"unix"' '"operation":"send"' "\"mechanism\":\"$mech\""
+	grep -q topsecret "$TMP/unix.log" "$TMP/unix-dgram.log" 2>/dev/null && fail "data reached a refused unix socket"
+	echo "ok - unix socket to a forwarder and a unix datagram refused ($mech); the allowed path passes"
 else
 	wait_for 50 grep -q topsecret-1 "$TMP/unix.log" ||
 		fail "the unix case changed natively: update docs/guarantees.md"
-	echo "measured - unix socket to a forwarder: passes natively (no cgroup unix hook here)"
+	echo "measured - unix socket to a forwarder: passes (no BPF LSM, no cgroup unix hooks here)"
 fi
 
 # 7c. io_uring: the file opened with IORING_OP_OPENAT, then a plain connect.
