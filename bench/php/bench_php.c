@@ -246,6 +246,17 @@ static int bench(const char *bg, const char *name, const char *unit, const char 
 	printf("  goals: run/dtrace %.2fx (<= 1.5), profile/dtrace %.2fx (<= 10); "
 	       "run-calls/dtrace %.2fx (per-call mode, kernels without uprobe_multi)\n",
 	       med[RUN] / med[DTRACE], med[PROFILE] / med[DTRACE], med[RUN_CALLS] / med[DTRACE]);
+	/* make bench's table: figure|baseline|bpfguard|ratio|goal|met */
+	printf("summary: PHP %s under run --action kill / USE_ZEND_DTRACE=1|%.1f %s|%.1f %s|%.2f|<= "
+	       "1.5|%s\n",
+	       name, med[DTRACE], unit, med[RUN], unit, med[RUN] / med[DTRACE],
+	       med[RUN] / med[DTRACE] <= 1.5 ? "met" : "NOT met");
+	printf("summary: PHP %s under profile / USE_ZEND_DTRACE=1|%.1f %s|%.1f %s|%.2f|<= 10|%s\n",
+	       name, med[DTRACE], unit, med[PROFILE], unit, med[PROFILE] / med[DTRACE],
+	       med[PROFILE] / med[DTRACE] <= 10 ? "met" : "NOT met");
+	printf("summary: PHP %s under run, per-call mode (kernels before 6.6) / "
+	       "USE_ZEND_DTRACE=1|%.1f %s|%.1f %s|%.2f|-|measured\n",
+	       name, med[DTRACE], unit, med[RUN_CALLS], unit, med[RUN_CALLS] / med[DTRACE]);
 	return 0;
 }
 
