@@ -90,7 +90,9 @@ static int guard_start(struct bg_config *cfg, struct taint_guard *g, struct bg_e
 	struct bg_guard_env env = {.ev = ev, .caps = caps, .mode = BG_ACT_DENY};
 	char err[512];
 
-	if (bg_config_parse("bench", yaml, strlen(yaml), cfg, err, sizeof(err))) {
+	/* Parsed, then its paths resolved to identities, as the agent applies it. */
+	if (bg_config_parse("bench", yaml, strlen(yaml), cfg, err, sizeof(err)) ||
+	    bg_config_resolve(cfg, err, sizeof(err))) {
 		fprintf(stderr, "bench/taint: %s\n", err);
 		return -EINVAL;
 	}

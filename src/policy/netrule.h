@@ -5,9 +5,8 @@
 /*
  * A policy's network peer (struct bg_policy_net, written as ADDR[/BITS]:PORT)
  * as the kernel's rule (struct bg_net_rule, include/bpfguard/netrule.h):
- * the one place user space fills it, for monitor's map and the limits
- * guard's allowed peers (run's bg_net_rules_fill in src/sandbox/run_lsm.c
- * does the same walk over a policy).
+ * the one place user space fills it, for run's and monitor's maps and the
+ * limits guard's allowed peers.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -52,6 +52,7 @@
 #include "core/log.h"
 #include "sandbox/php.h"
 #include "policy/families.h"
+#include "policy/netrule.h"
 #include "policy/policy.h"
 #include "sandbox/refusals.h"
 #include "sandbox/run_lsm.h"
@@ -103,7 +104,7 @@ static int start_network(struct run *r)
 		pr_err("cannot load the network sandbox: %s\n", strerror(-err));
 		return err;
 	}
-	err = bg_net_rules_fill(bpf_map__fd(s->maps.net_rules), &r->pol);
+	err = bg_net_rules_write(bpf_map__fd(s->maps.net_rules), r->pol.net, r->pol.n_net);
 	if (err)
 		return err;
 #define ATTACH(p)                                                                                  \

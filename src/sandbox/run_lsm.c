@@ -24,6 +24,7 @@
 #include "events/json.h"
 #include "events/ring.h"
 #include "core/log.h"
+#include "policy/netrule.h"
 #include "policy/policy.h"
 #include "sandbox/run_lsm.h"
 #include "run_lsm.skel.h"
@@ -78,23 +79,6 @@ int bg_file_rules_fill(int fd, const struct bg_policy *p)
 		err = put_rule(fd, f->path, f->acc);
 		if (err)
 			return err;
-	}
-	return 0;
-}
-
-int bg_net_rules_fill(int fd, const struct bg_policy *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->n_net; i++) {
-		const struct bg_policy_net *pn = &p->net[i];
-		struct bg_net_rule rule = {
-			.op = pn->op, .prefix = pn->prefix, .family = pn->family, .port = pn->port};
-		uint32_t k = i;
-
-		memcpy(rule.addr, pn->addr, sizeof(rule.addr));
-		if (bpf_map_update_elem(fd, &k, &rule, BPF_ANY))
-			return -errno;
 	}
 	return 0;
 }
@@ -196,7 +180,7 @@ int bg_run_lsm_start(const struct bg_run_lsm_cfg *cfg, struct bg_run_lsm_bpf **o
 	for (i = 0; !err && i < p->n_execs; i++)
 		err = put_rule(bpf_map__fd(s->maps.exec_rules), p->execs[i], BG_ACC_EXECVE);
 	if (!err)
-		err = bg_net_rules_fill(bpf_map__fd(s->maps.net_rules), p);
+		err = bg_net_rules_write(bpf_map__fd(s->maps.net_rules), p->net, p->n_net);
 	if (err) {
 		pr_err("cannot fill the LSM policy maps: %s\n", strerror(-err));
 		goto fail;

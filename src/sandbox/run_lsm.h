@@ -31,8 +31,6 @@ void bg_run_lsm_stop(struct bg_run_lsm_bpf *skel);
 /* The policy's files into a file_rules map (bpf/lib/pathrules.bpf.h),
  * sized 2 * n_files + 1. */
 int bg_file_rules_fill(int fd, const struct bg_policy *p);
-/* The policy's peers into a net_rules map (bpf/lib/netrules.bpf.h). */
-int bg_net_rules_fill(int fd, const struct bg_policy *p);
 
 /* "syscalls: seccomp, files: lsm, ..." for the sections the policy has. */
 void bg_run_mechanisms(const struct bg_policy *pol, unsigned lsm, int action, char *buf,
