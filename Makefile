@@ -22,7 +22,7 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 CFLAGS ?= -O2 -g
 BG_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
 	-Iinclude -Isrc -I$(BUILD) -I$(BUILD)/skel -MMD -MP
-BG_LDLIBS := -lbpf -lelf -lz -lyaml -lseccomp -lcrypto -lmicrohttpd -lpthread
+BG_LDLIBS := -lbpf -lelf -lz -lyaml -lseccomp -lnettle -lmicrohttpd -lpthread
 ifeq ($(ASAN),1)
 BG_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 BG_LDFLAGS += -fsanitize=address,undefined

@@ -6,10 +6,10 @@ set -eu
 
 # Build: compiler for BPF and user space, libbpf, bpftool for vmlinux.h
 # and skeletons, libyaml for policies, libseccomp for sandboxes, scdoc
-# for the man page, libssl-dev for SHA-256 (libcrypto's EVP), libmicrohttpd
-# for the agent's metrics endpoint.
+# for the man page, nettle-dev for SHA-256, libmicrohttpd for the agent's
+# metrics endpoint.
 BUILD="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev
-bpftool libyaml-dev libseccomp-dev systemtap-sdt-dev scdoc libssl-dev libmicrohttpd-dev"
+bpftool libyaml-dev libseccomp-dev systemtap-sdt-dev scdoc nettle-dev libmicrohttpd-dev"
 # `make deb`: debhelper and dpkg-dev build the package, fakeroot runs its
 # binary target, lintian checks it (tests/integration/deb_*.sh).
 DEB="debhelper dpkg-dev fakeroot lintian"

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Executable hashes (hash.h). SHA-256 comes from OpenSSL's libcrypto (EVP),
- * the implementation Debian keeps patched, not one of our own. One worker
+ * Executable hashes (hash.h). SHA-256 comes from Nettle, the implementation
+ * Debian keeps patched, not one of our own: libmicrohttpd's GnuTLS loads
+ * it anyway, where OpenSSL's libcrypto cost 3.4 MB of the idle agent's
+ * RSS (its relocations and init; bench/agent). One worker
  * thread hashes; the consumer only looks up a table under a mutex, so an
  * event never waits for a file to be read.
  */
@@ -15,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "events/hash.h"
 #include "core/log.h"
@@ -98,35 +100,20 @@ static void forget_done(struct bg_hasher *h)
 
 int bg_sha256_file(int fd, unsigned char *sha)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	static __thread unsigned char buf[1 << 16];
-	unsigned int len = 32;
-	int err = 0;
+	struct sha256_ctx md;
 	ssize_t n;
 
-	if (!md)
-		return -ENOMEM;
-	if (!EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-		err = -EIO;
-		goto cleanup;
-	}
+	sha256_init(&md);
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			err = -errno;
-			goto cleanup;
-		}
-		if (!EVP_DigestUpdate(md, buf, n)) {
-			err = -EIO;
-			goto cleanup;
-		}
+		if (n < 0)
+			return -errno;
+		sha256_update(&md, (size_t)n, buf);
 	}
-	if (!EVP_DigestFinal_ex(md, sha, &len))
-		err = -EIO;
-cleanup:
-	EVP_MD_CTX_free(md);
-	return err;
+	sha256_digest(&md, SHA256_DIGEST_SIZE, sha);
+	return 0;
 }
 
 void bg_sha256_hex(const unsigned char *sha, char *hex)
