@@ -116,7 +116,7 @@ static int run_mode(bool json, struct bg_enrich *enrich, double secs, const char
 	if (bg_events_start(&ev, &out, true, false))
 		goto out_out;
 	ev.discard = !json;
-	ev.fmt.enrich = enrich;
+	ev.fmt.enrich = bg_enrich_hook(enrich);
 	skel = trigger__open();
 	if (!skel || bg_events_share(&ev, skel->obj) || trigger__load(skel))
 		goto out_out;
@@ -161,7 +161,7 @@ static double format_ns(struct bg_enrich *enrich, bool new_process)
 
 	bg_buf_init(&b);
 	bg_fmt_init(&f, true, false);
-	f.enrich = enrich;
+	f.enrich = bg_enrich_hook(enrich);
 	if (new_process)
 		n = 20000;
 	e.hdr.type = BG_EV_TEST;

@@ -58,6 +58,7 @@ struct proc {
 };
 
 struct bg_enrich {
+	struct bg_fmt_enrich hook; /* what the formatter calls */
 	struct bg_enrich_config c;
 	struct proc **tab;
 	size_t nbuckets, n;
@@ -297,6 +298,12 @@ static void sweep(struct bg_enrich *e, uint64_t now)
 	e->last_sweep = now;
 }
 
+static void enrich_event(void *ctx, const struct bg_event_hdr *h, const struct bg_proc *k);
+static void enrich_json_process(void *ctx, struct bg_buf *b);
+static void enrich_json_top(void *ctx, struct bg_buf *b);
+static void enrich_json_bg(void *ctx, struct bg_fmt *f, struct bg_buf *b);
+static void enrich_text(void *ctx, struct bg_buf *b);
+
 int bg_enrich_start(struct bg_enrich **out, const struct bg_enrich_config *c, bg_hash_done_fn done,
 		    void *done_ctx)
 {
@@ -326,6 +333,12 @@ int bg_enrich_start(struct bg_enrich **out, const struct bg_enrich_config *c, bg
 	}
 	if (c->ancestry)
 		seed(e);
+	e->hook = (struct bg_fmt_enrich){.ctx = e,
+					 .event = enrich_event,
+					 .json_process = enrich_json_process,
+					 .json_top = enrich_json_top,
+					 .json_bg = enrich_json_bg,
+					 .text = enrich_text};
 	*out = e;
 	return 0;
 }
@@ -455,8 +468,9 @@ static void ancestry(struct bg_enrich *e, struct proc *p)
 	}
 }
 
-void bg_enrich_event(struct bg_enrich *e, const struct bg_event_hdr *h, const struct bg_proc *k)
+static void enrich_event(void *ctx, const struct bg_event_hdr *h, const struct bg_proc *k)
 {
+	struct bg_enrich *e = ctx;
 	struct proc *p;
 
 	e->cur = NULL;
@@ -495,8 +509,9 @@ void bg_enrich_event(struct bg_enrich *e, const struct bg_event_hdr *h, const st
 
 #define LIT(b, s) bg_buf_put(b, s, sizeof(s) - 1)
 
-void bg_enrich_json_process(struct bg_enrich *e, struct bg_buf *b)
+static void enrich_json_process(void *ctx, struct bg_buf *b)
 {
+	struct bg_enrich *e = ctx;
 	char hex[65];
 
 	if (e->hst != BG_HASH_DONE)
@@ -507,8 +522,9 @@ void bg_enrich_json_process(struct bg_enrich *e, struct bg_buf *b)
 	LIT(b, "\"}");
 }
 
-void bg_enrich_json_top(struct bg_enrich *e, struct bg_buf *b)
+static void enrich_json_top(void *ctx, struct bg_buf *b)
 {
+	struct bg_enrich *e = ctx;
 	const struct bg_container *c = e->cur ? &e->cur->cont : NULL;
 
 	if (!c || c->runtime == BG_RT_NONE)
@@ -545,8 +561,9 @@ static void render(struct proc *a, struct bg_fmt *f)
 	a->frag_len = b.len;
 }
 
-void bg_enrich_json_bg(struct bg_enrich *e, struct bg_fmt *f, struct bg_buf *b)
+static void enrich_json_bg(void *ctx, struct bg_fmt *f, struct bg_buf *b)
 {
+	struct bg_enrich *e = ctx;
 	unsigned int i;
 
 	if (!e->cur)
@@ -580,8 +597,9 @@ void bg_enrich_json_bg(struct bg_enrich *e, struct bg_fmt *f, struct bg_buf *b)
 	}
 }
 
-void bg_enrich_text(struct bg_enrich *e, struct bg_buf *b)
+static void enrich_text(void *ctx, struct bg_buf *b)
 {
+	struct bg_enrich *e = ctx;
 	unsigned int i;
 	char hex[65];
 
@@ -609,4 +627,9 @@ void bg_enrich_text(struct bg_enrich *e, struct bg_buf *b)
 	}
 	if (e->truncated)
 		bg_buf_puts(b, "<...");
+}
+
+const struct bg_fmt_enrich *bg_enrich_hook(const struct bg_enrich *e)
+{
+	return e ? &e->hook : NULL;
 }

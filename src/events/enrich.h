@@ -29,6 +29,7 @@ struct bg_enrich_config {
 #define BG_ANCESTRY_MAX 32
 
 struct bg_enrich;
+struct bg_fmt_enrich;
 
 /* Seeds the process table from /proc (processes started before us) and
  * starts the hashing thread. done: called on that thread for each hash. */
@@ -36,17 +37,10 @@ int bg_enrich_start(struct bg_enrich **out, const struct bg_enrich_config *c, bg
 		    void *done_ctx);
 void bg_enrich_stop(struct bg_enrich *e);
 
-/* A record with a process is about to be formatted: feed the table (exec,
- * exit) and resolve what the record's fields below print. */
-void bg_enrich_event(struct bg_enrich *e, const struct bg_event_hdr *h, const struct bg_proc *p);
-/* Inside "process": ,"hash":{"sha256":"..."} when known. */
-void bg_enrich_json_process(struct bg_enrich *e, struct bg_buf *b);
-/* Top level: ,"container":{"id":"...","runtime":"..."} when in one. */
-void bg_enrich_json_top(struct bg_enrich *e, struct bg_buf *b);
-/* Inside "bpfguard": ancestry, its truncation, hash state. */
-void bg_enrich_json_bg(struct bg_enrich *e, struct bg_fmt *f, struct bg_buf *b);
-/* The compact text form, appended to the line. */
-void bg_enrich_text(struct bg_enrich *e, struct bg_buf *b);
+/* The formatter's hooks (struct bg_fmt.enrich): a record with a process
+ * feeds the table (exec, exit) and gets its ancestry, hash and container
+ * printed. NULL for a NULL e. */
+const struct bg_fmt_enrich *bg_enrich_hook(const struct bg_enrich *e);
 /* Tests and benchmarks: wait until queued hashes are done. */
 bool bg_enrich_hashes_idle(struct bg_enrich *e, int ms);
 

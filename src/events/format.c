@@ -7,7 +7,6 @@
 #include <bpfguard/events.h>
 
 #include "events/format.h"
-#include "events/enrich.h"
 #include "events/json.h"
 
 static const char *const action_names[] = {
@@ -271,7 +270,7 @@ static void put_proc(struct bg_fmt *f, struct bg_buf *b, const struct bg_proc *p
 	LIT(b, ",\"executable\":");
 	put_kstr(b, p->exe, sizeof(p->exe));
 	if (f->enrich)
-		bg_enrich_json_process(f->enrich, b);
+		f->enrich->json_process(f->enrich->ctx, b);
 	if (h->type == BG_EV_EXEC) { /* ECS puts argv inside process */
 		const struct bg_exec_event *e = (const void *)h;
 
@@ -359,7 +358,7 @@ static void json_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_eve
 	if (p)
 		put_proc(f, out, p, h);
 	if (p && f->enrich)
-		bg_enrich_json_top(f->enrich, out);
+		f->enrich->json_top(f->enrich->ctx, out);
 	json_inside(&j, out);
 	if (d->json)
 		d->json(f, &j, h);
@@ -374,7 +373,7 @@ static void json_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_eve
 		LIT(out, ",\"cgroup_id\":");
 		bg_buf_u64(out, p->cgroup_id);
 		if (f->enrich)
-			bg_enrich_json_bg(f->enrich, f, out);
+			f->enrich->json_bg(f->enrich->ctx, f, out);
 	}
 	if (h->suppressed) {
 		LIT(out, ",\"suppressed\":");
@@ -433,7 +432,7 @@ static void text_event(struct bg_fmt *f, struct bg_buf *out, const struct bg_eve
 	if (d->text)
 		d->text(f, out, h);
 	if (p && f->enrich)
-		bg_enrich_text(f->enrich, out);
+		f->enrich->text(f->enrich->ctx, out);
 	if (h->suppressed)
 		bg_buf_printf(out, " (+%u suppressed)", h->suppressed);
 	bg_buf_putc(out, '\n');
@@ -450,7 +449,7 @@ int bg_fmt_event(struct bg_fmt *f, struct bg_buf *out, const void *data, size_t 
 		return -EINVAL;
 	}
 	if (f->enrich && d->has_proc)
-		bg_enrich_event(f->enrich, h, (const struct bg_proc *)(h + 1));
+		f->enrich->event(f->enrich->ctx, h, (const struct bg_proc *)(h + 1));
 	if (f->json)
 		json_event(f, out, h, d);
 	else

@@ -45,6 +45,24 @@ struct bg_event_desc {
 extern const struct bg_event_desc *bg_event_descs[BG_EV_TYPES];
 extern const unsigned int bg_event_descs_len;
 
+struct bg_event_hdr;
+struct bg_proc;
+
+/*
+ * What an enricher adds to the records of processes (events/enrich.c is
+ * the one there is), called by the formatter through these: the
+ * formatter knows the hooks, not the enricher.
+ */
+struct bg_fmt_enrich {
+	void *ctx;
+	/* A record with a process is about to be formatted. */
+	void (*event)(void *ctx, const struct bg_event_hdr *h, const struct bg_proc *p);
+	void (*json_process)(void *ctx, struct bg_buf *b); /* inside "process" */
+	void (*json_top)(void *ctx, struct bg_buf *b);	   /* at the top level */
+	void (*json_bg)(void *ctx, struct bg_fmt *f, struct bg_buf *b); /* in "bpfguard" */
+	void (*text)(void *ctx, struct bg_buf *b); /* the text line's tail */
+};
+
 /* Turns ring-buffer records into JSON lines or terminal text. */
 struct bg_fmt {
 	bool json;
@@ -64,7 +82,7 @@ struct bg_fmt {
 	uint64_t malformed; /* records too short for their type */
 	/* Ancestry, hashes and containers (the agent's, events/enrich.h); NULL:
 	 * records are printed as the kernel wrote them. */
-	struct bg_enrich *enrich;
+	const struct bg_fmt_enrich *enrich;
 	/* Each type's constant "event" object, up to the outcome value:
 	 * [type][is an alert]. */
 	char ecs[BG_EV_TYPES][2][192];

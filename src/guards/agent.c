@@ -345,7 +345,7 @@ static int enrich_start(struct agent *a)
 		pr_err("cannot start ancestry, hashes and containers: %s\n", strerror(-err));
 		return err;
 	}
-	a->ctx.ev.fmt.enrich = a->enrich;
+	a->ctx.ev.fmt.enrich = bg_enrich_hook(a->enrich);
 	return 0;
 }
 
