@@ -40,6 +40,7 @@
 #include <bpfguard/events.h>
 
 #include "../bench.h"
+#include "core/guard.h"
 #include "empty_sys_enter.skel.h"
 #include "events/ring.h"
 #include "core/ident.h"
@@ -215,6 +216,7 @@ static int limits_load(struct bg_limits_guard *g, struct bg_events *ev)
 					     .action = BG_ACT_KILL};
 	struct bg_limits_config c = {.rules = &rule, .n_rules = 1};
 	static struct bg_caps caps;
+	struct bg_guard_env env = {.ev = ev, .caps = &caps, .mode = BG_ACT_ALERT};
 
 	rule.r.max_memory = 200ULL << 20;
 	/* tp_btf only: the LSM programs never run in these loops. */
@@ -222,7 +224,7 @@ static int limits_load(struct bg_limits_guard *g, struct bg_events *ev)
 	    bg_probe_only(&caps, BG_FEAT_BIT(BG_FEAT_TP_BTF)) < 0 ||
 	    bg_events_create(ev, 0))
 		return -1;
-	if (bg_limits_guard_start(g, &c, BG_ACT_ALERT, ev, &caps)) {
+	if (bg_guard_limits.start(g, &c, &env)) {
 		bg_events_close(ev);
 		return -1;
 	}
@@ -384,7 +386,7 @@ int main(int argc, char **argv)
 			       t[0][1][np - 1], t[1][1][np - 1]);
 			fflush(stdout);
 		}
-		bg_limits_guard_stop(&g);
+		bg_guard_limits.stop(&g);
 		bg_events_close(&ev);
 		empty_sys_enter__destroy(e);
 		if (r < rounds)

@@ -44,6 +44,7 @@
 #include <bpfguard/events.h>
 
 #include "events/ring.h"
+#include "core/guard.h"
 #include "guards/files.h"
 #include "core/ident.h"
 #include "core/log.h"
@@ -196,6 +197,7 @@ int main(int argc, char **argv)
 	struct bpf_link *link = NULL;
 	struct bg_events ev = {0};
 	struct bg_caps caps;
+	struct bg_guard_env env;
 	bool lsm;
 
 	if (rounds < 1 || rounds > MAX_ROUNDS || iters < 1) {
@@ -220,8 +222,8 @@ int main(int argc, char **argv)
 	}
 	bg_probe(&caps);
 	lsm = bg_has(&caps, BG_FEAT_LSM);
-	if (bg_events_create(&ev, 1 << 20) ||
-	    bg_files_guard_start(&g, &cfg, BG_ACT_KILL, &ev, &caps))
+	env = (struct bg_guard_env){.ev = &ev, .caps = &caps, .mode = BG_ACT_KILL};
+	if (bg_events_create(&ev, 1 << 20) || bg_guard_files.start(&g, &cfg, &env))
 		goto out;
 	bg_files_bpf__detach(g.skel);
 	empty = empty_files__open();
@@ -319,7 +321,7 @@ out:
 	bpf_link__destroy(link);
 	empty_files__destroy(empty);
 	if (g.skel)
-		bg_files_guard_stop(&g);
+		bg_guard_files.stop(&g);
 	bg_events_close(&ev);
 	for (i = 0; i < NPATHS; i++) {
 		char path[256];

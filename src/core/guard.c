@@ -11,6 +11,11 @@ int bg_bpf_lifecycle(struct bpf_object_skeleton *s, const struct bg_bpf_steps *s
 {
 	int err;
 
+	if (!s) { /* NAME__open() returned NULL, errno set */
+		err = errno ? -errno : -ENOMEM;
+		pr_err("%s: open failed: %s\n", st->who, strerror(-err));
+		return err;
+	}
 	if (st->configure) {
 		err = st->configure(st->arg);
 		if (err)

@@ -62,7 +62,8 @@ struct bg_guard {
 	 * NULL: it names nothing of the host. bg_config_resolve() calls it. */
 	int (*resolve)(void *cfg, struct bg_resolve *r);
 	int (*start)(void *g, const void *cfg, const struct bg_guard_env *env);
-	int (*update)(void *g, const void *cfg, int mode); /* BG_GUARD_UPDATE */
+	/* BG_GUARD_UPDATE; NULL: the section has nothing to swap but enabled */
+	int (*update)(void *g, const void *cfg, int mode);
 	void (*stop)(void *g);
 	int (*pin)(void *g, struct bg_persist *p); /* --persist; NULL: nothing to pin */
 	/* The name of rule_id if this guard handed it out, else NULL. */
@@ -75,10 +76,11 @@ struct bg_guard {
 extern const struct bg_guard *const bg_guards[];
 
 /*
- * The lifecycle every BPF half goes through: with its skeleton opened,
- * configure (autoload, rodata), share the event ring, load, write its maps
- * (fill), attach. A failure says which step and guard; the caller destroys
- * the skeleton.
+ * The lifecycle every BPF half goes through: with its skeleton opened
+ * (s NULL: the open failed, errno says why), configure (autoload, rodata),
+ * share the event ring, load, write its maps (fill), attach. A failure says
+ * which step and guard; the caller destroys the skeleton. BG_SKEL()
+ * gives s from a skeleton pointer that may be NULL.
  */
 struct bg_bpf_steps {
 	const char *who; /* "files guard": in messages */
@@ -88,5 +90,6 @@ struct bg_bpf_steps {
 	void *arg;
 };
 int bg_bpf_lifecycle(struct bpf_object_skeleton *s, const struct bg_bpf_steps *st);
+#define BG_SKEL(skel) ((skel) ? (skel)->skeleton : NULL)
 
 #endif

@@ -164,8 +164,10 @@ static int apply_updates(struct agent *a, const struct bg_config *c)
 			continue;
 		if (want && !a->on[i])
 			err = guard_start(a, i, c);
-		else if (want)
+		else if (want && g->update)
 			err = g->update(a->state[i], c->guard[i], c->mode), metrics_guard(a, i);
+		else if (want)
+			err = 0; /* nothing but enabled to apply */
 		else
 			err = 0, guard_stop(a, i);
 		if (err)

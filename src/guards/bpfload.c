@@ -102,8 +102,10 @@ static int put_except(int fd, __u32 rule, const struct bg_ident *id)
 	return bpf_map_update_elem(fd, &k, &one, BPF_ANY) ? -errno : 0;
 }
 
-int bg_bpfload_guard_pin(struct bg_bpfload_guard *g, struct bg_persist *p)
+static int bpfload_pin(void *guard, struct bg_persist *p)
 {
+	struct bg_bpfload_guard *g = guard;
+
 	return bg_persist_links(p, g->skel->skeleton, "bpfload");
 }
 
@@ -183,12 +185,22 @@ static int bpfload_fill(void *arg)
 	return 0;
 }
 
-int bg_bpfload_guard_start(struct bg_bpfload_guard *g, const struct bg_bpfload_config *c,
-			   struct bg_events *ev, const struct bg_caps *caps)
+static void bpfload_stop(void *guard)
 {
+	struct bg_bpfload_guard *g = guard;
+
+	bg_bpfload_bpf__destroy(g->skel);
+	g->skel = NULL;
+}
+
+static int bpfload_start(void *guard, const void *cfg, const struct bg_guard_env *env)
+{
+	struct bg_bpfload_guard *g = guard;
+	const struct bg_bpfload_config *c = cfg;
+	const struct bg_caps *caps = env->caps;
 	struct bpfload_start st = {g, c};
 	struct bg_bpf_steps steps = {
-		.ev = ev,
+		.ev = env->ev,
 		.configure = bpfload_configure,
 		.fill = bpfload_fill,
 		.arg = &st,
@@ -211,23 +223,12 @@ int bg_bpfload_guard_start(struct bg_bpfload_guard *g, const struct bg_bpfload_c
 				c->rules.r[i].name);
 		}
 	g->skel = bg_bpfload_bpf__open();
-	if (!g->skel) {
-		err = -errno;
-		pr_err("bpf_load guard: open failed: %s\n", strerror(errno));
-		return err;
-	}
 	steps.who = g->lsm ? "bpf_load guard (lsm/bpf)"
 			   : "bpf_load guard (no BPF LSM here: tp_btf/sys_enter)";
-	err = bg_bpf_lifecycle(g->skel->skeleton, &steps);
+	err = bg_bpf_lifecycle(BG_SKEL(g->skel), &steps);
 	if (err)
-		bg_bpfload_guard_stop(g);
+		bpfload_stop(g);
 	return err;
-}
-
-void bg_bpfload_guard_stop(struct bg_bpfload_guard *g)
-{
-	bg_bpfload_bpf__destroy(g->skel);
-	g->skel = NULL;
 }
 
 /* ---- events ------------------------------------------------------------- */
@@ -374,34 +375,9 @@ const struct bg_event_desc bg_bpf_load_desc = {
 
 /* ---- the guard: guards.bpf_load ---- */
 
-static int bpfload_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg)
-{
-	return bg_bpfload_config_parse(y, n, cfg);
-}
-
-static void bpfload_free(void *cfg)
-{
-	bg_bpfload_config_free(cfg);
-}
-
 static bool bpfload_enabled(const void *cfg)
 {
 	return ((const struct bg_bpfload_config *)cfg)->enabled;
-}
-
-static int bpfload_start(void *g, const void *cfg, const struct bg_guard_env *env)
-{
-	return bg_bpfload_guard_start(g, cfg, env->ev, env->caps);
-}
-
-static void bpfload_stop(void *g)
-{
-	bg_bpfload_guard_stop(g);
-}
-
-static int bpfload_pin(void *g, struct bg_persist *p)
-{
-	return bg_bpfload_guard_pin(g, p);
 }
 
 static const struct bg_event_desc *const bpfload_events[] = {&bg_bpf_load_desc, NULL};
@@ -412,8 +388,8 @@ const struct bg_guard bg_guard_bpf_load = {
 	.cfg_size = sizeof(struct bg_bpfload_config),
 	.state_size = sizeof(struct bg_bpfload_guard),
 	.reload = BG_GUARD_RESTART,
-	.parse = bpfload_parse,
-	.free = bpfload_free,
+	.parse = bg_bpfload_config_parse,
+	.free = bg_bpfload_config_free,
 	.enabled = bpfload_enabled,
 	.start = bpfload_start,
 	.stop = bpfload_stop,

@@ -42,20 +42,19 @@ int bg_load_rules_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_load_rules 
 int bg_load_rules_load(const char *path, struct bg_load_rules *out, char *err, size_t errlen);
 void bg_load_rules_free(struct bg_load_rules *r);
 
-/* The guards.bpf_load section of the agent config. */
-int bg_bpfload_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_bpfload_config *c);
-void bg_bpfload_config_free(struct bg_bpfload_config *c);
+/* The guards.bpf_load section of the agent config: the guard's parse and
+ * free (struct bg_guard); cfg is a struct bg_bpfload_config. */
+int bg_bpfload_config_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg);
+void bg_bpfload_config_free(void *cfg);
 
 struct bg_bpfload_guard {
 	struct bg_bpfload_bpf *skel;
 	bool lsm; /* lsm/bpf attached (deny possible); else tp_btf sys_enter */
 };
 
-int bg_bpfload_guard_start(struct bg_bpfload_guard *g, const struct bg_bpfload_config *c,
-			   struct bg_events *ev, const struct bg_caps *caps);
-void bg_bpfload_guard_stop(struct bg_bpfload_guard *g);
-/* --persist: pin the links (src/core/persist.h). */
-int bg_bpfload_guard_pin(struct bg_bpfload_guard *g, struct bg_persist *p);
+/* The guard: bg_guard_bpf_load (core/guard.h), also what `bpf watch` runs;
+ * its state is a struct bg_bpfload_guard. */
+extern const struct bg_guard bg_guard_bpf_load;
 
 
 #endif

@@ -393,8 +393,9 @@ int bg_load_rules_load(const char *path, struct bg_load_rules *out, char *err, s
 static const char *const cfg_keys[] = {"enabled", "action", "report", "patterns", "rules", NULL};
 static const char *const reports[] = {"all", "matches", NULL};
 
-int bg_bpfload_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_bpfload_config *c)
+int bg_bpfload_config_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg)
 {
+	struct bg_bpfload_config *c = cfg;
 	struct bg_load_rules file;
 	yaml_node_t *v, *inl;
 	const char *s, *slash;
@@ -469,7 +470,9 @@ int bg_bpfload_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_bpfload
 	return 0;
 }
 
-void bg_bpfload_config_free(struct bg_bpfload_config *c)
+void bg_bpfload_config_free(void *cfg)
 {
+	struct bg_bpfload_config *c = cfg;
+
 	bg_load_rules_free(&c->rules);
 }

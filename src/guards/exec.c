@@ -16,11 +16,22 @@
 #include "core/probe.h"
 #include "exec.skel.h"
 
-int bg_exec_guard_start(struct bg_exec_guard *g, struct bg_events *ev, const struct bg_caps *caps)
+static void exec_stop(void *guard)
 {
-	struct bg_bpf_steps steps = {.who = "exec guard", .ev = ev};
+	struct bg_exec_guard *g = guard;
+
+	bg_exec_bpf__destroy(g->skel);
+	g->skel = NULL;
+}
+
+static int exec_start(void *guard, const void *cfg, const struct bg_guard_env *env)
+{
+	struct bg_bpf_steps steps = {.who = "exec guard", .ev = env->ev};
+	const struct bg_caps *caps = env->caps;
+	struct bg_exec_guard *g = guard;
 	int err;
 
+	(void)cfg;
 	g->skel = NULL;
 	if (caps && !bg_has(caps, BG_FEAT_TP_BTF)) {
 		pr_err("exec events need tp_btf programs, which this kernel refuses (%s)\n",
@@ -28,26 +39,17 @@ int bg_exec_guard_start(struct bg_exec_guard *g, struct bg_events *ev, const str
 		return -EOPNOTSUPP;
 	}
 	g->skel = bg_exec_bpf__open();
-	if (!g->skel) {
-		err = -errno;
-		pr_err("exec guard: open failed: %s\n", strerror(errno));
-		return err;
-	}
-	err = bg_bpf_lifecycle(g->skel->skeleton, &steps);
+	err = bg_bpf_lifecycle(BG_SKEL(g->skel), &steps);
 	if (err)
-		bg_exec_guard_stop(g);
+		exec_stop(g);
 	return err;
 }
 
-int bg_exec_guard_pin(struct bg_exec_guard *g, struct bg_persist *p)
+static int exec_pin(void *guard, struct bg_persist *p)
 {
-	return bg_persist_links(p, g->skel->skeleton, "exec");
-}
+	struct bg_exec_guard *g = guard;
 
-void bg_exec_guard_stop(struct bg_exec_guard *g)
-{
-	bg_exec_bpf__destroy(g->skel);
-	g->skel = NULL;
+	return bg_persist_links(p, g->skel->skeleton, "exec");
 }
 
 /* exec: argv is printed inside "process" by format.c (ECS process.args). */
@@ -141,28 +143,6 @@ static bool exec_enabled(const void *cfg)
 	return ((const struct bg_exec_config *)cfg)->enabled;
 }
 
-static int exec_start(void *g, const void *cfg, const struct bg_guard_env *env)
-{
-	(void)cfg;
-	return bg_exec_guard_start(g, env->ev, env->caps);
-}
-
-static int exec_update(void *g, const void *cfg, int mode)
-{
-	(void)g, (void)cfg, (void)mode;
-	return 0; /* nothing but enabled: started or stopped by the agent */
-}
-
-static void exec_stop(void *g)
-{
-	bg_exec_guard_stop(g);
-}
-
-static int exec_pin(void *g, struct bg_persist *p)
-{
-	return bg_exec_guard_pin(g, p);
-}
-
 static const struct bg_event_desc *const exec_events[] = {&bg_exec_desc, &bg_exit_desc, NULL};
 
 const struct bg_guard bg_guard_exec = {
@@ -174,7 +154,6 @@ const struct bg_guard bg_guard_exec = {
 	.parse = exec_parse,
 	.enabled = exec_enabled,
 	.start = exec_start,
-	.update = exec_update,
 	.stop = exec_stop,
 	.pin = exec_pin,
 	.events = exec_events,

@@ -19,9 +19,7 @@ struct bg_exec_guard {
 	struct bg_exec_bpf *skel;
 };
 
-int bg_exec_guard_start(struct bg_exec_guard *g, struct bg_events *ev, const struct bg_caps *caps);
-void bg_exec_guard_stop(struct bg_exec_guard *g);
-/* --persist: pin the links (src/core/persist.h). */
-int bg_exec_guard_pin(struct bg_exec_guard *g, struct bg_persist *p);
+/* The guard: bg_guard_exec (core/guard.h). */
+extern const struct bg_guard bg_guard_exec;
 
 #endif

@@ -238,8 +238,10 @@ static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_c
 	return 0;
 }
 
-int bg_files_guard_update(struct bg_files_guard *g, const struct bg_files_config *c, int mode)
+static int files_update(void *guard, const void *cfg, int mode)
 {
+	struct bg_files_guard *g = guard;
+	const struct bg_files_config *c = cfg;
 	__u32 cur = __atomic_load_n(&g->skel->bss->files_gen, __ATOMIC_ACQUIRE) & 1, next = cur ^ 1;
 	struct timespec grace = {0, 10 * 1000 * 1000};
 	int err;
@@ -334,15 +336,20 @@ static int files_fill(void *arg)
 {
 	struct files_start *st = arg;
 
-	return bg_files_guard_update(st->g, st->c, st->mode);
+	return files_update(st->g, st->c, st->mode);
 }
 
-int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config *c, int mode,
-			 struct bg_events *ev, const struct bg_caps *caps)
+static void files_stop(void *guard);
+
+static int files_start(void *guard, const void *cfg, const struct bg_guard_env *env)
 {
+	struct bg_files_guard *g = guard;
+	const struct bg_files_config *c = cfg;
+	const struct bg_caps *caps = env->caps;
+	int mode = env->mode;
 	struct files_start st = {g, c, mode, caps};
 	struct bg_bpf_steps steps = {.who = "files guard",
-				     .ev = ev,
+				     .ev = env->ev,
 				     .configure = files_configure,
 				     .fill = files_fill,
 				     .arg = &st};
@@ -358,14 +365,9 @@ int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config 
 		return -EOPNOTSUPP;
 	}
 	g->skel = bg_files_bpf__open();
-	if (!g->skel) {
-		err = -errno;
-		pr_err("files guard: open failed: %s\n", strerror(errno));
-		return err;
-	}
-	err = bg_bpf_lifecycle(g->skel->skeleton, &steps);
+	err = bg_bpf_lifecycle(BG_SKEL(g->skel), &steps);
 	if (err) {
-		bg_files_guard_stop(g);
+		files_stop(g);
 		return err;
 	}
 	for (i = 0; i < c->n_rules; i++)
@@ -376,8 +378,9 @@ int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config 
 	return 0;
 }
 
-void bg_files_guard_stop(struct bg_files_guard *g)
+static void files_stop(void *guard)
 {
+	struct bg_files_guard *g = guard;
 	int i;
 
 	for (i = 0; i < 2; i++) {
@@ -398,13 +401,16 @@ void bg_files_guard_stop(struct bg_files_guard *g)
 	g->skel = NULL;
 }
 
-int bg_files_guard_pin(struct bg_files_guard *g, struct bg_persist *p)
+static int files_pin(void *guard, struct bg_persist *p)
 {
+	struct bg_files_guard *g = guard;
+
 	return bg_persist_links(p, g->skel->skeleton, "files");
 }
 
-const char *bg_files_rule_name(const struct bg_files_guard *g, __u32 rule_id)
+static const char *files_rule_name(const void *guard, uint32_t rule_id)
 {
+	const struct bg_files_guard *g = guard;
 	__u32 gen = (rule_id >> 16) & 1, idx = (rule_id & 0xffff) - 1;
 
 	if (!BG_FILES_IS_RULE_ID(rule_id) || idx >= g->gen[gen].n_rules || !g->gen[gen].names)
@@ -514,49 +520,9 @@ const struct bg_event_desc bg_file_modify_desc = {
 
 /* ---- the guard: guards.files ---- */
 
-static int files_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg)
-{
-	return bg_files_config_parse(y, n, cfg);
-}
-
-static void files_free(void *cfg)
-{
-	bg_files_config_free(cfg);
-}
-
-static int files_resolve(void *cfg, struct bg_resolve *r)
-{
-	return bg_files_config_resolve(cfg, r);
-}
-
 static bool files_enabled(const void *cfg)
 {
 	return ((const struct bg_files_config *)cfg)->n_rules > 0;
-}
-
-static int files_start(void *g, const void *cfg, const struct bg_guard_env *env)
-{
-	return bg_files_guard_start(g, cfg, env->mode, env->ev, env->caps);
-}
-
-static int files_update(void *g, const void *cfg, int mode)
-{
-	return bg_files_guard_update(g, cfg, mode);
-}
-
-static void files_stop(void *g)
-{
-	bg_files_guard_stop(g);
-}
-
-static int files_pin(void *g, struct bg_persist *p)
-{
-	return bg_files_guard_pin(g, p);
-}
-
-static const char *files_rule_name(const void *g, uint32_t id)
-{
-	return bg_files_rule_name(g, id);
 }
 
 static void files_names(const void *guard, bg_guard_name_fn fn, void *ctx)
@@ -578,10 +544,10 @@ const struct bg_guard bg_guard_files = {
 	.cfg_size = sizeof(struct bg_files_config),
 	.state_size = sizeof(struct bg_files_guard),
 	.reload = BG_GUARD_UPDATE,
-	.parse = files_parse,
-	.free = files_free,
+	.parse = bg_files_config_parse,
+	.free = bg_files_config_free,
 	.enabled = files_enabled,
-	.resolve = files_resolve,
+	.resolve = bg_files_config_resolve,
 	.start = files_start,
 	.update = files_update,
 	.stop = files_stop,

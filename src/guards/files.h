@@ -41,10 +41,12 @@ struct bg_files_config {
 	size_t n_rules;
 };
 
-int bg_files_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_files_config *c);
-void bg_files_config_free(struct bg_files_config *c);
+/* The guard's parse, free and resolve (struct bg_guard): cfg is a
+ * struct bg_files_config. */
+int bg_files_config_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg);
+void bg_files_config_free(void *cfg);
 struct bg_resolve;
-int bg_files_config_resolve(struct bg_files_config *c, struct bg_resolve *r);
+int bg_files_config_resolve(void *cfg, struct bg_resolve *r);
 
 /* Keys one generation wrote, so that the next swap can delete them, and
  * the O_PATH descriptors that pin its inodes (no reuse of their numbers). */
@@ -67,14 +69,9 @@ struct bg_files_guard {
 #define BG_FILES_RULE_ID(gen, idx) ((11u << 24) | ((gen) << 16) | ((idx) + 1))
 #define BG_FILES_IS_RULE_ID(id)	   (((id) >> 24) == 11u)
 
-int bg_files_guard_start(struct bg_files_guard *g, const struct bg_files_config *c, int mode,
-			 struct bg_events *ev, const struct bg_caps *caps);
-/* Swap in a new rule set without a window (docs/agent.md, reload). On
- * error the old rules stay in force. */
-int bg_files_guard_update(struct bg_files_guard *g, const struct bg_files_config *c, int mode);
-void bg_files_guard_stop(struct bg_files_guard *g);
-/* --persist: pin the guard's links so that it outlives the agent. */
-int bg_files_guard_pin(struct bg_files_guard *g, struct bg_persist *p);
-const char *bg_files_rule_name(const struct bg_files_guard *g, __u32 rule_id);
+/* The guard: bg_guard_files (core/guard.h); its state is a struct
+ * bg_files_guard. An update swaps in a new rule set without a window
+ * (docs/agent.md, reload); on error the old rules stay in force. */
+extern const struct bg_guard bg_guard_files;
 
 #endif

@@ -127,8 +127,9 @@ static int parse_rule(struct bg_yaml *y, yaml_node_t *list, yaml_node_t *n,
 	return 0;
 }
 
-int bg_files_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_files_config *c)
+int bg_files_config_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg)
 {
+	struct bg_files_config *c = cfg;
 	yaml_node_item_t *it;
 	yaml_node_t *rules, *item;
 	size_t targets = 0, allow = 0;
@@ -158,8 +159,9 @@ int bg_files_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_files_con
 	return 0;
 }
 
-void bg_files_config_free(struct bg_files_config *c)
+void bg_files_config_free(void *cfg)
 {
+	struct bg_files_config *c = cfg;
 	size_t i;
 
 	for (i = 0; i < c->n_rules; i++) {
@@ -221,8 +223,9 @@ static int resolve_paths(struct bg_resolve *rs, const struct bg_files_rule_cfg *
 	return 0;
 }
 
-int bg_files_config_resolve(struct bg_files_config *c, struct bg_resolve *rs)
+int bg_files_config_resolve(void *cfg, struct bg_resolve *rs)
 {
+	struct bg_files_config *c = cfg;
 	size_t i, j, k, q;
 	int err;
 

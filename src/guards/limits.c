@@ -229,12 +229,16 @@ static int limits_fill(void *arg)
 	return err ? err : write_rules(st->g, st->c, st->mode);
 }
 
-int bg_limits_guard_start(struct bg_limits_guard *g, const struct bg_limits_config *c, int mode,
-			  struct bg_events *ev, const struct bg_caps *caps)
+static void limits_stop(void *guard);
+
+static int limits_start(void *guard, const void *cfg, const struct bg_guard_env *env)
 {
-	struct limits_start st = {g, c, mode, ev};
+	struct bg_limits_guard *g = guard;
+	const struct bg_limits_config *c = cfg;
+	const struct bg_caps *caps = env->caps;
+	struct limits_start st = {g, c, env->mode, env->ev};
 	struct bg_bpf_steps steps = {.who = "limits guard",
-				     .ev = ev,
+				     .ev = env->ev,
 				     .configure = limits_configure,
 				     .fill = limits_fill,
 				     .arg = &st};
@@ -246,27 +250,20 @@ int bg_limits_guard_start(struct bg_limits_guard *g, const struct bg_limits_conf
 		       caps->f[BG_FEAT_TP_BTF].detail);
 		return -EOPNOTSUPP;
 	}
-	g->skel = bg_limits_bpf__open();
-	if (!g->skel) {
-		err = -errno;
-		pr_err("limits guard: open failed: %s\n", strerror(errno));
-		return err;
-	}
 	g->lsm = bg_has(caps, BG_FEAT_LSM);
-	err = bg_bpf_lifecycle(g->skel->skeleton, &steps);
+	g->skel = bg_limits_bpf__open();
+	err = bg_bpf_lifecycle(BG_SKEL(g->skel), &steps);
+	if (!err)
+		err = sys_enter_set(g, needs_sys_enter(g, c, env->mode));
 	if (err)
-		goto cleanup;
-	err = sys_enter_set(g, needs_sys_enter(g, c, mode));
-	if (err)
-		goto cleanup;
-	return 0;
-cleanup:
-	bg_limits_guard_stop(g);
+		limits_stop(g);
 	return err;
 }
 
-int bg_limits_guard_update(struct bg_limits_guard *g, const struct bg_limits_config *c, int mode)
+static int limits_update(void *guard, const void *cfg, int mode)
 {
+	struct bg_limits_guard *g = guard;
+	const struct bg_limits_config *c = cfg;
 	struct sys_enter_need need = needs_sys_enter(g, c, mode), now;
 	int err;
 
@@ -283,8 +280,10 @@ int bg_limits_guard_update(struct bg_limits_guard *g, const struct bg_limits_con
 	return err;
 }
 
-void bg_limits_guard_stop(struct bg_limits_guard *g)
+static void limits_stop(void *guard)
 {
+	struct bg_limits_guard *g = guard;
+
 	sys_enter_set(g, (struct sys_enter_need){false, false});
 	bg_netban_stop(&g->ban);
 	bg_limits_bpf__destroy(g->skel);
@@ -294,8 +293,9 @@ void bg_limits_guard_stop(struct bg_limits_guard *g)
 	g->n_names = 0;
 }
 
-int bg_limits_guard_pin(struct bg_limits_guard *g, struct bg_persist *p)
+static int limits_pin(void *guard, struct bg_persist *p)
 {
+	struct bg_limits_guard *g = guard;
 	int err;
 
 	err = bg_persist_links(p, g->skel->skeleton, "limits");
@@ -305,11 +305,12 @@ int bg_limits_guard_pin(struct bg_limits_guard *g, struct bg_persist *p)
 	return err ? err : bg_netban_pin(&g->ban, p);
 }
 
-const char *bg_limits_rule_name(const struct bg_limits_guard *g, uint32_t rule_id)
+static const char *limits_rule_name(const void *guard, uint32_t rule_id)
 {
+	const struct bg_limits_guard *g = guard;
 	uint32_t idx = BG_LIM_RULE_IDX(rule_id);
 
-	return idx < g->n_names ? g->names[idx] : NULL;
+	return BG_LIM_IS_RULE_ID(rule_id) && idx < g->n_names ? g->names[idx] : NULL;
 }
 
 /* ---- events ---- */
@@ -372,49 +373,9 @@ const struct bg_event_desc bg_limit_desc = {
 
 /* ---- the guard: guards.limits ---- */
 
-static int limits_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg)
-{
-	return bg_limits_config_parse(y, n, cfg);
-}
-
-static void limits_free(void *cfg)
-{
-	bg_limits_config_free(cfg);
-}
-
-static int limits_resolve(void *cfg, struct bg_resolve *r)
-{
-	return bg_limits_config_resolve(cfg, r);
-}
-
 static bool limits_enabled(const void *cfg)
 {
 	return ((const struct bg_limits_config *)cfg)->n_rules > 0;
-}
-
-static int limits_start(void *g, const void *cfg, const struct bg_guard_env *env)
-{
-	return bg_limits_guard_start(g, cfg, env->mode, env->ev, env->caps);
-}
-
-static int limits_update(void *g, const void *cfg, int mode)
-{
-	return bg_limits_guard_update(g, cfg, mode);
-}
-
-static void limits_stop(void *g)
-{
-	bg_limits_guard_stop(g);
-}
-
-static int limits_pin(void *g, struct bg_persist *p)
-{
-	return bg_limits_guard_pin(g, p);
-}
-
-static const char *limits_rule_name(const void *g, uint32_t id)
-{
-	return BG_LIM_IS_RULE_ID(id) ? bg_limits_rule_name(g, id) : NULL;
 }
 
 static void limits_names(const void *guard, bg_guard_name_fn fn, void *ctx)
@@ -433,10 +394,10 @@ const struct bg_guard bg_guard_limits = {
 	.cfg_size = sizeof(struct bg_limits_config),
 	.state_size = sizeof(struct bg_limits_guard),
 	.reload = BG_GUARD_UPDATE,
-	.parse = limits_parse,
-	.free = limits_free,
+	.parse = bg_limits_config_parse,
+	.free = bg_limits_config_free,
 	.enabled = limits_enabled,
-	.resolve = limits_resolve,
+	.resolve = bg_limits_config_resolve,
 	.start = limits_start,
 	.update = limits_update,
 	.stop = limits_stop,

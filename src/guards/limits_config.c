@@ -358,8 +358,9 @@ static int parse_rule(struct bg_yaml *y, yaml_node_t *list, yaml_node_t *n,
 	return 0;
 }
 
-int bg_limits_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_config *c)
+int bg_limits_config_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg)
 {
+	struct bg_limits_config *c = cfg;
 	yaml_node_item_t *it;
 	yaml_node_t *rules, *item;
 	int err;
@@ -379,8 +380,10 @@ int bg_limits_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_c
 	return 0;
 }
 
-void bg_limits_config_free(struct bg_limits_config *c)
+void bg_limits_config_free(void *cfg)
 {
+	struct bg_limits_config *c = cfg;
+
 	free(c->rules);
 	c->rules = NULL;
 	c->n_rules = 0;
@@ -388,8 +391,9 @@ void bg_limits_config_free(struct bg_limits_config *c)
 
 /* Each exe rule's executable to its inode, each cgroup rule's directory to
  * its cgroup id, on this host; then no two rules on the same target. */
-int bg_limits_config_resolve(struct bg_limits_config *c, struct bg_resolve *rs)
+int bg_limits_config_resolve(void *cfg, struct bg_resolve *rs)
 {
+	struct bg_limits_config *c = cfg;
 	size_t i, j;
 	int err;
 

@@ -48,11 +48,13 @@ struct bg_limits_config {
 	size_t n_rules;
 };
 
-int bg_limits_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_limits_config *c);
-void bg_limits_config_free(struct bg_limits_config *c);
+/* The guard's parse, free and resolve (struct bg_guard): cfg is a struct
+ * bg_limits_config; resolve finds on this host what exe and cgroup rules
+ * name (bg_config_resolve). */
+int bg_limits_config_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg);
+void bg_limits_config_free(void *cfg);
 struct bg_resolve;
-/* What exe and cgroup rules name, found on this host (bg_config_resolve). */
-int bg_limits_config_resolve(struct bg_limits_config *c, struct bg_resolve *r);
+int bg_limits_config_resolve(void *cfg, struct bg_resolve *r);
 
 /* User half of bpf/limits.bpf.c and, through ban, bpf/netban.bpf.c. */
 struct bg_limits_guard {
@@ -66,13 +68,9 @@ struct bg_limits_guard {
 	size_t n_names;
 };
 
-int bg_limits_guard_start(struct bg_limits_guard *g, const struct bg_limits_config *c, int mode,
-			  struct bg_events *ev, const struct bg_caps *caps);
-/* New rules in place (maps rewritten, no window without rules). */
-int bg_limits_guard_update(struct bg_limits_guard *g, const struct bg_limits_config *c, int mode);
-void bg_limits_guard_stop(struct bg_limits_guard *g);
-/* --persist: pin every attached link (src/core/persist.h). */
-int bg_limits_guard_pin(struct bg_limits_guard *g, struct bg_persist *p);
-const char *bg_limits_rule_name(const struct bg_limits_guard *g, uint32_t rule_id);
+/* The guard: bg_guard_limits (core/guard.h); its state is a struct
+ * bg_limits_guard. An update rewrites the maps in place, with no window
+ * without rules; pin pins every attached link (src/core/persist.h). */
+extern const struct bg_guard bg_guard_limits;
 
 #endif

@@ -48,12 +48,14 @@ struct bg_net_config {
 	size_t n_rules;
 };
 
-void bg_net_config_defaults(struct bg_net_config *c);
-/* Parse and validate the whole section (errors as FILE:LINE:COL). */
-int bg_net_config_parse(struct bg_yaml *y, yaml_node_t *n, struct bg_net_config *c);
+/* The guard's defaults, parse and free (struct bg_guard); cfg is a struct
+ * bg_net_config. parse validates the whole section (errors as
+ * FILE:LINE:COL). */
+void bg_net_config_defaults(void *cfg);
+int bg_net_config_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg);
+void bg_net_config_free(void *cfg);
 /* What the kernel accepts as an interface name (dev_valid_name). */
 bool bg_net_ifname_valid(const char *s);
-void bg_net_config_free(struct bg_net_config *c);
 
 /* "10.0.0.0/8", "2001:db8::/32", "192.0.2.1" (a host). */
 int bg_net_parse_prefix(const char *s, struct bg_xdp_rule *r, char *err, size_t errlen);
@@ -76,8 +78,10 @@ struct bg_net_guard {
 	bool persist;
 };
 
-int bg_net_guard_start(struct bg_net_guard *g, const struct bg_net_config *c, struct bg_events *ev,
-		       const struct bg_caps *caps);
-void bg_net_guard_stop(struct bg_net_guard *g);
+/* The guard's start and stop (struct bg_guard, net/guard.c); g is a struct
+ * bg_net_guard, cfg a struct bg_net_config. */
+struct bg_guard_env;
+int bg_net_guard_start(void *g, const void *cfg, const struct bg_guard_env *env);
+void bg_net_guard_stop(void *g);
 
 #endif

@@ -84,15 +84,10 @@ int bg_netban_start(struct bg_netban *nb, struct bg_limits_bpf *lim, bool lsm, s
 	int err;
 
 	memset(nb, 0, sizeof(*nb));
-	nb->skel = bg_netban_bpf__open();
-	if (!nb->skel) {
-		err = -errno;
-		pr_err("limits guard: netban open failed: %s\n", strerror(errno));
-		return err;
-	}
 	/* Its LSM hooks see no rule until limits writes them: nothing is
 	 * banned before the guard says it started. */
-	err = bg_bpf_lifecycle(nb->skel->skeleton, &steps);
+	nb->skel = bg_netban_bpf__open();
+	err = bg_bpf_lifecycle(BG_SKEL(nb->skel), &steps);
 	if (err)
 		bg_netban_stop(nb);
 	return err;

@@ -37,21 +37,6 @@
 #define RULE_ID(gen, idx) (((__u32)BG_EV_TAINT_EGRESS << 24) | ((gen) << 16) | ((idx) + 1))
 #define IS_RULE_ID(id)	  (((id) >> 24) == BG_EV_TAINT_EGRESS)
 
-static int taint_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg)
-{
-	return bg_taint_config_parse(y, n, cfg);
-}
-
-static void taint_free(void *cfg)
-{
-	bg_taint_config_free(cfg);
-}
-
-static int taint_resolve(void *cfg, struct bg_resolve *r)
-{
-	return bg_taint_config_resolve(cfg, r);
-}
-
 static bool taint_enabled(const void *cfg)
 {
 	return ((const struct taint_config *)cfg)->n_rules > 0;
@@ -270,19 +255,12 @@ static int taint_start(void *guard, const void *cfg, const struct bg_guard_env *
 		return -EOPNOTSUPP;
 	}
 	g->skel = bg_taint_bpf__open();
-	if (!g->skel) {
-		err = -errno;
-		pr_err("taint guard: open failed: %s\n", strerror(errno));
-		return err;
-	}
-	err = bg_bpf_lifecycle(g->skel->skeleton, &steps);
+	err = bg_bpf_lifecycle(BG_SKEL(g->skel), &steps);
 	if (!err)
 		err = cg_attach(g, caps->cgroup2);
-	if (err) {
+	if (err)
 		taint_stop(g);
-		return err;
-	}
-	return 0;
+	return err;
 }
 
 static int taint_pin(void *guard, struct bg_persist *p)
@@ -479,9 +457,9 @@ const struct bg_guard bg_guard_taint = {
 	.cfg_size = sizeof(struct taint_config),
 	.state_size = sizeof(struct taint_guard),
 	.reload = BG_GUARD_UPDATE,
-	.parse = taint_parse,
-	.free = taint_free,
-	.resolve = taint_resolve,
+	.parse = bg_taint_config_parse,
+	.free = bg_taint_config_free,
+	.resolve = bg_taint_config_resolve,
 	.enabled = taint_enabled,
 	.start = taint_start,
 	.update = taint_update,

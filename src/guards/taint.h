@@ -56,10 +56,10 @@ struct taint_guard {
 	struct taint_gen gen[2];
 };
 
-int bg_taint_config_parse(struct bg_yaml *y, yaml_node_t *n, struct taint_config *c);
+int bg_taint_config_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg);
 struct bg_resolve;
 /* Each classified path to its identity on this host (bg_config_resolve). */
-int bg_taint_config_resolve(struct taint_config *c, struct bg_resolve *r);
-void bg_taint_config_free(struct taint_config *c);
+int bg_taint_config_resolve(void *cfg, struct bg_resolve *r);
+void bg_taint_config_free(void *cfg);
 
 #endif

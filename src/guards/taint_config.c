@@ -158,8 +158,9 @@ static int parse_paths(struct bg_yaml *y, yaml_node_t *n, struct taint_rule_cfg 
 
 /* A missing path is an error unless the rule says ignore_missing (then it
  * is dropped); one file, one rule: the kernel looks a file up once. */
-int bg_taint_config_resolve(struct taint_config *c, struct bg_resolve *rs)
+int bg_taint_config_resolve(void *cfg, struct bg_resolve *rs)
 {
+	struct taint_config *c = cfg;
 	struct stat st;
 	size_t i, k, q, j, kept;
 
@@ -392,8 +393,9 @@ static int parse_rule(struct bg_yaml *y, yaml_node_t *list, yaml_node_t *n,
 	return 0;
 }
 
-int bg_taint_config_parse(struct bg_yaml *y, yaml_node_t *n, struct taint_config *c)
+int bg_taint_config_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg)
 {
+	struct taint_config *c = cfg;
 	yaml_node_item_t *it;
 	yaml_node_t *rules, *item;
 	size_t targets = 0;
@@ -420,8 +422,9 @@ int bg_taint_config_parse(struct bg_yaml *y, yaml_node_t *n, struct taint_config
 	return 0;
 }
 
-void bg_taint_config_free(struct taint_config *c)
+void bg_taint_config_free(void *cfg)
 {
+	struct taint_config *c = cfg;
 	size_t i, j;
 
 	for (i = 0; i < c->n_rules; i++) {

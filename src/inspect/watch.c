@@ -9,6 +9,7 @@
 
 #include "guards/bpfload.h"
 #include "core/cli.h"
+#include "core/guard.h"
 #include "core/context.h"
 #include "inspect/inspect.h"
 #include "core/probe.h"
@@ -60,6 +61,7 @@ int insp_cmd_watch(int argc, char **argv)
 	struct bg_bpfload_guard g = {0};
 	struct timespec t0;
 	struct bg_caps caps;
+	struct bg_guard_env env = {.ev = &w.ctx.ev, .caps = &caps};
 	char err[600], **operands;
 	int rc, n;
 	unsigned int k;
@@ -83,7 +85,7 @@ int insp_cmd_watch(int argc, char **argv)
 	 * own load tries): the whole probe takes seconds on a loaded host, and
 	 * a load made in that window would go unseen. */
 	bg_probe_only(&caps, BG_FEAT_BIT(BG_FEAT_LSM));
-	if (bg_ctx_open(&w.ctx, NULL, BG_RING_DEFAULT) || bg_bpfload_guard_start(&g, &c, &w.ctx.ev, &caps))
+	if (bg_ctx_open(&w.ctx, NULL, BG_RING_DEFAULT) || bg_guard_bpf_load.start(&g, &c, &env))
 		goto out;
 	fprintf(stderr, "bpfguard: watching BPF loads (%s, %u patterns)\n",
 		g.lsm ? "lsm/bpf" : "tp_btf/sys_enter", c.rules.n);
@@ -98,7 +100,7 @@ int insp_cmd_watch(int argc, char **argv)
 			break;
 	}
 	rc = 0;
-	bg_bpfload_guard_stop(&g);
+	bg_guard_bpf_load.stop(&g);
 	bg_events_drain(&w.ctx.ev);
 	bg_events_report(&w.ctx.ev, true);
 out:

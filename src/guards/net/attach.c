@@ -15,6 +15,7 @@
 #include "core/probe.h"
 #include "core/sys.h"
 #include "xdp.skel.h"
+#include "core/guard.h"
 #include "guards/net/net_int.h"
 
 
@@ -238,9 +239,11 @@ void net_link_close(struct bg_net_link *l, bool detach)
 	l->skel = NULL;
 }
 
-int bg_net_guard_start(struct bg_net_guard *g, const struct bg_net_config *c, struct bg_events *ev,
-		       const struct bg_caps *caps)
+int bg_net_guard_start(void *guard, const void *cfg, const struct bg_guard_env *env)
 {
+	struct bg_net_guard *g = guard;
+	const struct bg_net_config *c = cfg;
+	const struct bg_caps *caps = env->caps;
 	char root[PATH_MAX], dir[DIR_MAX];
 	size_t i;
 	int err;
@@ -262,7 +265,7 @@ int bg_net_guard_start(struct bg_net_guard *g, const struct bg_net_config *c, st
 		return -ENOMEM;
 	for (i = 0; i < c->n_ifaces; i++) {
 		snprintf(dir, sizeof(dir), "%s/%s", root, c->ifaces[i]);
-		err = net_attach_one(c, c->ifaces[i], dir, ev, &g->links[i]);
+		err = net_attach_one(c, c->ifaces[i], dir, env->ev, &g->links[i]);
 		if (err)
 			goto cleanup;
 		g->n_links++;
@@ -276,8 +279,9 @@ cleanup:
 	return err;
 }
 
-void bg_net_guard_stop(struct bg_net_guard *g)
+void bg_net_guard_stop(void *guard)
 {
+	struct bg_net_guard *g = guard;
 	size_t i;
 
 	for (i = 0; i < g->n_links; i++)

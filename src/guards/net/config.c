@@ -16,8 +16,10 @@ const char *const net_action_names[] = {"pass", "drop", "source", NULL};
 static const char *const mode_names[] = {"auto", "native", "generic", NULL};
 
 
-void bg_net_config_defaults(struct bg_net_config *c)
+void bg_net_config_defaults(void *cfg)
 {
+	struct bg_net_config *c = cfg;
+
 	memset(c, 0, sizeof(*c));
 	c->mode = BG_NET_MODE_AUTO;
 	c->cfg.default_action = BG_NET_DROP;
@@ -28,8 +30,9 @@ void bg_net_config_defaults(struct bg_net_config *c)
 	c->max_rules = BG_NET_DEFAULT_MAX_RULES;
 }
 
-void bg_net_config_free(struct bg_net_config *c)
+void bg_net_config_free(void *cfg)
 {
+	struct bg_net_config *c = cfg;
 	size_t i;
 
 	for (i = 0; i < c->n_ifaces; i++)
@@ -132,7 +135,7 @@ bool bg_net_ifname_valid(const char *s)
 	       !strpbrk(s, "/: \t\n\v\f\r\xa0");
 }
 
-int bg_net_config_parse(struct bg_yaml *y, yaml_node_t *root, struct bg_net_config *c)
+int bg_net_config_parse(struct bg_yaml *y, yaml_node_t *root, void *cfg)
 {
 	static const char *const keys[] = {
 		"interfaces", "mode",	 "default", "fragments", "other_protocols",
@@ -148,6 +151,7 @@ int bg_net_config_parse(struct bg_yaml *y, yaml_node_t *root, struct bg_net_conf
 	unsigned long long v;
 	const char *s;
 	size_t i, nprefix = 0;
+	struct bg_net_config *c = cfg;
 	int err, k;
 
 	bg_net_config_defaults(c);

@@ -8,35 +8,9 @@
 #include "core/guard.h"
 #include "guards/net/net_int.h"
 
-
-static void net_defaults(void *cfg)
-{
-	bg_net_config_defaults(cfg);
-}
-
-static int net_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg)
-{
-	return bg_net_config_parse(y, n, cfg);
-}
-
-static void net_free(void *cfg)
-{
-	bg_net_config_free(cfg);
-}
-
 static bool net_enabled(const void *cfg)
 {
 	return ((const struct bg_net_config *)cfg)->enabled;
-}
-
-static int net_start(void *g, const void *cfg, const struct bg_guard_env *env)
-{
-	return bg_net_guard_start(g, cfg, env->ev, env->caps);
-}
-
-static void net_stop(void *g)
-{
-	bg_net_guard_stop(g);
 }
 
 static const struct bg_event_desc *const net_events[] = {&bg_net_drop_desc, NULL};
@@ -47,11 +21,11 @@ const struct bg_guard bg_guard_network = {
 	.cfg_size = sizeof(struct bg_net_config),
 	.state_size = sizeof(struct bg_net_guard),
 	.reload = BG_GUARD_START_ONLY,
-	.defaults = net_defaults,
-	.parse = net_parse,
-	.free = net_free,
+	.defaults = bg_net_config_defaults,
+	.parse = bg_net_config_parse,
+	.free = bg_net_config_free,
 	.enabled = net_enabled,
-	.start = net_start,
-	.stop = net_stop,
+	.start = bg_net_guard_start,
+	.stop = bg_net_guard_stop,
 	.events = net_events,
 };
