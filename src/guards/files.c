@@ -75,7 +75,7 @@ static void gen_clear(struct bg_files_guard *g, __u32 gen)
 }
 
 static int add_allow(struct bg_files_guard *g, struct bg_files_gen *s, __u32 gen, __u32 rule,
-		     const struct bg_files_obj *exe, __u32 bit)
+		     const struct bg_host_path *exe, __u32 bit)
 {
 	struct bg_files_allow_key k = {.gen = gen, .rule = rule, .exe = exe->id};
 	int fd = bpf_map__fd(g->skel->maps.files_allow);
@@ -117,7 +117,7 @@ struct pin_stats {
 	rlim_t max_fd;
 };
 
-static void pin(struct bg_files_gen *s, const struct bg_files_obj *o, struct pin_stats *ps)
+static void pin(struct bg_files_gen *s, const struct bg_host_path *o, struct pin_stats *ps)
 {
 	struct bg_ident id;
 	const char *why = NULL;

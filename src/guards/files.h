@@ -8,8 +8,7 @@
 
 #include <bpfguard/files.h>
 
-#include "core/ident.h"
-#include "policy/yaml.h"
+#include "guards/hostpaths.h"
 
 struct bg_yaml;
 struct bg_events;
@@ -17,21 +16,12 @@ struct bg_caps;
 struct bg_files_bpf;
 struct bg_persist;
 
-/* One path of a rule or one allowed executable: the path at parse, its
- * identity when the config is resolved (bg_files_config_resolve). */
-struct bg_files_obj {
-	char *path;
-	struct bg_yaml_pos at; /* where the config names it */
-	struct bg_ident id;
-	bool dir;
-};
-
 struct bg_files_rule_cfg {
 	char *name;
 	int action; /* enum bg_action, or -1: the config's mode */
 	bool restrict_read, restrict_write, ignore_missing;
 	struct bg_yaml_pos at_paths;
-	struct bg_files_obj *paths, *read, *write;
+	struct bg_host_path *paths, *read, *write;
 	size_t n_paths, n_read, n_write;
 };
 

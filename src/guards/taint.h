@@ -8,8 +8,7 @@
 
 #include <bpfguard/taint.h>
 
-#include "core/ident.h"
-#include "policy/yaml.h"
+#include "guards/hostpaths.h"
 
 struct bg_yaml;
 struct bg_taint_bpf;
@@ -18,16 +17,9 @@ struct bg_taint_bpf;
 
 /* guards.taint of the agent config (docs/agent.md), parsed by
  * src/guards/taint_config.c; paths are resolved to (dev, ino) here. */
-struct taint_path {
-	char *path;
-	struct bg_yaml_pos at; /* where the config names it */
-	struct bg_ident id;    /* found when the config is resolved */
-	bool dir;
-};
-
 struct taint_rule_cfg {
 	char *name;
-	struct taint_path *paths;
+	struct bg_host_path *paths;
 	size_t n_paths;
 	bool ignore_missing;
 	struct bg_yaml_pos at_paths;

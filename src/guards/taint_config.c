@@ -16,6 +16,7 @@
 
 #include "core/guard.h"
 #include "core/ident.h"
+#include "guards/hostpaths.h"
 #include "guards/taint.h"
 #include "policy/yaml.h"
 
@@ -122,92 +123,34 @@ bad:
 		y, n, "duration: '%s' is not a duration (90s, 15m, 2h, 1d; at most 365d)", s);
 }
 
-/* Absolute paths, kept with where each was written; their identities are
- * found when the config is resolved (bg_taint_config_resolve). */
-static int parse_paths(struct bg_yaml *y, yaml_node_t *n, struct taint_rule_cfg *r)
-{
-	yaml_node_item_t *it;
-	yaml_node_t *item;
-	const char *s;
-	size_t len;
-	int err;
-
-	if (n->type != YAML_SEQUENCE_NODE)
-		return bg_yaml_error(y, n, "paths must be a list of paths");
-	len = n->data.sequence.items.top - n->data.sequence.items.start;
-	r->paths = calloc(len ? len : 1, sizeof(*r->paths));
-	if (!r->paths)
-		return -ENOMEM;
-	BG_YAML_FOR_EACH(y, n, it, item)
-	{
-		struct taint_path *p = &r->paths[r->n_paths];
-
-		err = bg_yaml_str(y, item, "paths", &s);
-		if (err)
-			return err;
-		if (s[0] != '/')
-			return bg_yaml_error(y, item, "paths: '%s' is not an absolute path", s);
-		p->path = strdup(s);
-		if (!p->path)
-			return -ENOMEM;
-		p->at = bg_yaml_pos(item);
-		r->n_paths++;
-	}
-	return 0;
-}
-
-/* A missing path is an error unless the rule says ignore_missing (then it
- * is dropped); one file, one rule: the kernel looks a file up once. */
+/* Each path to its identity (src/guards/hostpaths.h), a file or a
+ * directory; one file, one rule: the kernel looks a file up once. */
 int bg_taint_config_resolve(void *cfg, struct bg_resolve *rs)
 {
 	struct taint_config *c = cfg;
-	struct stat st;
-	size_t i, k, q, j, kept;
+	const struct bg_host_path *same;
+	size_t i, j, q;
+	int err;
 
 	for (i = 0; i < c->n_rules; i++) {
 		struct taint_rule_cfg *r = &c->rules[i];
 
-		for (k = 0, kept = 0; k < r->n_paths; k++) {
-			struct taint_path *p = &r->paths[k];
-
-			if (stat(p->path, &st) < 0) {
-				if (errno == ENOENT && r->ignore_missing) {
-					free(p->path);
-					p->path = NULL;
-					continue;
-				}
-				return bg_resolve_error(rs, p->at, "paths: %s: %s", p->path,
-							strerror(errno));
-			}
-			if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-				return bg_resolve_error(rs, p->at,
-							"paths: %s is neither a file nor a directory",
-							p->path);
-			if (kept != k) {
-				r->paths[kept] = *p;
-				p->path = NULL; /* moved: freed once, whatever happens next */
-				p = &r->paths[kept];
-			}
-			bg_ident_from_stat(&st, &p->id);
-			p->dir = S_ISDIR(st.st_mode);
-			for (j = 0; j <= i; j++) {
-				const struct taint_rule_cfg *o = &c->rules[j];
-				size_t n_o = j < i ? o->n_paths : kept;
-
-				for (q = 0; q < n_o; q++)
-					if (!memcmp(&o->paths[q].id, &p->id, sizeof(p->id)))
-						return bg_resolve_error(
-							rs, p->at,
-							"paths: %s is the same file as %s (rule '%s')",
-							p->path, o->paths[q].path, o->name);
-			}
-			kept++;
-		}
-		r->n_paths = kept;
-		if (!kept)
+		err = bg_host_paths_resolve(rs, "paths", BG_HOST_FILE_OR_DIR, r->ignore_missing,
+					    r->paths, &r->n_paths);
+		if (err)
+			return err;
+		if (!r->n_paths)
 			return bg_resolve_error(rs, r->at_paths,
 						"rule '%s': every path is missing (ignore_missing)",
 						r->name);
+		for (j = 0; j < i; j++)
+			for (q = 0; q < r->n_paths; q++)
+				if ((same = bg_host_paths_find(c->rules[j].paths,
+							       c->rules[j].n_paths, &r->paths[q])))
+					return bg_resolve_error(
+						rs, r->paths[q].at,
+						"paths: %s is the same file as %s (rule '%s')",
+						r->paths[q].path, same->path, c->rules[j].name);
 	}
 	return 0;
 }
@@ -385,7 +328,7 @@ static int parse_rule(struct bg_yaml *y, yaml_node_t *list, yaml_node_t *n,
 	if (!paths)
 		return bg_yaml_error(y, n, "rule '%s' has no paths", r->name);
 	r->at_paths = bg_yaml_pos(paths);
-	err = parse_paths(y, paths, r);
+	err = bg_host_paths_parse(y, paths, "paths", &r->paths, &r->n_paths);
 	if (err)
 		return err;
 	if (!r->n_paths)
@@ -425,13 +368,11 @@ int bg_taint_config_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg)
 void bg_taint_config_free(void *cfg)
 {
 	struct taint_config *c = cfg;
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < c->n_rules; i++) {
 		free(c->rules[i].name);
-		for (j = 0; j < c->rules[i].n_paths; j++)
-			free(c->rules[i].paths[j].path);
-		free(c->rules[i].paths);
+		bg_host_paths_free(c->rules[i].paths, c->rules[i].n_paths);
 	}
 	free(c->rules);
 	c->rules = NULL;
