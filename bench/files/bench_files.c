@@ -100,24 +100,24 @@ static int make_config(const char *dir, struct bg_files_config *c, struct bg_fil
 	int i, fd;
 
 	memset(r, 0, sizeof(*r));
-	r->name = "bench";
-	r->action = BG_ACT_KILL;
+	r->h.name = "bench";
+	r->h.action = BG_ACT_KILL;
 	r->restrict_read = true;
-	r->paths = calloc(NPATHS, sizeof(*r->paths));
+	r->h.paths = calloc(NPATHS, sizeof(*r->h.paths));
 	r->read = calloc(1, sizeof(*r->read));
-	if (!r->paths || !r->read)
+	if (!r->h.paths || !r->read)
 		return -ENOMEM;
 	for (i = 0; i < NPATHS; i++) {
 		snprintf(path, sizeof(path), "%s/p%05d", dir, i);
 		fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
-		if (fd < 0 || bg_ident_from_fd(fd, &r->paths[i].id))
+		if (fd < 0 || bg_ident_from_fd(fd, &r->h.paths[i].id))
 			return -errno;
 		close(fd);
-		r->paths[i].path = strdup(path); /* the guard pins it by path */
-		if (!r->paths[i].path)
+		r->h.paths[i].path = strdup(path); /* the guard pins it by path */
+		if (!r->h.paths[i].path)
 			return -ENOMEM;
 	}
-	r->n_paths = NPATHS;
+	r->h.n_paths = NPATHS;
 	r->read[0].path = "/proc/self/exe";
 	if (bg_ident_from_path(r->read[0].path, &r->read[0].id))
 		return -errno;
@@ -328,12 +328,12 @@ out:
 
 		snprintf(path, sizeof(path), "%s/p%05d", dir, i);
 		unlink(path);
-		if (rule.paths)
-			free(rule.paths[i].path);
+		if (rule.h.paths)
+			free(rule.h.paths[i].path);
 	}
 	unlink(unprot);
 	rmdir(dir);
-	free(rule.paths);
+	free(rule.h.paths);
 	free(rule.read);
 	return err;
 }

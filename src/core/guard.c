@@ -1,11 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/libbpf.h>
 
 #include "events/ring.h"
 #include "core/guard.h"
 #include "core/log.h"
+
+int bg_gen_swap(uint32_t *gen, const struct bg_gen_ops *ops, void *arg)
+{
+	uint32_t cur = __atomic_load_n(gen, __ATOMIC_ACQUIRE) & 1, next = cur ^ 1;
+	struct timespec grace = {0, 10 * 1000 * 1000};
+	int err;
+
+	ops->clear(arg, next); /* leftovers of a failed swap */
+	err = ops->fill(arg, next);
+	if (err) {
+		pr_err("%s: cannot write the new rules (%s); the old rules stay\n", ops->who,
+		       strerror(-err));
+		ops->clear(arg, next);
+		return err;
+	}
+	__atomic_store_n(gen, next, __ATOMIC_RELEASE);
+	/* A check that read the old generation just before the store may
+	 * still be looking it up: give it time (checks take microseconds,
+	 * and the programs cannot sleep) before deleting what it reads. */
+	nanosleep(&grace, NULL);
+	ops->clear(arg, cur);
+	return 0;
+}
 
 int bg_bpf_lifecycle(struct bpf_object_skeleton *s, const struct bg_bpf_steps *st)
 {

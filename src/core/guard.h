@@ -92,4 +92,19 @@ struct bg_bpf_steps {
 int bg_bpf_lifecycle(struct bpf_object_skeleton *s, const struct bg_bpf_steps *st);
 #define BG_SKEL(skel) ((skel) ? (skel)->skeleton : NULL)
 
+/*
+ * A guard whose maps hold two generations of rules, and a word in its BPF
+ * object saying which one the checks read, swaps in a new rule set without
+ * a window: fill() writes it under the generation not in use, one aligned
+ * store to *gen switches every check to it, and after a grace the old one
+ * is cleared. On error the old rules stay in force ("WHO: cannot write the
+ * new rules" says why).
+ */
+struct bg_gen_ops {
+	const char *who;
+	int (*fill)(void *arg, uint32_t gen);
+	void (*clear)(void *arg, uint32_t gen);
+};
+int bg_gen_swap(uint32_t *gen, const struct bg_gen_ops *ops, void *arg);
+
 #endif

@@ -38,15 +38,25 @@
 static int effective_action(const struct bg_files_guard *g, const struct bg_files_rule_cfg *r,
 			    int mode)
 {
-	int a = r->action >= 0 ? r->action : mode;
+	int a = r->h.action >= 0 ? r->h.action : mode;
 
 	if (a == BG_ACT_DENY && !g->lsm)
 		return BG_ACT_KILL;
 	return a;
 }
 
-static void gen_clear(struct bg_files_guard *g, __u32 gen)
+/* What a start or an update works with: gen_fill and gen_clear are the
+ * guard's bg_gen_ops (core/guard.h). */
+struct files_args {
+	struct bg_files_guard *g;
+	const struct bg_files_config *c;
+	int mode;
+	const struct bg_caps *caps;
+};
+
+static void gen_clear(void *arg, __u32 gen)
 {
+	struct bg_files_guard *g = ((struct files_args *)arg)->g;
 	struct bg_files_gen *s = &g->gen[gen];
 	int tfd = bpf_map__fd(g->skel->maps.files_targets);
 	int afd = bpf_map__fd(g->skel->maps.files_allow);
@@ -163,8 +173,12 @@ static void pin_room(size_t n, struct pin_stats *ps)
 }
 
 /* Write a whole rule set under generation gen (not the one in use). */
-static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_config *c, int mode)
+static int gen_fill(void *arg, __u32 gen)
 {
+	const struct files_args *a = arg;
+	struct bg_files_guard *g = a->g;
+	const struct bg_files_config *c = a->c;
+	int mode = a->mode;
 	struct bg_files_gen *s = &g->gen[gen];
 	int tfd = bpf_map__fd(g->skel->maps.files_targets);
 	int rfd = bpf_map__fd(g->skel->maps.files_rules);
@@ -175,7 +189,7 @@ static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_c
 	int err;
 
 	for (i = 0; i < c->n_rules; i++) {
-		nt += c->rules[i].n_paths;
+		nt += c->rules[i].h.n_paths;
 		na += c->rules[i].n_read + c->rules[i].n_write;
 	}
 	s->targets = calloc(nt ? nt : 1, sizeof(*s->targets));
@@ -195,7 +209,7 @@ static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_c
 			.valid = 1,
 		};
 
-		s->names[i] = strdup(r->name);
+		s->names[i] = strdup(r->h.name);
 		if (!s->names[i])
 			return -ENOMEM;
 		/* The rule entry first: a target never points at nothing. */
@@ -215,18 +229,18 @@ static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_c
 				return err;
 			pin(s, &r->write[j], &ps);
 		}
-		for (j = 0; j < r->n_paths; j++) {
-			struct bg_files_target_key k = {.gen = gen, .id = r->paths[j].id};
+		for (j = 0; j < r->h.n_paths; j++) {
+			struct bg_files_target_key k = {.gen = gen, .id = r->h.paths[j].id};
 			struct bg_files_target t = {
 				.rule = (__u32)i,
-				.flags = r->paths[j].dir ? BG_FILES_T_DIR : 0,
+				.flags = r->h.paths[j].dir ? BG_FILES_T_DIR : 0,
 			};
 
 			if (bpf_map_update_elem(tfd, &k, &t, BPF_NOEXIST))
 				return -errno;
 			s->targets[s->n_targets++] = k;
-			dirs |= r->paths[j].dir;
-			pin(s, &r->paths[j], &ps);
+			dirs |= r->h.paths[j].dir;
+			pin(s, &r->h.paths[j], &ps);
 		}
 	}
 	g->skel->bss->files_has_dirs[gen] = dirs;
@@ -238,30 +252,14 @@ static int gen_fill(struct bg_files_guard *g, __u32 gen, const struct bg_files_c
 	return 0;
 }
 
+static const struct bg_gen_ops files_gen_ops = {"files guard", gen_fill, gen_clear};
+
+/* Swap in a new rule set without a window (docs/agent.md, reload). */
 static int files_update(void *guard, const void *cfg, int mode)
 {
-	struct bg_files_guard *g = guard;
-	const struct bg_files_config *c = cfg;
-	__u32 cur = __atomic_load_n(&g->skel->bss->files_gen, __ATOMIC_ACQUIRE) & 1, next = cur ^ 1;
-	struct timespec grace = {0, 10 * 1000 * 1000};
-	int err;
+	struct files_args a = {guard, cfg, mode, NULL};
 
-	gen_clear(g, next); /* leftovers of a failed update */
-	err = gen_fill(g, next, c, mode);
-	if (err) {
-		pr_err("files guard: cannot write the new rules (%s); the old rules stay\n",
-		       strerror(-err));
-		gen_clear(g, next);
-		return err;
-	}
-	/* One aligned store switches every check to the complete new set. */
-	__atomic_store_n(&g->skel->bss->files_gen, next, __ATOMIC_RELEASE);
-	/* A check that read the old generation just before the store may
-	 * still be looking it up: give it time (checks take microseconds,
-	 * and the programs cannot sleep) before deleting what it reads. */
-	nanosleep(&grace, NULL);
-	gen_clear(g, cur);
-	return 0;
+	return bg_gen_swap(&a.g->skel->bss->files_gen, &files_gen_ops, &a);
 }
 
 static bool kernel_has_lsm_hook(const char *hook)
@@ -283,18 +281,12 @@ static bool kernel_has_rdonly_cast(void)
 	return has;
 }
 
-struct files_start {
-	struct bg_files_guard *g;
-	const struct bg_files_config *c;
-	int mode;
-	const struct bg_caps *caps;
-};
 
 /* The programs of the mechanism this kernel allows: LSM hooks it has, or
  * one sys_exit variant with what goes with it. */
 static int files_configure(void *arg)
 {
-	struct files_start *st = arg;
+	struct files_args *st = arg;
 	struct bg_files_guard *g = st->g;
 	struct bpf_program *p, *use;
 	size_t i;
@@ -334,9 +326,9 @@ static int files_configure(void *arg)
 
 static int files_fill(void *arg)
 {
-	struct files_start *st = arg;
+	struct files_args *st = arg;
 
-	return files_update(st->g, st->c, st->mode);
+	return bg_gen_swap(&st->g->skel->bss->files_gen, &files_gen_ops, st);
 }
 
 static void files_stop(void *guard);
@@ -347,7 +339,7 @@ static int files_start(void *guard, const void *cfg, const struct bg_guard_env *
 	const struct bg_files_config *c = cfg;
 	const struct bg_caps *caps = env->caps;
 	int mode = env->mode;
-	struct files_start st = {g, c, mode, caps};
+	struct files_args st = {g, c, mode, caps};
 	struct bg_bpf_steps steps = {.who = "files guard",
 				     .ev = env->ev,
 				     .configure = files_configure,
@@ -371,10 +363,10 @@ static int files_start(void *guard, const void *cfg, const struct bg_guard_env *
 		return err;
 	}
 	for (i = 0; i < c->n_rules; i++)
-		if (!g->lsm && (c->rules[i].action >= 0 ? c->rules[i].action : mode) == BG_ACT_DENY)
+		if (!g->lsm && (c->rules[i].h.action >= 0 ? c->rules[i].h.action : mode) == BG_ACT_DENY)
 			pr_warn("files rule '%s': deny needs BPF LSM, refused by this kernel; "
 				"enforced as kill at the open's return (docs/guarantees.md)\n",
-				c->rules[i].name);
+				c->rules[i].h.name);
 	return 0;
 }
 

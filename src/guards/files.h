@@ -17,12 +17,10 @@ struct bg_files_bpf;
 struct bg_persist;
 
 struct bg_files_rule_cfg {
-	char *name;
-	int action; /* enum bg_action, or -1: the config's mode */
-	bool restrict_read, restrict_write, ignore_missing;
-	struct bg_yaml_pos at_paths;
-	struct bg_host_path *paths, *read, *write;
-	size_t n_paths, n_read, n_write;
+	struct bg_path_rule h; /* name, action, the protected paths */
+	bool restrict_read, restrict_write;
+	struct bg_host_path *read, *write; /* the executables allowed to */
+	size_t n_read, n_write;
 };
 
 /* guards.files of the agent config (docs/agent.md). */

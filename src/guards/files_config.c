@@ -41,31 +41,12 @@ static const struct bg_yaml_rules kind = {.section = "guards.files",
 static int parse_rule(struct bg_yaml *y, yaml_node_t *list, yaml_node_t *n,
 		      struct bg_files_rule_cfg *r)
 {
-	yaml_node_t *v, *paths;
-	const char *s;
+	yaml_node_t *v;
 	int err;
 
-	r->action = -1;
-	err = bg_yaml_rule_head(y, list, n, &kind, &s, &r->action);
+	err = bg_path_rule_parse(y, list, n, &kind, &r->h);
 	if (err)
 		return err;
-	r->name = strdup(s);
-	if (!r->name)
-		return -ENOMEM;
-	if ((v = bg_yaml_get(y, n, "ignore_missing"))) {
-		err = bg_yaml_bool(y, v, "ignore_missing", &r->ignore_missing);
-		if (err)
-			return err;
-	}
-	paths = bg_yaml_get(y, n, "paths");
-	if (!paths)
-		return bg_yaml_error(y, n, "rule '%s' has no paths", r->name);
-	r->at_paths = bg_yaml_pos(paths);
-	err = bg_host_paths_parse(y, paths, "paths", &r->paths, &r->n_paths);
-	if (err)
-		return err;
-	if (!r->n_paths)
-		return bg_yaml_error(y, paths, "rule '%s': paths is empty", r->name);
 	if ((v = bg_yaml_get(y, n, "read"))) {
 		r->restrict_read = true;
 		err = bg_host_paths_parse(y, v, "read", &r->read, &r->n_read);
@@ -80,7 +61,7 @@ static int parse_rule(struct bg_yaml *y, yaml_node_t *list, yaml_node_t *n,
 	}
 	if (!r->restrict_read && !r->restrict_write)
 		return bg_yaml_error(
-			y, n, "rule '%s' restricts nothing: give read:, write: or both", r->name);
+			y, n, "rule '%s' restricts nothing: give read:, write: or both", r->h.name);
 	return 0;
 }
 
@@ -105,7 +86,7 @@ int bg_files_config_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg)
 		c->n_rules++; /* counted even on error, so that free sees it */
 		if (err)
 			return err;
-		targets += r->n_paths;
+		targets += r->h.n_paths;
 		allow += r->n_read + r->n_write;
 		if (targets > TARGETS_PER_GEN || allow > ALLOW_PER_GEN)
 			return bg_yaml_error(y, item,
@@ -122,8 +103,7 @@ void bg_files_config_free(void *cfg)
 	size_t i;
 
 	for (i = 0; i < c->n_rules; i++) {
-		free(c->rules[i].name);
-		bg_host_paths_free(c->rules[i].paths, c->rules[i].n_paths);
+		bg_path_rule_free(&c->rules[i].h);
 		bg_host_paths_free(c->rules[i].read, c->rules[i].n_read);
 		bg_host_paths_free(c->rules[i].write, c->rules[i].n_write);
 	}
@@ -143,31 +123,26 @@ int bg_files_config_resolve(void *cfg, struct bg_resolve *rs)
 	int err;
 
 	for (i = 0; i < c->n_rules; i++) {
+		struct bg_path_rule *h = &c->rules[i].h;
 		struct bg_files_rule_cfg *r = &c->rules[i];
-		bool im = r->ignore_missing;
 
-		err = bg_host_paths_resolve(rs, "paths", BG_HOST_FILE_OR_DIR, im, r->paths,
-					    &r->n_paths);
+		err = bg_path_rule_resolve(rs, h);
 		if (!err)
-			err = bg_host_paths_resolve(rs, "read", BG_HOST_FILE, im, r->read,
-						    &r->n_read);
+			err = bg_host_paths_resolve(rs, "read", BG_HOST_FILE, h->ignore_missing,
+						    r->read, &r->n_read);
 		if (!err)
-			err = bg_host_paths_resolve(rs, "write", BG_HOST_FILE, im, r->write,
-						    &r->n_write);
+			err = bg_host_paths_resolve(rs, "write", BG_HOST_FILE, h->ignore_missing,
+						    r->write, &r->n_write);
 		if (err)
 			return err;
-		if (!r->n_paths)
-			return bg_resolve_error(rs, r->at_paths,
-						"rule '%s': every path is missing (ignore_missing)",
-						r->name);
 		for (j = 0; j < i; j++)
-			for (q = 0; q < r->n_paths; q++)
-				if ((same = bg_host_paths_find(c->rules[j].paths,
-							       c->rules[j].n_paths, &r->paths[q])))
+			for (q = 0; q < h->n_paths; q++)
+				if ((same = bg_host_paths_find(c->rules[j].h.paths,
+							       c->rules[j].h.n_paths, &h->paths[q])))
 					return bg_resolve_error(
-						rs, r->at_paths,
+						rs, h->at_paths,
 						"rule '%s': %s is already protected by rule '%s' (%s)",
-						r->name, r->paths[q].path, c->rules[j].name, same->path);
+						h->name, h->paths[q].path, c->rules[j].h.name, same->path);
 	}
 	return 0;
 }

@@ -101,3 +101,52 @@ void bg_host_paths_free(struct bg_host_path *p, size_t n)
 		free(p[i].path);
 	free(p);
 }
+
+int bg_path_rule_parse(struct bg_yaml *y, yaml_node_t *list, yaml_node_t *n,
+		       const struct bg_yaml_rules *k, struct bg_path_rule *r)
+{
+	yaml_node_t *v;
+	const char *s;
+	int err;
+
+	r->action = -1;
+	err = bg_yaml_rule_head(y, list, n, k, &s, &r->action);
+	if (err)
+		return err;
+	r->name = strdup(s);
+	if (!r->name)
+		return -ENOMEM;
+	if ((v = bg_yaml_get(y, n, "ignore_missing"))) {
+		err = bg_yaml_bool(y, v, "ignore_missing", &r->ignore_missing);
+		if (err)
+			return err;
+	}
+	v = bg_yaml_get(y, n, "paths");
+	if (!v)
+		return bg_yaml_error(y, n, "rule '%s' has no paths", r->name);
+	r->at_paths = bg_yaml_pos(v);
+	err = bg_host_paths_parse(y, v, "paths", &r->paths, &r->n_paths);
+	if (!err && !r->n_paths)
+		err = bg_yaml_error(y, v, "rule '%s': paths is empty", r->name);
+	return err;
+}
+
+int bg_path_rule_resolve(struct bg_resolve *rs, struct bg_path_rule *r)
+{
+	int err = bg_host_paths_resolve(rs, "paths", BG_HOST_FILE_OR_DIR, r->ignore_missing,
+					r->paths, &r->n_paths);
+
+	if (!err && !r->n_paths)
+		err = bg_resolve_error(rs, r->at_paths,
+				       "rule '%s': every path is missing (ignore_missing)", r->name);
+	return err;
+}
+
+void bg_path_rule_free(struct bg_path_rule *r)
+{
+	free(r->name);
+	bg_host_paths_free(r->paths, r->n_paths);
+	r->name = NULL;
+	r->paths = NULL;
+	r->n_paths = 0;
+}

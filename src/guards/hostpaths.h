@@ -48,4 +48,23 @@ const struct bg_host_path *bg_host_paths_find(const struct bg_host_path *a, size
 					      const struct bg_host_path *p);
 void bg_host_paths_free(struct bg_host_path *p, size_t n);
 
+/* A rule over host paths, as files and taint rules begin. */
+struct bg_path_rule {
+	char *name;
+	int action; /* enum bg_action, or -1: the config's mode */
+	bool ignore_missing;
+	struct bg_yaml_pos at_paths;
+	struct bg_host_path *paths; /* files or directories (everything beneath) */
+	size_t n_paths;
+};
+
+struct bg_yaml_rules;
+/* Rule n, an item of list: its head (bg_yaml_rule_head: keys, a name no
+ * rule before it has, action), ignore_missing, and paths, not empty. */
+int bg_path_rule_parse(struct bg_yaml *y, yaml_node_t *list, yaml_node_t *n,
+		       const struct bg_yaml_rules *k, struct bg_path_rule *r);
+/* Its paths to identities; a rule whose every path is missing is an error. */
+int bg_path_rule_resolve(struct bg_resolve *rs, struct bg_path_rule *r);
+void bg_path_rule_free(struct bg_path_rule *r);
+
 #endif

@@ -42,10 +42,18 @@ static bool taint_enabled(const void *cfg)
 	return ((const struct taint_config *)cfg)->n_rules > 0;
 }
 
-/* ---- maps: two generations, one flip ---- */
+/* ---- maps: two generations, one flip (bg_gen_swap) ---- */
 
-static void gen_clear(struct taint_guard *g, __u32 gen)
+/* What a start or an update works with. */
+struct taint_start {
+	struct taint_guard *g;
+	const struct taint_config *c;
+	int mode;
+};
+
+static void gen_clear(void *arg, __u32 gen)
 {
+	struct taint_guard *g = ((struct taint_start *)arg)->g;
 	struct taint_gen *s = &g->gen[gen];
 	int tfd = bpf_map__fd(g->skel->maps.taint_targets);
 	int rfd = bpf_map__fd(g->skel->maps.taint_rules);
@@ -66,8 +74,12 @@ static void gen_clear(struct taint_guard *g, __u32 gen)
 	memset(s, 0, sizeof(*s));
 }
 
-static int gen_fill(struct taint_guard *g, __u32 gen, const struct taint_config *c, int mode)
+static int gen_fill(void *arg, __u32 gen)
 {
+	const struct taint_start *a = arg;
+	struct taint_guard *g = a->g;
+	const struct taint_config *c = a->c;
+	int mode = a->mode;
 	struct taint_gen *s = &g->gen[gen];
 	int tfd = bpf_map__fd(g->skel->maps.taint_targets);
 	int rfd = bpf_map__fd(g->skel->maps.taint_rules);
@@ -76,7 +88,7 @@ static int gen_fill(struct taint_guard *g, __u32 gen, const struct taint_config 
 	__u32 idx;
 
 	for (i = 0; i < c->n_rules; i++)
-		nt += c->rules[i].n_paths;
+		nt += c->rules[i].h.n_paths;
 	s->targets = calloc(nt ? nt : 1, sizeof(*s->targets));
 	s->names = calloc(c->n_rules ? c->n_rules : 1, sizeof(*s->names));
 	if (!s->targets || !s->names)
@@ -86,9 +98,9 @@ static int gen_fill(struct taint_guard *g, __u32 gen, const struct taint_config 
 		struct bg_taint_rule rule = r->r;
 
 		rule.rule_id = RULE_ID(gen, (__u32)i);
-		rule.action = (__u8)(r->action >= 0 ? r->action : mode);
+		rule.action = (__u8)(r->h.action >= 0 ? r->h.action : mode);
 		rule.valid = 1;
-		s->names[i] = strdup(r->name);
+		s->names[i] = strdup(r->h.name);
 		if (!s->names[i])
 			return -ENOMEM;
 		/* The rule first: a target never points at nothing. */
@@ -96,53 +108,33 @@ static int gen_fill(struct taint_guard *g, __u32 gen, const struct taint_config 
 		if (bpf_map_update_elem(rfd, &idx, &rule, BPF_ANY))
 			return -errno;
 		s->n_rules = i + 1;
-		for (j = 0; j < r->n_paths; j++) {
-			struct bg_taint_target_key k = {.gen = gen, .id = r->paths[j].id};
+		for (j = 0; j < r->h.n_paths; j++) {
+			struct bg_taint_target_key k = {.gen = gen, .id = r->h.paths[j].id};
 			struct bg_taint_target t = {
 				.rule = (__u32)i,
-				.flags = r->paths[j].dir ? BG_TAINT_T_DIR : 0,
+				.flags = r->h.paths[j].dir ? BG_TAINT_T_DIR : 0,
 			};
 
 			if (bpf_map_update_elem(tfd, &k, &t, BPF_NOEXIST))
 				return -errno;
 			s->targets[s->n_targets++] = k;
-			dirs |= r->paths[j].dir;
+			dirs |= r->h.paths[j].dir;
 		}
 	}
 	g->skel->bss->taint_has_dirs[gen] = dirs;
 	return 0;
 }
 
+static const struct bg_gen_ops taint_gen_ops = {"taint guard", gen_fill, gen_clear};
+
 static int taint_update(void *guard, const void *cfg, int mode)
 {
-	struct taint_guard *g = guard;
-	__u32 cur = __atomic_load_n(&g->skel->bss->taint_gen, __ATOMIC_ACQUIRE) & 1, next = cur ^ 1;
-	struct timespec grace = {0, 10 * 1000 * 1000};
-	int err;
+	struct taint_start a = {guard, cfg, mode};
 
-	gen_clear(g, next);
-	err = gen_fill(g, next, cfg, mode);
-	if (err) {
-		pr_err("taint guard: cannot write the new rules (%s); the old rules stay\n",
-		       strerror(-err));
-		gen_clear(g, next);
-		return err;
-	}
-	__atomic_store_n(&g->skel->bss->taint_gen, next, __ATOMIC_RELEASE);
-	/* A check that read the old generation may still be looking it up:
-	 * checks take microseconds and cannot sleep. */
-	nanosleep(&grace, NULL);
-	gen_clear(g, cur);
-	return 0;
+	return bg_gen_swap(&a.g->skel->bss->taint_gen, &taint_gen_ops, &a);
 }
 
 /* ---- lifecycle ---- */
-
-struct taint_start {
-	struct taint_guard *g;
-	const struct taint_config *c;
-	int mode;
-};
 
 static int taint_configure(void *arg)
 {
@@ -171,7 +163,7 @@ static int taint_fill(void *arg)
 {
 	struct taint_start *st = arg;
 
-	return taint_update(st->g, st->c, st->mode);
+	return bg_gen_swap(&st->g->skel->bss->taint_gen, &taint_gen_ops, st);
 }
 
 static void taint_stop(void *guard)

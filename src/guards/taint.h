@@ -18,13 +18,8 @@ struct bg_taint_bpf;
 /* guards.taint of the agent config (docs/agent.md), parsed by
  * src/guards/taint_config.c; paths are resolved to (dev, ino) here. */
 struct taint_rule_cfg {
-	char *name;
-	struct bg_host_path *paths;
-	size_t n_paths;
-	bool ignore_missing;
-	struct bg_yaml_pos at_paths;
+	struct bg_path_rule h;	/* name, action, the classified paths */
 	struct bg_taint_rule r; /* everything the kernel reads, but rule_id and valid */
-	int action;		/* enum bg_action, or -1: the config's mode */
 };
 
 struct taint_config {

@@ -133,24 +133,19 @@ int bg_taint_config_resolve(void *cfg, struct bg_resolve *rs)
 	int err;
 
 	for (i = 0; i < c->n_rules; i++) {
-		struct taint_rule_cfg *r = &c->rules[i];
+		struct bg_path_rule *h = &c->rules[i].h;
 
-		err = bg_host_paths_resolve(rs, "paths", BG_HOST_FILE_OR_DIR, r->ignore_missing,
-					    r->paths, &r->n_paths);
+		err = bg_path_rule_resolve(rs, h);
 		if (err)
 			return err;
-		if (!r->n_paths)
-			return bg_resolve_error(rs, r->at_paths,
-						"rule '%s': every path is missing (ignore_missing)",
-						r->name);
 		for (j = 0; j < i; j++)
-			for (q = 0; q < r->n_paths; q++)
-				if ((same = bg_host_paths_find(c->rules[j].paths,
-							       c->rules[j].n_paths, &r->paths[q])))
+			for (q = 0; q < h->n_paths; q++)
+				if ((same = bg_host_paths_find(c->rules[j].h.paths,
+							       c->rules[j].h.n_paths, &h->paths[q])))
 					return bg_resolve_error(
-						rs, r->paths[q].at,
+						rs, h->paths[q].at,
 						"paths: %s is the same file as %s (rule '%s')",
-						r->paths[q].path, same->path, c->rules[j].name);
+						h->paths[q].path, same->path, c->rules[j].h.name);
 	}
 	return 0;
 }
@@ -287,27 +282,22 @@ static const struct bg_yaml_rules kind = {.section = "guards.taint",
 static int parse_rule(struct bg_yaml *y, yaml_node_t *list, yaml_node_t *n,
 		      struct taint_rule_cfg *r)
 {
-	yaml_node_t *v, *paths;
-	const char *s;
+	yaml_node_t *v;
 	int err;
 
-	r->action = -1;
-	err = bg_yaml_rule_head(y, list, n, &kind, &s, &r->action);
+	err = bg_path_rule_parse(y, list, n, &kind, &r->h);
 	if (err)
 		return err;
-	r->name = strdup(s);
-	if (!r->name)
-		return -ENOMEM;
 	if ((v = bg_yaml_get(y, n, "redirect"))) {
 		err = parse_redirect(y, v, &r->r);
 		if (err)
 			return err;
-		if (r->action != BG_ACT_REDIRECT)
+		if (r->h.action != BG_ACT_REDIRECT)
 			return bg_yaml_error(y, v, "rule '%s': redirect: without action: redirect",
-					     r->name);
-	} else if (r->action == BG_ACT_REDIRECT) {
+					     r->h.name);
+	} else if (r->h.action == BG_ACT_REDIRECT) {
 		return bg_yaml_error(y, n, "rule '%s': action redirect needs redirect: [ADDR:PORT]",
-				     r->name);
+				     r->h.name);
 	}
 	if ((v = bg_yaml_get(y, n, "duration"))) {
 		err = parse_duration(y, v, &r->r.duration_ns);
@@ -319,20 +309,6 @@ static int parse_rule(struct bg_yaml *y, yaml_node_t *list, yaml_node_t *n,
 		if (err)
 			return err;
 	}
-	if ((v = bg_yaml_get(y, n, "ignore_missing"))) {
-		err = bg_yaml_bool(y, v, "ignore_missing", &r->ignore_missing);
-		if (err)
-			return err;
-	}
-	paths = bg_yaml_get(y, n, "paths");
-	if (!paths)
-		return bg_yaml_error(y, n, "rule '%s' has no paths", r->name);
-	r->at_paths = bg_yaml_pos(paths);
-	err = bg_host_paths_parse(y, paths, "paths", &r->paths, &r->n_paths);
-	if (err)
-		return err;
-	if (!r->n_paths)
-		return bg_yaml_error(y, paths, "rule '%s': paths is empty", r->name);
 	return 0;
 }
 
@@ -357,7 +333,7 @@ int bg_taint_config_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg)
 		c->n_rules++; /* counted even on error, so that free sees it */
 		if (err)
 			return err;
-		targets += r->n_paths;
+		targets += r->h.n_paths;
 		if (targets > BG_TAINT_TARGETS_PER_GEN)
 			return bg_yaml_error(y, item, "too many paths in guards.taint (max %d)",
 					     BG_TAINT_TARGETS_PER_GEN);
@@ -371,8 +347,7 @@ void bg_taint_config_free(void *cfg)
 	size_t i;
 
 	for (i = 0; i < c->n_rules; i++) {
-		free(c->rules[i].name);
-		bg_host_paths_free(c->rules[i].paths, c->rules[i].n_paths);
+		bg_path_rule_free(&c->rules[i].h);
 	}
 	free(c->rules);
 	c->rules = NULL;

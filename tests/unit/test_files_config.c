@@ -51,18 +51,18 @@ static void test_rules(void **state)
 			       &c, err),
 			 0);
 	assert_int_equal(FILES_CFG(c)->n_rules, 2);
-	assert_string_equal(FILES_CFG(c)->rules[0].name, "pw");
-	assert_int_equal(FILES_CFG(c)->rules[0].action, BG_ACT_KILL);
+	assert_string_equal(FILES_CFG(c)->rules[0].h.name, "pw");
+	assert_int_equal(FILES_CFG(c)->rules[0].h.action, BG_ACT_KILL);
 	assert_true(FILES_CFG(c)->rules[0].restrict_read);
 	assert_false(FILES_CFG(c)->rules[0].restrict_write);
-	assert_int_equal(FILES_CFG(c)->rules[0].n_paths, 2);
+	assert_int_equal(FILES_CFG(c)->rules[0].h.n_paths, 2);
 	assert_int_equal(bg_ident_from_path("/bin/sh", &sh), 0);
 	assert_memory_equal(&FILES_CFG(c)->rules[0].read[0].id, &sh, sizeof(sh));
-	assert_false(FILES_CFG(c)->rules[0].paths[0].dir);
-	assert_int_equal(FILES_CFG(c)->rules[1].action, -1); /* the config's mode */
-	assert_true(FILES_CFG(c)->rules[1].paths[0].dir);
+	assert_false(FILES_CFG(c)->rules[0].h.paths[0].dir);
+	assert_int_equal(FILES_CFG(c)->rules[1].h.action, -1); /* the config's mode */
+	assert_true(FILES_CFG(c)->rules[1].h.paths[0].dir);
 	assert_int_equal(bg_ident_from_path("/usr/share", &etc), 0);
-	assert_memory_equal(&FILES_CFG(c)->rules[1].paths[0].id, &etc, sizeof(etc));
+	assert_memory_equal(&FILES_CFG(c)->rules[1].h.paths[0].id, &etc, sizeof(etc));
 	assert_int_equal(FILES_CFG(c)->rules[1].n_write, 2);
 	bg_config_free(&c);
 
@@ -152,10 +152,10 @@ static void test_parse_is_text_only(void **state)
 	bg_config_free(&c);
 
 	assert_int_equal(bg_config_parse("t.yaml", ign, strlen(ign), &c, err, sizeof(err)), 0);
-	assert_int_equal(FILES_CFG(c)->rules[0].n_paths, 2);
+	assert_int_equal(FILES_CFG(c)->rules[0].h.n_paths, 2);
 	assert_int_equal(bg_config_resolve(&c, err, sizeof(err)), 0);
-	assert_int_equal(FILES_CFG(c)->rules[0].n_paths, 1);
-	assert_string_equal(FILES_CFG(c)->rules[0].paths[0].path, "/etc/passwd");
+	assert_int_equal(FILES_CFG(c)->rules[0].h.n_paths, 1);
+	assert_string_equal(FILES_CFG(c)->rules[0].h.paths[0].path, "/etc/passwd");
 	assert_int_equal(FILES_CFG(c)->rules[0].n_read, 1);
 	assert_string_equal(FILES_CFG(c)->rules[0].read[0].path, "/bin/sh");
 	bg_config_free(&c);
