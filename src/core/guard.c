@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <bpf/libbpf.h>
@@ -64,4 +65,53 @@ int bg_bpf_lifecycle(struct bpf_object_skeleton *s, const struct bg_bpf_steps *s
 	if (err)
 		pr_err("%s: attach failed: %s\n", st->who, strerror(-err));
 	return err;
+}
+
+int bg_gen_rules_alloc(struct bg_gen_rules *r, size_t cap)
+{
+	r->names = calloc(cap ? cap : 1, sizeof(*r->names));
+	r->cap = r->names ? cap : 0;
+	r->n = 0;
+	return r->names ? 0 : -ENOMEM;
+}
+
+int bg_gen_rules_name(struct bg_gen_rules *r, size_t i, const char *name)
+{
+	if (i >= r->cap)
+		return -EINVAL;
+	free(r->names[i]);
+	r->names[i] = strdup(name);
+	return r->names[i] ? 0 : -ENOMEM;
+}
+
+void bg_gen_rules_free(struct bg_gen_rules *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->cap; i++)
+		free(r->names[i]);
+	free(r->names);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *bg_gen_rule_name(const struct bg_gen_rules r[2], uint32_t type, uint32_t id)
+{
+	const struct bg_gen_rules *g = &r[(id >> 16) & 1];
+	uint32_t idx = (id & 0xffff) - 1;
+
+	if (id >> 24 != type || idx >= g->n || idx >= g->cap)
+		return NULL;
+	return g->names[idx];
+}
+
+void bg_gen_rule_names(const struct bg_gen_rules r[2], uint32_t type, bg_guard_name_fn fn,
+		       void *ctx)
+{
+	uint32_t gen;
+	size_t i;
+
+	for (gen = 0; gen < 2; gen++)
+		for (i = 0; i < r[gen].n && i < r[gen].cap; i++)
+			if (r[gen].names[i])
+				fn(ctx, BG_GEN_RULE_ID(type, gen, i), r[gen].names[i]);
 }

@@ -107,4 +107,24 @@ struct bg_gen_ops {
 };
 int bg_gen_swap(uint32_t *gen, const struct bg_gen_ops *ops, void *arg);
 
+/*
+ * The rules one generation holds, by index: how many its map holds (n)
+ * and their names, for events. A rule's id in its events is
+ * BG_GEN_RULE_ID(type, gen, index), type the guard's first event type.
+ */
+struct bg_gen_rules {
+	char **names; /* cap of them, NULL where not set */
+	size_t cap, n;
+};
+#define BG_GEN_RULE_ID(type, gen, idx)                                                             \
+	(((uint32_t)(type) << 24) | ((uint32_t)(gen) << 16) | ((uint32_t)(idx) + 1))
+int bg_gen_rules_alloc(struct bg_gen_rules *r, size_t cap);
+/* names[i] = a copy of name. */
+int bg_gen_rules_name(struct bg_gen_rules *r, size_t i, const char *name);
+void bg_gen_rules_free(struct bg_gen_rules *r);
+/* The guard's rule_name and names (struct bg_guard) over its two generations. */
+const char *bg_gen_rule_name(const struct bg_gen_rules r[2], uint32_t type, uint32_t id);
+void bg_gen_rule_names(const struct bg_gen_rules r[2], uint32_t type, bg_guard_name_fn fn,
+		       void *ctx);
+
 #endif

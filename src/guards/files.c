@@ -54,6 +54,22 @@ struct files_args {
 	const struct bg_caps *caps;
 };
 
+/* What a generation keeps in user space; its pins are closed (a guard
+ * stopped by a reload must not keep them). */
+static void gen_free(struct bg_files_guard *g, __u32 gen)
+{
+	struct bg_files_gen *s = &g->gen[gen];
+	size_t i;
+
+	for (i = 0; i < s->n_pins; i++)
+		close(s->pins[i]);
+	free(s->pins);
+	free(s->targets);
+	free(s->allow);
+	memset(s, 0, sizeof(*s));
+	bg_gen_rules_free(&g->rules[gen]);
+}
+
 static void gen_clear(void *arg, __u32 gen)
 {
 	struct bg_files_guard *g = ((struct files_args *)arg)->g;
@@ -69,19 +85,11 @@ static void gen_clear(void *arg, __u32 gen)
 		bpf_map_delete_elem(tfd, &s->targets[i]);
 	for (i = 0; i < s->n_allow; i++)
 		bpf_map_delete_elem(afd, &s->allow[i]);
-	for (i = 0; i < s->n_rules; i++) {
+	for (i = 0; i < g->rules[gen].n; i++) {
 		idx = gen * BG_FILES_RULES_MAX + i;
 		bpf_map_update_elem(rfd, &idx, &none, BPF_ANY);
 	}
-	for (i = 0; s->names && i < s->n_rules; i++)
-		free(s->names[i]);
-	for (i = 0; i < s->n_pins; i++)
-		close(s->pins[i]);
-	free(s->pins);
-	free(s->names);
-	free(s->targets);
-	free(s->allow);
-	memset(s, 0, sizeof(*s));
+	gen_free(g, gen);
 }
 
 static int add_allow(struct bg_files_guard *g, struct bg_files_gen *s, __u32 gen, __u32 rule,
@@ -194,29 +202,31 @@ static int gen_fill(void *arg, __u32 gen)
 	}
 	s->targets = calloc(nt ? nt : 1, sizeof(*s->targets));
 	s->allow = calloc(na ? na : 1, sizeof(*s->allow));
-	s->names = calloc(c->n_rules ? c->n_rules : 1, sizeof(*s->names));
+	err = bg_gen_rules_alloc(&g->rules[gen], c->n_rules);
+	if (err)
+		return err;
 	s->pins = calloc(nt + na + 1, sizeof(*s->pins));
-	if (!s->targets || !s->allow || !s->names || !s->pins)
+	if (!s->targets || !s->allow || !s->pins)
 		return -ENOMEM;
 	pin_room(nt + na + g->gen[gen ^ 1].n_pins, &ps);
 	for (i = 0; i < c->n_rules; i++) {
 		const struct bg_files_rule_cfg *r = &c->rules[i];
 		struct bg_files_rule rule = {
-			.rule_id = BG_FILES_RULE_ID(gen, (__u32)i),
+			.rule_id = BG_GEN_RULE_ID(BG_EV_FILE, gen, i),
 			.action = (__u8)effective_action(g, r, mode),
 			.restrict_ = (r->restrict_read ? BG_FILES_READ : 0) |
 				     (r->restrict_write ? BG_FILES_WRITE : 0),
 			.valid = 1,
 		};
 
-		s->names[i] = strdup(r->h.name);
-		if (!s->names[i])
-			return -ENOMEM;
+		err = bg_gen_rules_name(&g->rules[gen], i, r->h.name);
+		if (err)
+			return err;
 		/* The rule entry first: a target never points at nothing. */
 		idx = gen * BG_FILES_RULES_MAX + (__u32)i;
 		if (bpf_map_update_elem(rfd, &idx, &rule, BPF_ANY))
 			return -errno;
-		s->n_rules = i + 1;
+		g->rules[gen].n = i + 1;
 		for (j = 0; j < r->n_read; j++) {
 			err = add_allow(g, s, gen, i, &r->read[j], BG_FILES_READ);
 			if (err)
@@ -373,22 +383,10 @@ static int files_start(void *guard, const void *cfg, const struct bg_guard_env *
 static void files_stop(void *guard)
 {
 	struct bg_files_guard *g = guard;
-	int i;
+	__u32 i;
 
-	for (i = 0; i < 2; i++) {
-		size_t j;
-
-		for (j = 0; g->gen[i].names && j < g->gen[i].n_rules; j++)
-			free(g->gen[i].names[j]);
-		/* Unpinned now: a guard stopped by a reload must not keep them. */
-		for (j = 0; j < g->gen[i].n_pins; j++)
-			close(g->gen[i].pins[j]);
-		free(g->gen[i].pins);
-		free(g->gen[i].names);
-		free(g->gen[i].targets);
-		free(g->gen[i].allow);
-		memset(&g->gen[i], 0, sizeof(g->gen[i]));
-	}
+	for (i = 0; i < 2; i++)
+		gen_free(g, i);
 	bg_files_bpf__destroy(g->skel);
 	g->skel = NULL;
 }
@@ -402,12 +400,7 @@ static int files_pin(void *guard, struct bg_persist *p)
 
 static const char *files_rule_name(const void *guard, uint32_t rule_id)
 {
-	const struct bg_files_guard *g = guard;
-	__u32 gen = (rule_id >> 16) & 1, idx = (rule_id & 0xffff) - 1;
-
-	if (!BG_FILES_IS_RULE_ID(rule_id) || idx >= g->gen[gen].n_rules || !g->gen[gen].names)
-		return NULL;
-	return g->gen[gen].names[idx];
+	return bg_gen_rule_name(((const struct bg_files_guard *)guard)->rules, BG_EV_FILE, rule_id);
 }
 
 /* Events: types 11 (open) and 12 (modify). */
@@ -519,13 +512,7 @@ static bool files_enabled(const void *cfg)
 
 static void files_names(const void *guard, bg_guard_name_fn fn, void *ctx)
 {
-	const struct bg_files_guard *g = guard;
-	__u32 gen;
-	size_t i;
-
-	for (gen = 0; gen < 2; gen++)
-		for (i = 0; g->gen[gen].names && i < g->gen[gen].n_rules; i++)
-			fn(ctx, BG_FILES_RULE_ID(gen, (__u32)i), g->gen[gen].names[i]);
+	bg_gen_rule_names(((const struct bg_files_guard *)guard)->rules, BG_EV_FILE, fn, ctx);
 }
 
 static const struct bg_event_desc *const files_events[] = {&bg_file_desc, &bg_file_modify_desc,

@@ -8,6 +8,7 @@
 
 #include <bpfguard/files.h>
 
+#include "core/guard.h"
 #include "guards/hostpaths.h"
 
 struct bg_yaml;
@@ -41,8 +42,7 @@ int bg_files_config_resolve(void *cfg, struct bg_resolve *r);
 struct bg_files_gen {
 	struct bg_files_target_key *targets;
 	struct bg_files_allow_key *allow;
-	size_t n_targets, n_allow, n_rules, n_pins;
-	char **names;
+	size_t n_targets, n_allow, n_pins;
 	int *pins;
 };
 
@@ -51,11 +51,8 @@ struct bg_files_guard {
 	struct bg_files_bpf *skel;
 	bool lsm; /* BPF LSM hooks (deny before the call) or sys_exit (kill after) */
 	struct bg_files_gen gen[2];
+	struct bg_gen_rules rules[2]; /* rule ids BG_GEN_RULE_ID(BG_EV_FILE, gen, index) */
 };
-
-/* hdr.rule_id of files events: type, generation, rule index + 1. */
-#define BG_FILES_RULE_ID(gen, idx) ((11u << 24) | ((gen) << 16) | ((idx) + 1))
-#define BG_FILES_IS_RULE_ID(id)	   (((id) >> 24) == 11u)
 
 /* The guard: bg_guard_files (core/guard.h); its state is a struct
  * bg_files_guard. An update swaps in a new rule set without a window

@@ -34,8 +34,6 @@
 #include "taint.skel.h"
 
 /* hdr.rule_id: type, generation, rule index + 1 (as the files guard). */
-#define RULE_ID(gen, idx) (((__u32)BG_EV_TAINT_EGRESS << 24) | ((gen) << 16) | ((idx) + 1))
-#define IS_RULE_ID(id)	  (((id) >> 24) == BG_EV_TAINT_EGRESS)
 
 static bool taint_enabled(const void *cfg)
 {
@@ -51,6 +49,13 @@ struct taint_start {
 	int mode;
 };
 
+static void gen_free(struct taint_guard *g, __u32 gen)
+{
+	free(g->gen[gen].targets);
+	memset(&g->gen[gen], 0, sizeof(g->gen[gen]));
+	bg_gen_rules_free(&g->rules[gen]);
+}
+
 static void gen_clear(void *arg, __u32 gen)
 {
 	struct taint_guard *g = ((struct taint_start *)arg)->g;
@@ -63,15 +68,11 @@ static void gen_clear(void *arg, __u32 gen)
 
 	for (i = 0; i < s->n_targets; i++)
 		bpf_map_delete_elem(tfd, &s->targets[i]);
-	for (i = 0; i < s->n_rules; i++) {
+	for (i = 0; i < g->rules[gen].n; i++) {
 		idx = gen * BG_TAINT_RULES_MAX + (__u32)i;
 		bpf_map_update_elem(rfd, &idx, &none, BPF_ANY);
 	}
-	for (i = 0; s->names && i < s->n_rules; i++)
-		free(s->names[i]);
-	free(s->names);
-	free(s->targets);
-	memset(s, 0, sizeof(*s));
+	gen_free(g, gen);
 }
 
 static int gen_fill(void *arg, __u32 gen)
@@ -86,28 +87,31 @@ static int gen_fill(void *arg, __u32 gen)
 	size_t i, j, nt = 0;
 	bool dirs = false;
 	__u32 idx;
+	int err;
 
 	for (i = 0; i < c->n_rules; i++)
 		nt += c->rules[i].h.n_paths;
+	err = bg_gen_rules_alloc(&g->rules[gen], c->n_rules);
+	if (err)
+		return err;
 	s->targets = calloc(nt ? nt : 1, sizeof(*s->targets));
-	s->names = calloc(c->n_rules ? c->n_rules : 1, sizeof(*s->names));
-	if (!s->targets || !s->names)
+	if (!s->targets)
 		return -ENOMEM;
 	for (i = 0; i < c->n_rules; i++) {
 		const struct taint_rule_cfg *r = &c->rules[i];
 		struct bg_taint_rule rule = r->r;
 
-		rule.rule_id = RULE_ID(gen, (__u32)i);
+		rule.rule_id = BG_GEN_RULE_ID(BG_EV_TAINT_EGRESS, gen, i);
 		rule.action = (__u8)(r->h.action >= 0 ? r->h.action : mode);
 		rule.valid = 1;
-		s->names[i] = strdup(r->h.name);
-		if (!s->names[i])
-			return -ENOMEM;
+		err = bg_gen_rules_name(&g->rules[gen], i, r->h.name);
+		if (err)
+			return err;
 		/* The rule first: a target never points at nothing. */
 		idx = gen * BG_TAINT_RULES_MAX + (__u32)i;
 		if (bpf_map_update_elem(rfd, &idx, &rule, BPF_ANY))
 			return -errno;
-		s->n_rules = i + 1;
+		g->rules[gen].n = i + 1;
 		for (j = 0; j < r->h.n_paths; j++) {
 			struct bg_taint_target_key k = {.gen = gen, .id = r->h.paths[j].id};
 			struct bg_taint_target t = {
@@ -169,20 +173,13 @@ static int taint_fill(void *arg)
 static void taint_stop(void *guard)
 {
 	struct taint_guard *g = guard;
-	int i;
+	__u32 i;
 
 	if (g->skel && g->skel->bss->taint_lost)
 		pr_warn("taint guard: %llu taints found no room (docs/guarantees.md)\n",
 			(unsigned long long)g->skel->bss->taint_lost);
-	for (i = 0; i < 2; i++) {
-		size_t j;
-
-		for (j = 0; g->gen[i].names && j < g->gen[i].n_rules; j++)
-			free(g->gen[i].names[j]);
-		free(g->gen[i].names);
-		free(g->gen[i].targets);
-		memset(&g->gen[i], 0, sizeof(g->gen[i]));
-	}
+	for (i = 0; i < 2; i++)
+		gen_free(g, i);
 	bg_taint_bpf__destroy(g->skel);
 	g->skel = NULL;
 }
@@ -262,23 +259,12 @@ static int taint_pin(void *guard, struct bg_persist *p)
 
 static const char *taint_rule_name(const void *guard, uint32_t id)
 {
-	const struct taint_guard *g = guard;
-	__u32 gen = (id >> 16) & 1, idx = (id & 0xffff) - 1;
-
-	if (!IS_RULE_ID(id) || idx >= g->gen[gen].n_rules || !g->gen[gen].names)
-		return NULL;
-	return g->gen[gen].names[idx];
+	return bg_gen_rule_name(((const struct taint_guard *)guard)->rules, BG_EV_TAINT_EGRESS, id);
 }
 
 static void taint_names(const void *guard, bg_guard_name_fn fn, void *ctx)
 {
-	const struct taint_guard *g = guard;
-	__u32 gen;
-	size_t i;
-
-	for (gen = 0; gen < 2; gen++)
-		for (i = 0; g->gen[gen].names && i < g->gen[gen].n_rules; i++)
-			fn(ctx, RULE_ID(gen, (__u32)i), g->gen[gen].names[i]);
+	bg_gen_rule_names(((const struct taint_guard *)guard)->rules, BG_EV_TAINT_EGRESS, fn, ctx);
 }
 
 /* ---- events ---- */

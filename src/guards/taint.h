@@ -8,6 +8,7 @@
 
 #include <bpfguard/taint.h>
 
+#include "core/guard.h"
 #include "guards/hostpaths.h"
 
 struct bg_yaml;
@@ -27,11 +28,10 @@ struct taint_config {
 	size_t n_rules;
 };
 
-/* Keys one generation wrote (for the next swap) and its rule names. */
+/* Keys one generation wrote (for the next swap). */
 struct taint_gen {
 	struct bg_taint_target_key *targets;
-	size_t n_targets, n_rules;
-	char **names;
+	size_t n_targets;
 };
 
 /* The running guard: the state behind its struct bg_guard (bench/taint
@@ -41,6 +41,7 @@ struct taint_guard {
 	bool lsm;
 	bool cg_unix; /* no LSM, but cgroup hooks for unix sockets (6.7+) */
 	struct taint_gen gen[2];
+	struct bg_gen_rules rules[2]; /* rule ids BG_GEN_RULE_ID(BG_EV_TAINT_EGRESS, gen, i) */
 };
 
 int bg_taint_config_parse(struct bg_yaml *y, yaml_node_t *n, void *cfg);
