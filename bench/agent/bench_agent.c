@@ -76,7 +76,7 @@ static double loop_ns(long n, bool mm)
  * event: by then every guard is loaded and attached. */
 static pid_t agent_start(const char *config)
 {
-	char out[128], buf[4096];
+	char out[128];
 	pid_t pid;
 	int i;
 
@@ -84,13 +84,7 @@ static pid_t agent_start(const char *config)
 	unlink(out);
 	pid = bench_agent_fork(bg, config, out);
 	for (i = 0; pid > 0 && i < 1000; i++) {
-		FILE *f = fopen(out, "r");
-		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-
-		if (f)
-			fclose(f);
-		buf[n] = 0;
-		if (strstr(buf, "\"agent-start\""))
+		if (file_holds(out, "\"agent-start\""))
 			return pid;
 		if (waitpid(pid, NULL, WNOHANG) == pid)
 			break;
