@@ -8,6 +8,22 @@ skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
 need_cmd() { command -v "$1" >/dev/null 2>&1 || skip "needs $1"; }
+# need_helper VAR NAME: $VAR is the test program NAME (tests/helpers/) in
+# $BUILD; fails where it was not built.
+need_helper() {
+	printf -v "$1" '%s' "$BUILD/tests/helpers/$2"
+	[ -x "${!1}" ] || fail "missing ${!1} (make tests)"
+}
+# need_php [probes]: $PHP is PHP's CLI (php8.2 where there are several),
+# resolved to its file; skips without one, or with "probes" where it was
+# built without the USDT probes the PHP guard attaches to.
+need_php() {
+	PHP=$(command -v php8.2 || command -v php) || skip "needs php8.2-cli"
+	PHP=$(readlink -f "$PHP")
+	if [ "${1:-}" = probes ] && ! grep -qa function__entry "$PHP"; then
+		skip "$PHP has no USDT probes"
+	fi
+}
 
 TMP=$(mktemp -d /tmp/bg-test.XXXXXX)
 cleanup_hooks=()
@@ -99,10 +115,27 @@ run_policy() {
 	rc=$?
 }
 
-# The start of an agent config for the limits guard (JSON events, no exec
-# events); its rules follow, indented as items of "rules:".
-limits_config_head() {
+# probe_lsm: $lsm is 1 where this kernel runs BPF LSM programs (a deny
+# rule refuses at the LSM hook and the process lives on), else 0 (deny
+# falls back to a kill at the syscall); $deny_ev is what the event of such
+# a rule then says. The VM's kernel must have BPF LSM.
+probe_lsm() {
+	if "$BPFGUARD" probe --json | grep -q '"lsm":{"available":true'; then
+		lsm=1 deny_ev='"action":"deny","mechanism":"lsm"'
+	else
+		lsm=0 deny_ev='"action":"kill","mechanism":"tracepoint"'
+	fi
+	if [ "${BG_IN_VM:-0}" = 1 ] && [ $lsm = 0 ]; then
+		fail "the VM kernel must have BPF LSM"
+	fi
+}
+
+# limits_config <RULES: an agent config for the limits guard (JSON events,
+# no exec events) on stdout; its rules, read from stdin, are indented as
+# items of "rules:".
+limits_config() {
 	printf 'mode: alert\nevents: { format: json }\nguards:\n  exec: { enabled: false }\n  limits:\n    rules:\n'
+	cat
 }
 
 # test_cgroup NAME: a cgroup v2 directory for this test in $CG (skip
@@ -114,6 +147,26 @@ test_cgroup() {
 	CG=$cg2/$1.$$
 	mkdir "$CG" || fail "cannot create $CG"
 	at_exit "for p in \$(cat $CG/cgroup.procs 2>/dev/null); do kill -9 \$p; done; sleep 0.2; rmdir $CG"
+}
+# in_cg CMD...: CMD run inside the test's cgroup $CG.
+in_cg() { sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"; }
+
+# is GOT WANT WHAT: GOT is WANT (shown either way).
+is() {
+	echo "$3 -> '$1'"
+	[ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"
+}
+
+# start_server OUT CMD...: CMD (a server that prints "ready" once it
+# listens, such as bg_net serve) in the background, its pid in $srv, its
+# output in OUT; returns when it is ready.
+start_server() {
+	local out=$1
+	shift
+	rm -f "$out" # a stale "ready" from the previous server would race
+	"$@" >"$out" 2>&1 &
+	srv=$!
+	wait_for 50 grep -q ready "$out" || fail "server $* did not start"
 }
 
 # corpus_run POLICY ACTION REF CMD...: CMD under `bpfguard run --action

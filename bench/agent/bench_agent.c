@@ -54,14 +54,6 @@
 
 static char bg[PATH_MAX], dir[64] = "/tmp/bgpf-agent.XXXXXX";
 
-static double now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e9 + t.tv_nsec;
-}
-
 /* ns per iteration of open+close of /dev/null, or with mm set, of
  * mmap+munmap of one anonymous page (calls the limits program decodes). */
 static double loop_ns(long n, bool mm)
@@ -69,19 +61,14 @@ static double loop_ns(long n, bool mm)
 	double t0 = now_ns();
 	long i;
 
+	if (!mm)
+		return open_close_ns("/dev/null", n);
 	for (i = 0; i < n; i++) {
-		if (mm) {
-			void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			       0);
 
-			if (p != MAP_FAILED)
-				munmap(p, 4096);
-		} else {
-			int fd = open("/dev/null", O_RDONLY);
-
-			if (fd >= 0)
-				close(fd);
-		}
+		if (p != MAP_FAILED)
+			munmap(p, 4096);
 	}
 	return (now_ns() - t0) / n;
 }
@@ -90,29 +77,15 @@ static double loop_ns(long n, bool mm)
  * event: by then every guard is loaded and attached. */
 static pid_t agent_start(const char *config)
 {
-	char out[128], buf[4096];
+	char out[128];
 	pid_t pid;
 	int i;
 
 	snprintf(out, sizeof(out), "%s/events.json", dir);
 	unlink(out);
-	pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-
-		dup2(devnull, 1);
-		dup2(devnull, 2);
-		execl(bg, bg, "agent", "--config", config, "--output", out, (char *)NULL);
-		_exit(127);
-	}
+	pid = bench_agent_fork(bg, config, out);
 	for (i = 0; pid > 0 && i < 1000; i++) {
-		FILE *f = fopen(out, "r");
-		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-
-		if (f)
-			fclose(f);
-		buf[n] = 0;
-		if (strstr(buf, "\"agent-start\""))
+		if (file_holds(out, "\"agent-start\""))
 			return pid;
 		if (waitpid(pid, NULL, WNOHANG) == pid)
 			break;
@@ -259,25 +232,16 @@ int main(int argc, char **argv)
 	const char *cfgs[2];
 	long kb[2][3];
 	double load[3] = {0};
-	char *p;
-	ssize_t n;
 	int err = 1;
 
 	if (rounds < 1 || rounds > MAX_ROUNDS || iters < 1) {
 		fprintf(stderr, "usage: bench_agent [ROUNDS (1-%d) [ITERATIONS]]\n", MAX_ROUNDS);
 		return 2;
 	}
-	/* $BUILD/bench/agent/bench_agent -> $BUILD/bpfguard, and config/ of
-	 * the source tree (the working directory of make bench). */
-	n = readlink("/proc/self/exe", bg, sizeof(bg) - 1);
-	if (n < 0)
+	/* The build tree's bpfguard, and config/ of the source tree (the
+	 * working directory of make bench). */
+	if (bench_bpfguard(bg))
 		return 1;
-	bg[n] = 0;
-	for (k = 0; k < 3 && (p = strrchr(bg, '/')); k++)
-		*p = 0;
-	strncat(bg, "/bpfguard", sizeof(bg) - strlen(bg) - 1);
-	if (getenv("BPFGUARD"))
-		snprintf(bg, sizeof(bg), "%s", getenv("BPFGUARD"));
 	if (!realpath("config", cfgdir) || access(bg, X_OK)) {
 		printf("bench_agent: SKIP: run from the source tree after make (needs config/ and "
 		       "%s)\n",

@@ -47,14 +47,6 @@ struct producer {
 	unsigned long long runs;
 };
 
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
 static double thread_cpu(void)
 {
 	struct timespec t;
@@ -122,16 +114,16 @@ static int run_mode(bool json, struct bg_enrich *enrich, double secs, const char
 		goto out_out;
 	p.prog_fd = bpf_program__fd(skel->progs.trigger);
 	pin(0);
-	t0 = now();
+	t0 = now_s();
 	c0 = thread_cpu();
 	if (pthread_create(&th, NULL, produce, &p))
 		goto out_out;
-	while (now() - t0 < secs)
+	while (now_s() - t0 < secs)
 		bg_events_poll(&ev, 10);
 	atomic_store(&p.stop, true);
 	pthread_join(th, NULL);
 	bg_events_drain(&ev);
-	r->secs = now() - t0;
+	r->secs = now_s() - t0;
 	r->consumer_cpu = thread_cpu() - c0;
 	bg_events_read_stats(&ev, &st);
 	r->produced = p.runs * BATCH;

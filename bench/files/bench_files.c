@@ -43,6 +43,7 @@
 
 #include <bpfguard/events.h>
 
+#include "../bench.h"
 #include "events/ring.h"
 #include "core/guard.h"
 #include "guards/files.h"
@@ -57,41 +58,6 @@
 
 enum { BARE, EMPTY, FDFILE, GUARD, NCOND };
 static const char *const cond_names[NCOND] = {"bare", "empty", "fdfile", "guard"};
-
-static double now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e9 + t.tv_nsec;
-}
-
-static double loop(const char *path, long n)
-{
-	double t0 = now_ns();
-	long i;
-
-	for (i = 0; i < n; i++) {
-		int fd = open(path, O_RDONLY);
-
-		if (fd >= 0)
-			close(fd);
-	}
-	return (now_ns() - t0) / n;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* 10,000 files in dir, all protected by one rule whose only reader is us. */
 static int make_config(const char *dir, struct bg_files_config *c, struct bg_files_rule_cfg *r)
@@ -185,9 +151,8 @@ static int prog_stats(struct bpf_program *p, __u64 *cnt, __u64 *ns)
 
 int main(int argc, char **argv)
 {
-	const char *ei = getenv("BG_BENCH_ITERS"), *er = getenv("BG_BENCH_ROUNDS");
-	long iters = argc > 1 ? atol(argv[1]) : ei ? atol(ei) : 100000;
-	int rounds = argc > 2 ? atoi(argv[2]) : er ? atoi(er) : 7, i, k, cond, err = 1, sfd = -1;
+	long iters = 100000;
+	int rounds = 7, i, k, cond, err = 1, sfd = -1;
 	char dir[] = "/var/tmp/bg-bench-files-XXXXXX", unprot[256], prot[256];
 	double t[2][NCOND][MAX_ROUNDS], med[2][NCOND], best[2][NCOND], inprog[2][NCOND];
 	struct bg_files_config cfg = {0};
@@ -200,15 +165,9 @@ int main(int argc, char **argv)
 	struct bg_guard_env env;
 	bool lsm;
 
-	if (rounds < 1 || rounds > MAX_ROUNDS || iters < 1) {
-		fprintf(stderr, "usage: bench_files [ITERATIONS] [ROUNDS <= %d]\n", MAX_ROUNDS);
+	if (bench_iters_rounds(argc, argv, "bench_files", &iters, &rounds, MAX_ROUNDS))
 		return 2;
-	}
-	/* libbpf through our logger: the probe's expected load failures
-	 * are captured there instead of dumped to stderr. */
-	bg_log_libbpf();
-	if (getenv("BG_BENCH_VERBOSE")) /* libbpf's warnings, e.g. a verifier log */
-		bg_log_set_level(BG_LOG_INFO);
+	bench_log_libbpf();
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		return 1;
@@ -252,8 +211,8 @@ int main(int argc, char **argv)
 				continue;
 			if (p && !(link = bpf_program__attach(p)))
 				goto out;
-			t[0][cond][k] = loop(unprot, iters);
-			t[1][cond][k] = loop(prot, iters);
+			t[0][cond][k] = open_close_ns(unprot, iters);
+			t[1][cond][k] = open_close_ns(prot, iters);
 			bpf_link__destroy(link);
 			link = NULL;
 		}
@@ -270,7 +229,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < 2; i++) {
 			if (prog_stats(p, &c0, &n0))
 				break;
-			loop(i ? prot : unprot, iters / 10 + 1);
+			open_close_ns(i ? prot : unprot, iters / 10 + 1);
 			if (prog_stats(p, &c1, &n1) || c1 <= c0)
 				break;
 			inprog[i][cond] = (double)(n1 - n0) / (c1 - c0);

@@ -44,65 +44,6 @@ static long long size_of(const char *path)
 	return stat(path, &st) ? -1 : (long long)st.st_size;
 }
 
-/* Whether the file's first 64 KiB hold needle. */
-static bool holds(const char *path, const char *needle)
-{
-	static char buf[1 << 16];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = 0;
-	return n > 0 && strstr(buf, needle);
-}
-
-/* CPU seconds (user + system) pid has used, from /proc/PID/stat. */
-static double cpu_of(pid_t pid)
-{
-	unsigned long long ut = 0, st = 0;
-	char path[64], buf[1024], *p;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
-	fclose(f);
-	if (!p ||
-	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) / sysconf(_SC_CLK_TCK);
-}
-
-static long rss_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmRSS:", 6))
-			kb = atol(line + 6);
-	fclose(f);
-	return kb;
-}
-
-static double mono(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
 /* One run: the agent on cfg, a burst of execs; its CPU per exec and RSS. */
 static int run(const char *bg, const char *dir, bool on, int execs, double *cpu_us, long *kb)
 {
@@ -126,19 +67,11 @@ static int run(const char *bg, const char *dir, bool on, int execs, double *cpu_
 		return -1;
 	close(fd);
 	unlink(out);
-	agent = fork();
-	if (agent == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(null, 1);
-		dup2(null, 2);
-		execl(bg, bg, "agent", "--config", cfg, "--output", out, (char *)NULL);
-		_exit(127);
-	}
-	for (t0 = mono(); !holds(out, "\"agent-start\""); usleep(20000))
-		if (mono() - t0 > 30 || waitpid(agent, NULL, WNOHANG) == agent)
+	agent = bench_agent_fork(bg, cfg, out);
+	for (t0 = now_s(); !file_holds(out, "\"agent-start\""); usleep(20000))
+		if (now_s() - t0 > 30 || waitpid(agent, NULL, WNOHANG) == agent)
 			return -1;
-	c0 = cpu_of(agent);
+	c0 = proc_cpu_s(agent);
 	for (i = 0; i < execs; i++) {
 		const char *const *p = progs[i % 4];
 		pid_t c = fork();
@@ -154,14 +87,14 @@ static int run(const char *bg, const char *dir, bool on, int execs, double *cpu_
 		waitpid(c, NULL, 0);
 	}
 	/* Until the output stops growing for 300 ms: the agent caught up. */
-	for (t0 = mono(); mono() - t0 < 0.3; usleep(50000)) {
+	for (t0 = now_s(); now_s() - t0 < 0.3; usleep(50000)) {
 		now_size = size_of(out);
 		if (now_size != last)
-			t0 = mono();
+			t0 = now_s();
 		last = now_size;
 	}
-	*cpu_us = (cpu_of(agent) - c0) * 1e6 / execs;
-	*kb = rss_kb(agent);
+	*cpu_us = (proc_cpu_s(agent) - c0) * 1e6 / execs;
+	*kb = proc_status_kb(agent, "VmRSS:");
 	kill(agent, SIGTERM);
 	waitpid(agent, NULL, 0);
 	return 0;
@@ -171,9 +104,8 @@ int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 3, execs = argc > 2 ? atoi(argv[2]) : 3000, r, k;
 	static double cpu[2][MAX_ROUNDS], rss[2][MAX_ROUNDS];
-	char bg[PATH_MAX], dir[] = "/tmp/bgfl-bench.XXXXXX", *p;
+	char bg[PATH_MAX], dir[] = "/tmp/bgfl-bench.XXXXXX";
 	double load[3] = {0};
-	ssize_t n;
 	long kb;
 
 	if (rounds < 1 || rounds > MAX_ROUNDS || execs < 100) {
@@ -181,16 +113,8 @@ int main(int argc, char **argv)
 			MAX_ROUNDS);
 		return 2;
 	}
-	/* $BUILD/bench/fleet/bench_fleet -> $BUILD/bpfguard */
-	n = readlink("/proc/self/exe", bg, sizeof(bg) - 16);
-	if (n < 0)
+	if (bench_bpfguard(bg))
 		return 1;
-	bg[n] = 0;
-	for (k = 0; k < 3 && (p = strrchr(bg, '/')); k++)
-		*p = 0;
-	strcat(bg, "/bpfguard");
-	if (getenv("BPFGUARD"))
-		snprintf(bg, sizeof(bg), "%s", getenv("BPFGUARD"));
 	if (geteuid() || access(bg, X_OK)) {
 		printf("bench_fleet: SKIP: needs root and %s\n", bg);
 		return 0;
@@ -227,10 +151,8 @@ int main(int argc, char **argv)
 		       "MB|%.2f|<= +4 MB|%s\n",
 		       execs, m0, m1, m1 / m0, m1 <= m0 + 4 ? "met" : "NOT met");
 	}
-	snprintf(bg, sizeof(bg), "%s/fleet.yaml", dir);
-	unlink(bg);
-	snprintf(bg, sizeof(bg), "%s/events.json", dir);
-	unlink(bg);
+	unlink_in(dir, "fleet.yaml");
+	unlink_in(dir, "events.json");
 	rmdir(dir);
 	return 0;
 }

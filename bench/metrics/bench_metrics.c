@@ -38,56 +38,6 @@
 
 static char dir[64] = "/tmp/bgpk-metrics.XXXXXX";
 
-static long field_kb(pid_t pid, const char *key)
-{
-	char p[64], line[256];
-	long v = -1;
-	FILE *f;
-
-	snprintf(p, sizeof(p), "/proc/%d/status", (int)pid);
-	f = fopen(p, "re");
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)))
-			v = atol(line + strlen(key));
-	if (f)
-		fclose(f);
-	return v;
-}
-
-static double cpu_s(pid_t pid)
-{
-	unsigned long ut, st;
-	char p[64], buf[2048], *s;
-	FILE *f;
-	size_t n;
-
-	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
-	f = fopen(p, "re");
-	if (!f)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	s = strrchr(buf, ')');
-	if (!s ||
-	    sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) / sysconf(_SC_CLK_TCK);
-}
-
-static bool ready(const char *out)
-{
-	char line[4096];
-	bool r = false;
-	FILE *f = fopen(out, "re");
-
-	while (f && !r && fgets(line, sizeof(line), f))
-		r = strstr(line, "\"agent-start\"") != NULL;
-	if (f)
-		fclose(f);
-	return r;
-}
-
 /* One round: returns 0 and fills rss (kB) and ns per event. */
 static int round_run(const char *bg, bool metrics, int port, long events, long *rss, double *ns)
 {
@@ -129,21 +79,21 @@ static int round_run(const char *bg, bool metrics, int port, long events, long *
 		execl(bg, bg, "agent", "--config", cfg, "--output", out, (char *)NULL);
 		_exit(127);
 	}
-	for (i = 0; i < 1200 && !ready(out); i++) {
+	for (i = 0; i < 1200 && !file_holds(out, "\"agent-start\""); i++) {
 		if (waitpid(pid, &st, WNOHANG) == pid) {
 			fprintf(stderr, "bench_metrics: agent exited (see %s)\n", err);
 			return -1;
 		}
 		usleep(100000);
 	}
-	if (!ready(out)) {
+	if (!file_holds(out, "\"agent-start\"")) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
 		return -1;
 	}
 	usleep(300000); /* settle after the start's heap trim */
-	*rss = field_kb(pid, "VmRSS:");
-	c0 = cpu_s(pid);
+	*rss = proc_status_kb(pid, "VmRSS:");
+	c0 = proc_cpu_s(pid);
 	for (i = 0; i < events; i++) {
 		fd = open(secret, O_RDONLY);
 		if (fd >= 0)
@@ -243,12 +193,9 @@ int main(int argc, char **argv)
 	       rmed[0] / 1024, rmed[1] / 1024, rmed[1] / rmed[0],
 	       rmed[1] - rmed[0] <= 2048 ? "met" : "NOT met");
 	unlink(secret);
-	snprintf(secret, sizeof(secret), "%s/ev.json", dir);
-	unlink(secret);
-	snprintf(secret, sizeof(secret), "%s/agent.yaml", dir);
-	unlink(secret);
-	snprintf(secret, sizeof(secret), "%s/err", dir);
-	unlink(secret);
+	unlink_in(dir, "ev.json");
+	unlink_in(dir, "agent.yaml");
+	unlink_in(dir, "err");
 	rmdir(dir);
 	return 0;
 }

@@ -27,16 +27,9 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
+#include "../bench.h"
 #include "policy/policy.h"
 #include "empty_sys_enter.skel.h"
-
-static double now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e9 + t.tv_nsec;
-}
 
 /* The measured loop; prints ns per iteration for the parent to read. */
 static int loop(const char *kind, long n)
@@ -44,17 +37,12 @@ static int loop(const char *kind, long n)
 	double t0 = now_ns();
 	long i;
 
-	if (!strcmp(kind, "getppid")) {
-		for (i = 0; i < n; i++)
-			syscall(SYS_getppid);
-	} else {
-		for (i = 0; i < n; i++) {
-			int fd = open("/dev/null", O_RDONLY);
-
-			if (fd >= 0)
-				close(fd);
-		}
+	if (strcmp(kind, "getppid")) {
+		printf("%.1f\n", open_close_ns("/dev/null", n));
+		return 0;
 	}
+	for (i = 0; i < n; i++)
+		syscall(SYS_getppid);
 	printf("%.1f\n", (now_ns() - t0) / n);
 	return 0;
 }
@@ -99,6 +87,30 @@ static int seccomp_loop(const char *kind, long n, const char *policy)
 	return loop(kind, n);
 }
 
+/* Run argv with its descriptor fd (1 or 2) on a pipe, the other of stdout
+ * and stderr on /dev/null; *rfd is the pipe's read end. */
+static pid_t spawn_piped(char *const argv[], int fd, int *rfd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(devnull, fd == 1 ? 2 : 1);
+		dup2(p[1], fd);
+		close(p[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	*rfd = p[0];
+	return pid;
+}
+
 /*
  * Start `bpfguard monitor` with ARGS and wait until its programs are
  * attached (its "monitoring" line on stderr). *errfd keeps the pipe open
@@ -109,29 +121,16 @@ static pid_t start_monitor(char *const argv[], int *errfd)
 	char buf[512];
 	size_t len = 0;
 	ssize_t r;
-	int p[2];
-	pid_t pid;
+	pid_t pid = spawn_piped(argv, 2, errfd);
 
-	if (pipe(p))
+	if (pid < 0)
 		return -1;
-	pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-
-		dup2(devnull, 1);
-		dup2(p[1], 2);
-		close(p[0]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(p[1]);
-	while (len < sizeof(buf) - 1 && (r = read(p[0], buf + len, sizeof(buf) - 1 - len)) > 0) {
+	while (len < sizeof(buf) - 1 && (r = read(*errfd, buf + len, sizeof(buf) - 1 - len)) > 0) {
 		len += r;
 		buf[len] = 0;
 		if (strstr(buf, "monitoring"))
 			break;
 	}
-	*errfd = p[0];
 	return pid;
 }
 
@@ -148,26 +147,16 @@ static void stop(pid_t pid, int errfd)
 /* Run argv, read the ns/iteration it prints. */
 static double measure(char *const argv[])
 {
-	int p[2];
 	char buf[64] = "";
 	ssize_t r;
-	pid_t pid;
+	int out;
+	/* stderr (events and notes of bpfguard run) on /dev/null */
+	pid_t pid = spawn_piped(argv, 1, &out);
 
-	if (pipe(p))
+	if (pid < 0)
 		return -1;
-	pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-
-		dup2(p[1], 1);
-		dup2(devnull, 2); /* events and notes of bpfguard run */
-		close(p[0]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(p[1]);
-	r = read(p[0], buf, sizeof(buf) - 1);
-	close(p[0]);
+	r = read(out, buf, sizeof(buf) - 1);
+	close(out);
 	waitpid(pid, NULL, 0);
 	return r > 0 ? atof(buf) : -1;
 }

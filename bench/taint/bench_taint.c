@@ -53,14 +53,6 @@ enum { NONE, EMPTY, CGROUP, ALL, NCOND };
 
 extern const struct bg_guard bg_guard_taint;
 
-static double now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e9 + t.tv_nsec;
-}
-
 enum { CONNECT, SENDTO, OPEN, NLOOP };
 
 /* ns per call: connect() of one UDP socket again and again, sendto(), or
@@ -147,9 +139,8 @@ static int empty_attach(struct empty_sock_addr *e, const char *root, bool on)
 
 int main(int argc, char **argv)
 {
-	const char *ei = getenv("BG_BENCH_ITERS"), *er = getenv("BG_BENCH_ROUNDS");
-	long iters = argc > 1 ? atol(argv[1]) : ei ? atol(ei) : 5000;
-	int rounds = argc > 2 ? atoi(argv[2]) : er ? atoi(er) : 41, k, w, err = 1;
+	long iters = 5000;
+	int rounds = 41, k, w, err = 1;
 	static double q[NLOOP][NCOND][MAX_ROUNDS], t[NLOOP][NCOND][MAX_ROUNDS];
 	static const char *const what[NLOOP] = {"UDP connect", "UDP sendto", "open+close"};
 	char dir[] = "/var/tmp/bgtt-bench-XXXXXX", secret[64], plain[96], yaml[512];
@@ -163,13 +154,9 @@ int main(int argc, char **argv)
 	int fd = -1, rx = -1, sfd;
 	socklen_t len = sizeof(to);
 
-	if (rounds < 1 || rounds > MAX_ROUNDS || iters < 1) {
-		fprintf(stderr, "usage: bench_taint [ITERATIONS] [ROUNDS <= %d]\n", MAX_ROUNDS);
+	if (bench_iters_rounds(argc, argv, "bench_taint", &iters, &rounds, MAX_ROUNDS))
 		return 2;
-	}
-	bg_log_libbpf();
-	if (getenv("BG_BENCH_VERBOSE")) /* libbpf's warnings, e.g. a verifier log */
-		bg_log_set_level(BG_LOG_INFO);
+	bench_log_libbpf();
 	/* A classified file and directory (the directory turns on the ancestor
 	 * walk every open pays), and a plain file 4 levels down beside them. */
 	if (!mkdtemp(dir)) {

@@ -98,14 +98,6 @@ struct gen_thread {
 	atomic_int tid;
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int run(const char *cmd)
 {
 	int rc = system(cmd);
@@ -376,11 +368,11 @@ static double window(struct bench *b, struct gen_thread *g, int v, double secs, 
 	usleep(100000); /* frames queued under the previous program drain */
 	c0 = read_drops(b, v);
 	b0 = busy_ns(b, g);
-	t0 = now();
+	t0 = now_s();
 	usleep((useconds_t)(secs * 1e6));
 	c1 = read_drops(b, v);
 	b1 = busy_ns(b, g);
-	t1 = now();
+	t1 = now_s();
 	*cpu_rate = b1 > b0 ? (c1 - c0) / ((b1 - b0) / 1e9) : 0;
 	return (c1 - c0) / (t1 - t0);
 }
@@ -540,8 +532,6 @@ int main(int argc, char **argv)
 	static double r[2][V_N][MAX_ROUNDS], q[2][NPAIRS][MAX_ROUNDS];
 	double secs = argc > 1 ? atof(argv[1]) : 0.5;
 	int rounds = argc > 2 ? atoi(argv[2]) : 9, i, v, k, m;
-	char exe[PATH_MAX], *p;
-	ssize_t n;
 
 	b.link_fd = -1;
 	for (v = 0; v < V_N; v++)
@@ -552,18 +542,8 @@ int main(int argc, char **argv)
 			MAX_ROUNDS);
 		return 2;
 	}
-	if (getenv("BPFGUARD")) {
-		snprintf(b.bpfguard, sizeof(b.bpfguard), "%s", getenv("BPFGUARD"));
-	} else {
-		/* $BUILD/bench/xdp/bench_xdp -> $BUILD/bpfguard */
-		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		if (n < 0)
-			return 1;
-		exe[n] = 0;
-		for (k = 0; k < 3 && (p = strrchr(exe, '/')); k++)
-			*p = 0;
-		snprintf(b.bpfguard, sizeof(b.bpfguard), "%s/bpfguard", exe);
-	}
+	if (bench_bpfguard(b.bpfguard))
+		return 1;
 	if (access(b.bpfguard, X_OK) || system("command -v nft >/dev/null")) {
 		printf("bench_xdp: SKIP: needs %s and nft\n", b.bpfguard);
 		return 0;

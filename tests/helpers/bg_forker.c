@@ -8,38 +8,23 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
+
+#include "forker.h"
+
+static long libc_fork(void)
+{
+	pid_t pid = fork();
+
+	return pid < 0 ? -errno : pid;
+}
 
 int main(int argc, char **argv)
 {
-	int n = argc > 1 ? atoi(argv[1]) : 0, k, err = 0, p[2];
-	char c;
+	int n = argc > 1 ? atoi(argv[1]) : 0;
 
-	if (n <= 0 || pipe(p)) {
+	if (n <= 0) {
 		fprintf(stderr, "usage: bg_forker N\n");
 		return 2;
 	}
-	for (k = 0; k < n; k++) {
-		pid_t pid = fork();
-
-		if (pid < 0) {
-			err = errno;
-			break;
-		}
-		if (pid == 0) {
-			close(p[1]);
-			/* EOF when the parent closes (or dies): then leave. */
-			while (read(p[0], &c, 1) > 0)
-				;
-			_exit(0);
-		}
-	}
-	printf("forked %d errno %d\n", k, err);
-	fflush(stdout);
-	close(p[1]);
-	while (wait(NULL) > 0)
-		;
-	return 0;
+	return fork_children(n, libc_fork);
 }

@@ -19,6 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "forker.h"
+
 static long ia32(long nr, long a, long b, long c, long d, long e, long f)
 {
 	register long r8 __asm__("r8") = f;
@@ -45,33 +47,10 @@ static void *low(size_t n)
 	return p;
 }
 
-static int do_fork(int n)
+/* ia32 fork (2). */
+static long ia32_fork(void)
 {
-	int k, err = 0, p[2];
-	char c;
-
-	if (pipe(p))
-		return 2;
-	for (k = 0; k < n; k++) {
-		long pid = ia32(2, 0, 0, 0, 0, 0, 0);
-
-		if (pid < 0) {
-			err = -pid;
-			break;
-		}
-		if (pid == 0) {
-			close(p[1]);
-			while (read(p[0], &c, 1) > 0)
-				;
-			_exit(0);
-		}
-	}
-	printf("forked %d errno %d\n", k, err);
-	fflush(stdout);
-	close(p[1]);
-	while (wait(NULL) > 0)
-		;
-	return 0;
+	return ia32(2, 0, 0, 0, 0, 0, 0);
 }
 
 static int do_mmap(long mib)
@@ -116,7 +95,7 @@ static int do_connect(int port, int direct)
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "fork"))
-		return do_fork(atoi(argv[2]));
+		return fork_children(atoi(argv[2]), ia32_fork);
 	if (argc == 3 && !strcmp(argv[1], "mmap"))
 		return do_mmap(atol(argv[2]));
 	if (argc == 3 && !strcmp(argv[1], "connect"))

@@ -32,15 +32,12 @@ echo $NET_MAX > "$NET/pids.max" || fail "cannot set pids.max"
 [ "$(cat "$NET/pids.max")" = $NET_MAX ] || fail "pids.max not set"
 
 cp "$(command -v bash)" "$TMP/bombsh"
-{
-	limits_config_head
-	cat <<YAML
+limits_config >"$TMP/agent.yaml" <<YAML
       - name: fork-bomb
         match: { exe: $TMP/bombsh }
         action: kill
         max_descendants: $LIMIT
 YAML
-} >"$TMP/agent.yaml"
 agent_up "$TMP/agent.yaml" 100
 
 # Enter the net, then become the bomb.

@@ -11,21 +11,17 @@
 # vm-files: $BUILD/tests/helpers/bg_ia32
 . "$(dirname "$0")/../lib.sh"
 need_root
-IA=$BUILD/tests/helpers/bg_ia32
-[ -x "$IA" ] || fail "missing $IA (make tests)"
+need_helper IA bg_ia32
 [ "$("$IA" fork 1)" = "forked 1 errno 0" ] || skip "no ia32 emulation (int 0x80) on this kernel"
 OUT=$TMP/events.json
 for t in f m n; do cp "$IA" "$TMP/$t"; done
 PORT=$((20000 + $$ % 10000))
 
-{
-	limits_config_head
-	cat <<YAML
+limits_config >"$TMP/agent.yaml" <<YAML
       - { name: ia32-fork, match: { exe: $TMP/f }, action: kill, max_children: 2 }
       - { name: ia32-mem, match: { exe: $TMP/m }, action: kill, max_memory: 32MiB }
       - { name: ia32-net, match: { exe: $TMP/n }, action: kill, network: { ban: [connect] } }
 YAML
-} >"$TMP/agent.yaml"
 agent_up "$TMP/agent.yaml"
 
 expect_kill() { # CMD...: killed by SIGKILL

@@ -12,15 +12,12 @@ OUT=$TMP/events.json
 PY3=$(python3 -c "import os, sys; print(os.path.realpath(sys.executable))")
 cp "$PY3" "$TMP/hog"
 
-{
-	limits_config_head
-	cat <<YAML
+limits_config >"$TMP/agent.yaml" <<YAML
       - name: hog-memory
         match: { exe: $TMP/hog }
         action: kill
         max_memory: 200MiB
 YAML
-} >"$TMP/agent.yaml"
 agent_up "$TMP/agent.yaml" 100
 
 HOG='

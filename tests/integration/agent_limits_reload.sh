@@ -11,16 +11,13 @@ OUT=$TMP/events.json
 CONF=$TMP/agent.yaml
 cp "$(readlink -f "$(command -v dd)")" "$TMP/dd"
 conf() { # MAX_MEMORY [extra rule lines]
-	{
-		limits_config_head
-		cat <<YAML
+	limits_config >"$CONF.new" <<YAML
       - name: dd-mem
         match: { exe: $TMP/dd }
         action: kill
         max_memory: $1
 $2
 YAML
-	} >"$CONF.new"
 	mv "$CONF.new" "$CONF"
 }
 count() { grep -c "\"action\":\"config-reload\",.*\"outcome\":\"$1\"" "$OUT"; }

@@ -18,18 +18,13 @@
 . "$(dirname "$0")/../lib.sh"
 need_root
 OUT=$TMP/events.json
-if "$BPFGUARD" probe --json | grep -q '"lsm":{"available":true'; then lsm=1; else lsm=0; fi
-[ "${BG_IN_VM:-0}" = 1 ] && [ $lsm = 0 ] && fail "the VM kernel must have BPF LSM"
+probe_lsm
 for a in alert deny kill; do cp "$(command -v bash)" "$TMP/t$a"; done
 
-{
-	printf 'mode: alert\nevents: { format: json }\nguards:\n  exec: { enabled: false }\n'
-	printf '  limits:\n    rules:\n'
-	for a in alert deny kill; do
-		printf '      - name: tree-%s\n        match: { exe: %s }\n' $a "$TMP/t$a"
-		printf '        action: %s\n        max_descendants: 3\n' $a
-	done
-} > "$TMP/agent.yaml"
+for a in alert deny kill; do
+	printf '      - name: tree-%s\n        match: { exe: %s }\n' $a "$TMP/t$a"
+	printf '        action: %s\n        max_descendants: 3\n' $a
+done | limits_config >"$TMP/agent.yaml"
 agent_up "$TMP/agent.yaml"
 
 # Leaves live 1 s: long enough that all 9 are alive together even on a
@@ -54,10 +49,8 @@ run deny
 if [ $lsm = 1 ]; then
 	[ $rc = 0 ] && [ "$res" = done ] || fail "deny killed or broke the tree"
 	grep -q 'Resource temporarily unavailable' "$TMP/deny.err" || fail "no fork failed with EAGAIN"
-	deny='"action":"deny","mechanism":"lsm"'
 else
 	killed deny || fail "deny without LSM: nobody was killed"
-	deny='"action":"kill","mechanism":"tracepoint"'
 fi
 run kill
 killed kill || fail "kill: nobody was killed"
@@ -71,8 +64,8 @@ for f in '"action":"alert"' '"kind":"descendants","limit":3,"value":4' "\"execut
 done
 # The live count at the refused fork: 3, or more when forks raced past the
 # check (the count grows at sched_process_fork, after it).
-grep -F '"name":"tree-deny"' "$OUT" | grep -F "$deny" | grep -qE '"kind":"descendants","limit":3,"value":[3-9]' ||
-	fail "no tree-deny descendants event with $deny"
+grep -F '"name":"tree-deny"' "$OUT" | grep -F "$deny_ev" | grep -qE '"kind":"descendants","limit":3,"value":[3-9]' ||
+	fail "no tree-deny descendants event with $deny_ev"
 grep -F '"name":"tree-kill"' "$OUT" | grep -F '"action":"kill","mechanism":"tracepoint"' |
 	grep -qE '"kind":"descendants","limit":3,"value":[3-9]' || fail "no tree-kill descendants event"
 n=$(grep -F '"name":"tree-kill"' "$OUT" | grep -cF '"kind":"descendants"')

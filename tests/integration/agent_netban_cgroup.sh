@@ -9,15 +9,12 @@
 # vm-files: $BUILD/tests/helpers/bg_net
 . "$(dirname "$0")/../lib.sh"
 need_root
-NET=$BUILD/tests/helpers/bg_net
-[ -x "$NET" ] || fail "missing $NET (make tests)"
+need_helper NET bg_net
 test_cgroup bg-netban
 OUT=$TMP/events.json
 OK=$((20000 + $$ % 10000)) BAD=$((OK + 1)) RCV=$((OK + 2))
 
-{
-	limits_config_head
-	cat <<YAML
+limits_config >"$TMP/agent.yaml" <<YAML
       - name: cg-offline
         match: { cgroup: $CG }
         action: deny
@@ -25,21 +22,10 @@ OK=$((20000 + $$ % 10000)) BAD=$((OK + 1)) RCV=$((OK + 2))
           ban: [connect, send, receive]
           allow: ["127.0.0.1:$OK", "[::1]:$OK"]
 YAML
-} >"$TMP/agent.yaml"
 agent_up "$TMP/agent.yaml"
 
-# in_cg CMD...: run CMD inside the target cgroup.
-in_cg() { sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"; }
-serve() {
-	rm -f "$TMP/srv.out" # a stale "ready" from the previous server would race
-	"$NET" serve "$@" > "$TMP/srv.out" 2>&1 &
-	srv=$!
-	wait_for 50 grep -q ready "$TMP/srv.out" || fail "server $* did not start"
-}
-is() { # got want what
-	echo "$3 -> '$1'"
-	[ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"
-}
+# serve PROTO ADDR PORT: a peer in the background ($srv).
+serve() { start_server "$TMP/srv.out" "$NET" serve "$@"; }
 
 for a in 127.0.0.1 ::1; do
 	serve tcp $a $OK
@@ -57,9 +43,8 @@ wait $srv
 # Receive: a UDP server in the cgroup; the datagram from a banned peer
 # (python3 outside, from an ephemeral port) is dropped before the socket.
 # The drop's event says it happened; the server has then read nothing.
-in_cg "$NET" serve udp 127.0.0.1 $RCV > "$TMP/tsrv.out" 2>&1 &
-tsrv=$!
-wait_for 50 grep -q ready "$TMP/tsrv.out" || fail "server in the cgroup did not start"
+start_server "$TMP/tsrv.out" in_cg "$NET" serve udp 127.0.0.1 $RCV
+tsrv=$srv
 if command -v python3 > /dev/null; then
 	python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b"ping", ("127.0.0.1", int(sys.argv[1])))' $RCV
 else

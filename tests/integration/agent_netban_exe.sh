@@ -9,17 +9,13 @@
 # vm-files: $BUILD/tests/helpers/bg_net
 . "$(dirname "$0")/../lib.sh"
 need_root
-NET=$BUILD/tests/helpers/bg_net
-[ -x "$NET" ] || fail "missing $NET (make tests)"
+need_helper NET bg_net
 OUT=$TMP/events.json
 cp "$NET" "$TMP/netc"
-if "$BPFGUARD" probe --json | grep -q '"lsm":{"available":true'; then lsm=1; else lsm=0; fi
-[ "${BG_IN_VM:-0}" = 1 ] && [ $lsm = 0 ] && fail "the VM kernel must have BPF LSM"
+probe_lsm
 OK=$((20000 + $$ % 10000)) BAD=$((OK + 1)) RCV=$((OK + 2))
 
-{
-	limits_config_head
-	cat <<YAML
+limits_config >"$TMP/agent.yaml" <<YAML
       - name: netc-offline
         match: { exe: $TMP/netc }
         action: deny
@@ -27,16 +23,10 @@ OK=$((20000 + $$ % 10000)) BAD=$((OK + 1)) RCV=$((OK + 2))
           ban: [connect, send, receive]
           allow: ["127.0.0.1:$OK", "[::1]:$OK"]
 YAML
-} >"$TMP/agent.yaml"
 agent_up "$TMP/agent.yaml"
 
-# serve PROTO ADDR PORT: a peer (the original binary) in the background.
-serve() {
-	rm -f "$TMP/srv.out" # a stale "ready" from the previous server would race
-	"$NET" serve "$@" > "$TMP/srv.out" 2>&1 &
-	srv=$!
-	wait_for 50 grep -q ready "$TMP/srv.out" || fail "server $* did not start"
-}
+# serve PROTO ADDR PORT: a peer (the original binary) in the background ($srv).
+serve() { start_server "$TMP/srv.out" "$NET" serve "$@"; }
 # expect WHAT-LSM CMD...: the target's line with LSM, or death by SIGKILL without.
 expect() {
 	local want=$1 res rc
@@ -65,9 +55,8 @@ expect "send errno 1" "$TMP/netc" ping udp ::1 $BAD
 kill $srv 2>/dev/null; wait $srv 2>/dev/null
 # Receive: the target serves UDP on IPv4; the sender is unknown until the
 # datagram is read, so only an any-address entry would allow it.
-"$TMP/netc" serve udp 127.0.0.1 $RCV > "$TMP/tsrv.out" 2>&1 &
-tsrv=$!
-wait_for 50 grep -q ready "$TMP/tsrv.out" || fail "target server did not start"
+start_server "$TMP/tsrv.out" "$TMP/netc" serve udp 127.0.0.1 $RCV
+tsrv=$srv
 "$NET" ping udp 127.0.0.1 $RCV 1 > /dev/null # no answer comes
 wait $tsrv; rc=$?
 echo "target UDP server -> exit $rc '$(tr '\n' ' ' < "$TMP/tsrv.out")'"
@@ -81,14 +70,13 @@ serve udp ::1 $BAD
 res=$("$NET" ping udp ::1 $BAD); wait $srv
 [ "$res" = ok ] || fail "bystander got '$res'"
 
-if [ $lsm = 1 ]; then mech='"action":"deny","mechanism":"lsm"'; else mech='"action":"kill","mechanism":"tracepoint"'; fi
 wait_for 50 grep -q '"network-banned"' "$OUT" || fail "no netban event"
 grep '"network-banned"' "$OUT"
 check() { # what: lines that must all appear in one event
 	local l
-	l=$(grep '"network-banned"' "$OUT" | grep -F "$1" | grep -F "$2" | grep -F "$mech" |
+	l=$(grep '"network-banned"' "$OUT" | grep -F "$1" | grep -F "$2" | grep -F "$deny_ev" |
 		grep -F '"name":"netc-offline"' | grep -F "\"executable\":\"$TMP/netc\"")
-	[ -n "$l" ] || fail "no netban event with $1 $2 $mech"
+	[ -n "$l" ] || fail "no netban event with $1 $2 $deny_ev"
 }
 check '"destination":{"address":"127.0.0.1","port":'$BAD'}' '"op":"connect"'
 check '"destination":{"address":"::1","port":'$BAD'}' '"op":"send"'

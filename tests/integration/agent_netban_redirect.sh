@@ -13,15 +13,12 @@
 # vm-files: $BUILD/tests/helpers/bg_net
 . "$(dirname "$0")/../lib.sh"
 need_root
-NET=$BUILD/tests/helpers/bg_net
-[ -x "$NET" ] || fail "missing $NET (make tests)"
+need_helper NET bg_net
 test_cgroup bgnet-redirect
 OUT=$TMP/events.json
 OK=$((20000 + $$ % 10000)) BAD=$((OK + 1)) SINK=$((OK + 2)) UBAD=$((OK + 3))
 
-{
-	limits_config_head
-	cat <<YAML
+limits_config >"$TMP/agent.yaml" <<YAML
       - name: cg-sinkhole
         match: { cgroup: $CG }
         action: redirect
@@ -30,7 +27,6 @@ OK=$((20000 + $$ % 10000)) BAD=$((OK + 1)) SINK=$((OK + 2)) UBAD=$((OK + 3))
           allow: ["127.0.0.1:$OK"]
           redirect: ["127.0.0.1:$SINK", "[::1]:$SINK"]
 YAML
-} >"$TMP/agent.yaml"
 
 # The config refuses what it cannot do, at the line that asks for it.
 sed 's/match: { cgroup: .* }/match: { comm: bgnet-x }/' "$TMP/agent.yaml" >"$TMP/bad.yaml"
@@ -40,17 +36,10 @@ grep -q 'bad.yaml:[0-9]*:[0-9]*: .*action redirect needs a cgroup target' "$TMP/
 
 agent_up "$TMP/agent.yaml"
 
-in_cg() { sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"; }
 # sink PROTO ADDR: the sinkhole, one ping answered; its output is its log.
 sink() {
-	rm -f "$TMP/sink.out"
-	"$NET" serve "$1" "$2" $SINK >"$TMP/sink.out" 2>&1 &
-	sinkpid=$!
-	wait_for 50 grep -q ready "$TMP/sink.out" || fail "sinkhole $* did not start"
-}
-is() { # got want what
-	echo "$3 -> '$1'"
-	[ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"
+	start_server "$TMP/sink.out" "$NET" serve "$1" "$2" $SINK
+	sinkpid=$srv
 }
 
 # Without the rule (outside the cgroup) nothing is rewritten: refused.
@@ -66,9 +55,8 @@ is "$(in_cg "$NET" ping udp ::1 $UBAD)" ok "UDP send [::1]:$UBAD in the cgroup (
 wait $sinkpid
 is "$(tail -1 "$TMP/sink.out")" ok "the UDP sinkhole served it"
 # An allowed peer is reached where it is.
-"$NET" serve tcp 127.0.0.1 $OK >"$TMP/ok.out" 2>&1 &
-okpid=$!
-wait_for 50 grep -q ready "$TMP/ok.out" || fail "allowed server did not start"
+start_server "$TMP/ok.out" "$NET" serve tcp 127.0.0.1 $OK
+okpid=$srv
 is "$(in_cg "$NET" ping tcp 127.0.0.1 $OK)" ok "allowed peer 127.0.0.1:$OK"
 wait $okpid
 is "$(tail -1 "$TMP/ok.out")" ok "the allowed server itself served it"

@@ -7,12 +7,8 @@ OPEN_BIN=${BUILD}/tests/helpers/bg_open
 
 # Which path enforces on this kernel: BPF LSM (deny before the open) or
 # the tracepoint at the open's return (kill after it).
-if "$BPFGUARD" probe --json 2>/dev/null | grep -q '"lsm":{"available":true'; then
-	MECH=lsm
-else
-	MECH=tracepoint
-fi
-[ "${BG_IN_VM:-0}" = 1 ] && [ "$MECH" != lsm ] && fail "the VM kernel must have BPF LSM"
+probe_lsm
+if [ $lsm = 1 ]; then MECH=lsm; else MECH=tracepoint; fi
 
 # Three copies of one program: only the inode differs.
 mkdir -p "$TMP/bin"
@@ -92,10 +88,9 @@ expect_event() {
 }
 
 # The enforcement fields each kernel must report.
+EV_BLOCK=$deny_ev
 if [ "$MECH" = lsm ]; then
-	EV_BLOCK='"action":"deny","mechanism":"lsm"'
 	EV_BLOCK_OUT='"outcome":"failure"'
 else
-	EV_BLOCK='"action":"kill","mechanism":"tracepoint"'
 	EV_BLOCK_OUT='"outcome":"success"' # the open completed; the process died before using it
 fi

@@ -21,24 +21,7 @@
 
 #include "core/ident.h"
 #include "ident_probe.skel.h"
-
-#define EXIT_SKIP 77
-
-static int failures;
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
+#include "tap.h"
 
 /* Open path, let the probe record the kernel's key, compare with stat's. */
 static void agree(struct ident_probe *skel, const char *path, const char *what)

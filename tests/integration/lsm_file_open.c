@@ -29,8 +29,7 @@
 #include <bpf/libbpf.h>
 
 #include "lsm_deny.skel.h"
-
-#define EXIT_SKIP 77
+#include "tap.h"
 
 /* What an opener child saw: 0 if open() worked, else its errno. */
 struct open_result {
@@ -44,24 +43,9 @@ struct opener {
 	int res_fd; /* the child's struct open_result */
 };
 
-static int failures;
 static char dir[64];
 static char denied_path[sizeof(dir) + 16];
 static char other_path[sizeof(dir) + 16];
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
 
 static int in_vm(void)
 {

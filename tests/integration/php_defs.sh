@@ -11,9 +11,7 @@
 # the eval'd code runs. alert reports and lets it run.
 . "$(dirname "$0")/../lib.sh"
 need_root
-PHP=$(command -v php8.2 || command -v php) || skip "needs php8.2-cli"
-PHP=$(readlink -f "$PHP")
-grep -qa function__entry "$PHP" || skip "$PHP has no USDT probes"
+need_php probes
 cat >"$TMP/a.php" <<'PHP'
 <?php
 class Page { function title($s) { return ucfirst($s); } function unused() { return 1; } }

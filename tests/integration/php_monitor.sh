@@ -8,8 +8,7 @@
 # message that its PHP functions are not checked.
 . "$(dirname "$0")/monitor_lib.sh"
 need_cmd curl
-PHP=$(command -v php8.2 || command -v php) || skip "needs php8.2-cli"
-PHP=$(realpath "$PHP")
+need_php
 PORT=$((20000 + ($$ + 11) % 20000))
 cp -r "$SRC/tests/php/www" "$TMP/www"
 URL="http://127.0.0.1:$PORT/index.php"

@@ -6,8 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 need_root
 need_cmd objcopy
-PHP=$(command -v php8.2 || command -v php) || skip "needs php8.2-cli"
-PHP=$(readlink -f "$PHP")
+need_php
 readelf -n "$PHP" 2>/dev/null | grep -q function__entry || skip "$PHP itself has no USDT probes"
 cp "$PHP" "$TMP/php-probed"
 objcopy --remove-section .note.stapsdt "$PHP" "$TMP/php-noprobe"

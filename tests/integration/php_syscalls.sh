@@ -11,9 +11,7 @@
 # to the same per-function syscalls.
 . "$(dirname "$0")/../lib.sh"
 need_root
-PHP=$(command -v php8.2 || command -v php) || skip "needs php8.2-cli"
-PHP=$(readlink -f "$PHP")
-grep -qa function__entry "$PHP" || skip "$PHP has no USDT probes"
+need_php probes
 cat >"$TMP/s.php" <<'EOF'
 <?php
 function fetch($u) { return @file_get_contents($u); }

@@ -10,8 +10,7 @@
 # asan: yes
 . "$(dirname "$0")/../lib.sh"
 need_root
-IA32=$BUILD/tests/helpers/ia32_call
-[ -x "$IA32" ] || fail "missing $IA32 (make tests)"
+need_helper IA32 ia32_call
 "$IA32" int80 >/dev/null 2>&1 || skip "int 0x80 does not work on this kernel (no ia32 emulation)"
 
 "$BPFGUARD" profile -o "$TMP/ia.yaml" -- "$IA32" native >/dev/null 2>"$TMP/prof.err" ||

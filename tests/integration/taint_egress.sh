@@ -27,12 +27,7 @@
 # asan: yes
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/taint_lib.sh"
-need_root
-need_cmd curl
-need_cmd socat
-OUT=$TMP/events.json
-if "$BPFGUARD" probe --json | grep -q '"lsm":{"available":true'; then lsm=1; else lsm=0; fi
-[ "${BG_IN_VM:-0}" = 1 ] && [ $lsm = 0 ] && fail "the VM kernel must have BPF LSM"
+probe_lsm
 if [ $lsm = 1 ]; then mech=lsm; else mech=cgroup; fi
 # Unix sockets: BPF LSM, or cgroup sock_addr programs for unix (6.7+).
 if [ $lsm = 1 ] || "$BPFGUARD" probe --json | grep -q '"cgroup_unix":{"available":true'; then
@@ -49,13 +44,7 @@ echo topsecret-2 >"$D/cls/sub/deep"
 echo topsecret-3 >"$D/kfile"
 echo public >"$D/public"
 
-cat >"$TMP/agent.yaml" <<YAML
-mode: deny
-events: { format: json }
-guards:
-  exec: { enabled: false }
-  taint:
-    rules:
+taint_agent_up <<YAML
       - name: bgtt-secret
         paths: [$D/secret, $D/cls]
         allow:
@@ -65,8 +54,6 @@ guards:
         paths: [$D/kfile]
         action: kill
 YAML
-"$BPFGUARD" agent --config "$TMP/agent.yaml" --check >/dev/null || fail "config rejected"
-agent_up "$TMP/agent.yaml"
 
 http_servers $P $OK
 udp_receivers $U

@@ -1,5 +1,23 @@
-# Shared by the taint tests (sourced after tests/lib.sh): listeners that
-# record what reaches them, the proof that data left.
+# Shared by the taint tests (sourced after tests/lib.sh): the agent, and
+# listeners that record what reaches them, the proof that data left. The
+# tests run as root with curl and socat (the listeners); events in $OUT.
+need_root
+need_cmd curl
+need_cmd socat
+OUT=$TMP/events.json
+
+# taint_agent_up <RULES: the agent (as agent_up) on $TMP/agent.yaml, the
+# taint guard's config (mode deny, JSON events, no exec events) whose
+# rules, read from stdin, are items of "rules:"; --check passes it first.
+taint_agent_up() {
+	{
+		printf 'mode: deny\nevents: { format: json }\nguards:\n  exec: { enabled: false }\n'
+		printf '  taint:\n    rules:\n'
+		cat
+	} >"$TMP/agent.yaml"
+	"$BPFGUARD" agent --config "$TMP/agent.yaml" --check >/dev/null || fail "config rejected"
+	agent_up "$TMP/agent.yaml"
+}
 
 # http_servers PORT...: an HTTP responder on 127.0.0.1:PORT for each, the
 # body of every request appended to $TMP/http.PORT; waits until all listen.

@@ -10,10 +10,6 @@
 # asan: yes
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/taint_lib.sh"
-need_root
-need_cmd curl
-need_cmd socat
-OUT=$TMP/events.json
 P=$((40000 + $$ % 10000)) SINK=$((P + 1)) U=$((P + 2))
 
 D=$TMP/bgtt-data
@@ -22,13 +18,7 @@ echo topsecret-r >"$D/secret"
 echo topsecret-t >"$D/timed"
 echo public >"$D/public"
 
-cat >"$TMP/agent.yaml" <<YAML
-mode: deny
-events: { format: json }
-guards:
-  exec: { enabled: false }
-  taint:
-    rules:
+taint_agent_up <<YAML
       - name: bgtt-sinkhole
         paths: [$D/secret]
         action: redirect
@@ -37,8 +27,6 @@ guards:
         paths: [$D/timed]
         duration: 2s
 YAML
-"$BPFGUARD" agent --config "$TMP/agent.yaml" --check >/dev/null || fail "config rejected"
-agent_up "$TMP/agent.yaml"
 
 http_servers $P $SINK
 # One sinkhole address and port: TCP and UDP listeners both.

@@ -16,6 +16,7 @@
 #include "disasm/disasm.h"
 #include "guards/bpfload.h"
 #include "core/guard.h"
+#include "unit.h"
 
 extern const struct bg_guard bg_guard_bpf_load;
 #define BPF_LOAD_CFG(c) ((struct bg_bpfload_config *)bg_config_get(&(c), &bg_guard_bpf_load))
@@ -89,16 +90,17 @@ static void test_compile(void **state)
 	bg_load_rules_free(&r);
 }
 
-static void expect_error(const char *text, const char *msg)
+/* parse as a unit_parser, for expect_error. */
+static int parser(const char *text, char *err, size_t errlen)
 {
 	struct bg_load_rules r;
-	char err[600];
+	int rc = parse(text, &r, err, errlen);
 
-	assert_int_not_equal(parse(text, &r, err, sizeof(err)), 0);
-	if (!strstr(err, msg))
-		fail_msg("error '%s' lacks '%s'", err, msg);
 	bg_load_rules_free(&r);
+	return rc;
 }
+
+#define expect_error(text, want) UNIT_EXPECT_ERROR(parser, (text), (want))
 
 static void test_errors(void **state)
 {

@@ -16,20 +16,12 @@
 #include "core/ident.h"
 #include "guards/files.h"
 #include "core/guard.h"
+#include "unit.h"
 
 extern const struct bg_guard bg_guard_files;
 #define FILES_CFG(c) ((struct bg_files_config *)bg_config_get(&(c), &bg_guard_files))
 
-static int parse(const char *text, struct bg_config *c, char *err)
-{
-	err[0] = 0;
-	int rc = bg_config_parse("t.yaml", text, strlen(text), c, err, 600);
-
-	/* Host objects are found when a config is applied: resolve too. */
-	if (!rc && (rc = bg_config_resolve(c, err, 600)))
-		bg_config_free(c);
-	return rc;
-}
+#define expect_error(text, want) UNIT_EXPECT_ERROR(unit_config_parser, (text), (want))
 
 static void test_rules(void **state)
 {
@@ -38,17 +30,17 @@ static void test_rules(void **state)
 	char err[600];
 
 	(void)state;
-	assert_int_equal(parse("guards:\n"
-			       "  files:\n"
-			       "    rules:\n"
-			       "      - name: pw\n"
-			       "        paths: [/etc/passwd, /etc/group]\n"
-			       "        read: [/bin/sh]\n"
-			       "        action: kill\n"
-			       "      - name: etc\n"
-			       "        paths: [/usr/share]\n"
-			       "        write: [/bin/sh, /bin/ls]\n",
-			       &c, err),
+	assert_int_equal(unit_config_parse("guards:\n"
+					   "  files:\n"
+					   "    rules:\n"
+					   "      - name: pw\n"
+					   "        paths: [/etc/passwd, /etc/group]\n"
+					   "        read: [/bin/sh]\n"
+					   "        action: kill\n"
+					   "      - name: etc\n"
+					   "        paths: [/usr/share]\n"
+					   "        write: [/bin/sh, /bin/ls]\n",
+					   &c, err, sizeof(err)),
 			 0);
 	assert_int_equal(FILES_CFG(c)->n_rules, 2);
 	assert_string_equal(FILES_CFG(c)->rules[0].h.name, "pw");
@@ -67,21 +59,9 @@ static void test_rules(void **state)
 	bg_config_free(&c);
 
 	/* No section, or no rules: nothing to load. */
-	assert_int_equal(parse("guards:\n  files: {}\n", &c, err), 0);
+	assert_int_equal(unit_config_parse("guards:\n  files: {}\n", &c, err, sizeof(err)), 0);
 	assert_int_equal(FILES_CFG(c)->n_rules, 0);
 	bg_config_free(&c);
-}
-
-static void expect_error(const char *text, const char *msg)
-{
-	struct bg_config c;
-	char err[600];
-
-	assert_int_not_equal(parse(text, &c, err), 0);
-	if (getenv("SHOW"))
-		print_message("%s\n", err);
-	else if (!strstr(err, msg))
-		fail_msg("error '%s' lacks '%s'", err, msg);
 }
 
 #define RULE "guards:\n  files:\n    rules:\n      - name: r\n"

@@ -12,7 +12,9 @@
 
 #include "events/format.h"
 
-static void make_exec(struct bg_exec_event *e)
+/* An exec event with every field set, an empty buffer and a formatter
+ * (JSON or text) for it. */
+static void make_exec(struct bg_exec_event *e, struct bg_buf *b, struct bg_fmt *f, bool json)
 {
 	static const char args[] = "/bin/echo\0hi\0\x1b[2J";
 
@@ -33,6 +35,8 @@ static void make_exec(struct bg_exec_event *e)
 	memcpy(e->args, args, sizeof(args));
 	e->args_len = sizeof(args);
 	e->argc = 3;
+	bg_buf_init(b);
+	bg_fmt_init(f, json, false);
 }
 
 static char *line(struct bg_buf *b)
@@ -49,9 +53,7 @@ static void test_exec_json(void **state)
 	char *s;
 
 	(void)state;
-	make_exec(&e);
-	bg_buf_init(&b);
-	bg_fmt_init(&f, true, false);
+	make_exec(&e, &b, &f, true);
 	f.boot_to_real_ns = 1700000000LL * 1000000000LL; /* 2023-11-14T22:13:20Z */
 	assert_int_equal(bg_fmt_event(&f, &b, &e, sizeof(e)), 0);
 	s = line(&b);
@@ -97,13 +99,11 @@ static void test_exec_json_whole_line(void **state)
 	struct bg_buf b;
 
 	(void)state;
-	make_exec(&e);
+	make_exec(&e, &b, &f, true);
 	e.hdr.rule_id = 7;
 	e.hdr.action = BG_ACT_KILL;
 	e.hdr.suppressed = 2;
 	e.hdr.flags = BG_F_EXE_TRUNCATED | BG_F_ARGS_TRUNCATED;
-	bg_buf_init(&b);
-	bg_fmt_init(&f, true, false);
 	f.rule_name = quoted_name;
 	f.boot_to_real_ns = 1700000000LL * 1000000000LL;
 	assert_int_equal(bg_fmt_event(&f, &b, &e, sizeof(e)), 0);
@@ -119,9 +119,7 @@ static void test_exec_text_is_terminal_safe(void **state)
 	char *s;
 
 	(void)state;
-	make_exec(&e);
-	bg_buf_init(&b);
-	bg_fmt_init(&f, false, false);
+	make_exec(&e, &b, &f, false);
 	assert_int_equal(bg_fmt_event(&f, &b, &e, sizeof(e)), 0);
 	s = line(&b);
 	assert_non_null(strstr(s, "exec  42 ppid=1 uid=1000 /usr/bin/echo /bin/echo hi \\x1b[2J"));
@@ -136,9 +134,7 @@ static void test_malformed(void **state)
 	struct bg_buf b;
 
 	(void)state;
-	make_exec(&e);
-	bg_buf_init(&b);
-	bg_fmt_init(&f, true, false);
+	make_exec(&e, &b, &f, true);
 	assert_int_equal(bg_fmt_event(&f, &b, &e, 10), -22);
 	assert_int_equal(bg_fmt_event(&f, &b, &e, sizeof(e) - 8), -22);
 	e.hdr.type = 200;

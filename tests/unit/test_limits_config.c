@@ -16,20 +16,12 @@
 #include "core/ident.h"
 #include "guards/limits_guard.h"
 #include "core/guard.h"
+#include "unit.h"
 
 extern const struct bg_guard bg_guard_limits;
 #define LIMITS_CFG(c) ((struct bg_limits_config *)bg_config_get(&(c), &bg_guard_limits))
 
-static int parse(const char *text, struct bg_config *c, char *err)
-{
-	err[0] = 0;
-	int rc = bg_config_parse("t.yaml", text, strlen(text), c, err, 600);
-
-	/* Host objects are found when a config is applied: resolve too. */
-	if (!rc && (rc = bg_config_resolve(c, err, 600)))
-		bg_config_free(c);
-	return rc;
-}
+#define expect_error(text, want) UNIT_EXPECT_ERROR(unit_config_parser, (text), (want))
 
 #define HEAD "guards:\n  limits:\n    rules:\n"
 
@@ -40,20 +32,21 @@ static void test_rules(void **state)
 	char err[600];
 
 	(void)state;
-	assert_int_equal(parse(HEAD
-			       "      - name: sh-mem\n" /* 4 */
-			       "        match: { exe: /bin/sh }\n"
-			       "        action: kill\n"
-			       "        max_memory: 1GiB\n"
-			       "        max_children: 8\n"
-			       "      - name: bombs\n" /* 9 */
-			       "        match: { comm: bash }\n"
-			       "        max_descendants: 500\n"
-			       "        network:\n"
-			       "          ban: [connect, receive]\n"
-			       "          allow: [\"10.0.0.0/8:443\", \"[::1]:*\", \"*:53\"]\n",
-			       &c, err),
-			 0);
+	assert_int_equal(
+		unit_config_parse(HEAD
+				  "      - name: sh-mem\n" /* 4 */
+				  "        match: { exe: /bin/sh }\n"
+				  "        action: kill\n"
+				  "        max_memory: 1GiB\n"
+				  "        max_children: 8\n"
+				  "      - name: bombs\n" /* 9 */
+				  "        match: { comm: bash }\n"
+				  "        max_descendants: 500\n"
+				  "        network:\n"
+				  "          ban: [connect, receive]\n"
+				  "          allow: [\"10.0.0.0/8:443\", \"[::1]:*\", \"*:53\"]\n",
+				  &c, err, sizeof(err)),
+		0);
 	assert_int_equal(LIMITS_CFG(c)->n_rules, 2);
 	assert_string_equal(LIMITS_CFG(c)->rules[0].name, "sh-mem");
 	assert_int_equal(LIMITS_CFG(c)->rules[0].match, BG_LIM_MATCH_EXE);
@@ -82,20 +75,9 @@ static void test_rules(void **state)
 	bg_config_free(&c);
 
 	/* No section or no rules: nothing to load. */
-	assert_int_equal(parse("guards:\n  limits: {}\n", &c, err), 0);
+	assert_int_equal(unit_config_parse("guards:\n  limits: {}\n", &c, err, sizeof(err)), 0);
 	assert_int_equal(LIMITS_CFG(c)->n_rules, 0);
 	bg_config_free(&c);
-}
-
-static void expect_error(const char *text, const char *msg)
-{
-	struct bg_config c;
-	char err[600];
-
-	assert_int_not_equal(parse(text, &c, err), 0);
-	if (!strstr(err, msg))
-		fail_msg("error '%s' lacks '%s'", err, msg);
-	/* A failed parse frees what it built and leaves c untouched. */
 }
 
 #define R1 HEAD "      - name: a\n        match: { exe: /bin/sh }\n"

@@ -12,6 +12,7 @@
 
 #include "sandbox/php.h"
 #include "policy/policy.h"
+#include "unit.h"
 
 static const char good[] = "version: 1\n"
 			   "php:\n"
@@ -60,13 +61,10 @@ static void test_roundtrip_merge(void **state)
 	struct bg_policy p, q, m;
 	char err[600], *text = NULL;
 	size_t len = 0;
-	FILE *f;
 
 	(void)state;
 	assert_int_equal(bg_policy_parse("p.yaml", good, strlen(good), &p, err, sizeof(err)), 0);
-	f = open_memstream(&text, &len);
-	assert_int_equal(bg_policy_write(&p, f, NULL, 0), 0);
-	fclose(f);
+	assert_int_equal(unit_policy_text(&p, &text, &len, NULL, 0), 0);
 	/* Sorted by name, syscalls by number. */
 	assert_non_null(strstr(text, "    \"Page::title\": []\n    \"file_get_contents\": [read, "
 				     "close, openat]\n    \"main\": [write]\n"));
@@ -97,14 +95,11 @@ static void test_empty(void **state)
 	struct bg_policy p;
 	char err[600], *out = NULL;
 	size_t len = 0;
-	FILE *f;
 
 	(void)state;
 	assert_int_equal(bg_policy_parse("p.yaml", text, strlen(text), &p, err, sizeof(err)), 0);
 	assert_true(p.has_php);
-	f = open_memstream(&out, &len);
-	assert_int_equal(bg_policy_write(&p, f, NULL, 0), 0);
-	fclose(f);
+	assert_int_equal(unit_policy_text(&p, &out, &len, NULL, 0), 0);
 	/* No files: key, none written: compiled files are not checked. */
 	assert_false(p.php.check_files);
 	assert_non_null(strstr(out, "php:\n  functions: {}\n"));
@@ -113,16 +108,7 @@ static void test_empty(void **state)
 	free(out);
 }
 
-static void expect_error(const char *text, const char *msg)
-{
-	struct bg_policy p;
-	char err[600];
-
-	assert_int_not_equal(bg_policy_parse("p.yaml", text, strlen(text), &p, err, sizeof(err)),
-			     0);
-	if (!strstr(err, msg))
-		fail_msg("error '%s' lacks '%s'", err, msg);
-}
+#define expect_error(text, want) UNIT_EXPECT_ERROR(unit_policy_parser, (text), (want))
 
 static void test_errors(void **state)
 {

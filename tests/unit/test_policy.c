@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "policy/policy.h"
+#include "unit.h"
 
 static const char good[] = "version: 1\n"
 			   "syscalls:\n"
@@ -57,14 +58,11 @@ static void test_roundtrip(void **state)
 	struct bg_policy p, q;
 	char err[600], *text = NULL;
 	size_t len = 0;
-	FILE *f;
 
 	(void)state;
 	assert_int_equal(bg_policy_parse("p.yaml", good, strlen(good), &p, err, sizeof(err)), 0);
 	p.comment = strdup("profiled: test");
-	f = open_memstream(&text, &len);
-	assert_int_equal(bg_policy_write(&p, f, NULL, 0), 0);
-	fclose(f);
+	assert_int_equal(unit_policy_text(&p, &text, &len, NULL, 0), 0);
 	assert_non_null(strstr(text, "# profiled: test\n"));
 	assert_non_null(strstr(text, "  x86_64: [execve, read, write]\n")); /* sorted */
 	assert_int_equal(bg_policy_parse("q.yaml", text, len, &q, err, sizeof(err)), 0);
@@ -104,16 +102,13 @@ static void test_access_words(void **state)
 	struct bg_policy p, q;
 	char err[600], *out = NULL;
 	size_t len = 0, i;
-	FILE *f;
 
 	(void)state;
 	assert_int_equal(bg_policy_parse("p.yaml", text, strlen(text), &p, err, sizeof(err)), 0);
 	assert_int_equal(p.n_files, 7);
 	for (i = 0; i < 7; i++)
 		assert_int_equal(p.files[i].acc, want[i]);
-	f = open_memstream(&out, &len);
-	assert_int_equal(bg_policy_write(&p, f, err, sizeof(err)), 0);
-	fclose(f);
+	assert_int_equal(unit_policy_text(&p, &out, &len, err, sizeof(err)), 0);
 	assert_non_null(strstr(out, "- /d/a: rwxct\n"));
 	assert_non_null(strstr(out, "- /d/c: write, create, remove\n"));
 	assert_non_null(strstr(out, "- /d/e: rw\n"));
@@ -129,16 +124,7 @@ static void test_access_words(void **state)
 	free(out);
 }
 
-static void expect_error(const char *text, const char *msg)
-{
-	struct bg_policy p;
-	char err[600];
-
-	assert_int_not_equal(bg_policy_parse("p.yaml", text, strlen(text), &p, err, sizeof(err)),
-			     0);
-	if (!strstr(err, msg))
-		fail_msg("error '%s' lacks '%s'", err, msg);
-}
+#define expect_error(text, want) UNIT_EXPECT_ERROR(unit_policy_parser, (text), (want))
 
 static void test_errors(void **state)
 {

@@ -18,6 +18,7 @@
 #include "policy/emit.h"
 #include "policy/families.h"
 #include "policy/policy.h"
+#include "unit.h"
 
 static const char *const hostile[] = {
 	"Symfony\\Component\\Yaml\\Dumper::__construct",
@@ -305,15 +306,12 @@ static void test_php_namespaces(void **state)
 	struct bg_policy p, q;
 	char err[600], *text = NULL;
 	size_t len = 0, i;
-	FILE *f;
 
 	(void)state;
 	bg_policy_init(&p);
 	for (i = 0; i < N(names); i++)
 		assert_int_equal(bg_policy_php_add_fn(&p, names[i], NULL), 0);
-	f = open_memstream(&text, &len);
-	assert_int_equal(bg_policy_write(&p, f, err, sizeof(err)), 0);
-	fclose(f);
+	assert_int_equal(unit_policy_text(&p, &text, &len, err, sizeof(err)), 0);
 	if (bg_policy_parse("php.yaml", text, len, &q, err, sizeof(err)))
 		fail_msg("read back: %s\n%s", err, text);
 	assert_int_equal(q.php.n_fns, 2);
@@ -410,7 +408,6 @@ static void test_random(void **state)
 	for (round = 0; round < 400; round++) {
 		char *s = random_name(false), *text = NULL, err[600];
 		size_t len = 0;
-		FILE *f;
 		int rc;
 
 		init_all(&p);
@@ -419,9 +416,7 @@ static void test_random(void **state)
 			roundtrip(&p);
 			kept++;
 		} else {
-			f = open_memstream(&text, &len);
-			rc = bg_policy_write(&p, f, err, sizeof(err));
-			fclose(f);
+			rc = unit_policy_text(&p, &text, &len, err, sizeof(err));
 			assert_int_equal(rc, -EILSEQ);
 			assert_non_null(strstr(err, "is not UTF-8"));
 			free(text);
@@ -441,7 +436,6 @@ static void test_not_utf8(void **state)
 	struct bg_policy p;
 	char err[600], *text = NULL;
 	size_t len = 0, i, sec;
-	FILE *f;
 
 	(void)state;
 	for (i = 0; i < N(not_utf8); i++) {
@@ -459,9 +453,8 @@ static void test_not_utf8(void **state)
 			else
 				bg_policy_php_add_file(&p, path);
 			p.has_exec = p.has_files = true;
-			f = open_memstream(&text, &len);
-			assert_int_equal(bg_policy_write(&p, f, err, sizeof(err)), -EILSEQ);
-			fclose(f);
+			assert_int_equal(unit_policy_text(&p, &text, &len, err, sizeof(err)),
+					 -EILSEQ);
 			assert_non_null(strstr(err, "cannot be written: it is not UTF-8 text"));
 			assert_non_null(strstr(err, "\\x"));
 			assert_null(strchr(err, '\n'));
@@ -474,9 +467,7 @@ static void test_not_utf8(void **state)
 	/* The exact message for a file. */
 	bg_policy_init(&p);
 	bg_policy_add_file(&p, "/tmp/a\xff\nb", BG_ACC_READ);
-	f = open_memstream(&text, &len);
-	assert_int_equal(bg_policy_write(&p, f, err, sizeof(err)), -EILSEQ);
-	fclose(f);
+	assert_int_equal(unit_policy_text(&p, &text, &len, err, sizeof(err)), -EILSEQ);
 	assert_string_equal(err,
 			    "file '/tmp/a\\xff\\x0ab' cannot be written: it is not UTF-8 text");
 	free(text);
@@ -489,15 +480,12 @@ static void test_comment(void **state)
 	struct bg_policy p, q;
 	char err[600], *text = NULL;
 	size_t len = 0;
-	FILE *f;
 
 	(void)state;
 	bg_policy_init(&p);
 	p.comment = strdup("profiled: sh -c \"x\rversion: 2\x85\xff\xe2\x80\xa8\"\nrecorded: now");
 	assert_non_null(p.comment);
-	f = open_memstream(&text, &len);
-	assert_int_equal(bg_policy_write(&p, f, err, sizeof(err)), 0);
-	fclose(f);
+	assert_int_equal(unit_policy_text(&p, &text, &len, err, sizeof(err)), 0);
 	assert_non_null(strstr(text,
 			       "# profiled: sh -c \"x\\x0dversion: 2\\x85\\xff\\xe2\\x80\\xa8\"\n"
 			       "# recorded: now\n"));
@@ -515,7 +503,6 @@ static void test_style(void **state)
 	struct bg_policy p;
 	char err[600], *text = NULL;
 	size_t len = 0;
-	FILE *f;
 
 	(void)state;
 	bg_policy_init(&p);
@@ -524,9 +511,7 @@ static void test_style(void **state)
 	bg_policy_add_exec(&p, "/usr/bin/x86_64-linux-gnu-gcc-12");
 	bg_policy_php_add_fn(&p, "Twig\\Node\\Node::__construct", NULL);
 	bg_policy_php_add_file(&p, "null");
-	f = open_memstream(&text, &len);
-	assert_int_equal(bg_policy_write(&p, f, err, sizeof(err)), 0);
-	fclose(f);
+	assert_int_equal(unit_policy_text(&p, &text, &len, err, sizeof(err)), 0);
 	assert_non_null(strstr(text, "\nfiles:\n- /etc/passwd: r\n- \"/tmp/a: b\": rw\n"));
 	assert_non_null(strstr(text, "\nexecutables:\n- /usr/bin/x86_64-linux-gnu-gcc-12\n"));
 	assert_non_null(strstr(text, "    \"Twig\\\\Node\\\\Node::__construct\": []\n"));
