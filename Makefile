@@ -121,7 +121,7 @@ $(BUILD)/tests/helpers/%: tests/helpers/bpf/%.c $(LIB) $(TEST_SKELS)
 
 $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o $@ $<
+	$(CC) $(CFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP -o $@ $<
 
 $(BUILD)/bench/%: bench/%.c $(LIB) $(TEST_SKELS)
 	@mkdir -p $(@D)
@@ -181,4 +181,5 @@ clean:
 
 -include tests/vm/vm.mk
 -include src/disasm/disasm.mk
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+# Headers each object, test, helper and bench includes (-MMD writes them).
+-include $(shell find $(BUILD)/obj $(BUILD)/tests $(BUILD)/bench -name '*.d' 2>/dev/null)
