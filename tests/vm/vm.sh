@@ -386,6 +386,12 @@ cmd_run() {
 			if [[ -f $ROOT/tests/lib.sh && ! -e $stage/src/tests/lib.sh ]]; then
 				put "$stage" "$ROOT/tests/lib.sh" /src/tests/lib.sh
 			fi
+			# ...and a library of its folder as "$(dirname "$0")/NAME_lib.sh".
+			while IFS= read -r f; do
+				f=$(dirname "$path")/$f
+				[[ -f $f ]] || die "$path: sources $f, which does not exist"
+				[[ -e $stage$(vm_path "$f") ]] || put "$stage" "$f" "$(vm_path "$f")"
+			done < <(sed -n 's|^[[:space:]]*\.[[:space:]]*"\$(dirname "\$0")/\([A-Za-z0-9_]*_lib\.sh\)".*|\1|p' "$path")
 			while IFS= read -r f; do
 				[[ -e $f ]] || die "$path: vm-files: no $f"
 				put "$stage" "$f" "$(vm_path "$f")"
