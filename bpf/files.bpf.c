@@ -150,17 +150,13 @@ static __always_inline void files_emit(struct match *m, __u16 type, __u32 op, __
 				       __u32 oflags, long ret, __u8 action, __u8 mech, __u8 outcome,
 				       const struct path *path, struct dentry *dentry)
 {
-	struct bg_file_event *e = bg_reserve(sizeof(*e));
+	struct bg_file_event *e;
 	struct bg_scratch *s;
 	__u32 zero = 0, pflags = 0, pos;
 
+	e = bg_event(type, sizeof(*e), action, mech, outcome, m->rule->rule_id);
 	if (!e)
 		return;
-	bg_hdr(&e->hdr, type, sizeof(*e));
-	e->hdr.action = action;
-	e->hdr.mechanism = mech;
-	e->hdr.outcome = outcome;
-	e->hdr.rule_id = m->rule->rule_id;
 	bg_fill_proc(&e->proc, &e->hdr.flags, false);
 	e->ino = m->file.ino;
 	e->dev = m->file.dev;

@@ -32,15 +32,17 @@ struct {
 	__type(value, struct skb_rate);
 } lim_skb_rate SEC(".maps");
 
-static __always_inline void fill_ban(struct bg_netban_event *e, __u8 action, __u8 mech, __u32 idx,
-				     __u8 op, __u32 nr, const struct bg_net_match *p)
+/* A ban's record, all but the process filled; NULL when the ring buffer is full. */
+static __always_inline struct bg_netban_event *ban_event(__u8 action, __u8 mech, __u32 idx, __u8 op,
+							 __u32 nr, const struct bg_net_match *p)
 {
-	bg_hdr(&e->hdr, BG_EV_NETBAN, sizeof(*e));
-	e->hdr.action = action;
-	e->hdr.mechanism = mech;
-	e->hdr.outcome = action == BG_ACT_ALERT || action == BG_ACT_REDIRECT ? BG_OUT_SUCCESS
-									     : BG_OUT_FAILURE;
-	e->hdr.rule_id = BG_LIM_RULE_ID(idx);
+	__u8 outcome = action == BG_ACT_ALERT || action == BG_ACT_REDIRECT ? BG_OUT_SUCCESS
+									  : BG_OUT_FAILURE;
+	struct bg_netban_event *e;
+
+	e = bg_event(BG_EV_NETBAN, sizeof(*e), action, mech, outcome, BG_LIM_RULE_ID(idx));
+	if (!e)
+		return NULL;
 	e->nr = nr;
 	e->op = op;
 	e->protocol = p->protocol;
@@ -50,16 +52,16 @@ static __always_inline void fill_ban(struct bg_netban_event *e, __u8 action, __u
 	e->pad1 = 0;
 	__builtin_memcpy(e->addr, p->addr, 16);
 	__builtin_memset(e->redirect_addr, 0, 16);
+	return e;
 }
 
 static __always_inline void emit_ban(__u8 action, __u8 mech, __u32 idx, __u8 op, __u32 nr,
 				     const struct bg_net_match *p)
 {
-	struct bg_netban_event *e = bg_reserve(sizeof(*e));
+	struct bg_netban_event *e = ban_event(action, mech, idx, op, nr, p);
 
 	if (!e)
 		return;
-	fill_ban(e, action, mech, idx, op, nr, p);
 	bg_fill_proc(&e->proc, &e->hdr.flags, false);
 	bg_submit(e);
 }
@@ -406,9 +408,8 @@ static __always_inline bool redirect(struct bpf_sock_addr *ctx, const struct bg_
 		ctx->user_ip4 = a;
 	}
 	ctx->user_port = bpf_htons(s->port);
-	e = bg_reserve(sizeof(*e));
+	e = ban_event(BG_ACT_REDIRECT, BG_MECH_CGROUP, idx, p->op, 0, p);
 	if (e) {
-		fill_ban(e, BG_ACT_REDIRECT, BG_MECH_CGROUP, idx, p->op, 0, p);
 		e->redirect_port = s->port;
 		__builtin_memcpy(e->redirect_addr, s->addr, 16);
 		bg_fill_proc(&e->proc, &e->hdr.flags, false);
@@ -525,10 +526,9 @@ static __always_inline int skb_ban(struct __sk_buff *skb, bool ingress)
 	if (rate && now - rate->last_ns < 1000000000ULL) {
 		__sync_fetch_and_add(&rate->suppressed, 1);
 	} else {
-		e = bg_reserve(sizeof(*e));
+		e = ban_event(r->action == BG_ACT_ALERT ? BG_ACT_ALERT : BG_ACT_DENY, BG_MECH_CGROUP,
+			      idx, op, 0, &p);
 		if (e) {
-			fill_ban(e, r->action == BG_ACT_ALERT ? BG_ACT_ALERT : BG_ACT_DENY,
-				 BG_MECH_CGROUP, idx, op, 0, &p);
 			/* Softirq: no process context, only the socket's cgroup. */
 			__builtin_memset(&e->proc, 0, sizeof(e->proc));
 			e->proc.cgroup_id = cg;

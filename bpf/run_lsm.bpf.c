@@ -64,23 +64,11 @@ static __always_inline int refuse(void)
  * (suppressed and counted, or the ring buffer is full). */
 static __always_inline void *event_begin(__u16 type, __u16 size, __u32 rule)
 {
-	struct bg_event_hdr *h;
-	struct bg_rl_state *rl;
-	__u32 sup;
+	__u8 outcome = action == BG_ACT_ALERT ? BG_OUT_SUCCESS : BG_OUT_FAILURE;
+	struct bg_event_hdr *h = bg_rl_event(type, size, action, BG_MECH_LSM, outcome, rule);
 
-	if (!bg_rl_check(rule, &rl, &sup))
+	if (!h)
 		return NULL;
-	h = bg_reserve(size);
-	if (!h) {
-		bg_rl_unsend(rl, sup);
-		return NULL;
-	}
-	bg_hdr(h, type, size);
-	h->suppressed = sup;
-	h->action = action;
-	h->mechanism = BG_MECH_LSM;
-	h->outcome = action == BG_ACT_ALERT ? BG_OUT_SUCCESS : BG_OUT_FAILURE;
-	h->rule_id = rule;
 	bg_fill_proc((struct bg_proc *)(h + 1), &h->flags, false);
 	return h;
 }

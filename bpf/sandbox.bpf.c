@@ -20,26 +20,15 @@ static __always_inline int check(struct bpf_sock_addr *ctx, __u8 op, bool v6)
 {
 	struct bg_net_match m = {};
 	struct bg_net_event *e;
-	struct bg_rl_state *rl;
 	int verdict = action == BG_ACT_ALERT ? 1 : 0;
-	__u32 sup;
 
 	m.op = op;
 	bg_net_match_sock_addr(&m, ctx, v6);
 	if (bg_net_allowed(&m))
 		return 1;
-	if (!bg_rl_check(rule_id, &rl, &sup))
-		return verdict;
-	e = bg_reserve(sizeof(*e));
-	if (!e) {
-		bg_rl_unsend(rl, sup);
-	} else {
-		bg_hdr(&e->hdr, BG_EV_NET, sizeof(*e));
-		e->hdr.suppressed = sup;
-		e->hdr.action = action;
-		e->hdr.mechanism = BG_MECH_CGROUP;
-		e->hdr.outcome = action == BG_ACT_ALERT ? BG_OUT_SUCCESS : BG_OUT_FAILURE;
-		e->hdr.rule_id = rule_id;
+	e = bg_rl_event(BG_EV_NET, sizeof(*e), action, BG_MECH_CGROUP,
+			action == BG_ACT_ALERT ? BG_OUT_SUCCESS : BG_OUT_FAILURE, rule_id);
+	if (e) {
 		bg_fill_proc(&e->proc, &e->hdr.flags, false);
 		e->family = m.family;
 		e->port = m.port;

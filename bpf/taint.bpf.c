@@ -179,13 +179,10 @@ static __always_inline void slot_fill(struct bg_taint_slot *s, struct file *file
 	s->start_ns = start;
 	s->path[0] = 0;
 	s->exe[0] = 0;
-	e = bg_reserve(sizeof(*e));
+	e = bg_event(BG_EV_TAINT_SET, sizeof(*e), BG_ACT_NONE,
+		     taint_lsm ? BG_MECH_LSM : BG_MECH_TRACEPOINT, BG_OUT_SUCCESS, m->rule->rule_id);
 	if (!e)
 		return;
-	bg_hdr(&e->hdr, BG_EV_TAINT_SET, sizeof(*e));
-	e->hdr.mechanism = taint_lsm ? BG_MECH_LSM : BG_MECH_TRACEPOINT;
-	e->hdr.outcome = BG_OUT_SUCCESS;
-	e->hdr.rule_id = m->rule->rule_id;
 	bg_fill_proc(&e->proc, &e->hdr.flags, false);
 	/* bg_fill_proc used the scratch buffer: walk the path after it. */
 	sc = bpf_map_lookup_elem(&bg_scratch_map, &zero);
@@ -445,14 +442,10 @@ __noinline int taint_emit_egress(const struct dest *d, const struct bg_taint_slo
 
 	if (!d || !s || !r)
 		return 0;
-	e = bg_reserve(sizeof(*e));
+	e = bg_event(BG_EV_TAINT_EGRESS, sizeof(*e), action, (how >> 8) & 0xff, (how >> 16) & 0xff,
+		     r->rule_id);
 	if (!e)
 		return 0;
-	bg_hdr(&e->hdr, BG_EV_TAINT_EGRESS, sizeof(*e));
-	e->hdr.action = action;
-	e->hdr.mechanism = (how >> 8) & 0xff;
-	e->hdr.outcome = (how >> 16) & 0xff;
-	e->hdr.rule_id = r->rule_id;
 	bg_fill_proc(&e->proc, &e->hdr.flags, false);
 	e->op = d->op;
 	e->protocol = d->protocol;

@@ -425,17 +425,12 @@ static __noinline int sample_drop(struct xdp_md *ctx, struct pkt *p, __u32 reaso
 		s->suppressed++;
 		return 0;
 	}
-	e = bg_reserve(sizeof(*e));
-	if (!e)
-		return 0;
-	bg_hdr(&e->hdr, BG_EV_NET_DROP, sizeof(*e));
-	e->hdr.action = BG_ACT_DENY;
-	e->hdr.mechanism = BG_MECH_XDP;
-	e->hdr.outcome = BG_OUT_FAILURE;
-	e->hdr.suppressed = s->suppressed;
 	/* rule_id in the header indexes the agent's rule table; ours are per
 	 * interface, so the deny rule id travels in the record itself. */
-	e->hdr.rule_id = 0;
+	e = bg_event(BG_EV_NET_DROP, sizeof(*e), BG_ACT_DENY, BG_MECH_XDP, BG_OUT_FAILURE, 0);
+	if (!e)
+		return 0;
+	e->hdr.suppressed = s->suppressed;
 	e->ifindex = ctx->ingress_ifindex;
 	e->pkt_len = ctx->data_end - ctx->data;
 	e->family = p->family;

@@ -98,6 +98,23 @@ static __always_inline void bg_hdr(struct bg_event_hdr *h, __u16 type, __u16 siz
 	h->suppressed = 0;
 }
 
+/* A record of type and size with its header filled; NULL when the ring
+ * buffer is full (counted). The caller fills the rest and submits. */
+static __always_inline void *bg_event(__u16 type, __u16 size, __u8 action, __u8 mechanism,
+				      __u8 outcome, __u32 rule_id)
+{
+	struct bg_event_hdr *h = bg_reserve(size);
+
+	if (!h)
+		return NULL;
+	bg_hdr(h, type, size);
+	h->action = action;
+	h->mechanism = mechanism;
+	h->outcome = outcome;
+	h->rule_id = rule_id;
+	return h;
+}
+
 #define BG_PATH_DEPTH 64 /* components walked before giving up (truncated) */
 
 struct bg_walk {
