@@ -18,7 +18,9 @@
  */
 #include "lib/common.bpf.h"
 #include "lib/ratelimit.bpf.h"
+#include "lib/scope.bpf.h"
 #include "lib/pathrules.bpf.h"
+#include "lib/ident.bpf.h"
 #include <bpfguard/profile.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -27,13 +29,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define SYS_SECCOMP	  1
 #define AUDIT_ARCH_X86_64 0xc000003eu
 #define AUDIT_ARCH_I386	  0x40000003u
-
-struct {
-	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} target_cgroup SEC(".maps");
 
 const volatile __u32 rule_id = 0;
 const volatile __u32 files_rule_id = 0;
@@ -61,8 +56,7 @@ int BPF_PROG(rf_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	if (BPF_CORE_READ(info, si_code) != SYS_SECCOMP)
 		return 0;
 	/* seccomp signals the calling task itself: current is the one killed. */
-	if (task != bpf_get_current_task_btf() ||
-	    bpf_current_task_under_cgroup(&target_cgroup, 0) != 1)
+	if (task != bpf_get_current_task_btf() || !bg_in_scope())
 		return 0;
 	nr = BPF_CORE_READ(info, _sifields._sigsys._syscall);
 	arch = BPF_CORE_READ(info, _sifields._sigsys._arch);
@@ -172,7 +166,7 @@ static __always_inline int landlock_refused(struct sys_exit_ctx *ctx)
 	__u32 acc;
 	__u8 op;
 
-	if (ctx->ret != -EACCES || bpf_current_task_under_cgroup(&target_cgroup, 0) != 1)
+	if (ctx->ret != -EACCES || !bg_in_scope())
 		return 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	switch (ctx->nr) {
@@ -289,22 +283,16 @@ static __always_inline int landlock_refused(struct sys_exit_ctx *ctx)
  */
 static __always_inline int exact_name(struct sys_exit_ctx *ctx)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct bg_run_file_event *e;
-	struct fdtable *fdt;
 	struct lsm_scratch *s;
-	struct file **fds, *f = NULL;
+	struct file *f;
 	unsigned int fmode, imode;
 	__u32 need = 0, zero = 0;
-	long fd = ctx->ret;
 
-	if (bpf_current_task_under_cgroup(&target_cgroup, 0) != 1)
+	if (!bg_in_scope())
 		return 0;
-	fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return 0;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+	f = bg_fd_file(bpf_get_current_task_btf(), ctx->ret);
+	if (!f)
 		return 0;
 	fmode = BPF_CORE_READ(f, f_mode);
 	imode = BPF_CORE_READ(f, f_inode, i_mode);
