@@ -40,38 +40,7 @@ static __always_inline int check(struct bpf_sock_addr *ctx, __u8 op, bool v6)
 	return verdict;
 }
 
-SEC("cgroup/connect4")
-int sb_connect4(struct bpf_sock_addr *ctx)
-{
-	return check(ctx, BG_NET_CONNECT, false);
-}
-
-SEC("cgroup/connect6")
-int sb_connect6(struct bpf_sock_addr *ctx)
-{
-	return check(ctx, BG_NET_CONNECT, true);
-}
-
-SEC("cgroup/sendmsg4")
-int sb_sendmsg4(struct bpf_sock_addr *ctx)
-{
-	return check(ctx, BG_NET_SENDTO, false);
-}
-
-SEC("cgroup/sendmsg6")
-int sb_sendmsg6(struct bpf_sock_addr *ctx)
-{
-	return check(ctx, BG_NET_SENDTO, true);
-}
-
-SEC("cgroup/bind4")
-int sb_bind4(struct bpf_sock_addr *ctx)
-{
-	return check(ctx, BG_NET_BIND, false);
-}
-
-SEC("cgroup/bind6")
-int sb_bind6(struct bpf_sock_addr *ctx)
-{
-	return check(ctx, BG_NET_BIND, true);
-}
+/* sb_connect4, sb_connect6, sb_sendmsg4, sb_sendmsg6, sb_bind4, sb_bind6 */
+BG_SOCK_ADDR_PROGS(sb, connect, check, BG_NET_CONNECT)
+BG_SOCK_ADDR_PROGS(sb, sendmsg, check, BG_NET_SENDTO)
+BG_SOCK_ADDR_PROGS(sb, bind, check, BG_NET_BIND)

@@ -27,6 +27,7 @@
 #include "lib/ident.bpf.h"
 #include "lib/kfuncs.bpf.h"
 #include "lib/openfd.bpf.h"
+#include "lib/sockaddr.bpf.h"
 #include <bpfguard/taint.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -554,64 +555,20 @@ static __always_inline int cg_egress(struct bpf_sock_addr *ctx, __u8 op, bool v6
 		return 1;
 	d.op = op;
 	d.protocol = ctx->protocol;
-	d.port = bpf_ntohs(ctx->user_port);
-	if (v6) {
-		__u32 w[4];
-
-		w[0] = ctx->user_ip6[0];
-		w[1] = ctx->user_ip6[1];
-		w[2] = ctx->user_ip6[2];
-		w[3] = ctx->user_ip6[3];
-		d.family = AF_INET6;
-		__builtin_memcpy(d.addr, w, 16);
-	} else {
-		__u32 a = ctx->user_ip4;
-
-		d.family = AF_INET;
-		__builtin_memcpy(d.addr, &a, 4);
-	}
+	bg_sock_addr_dst(ctx, v6, &d.family, &d.port, d.addr);
 	v = taint_egress(p, tgid, &d, false, true, &sink);
 	if (v == V_REDIRECT && sink) {
-		if (v6) {
-			__u32 w[4];
-
-			__builtin_memcpy(w, sink->sink6_addr, 16);
-			ctx->user_ip6[0] = w[0];
-			ctx->user_ip6[1] = w[1];
-			ctx->user_ip6[2] = w[2];
-			ctx->user_ip6[3] = w[3];
-			ctx->user_port = bpf_htons(sink->sink6_port);
-		} else {
-			ctx->user_ip4 = sink->sink4_addr;
-			ctx->user_port = bpf_htons(sink->sink4_port);
-		}
+		if (v6)
+			bg_sock_addr_set_dst(ctx, true, sink->sink6_addr, sink->sink6_port);
+		else
+			bg_sock_addr_set_dst(ctx, false, &sink->sink4_addr, sink->sink4_port);
 	}
 	return v == V_DENY ? 0 : 1;
 }
 
-SEC("cgroup/connect4")
-int taint_connect4(struct bpf_sock_addr *ctx)
-{
-	return cg_egress(ctx, BG_TAINT_OP_CONNECT, false);
-}
-
-SEC("cgroup/connect6")
-int taint_connect6(struct bpf_sock_addr *ctx)
-{
-	return cg_egress(ctx, BG_TAINT_OP_CONNECT, true);
-}
-
-SEC("cgroup/sendmsg4")
-int taint_sendmsg4(struct bpf_sock_addr *ctx)
-{
-	return cg_egress(ctx, BG_TAINT_OP_SEND, false);
-}
-
-SEC("cgroup/sendmsg6")
-int taint_sendmsg6(struct bpf_sock_addr *ctx)
-{
-	return cg_egress(ctx, BG_TAINT_OP_SEND, true);
-}
+/* taint_connect4, taint_connect6, taint_sendmsg4, taint_sendmsg6 */
+BG_SOCK_ADDR_PROGS(taint, connect, cg_egress, BG_TAINT_OP_CONNECT)
+BG_SOCK_ADDR_PROGS(taint, sendmsg, cg_egress, BG_TAINT_OP_SEND)
 
 static __always_inline bool dest_from_sockaddr(struct dest *d, const void *sa, int len);
 
