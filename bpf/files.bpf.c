@@ -382,40 +382,40 @@ static __always_inline int files_exit_check(struct file *file, long ret, bool bt
 	return 0;
 }
 
+/*
+ * Without the kfuncs, a sharer of a condemned table leaving any syscall
+ * (one it entered before the kill: a poll waiting for the opener to die, a
+ * read that failed before the open) dies here, before it can make another.
+ */
+static __always_inline int files_sys_exit(struct pt_regs *regs, long ret, bool cast, bool sharers)
+{
+	struct file *file;
+
+	if (!sharers && bg_condemned_kill(bpf_get_current_task_btf()))
+		return 0;
+	file = bg_open_exit_file(regs, ret, cast);
+	return file ? files_exit_check(file, ret, cast, sharers) : 0;
+}
+
 /* Three variants of one check, user space loads one (src/guards/files.c): with
  * the sharer-killing kfuncs (6.13+), with bpf_rdonly_cast (6.2+), with
  * probe reads. The last two go with bg_files_sys_enter. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(bg_files_sys_exit_sharers, struct pt_regs *regs, long ret)
 {
-	struct file *file = bg_open_exit_file(regs, ret, true);
-
-	return file ? files_exit_check(file, ret, true, true) : 0;
+	return files_sys_exit(regs, ret, true, true);
 }
 
-/* A sharer of a condemned table leaving any syscall (one it entered
- * before the kill: a poll waiting for the opener to die, a read that
- * failed before the open) dies here, before it can make another. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(bg_files_sys_exit, struct pt_regs *regs, long ret)
 {
-	struct file *file;
-
-	if (bg_condemned_kill(bpf_get_current_task_btf()))
-		return 0;
-	file = bg_open_exit_file(regs, ret, true);
-	return file ? files_exit_check(file, ret, true, false) : 0;
+	return files_sys_exit(regs, ret, true, false);
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(bg_files_sys_exit_compat, struct pt_regs *regs, long ret)
 {
-	struct file *file;
-
-	if (bg_condemned_kill(bpf_get_current_task_btf()))
-		return 0;
-	file = bg_open_exit_file(regs, ret, false);
-	return file ? files_exit_check(file, ret, false, false) : 0;
+	return files_sys_exit(regs, ret, false, false);
 }
 
 /*
