@@ -151,8 +151,7 @@ static __always_inline void files_emit(struct match *m, __u16 type, __u32 op, __
 				       const struct path *path, struct dentry *dentry)
 {
 	struct bg_file_event *e;
-	struct bg_scratch *s;
-	__u32 zero = 0, pflags = 0, pos;
+	__u32 pflags = 0;
 
 	e = bg_event(type, sizeof(*e), action, mech, outcome, m->rule->rule_id);
 	if (!e)
@@ -170,18 +169,10 @@ static __always_inline void files_emit(struct match *m, __u16 type, __u32 op, __
 	e->sharers = m->sharers;
 	e->pad = 0;
 	e->path[0] = 0;
-	if (path) {
-		/* The process context above used the scratch buffer too: walk
-		 * after it, copy before anything else can. */
-		s = bpf_map_lookup_elem(&bg_scratch_map, &zero);
-		if (s) {
-			pos = bg_path_walk(path, s->buf, &pflags);
-			if (bpf_probe_read_kernel(e->path, BG_PATH_MAX, &s->buf[pos]) < 0)
-				e->path[0] = 0;
-		}
-	} else if (dentry) {
+	if (path)
+		bg_path_copy(path, e->path, &pflags); /* after bg_fill_proc */
+	else if (dentry)
 		bpf_probe_read_kernel_str(e->path, BG_PATH_MAX, BPF_CORE_READ(dentry, d_name.name));
-	}
 	bg_submit(e);
 }
 

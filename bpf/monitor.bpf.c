@@ -395,8 +395,7 @@ static __always_inline int check_open(long ret, __u32 oflags, bool sharers)
 	struct up_walk w = {};
 	struct bg_ident k;
 	struct inode *inode;
-	struct bg_scratch *s;
-	__u32 flags, zero = 0, pos, pflags = 0, nsharers = 0;
+	__u32 flags, pflags = 0, nsharers = 0;
 	__u8 out;
 
 	if (!f) {
@@ -454,13 +453,9 @@ static __always_inline int check_open(long ret, __u32 oflags, bool sharers)
 	e->fd = ret;
 	e->sharers = nsharers;
 	e->path[0] = 0;
-	s = bpf_map_lookup_elem(&bg_scratch_map, &zero);
-	if (s) {
-		/* A path longer than BG_PATH_MAX keeps its last components;
-		 * dev and ino identify the file whatever its length. */
-		pos = bg_path_walk(&f->f_path, s->buf, &pflags);
-		bpf_probe_read_kernel(e->path, BG_PATH_MAX, &s->buf[pos]);
-	}
+	/* A path longer than BG_PATH_MAX keeps its last components; dev and
+	 * ino identify the file whatever its length. */
+	bg_path_copy(&f->f_path, e->path, &pflags);
 	bg_submit(e);
 	return 0;
 }

@@ -287,7 +287,7 @@ static __always_inline int exact_name(struct sys_exit_ctx *ctx)
 	struct lsm_scratch *s;
 	struct file *f;
 	unsigned int fmode, imode;
-	__u32 need = 0, zero = 0;
+	__u32 need = 0;
 
 	if (!bg_in_scope())
 		return 0;
@@ -304,7 +304,7 @@ static __always_inline int exact_name(struct sys_exit_ctx *ctx)
 	 * neither, directories are read with READ_DIR. */
 	if (!need || (imode & S_IFMT) != S_IFREG)
 		return 0;
-	s = bpf_map_lookup_elem(&lsm_scratch_map, &zero);
+	s = scratch();
 	if (!s)
 		return 0;
 	path_key(s, &f->f_path);

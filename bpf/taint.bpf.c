@@ -168,8 +168,7 @@ static __always_inline void slot_fill(struct bg_taint_slot *s, struct file *file
 				      __u32 tgid, __u64 start, __u64 now)
 {
 	struct bg_taint_set_event *e;
-	struct bg_scratch *sc;
-	__u32 zero = 0, pflags = 0, pos;
+	__u32 pflags = 0;
 
 	s->target = m->target;
 	s->file = m->file;
@@ -185,13 +184,7 @@ static __always_inline void slot_fill(struct bg_taint_slot *s, struct file *file
 	if (!e)
 		return;
 	bg_fill_proc(&e->proc, &e->hdr.flags, false);
-	/* bg_fill_proc used the scratch buffer: walk the path after it. */
-	sc = bpf_map_lookup_elem(&bg_scratch_map, &zero);
-	if (sc) {
-		pos = bg_path_walk(&file->f_path, sc->buf, &pflags);
-		if (bpf_probe_read_kernel(s->path, BG_PATH_MAX, &sc->buf[pos]) < 0)
-			s->path[0] = 0;
-	}
+	bg_path_copy(&file->f_path, s->path, &pflags); /* after bg_fill_proc */
 	if (bpf_probe_read_kernel(s->exe, BG_PATH_MAX, e->proc.exe) < 0)
 		s->exe[0] = 0;
 	if (bpf_probe_read_kernel(&e->taint, sizeof(e->taint), s) < 0)

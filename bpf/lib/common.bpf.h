@@ -208,6 +208,25 @@ static __always_inline __u32 bg_path_walk(const struct path *path, char *buf, __
 }
 
 /*
+ * Write path's absolute path (bg_path_walk) to out, BG_PATH_MAX bytes;
+ * empty if it cannot be read. The walk uses the scratch buffer, as
+ * bg_fill_proc() does: call this after it, and copy out before anything
+ * else can use the buffer.
+ */
+static __always_inline void bg_path_copy(const struct path *path, char *out, __u32 *flags)
+{
+	struct bg_scratch *s;
+	__u32 zero = 0, pos;
+
+	s = bpf_map_lookup_elem(&bg_scratch_map, &zero);
+	if (!s)
+		return;
+	pos = bg_path_walk(path, s->buf, flags);
+	if (bpf_probe_read_kernel(out, BG_PATH_MAX, &s->buf[pos]) < 0)
+		out[0] = 0;
+}
+
+/*
  * Copy the current task's executable path into out (BG_PATH_MAX bytes).
  * The cache makes this one hash lookup and a copy for every event after
  * the first; refresh forces a walk (exec replaces the executable).
