@@ -15,12 +15,9 @@ int BPF_PROG(bg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	unsigned long start, end;
 	__u64 len;
 
-	e = bg_reserve(sizeof(*e));
+	e = bg_event(BG_EV_EXEC, sizeof(*e), BG_ACT_NONE, BG_MECH_TRACEPOINT, BG_OUT_SUCCESS, 0);
 	if (!e)
 		return 0;
-	bg_hdr(&e->hdr, BG_EV_EXEC, sizeof(*e));
-	e->hdr.mechanism = BG_MECH_TRACEPOINT;
-	e->hdr.outcome = BG_OUT_SUCCESS;
 	bg_fill_proc(&e->proc, &e->hdr.flags, true);
 
 	/* argv as the new program sees it: the mm is already the new one. */
@@ -49,11 +46,8 @@ int BPF_PROG(bg_exit, struct task_struct *p)
 
 	if ((__u32)id != tgid)
 		return 0; /* a thread, not the group leader */
-	e = bg_reserve(sizeof(*e));
+	e = bg_event(BG_EV_EXIT, sizeof(*e), BG_ACT_NONE, BG_MECH_TRACEPOINT, BG_OUT_SUCCESS, 0);
 	if (e) {
-		bg_hdr(&e->hdr, BG_EV_EXIT, sizeof(*e));
-		e->hdr.mechanism = BG_MECH_TRACEPOINT;
-		e->hdr.outcome = BG_OUT_SUCCESS;
 		bg_fill_proc(&e->proc, &e->hdr.flags, false);
 		e->exit_code = BPF_CORE_READ(p, exit_code);
 		e->pad = 0;

@@ -150,17 +150,12 @@ static __always_inline void files_emit(struct match *m, __u16 type, __u32 op, __
 				       __u32 oflags, long ret, __u8 action, __u8 mech, __u8 outcome,
 				       const struct path *path, struct dentry *dentry)
 {
-	struct bg_file_event *e = bg_reserve(sizeof(*e));
-	struct bg_scratch *s;
-	__u32 zero = 0, pflags = 0, pos;
+	struct bg_file_event *e;
+	__u32 pflags = 0;
 
+	e = bg_event(type, sizeof(*e), action, mech, outcome, m->rule->rule_id);
 	if (!e)
 		return;
-	bg_hdr(&e->hdr, type, sizeof(*e));
-	e->hdr.action = action;
-	e->hdr.mechanism = mech;
-	e->hdr.outcome = outcome;
-	e->hdr.rule_id = m->rule->rule_id;
 	bg_fill_proc(&e->proc, &e->hdr.flags, false);
 	e->ino = m->file.ino;
 	e->dev = m->file.dev;
@@ -174,18 +169,10 @@ static __always_inline void files_emit(struct match *m, __u16 type, __u32 op, __
 	e->sharers = m->sharers;
 	e->pad = 0;
 	e->path[0] = 0;
-	if (path) {
-		/* The process context above used the scratch buffer too: walk
-		 * after it, copy before anything else can. */
-		s = bpf_map_lookup_elem(&bg_scratch_map, &zero);
-		if (s) {
-			pos = bg_path_walk(path, s->buf, &pflags);
-			if (bpf_probe_read_kernel(e->path, BG_PATH_MAX, &s->buf[pos]) < 0)
-				e->path[0] = 0;
-		}
-	} else if (dentry) {
+	if (path)
+		bg_path_copy(path, e->path, &pflags); /* after bg_fill_proc */
+	else if (dentry)
 		bpf_probe_read_kernel_str(e->path, BG_PATH_MAX, BPF_CORE_READ(dentry, d_name.name));
-	}
 	bg_submit(e);
 }
 
@@ -386,40 +373,40 @@ static __always_inline int files_exit_check(struct file *file, long ret, bool bt
 	return 0;
 }
 
+/*
+ * Without the kfuncs, a sharer of a condemned table leaving any syscall
+ * (one it entered before the kill: a poll waiting for the opener to die, a
+ * read that failed before the open) dies here, before it can make another.
+ */
+static __always_inline int files_sys_exit(struct pt_regs *regs, long ret, bool cast, bool sharers)
+{
+	struct file *file;
+
+	if (!sharers && bg_condemned_kill(bpf_get_current_task_btf()))
+		return 0;
+	file = bg_open_exit_file(regs, ret, cast);
+	return file ? files_exit_check(file, ret, cast, sharers) : 0;
+}
+
 /* Three variants of one check, user space loads one (src/guards/files.c): with
  * the sharer-killing kfuncs (6.13+), with bpf_rdonly_cast (6.2+), with
  * probe reads. The last two go with bg_files_sys_enter. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(bg_files_sys_exit_sharers, struct pt_regs *regs, long ret)
 {
-	struct file *file = bg_open_exit_file(regs, ret, true);
-
-	return file ? files_exit_check(file, ret, true, true) : 0;
+	return files_sys_exit(regs, ret, true, true);
 }
 
-/* A sharer of a condemned table leaving any syscall (one it entered
- * before the kill: a poll waiting for the opener to die, a read that
- * failed before the open) dies here, before it can make another. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(bg_files_sys_exit, struct pt_regs *regs, long ret)
 {
-	struct file *file;
-
-	if (bg_condemned_kill(bpf_get_current_task_btf()))
-		return 0;
-	file = bg_open_exit_file(regs, ret, true);
-	return file ? files_exit_check(file, ret, true, false) : 0;
+	return files_sys_exit(regs, ret, true, false);
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(bg_files_sys_exit_compat, struct pt_regs *regs, long ret)
 {
-	struct file *file;
-
-	if (bg_condemned_kill(bpf_get_current_task_btf()))
-		return 0;
-	file = bg_open_exit_file(regs, ret, false);
-	return file ? files_exit_check(file, ret, false, false) : 0;
+	return files_sys_exit(regs, ret, false, false);
 }
 
 /*

@@ -43,15 +43,12 @@ struct {
 static __always_inline void emit_limit(__u8 action, __u8 mech, __u32 idx, __u32 what, __u32 nr,
 				       __u64 limit, __u64 value, __u64 request, __u32 root)
 {
-	struct bg_limit_event *e = bg_reserve(sizeof(*e));
+	__u8 outcome = action == BG_ACT_ALERT ? BG_OUT_SUCCESS : BG_OUT_FAILURE;
+	struct bg_limit_event *e;
 
+	e = bg_event(BG_EV_LIMIT, sizeof(*e), action, mech, outcome, BG_LIM_RULE_ID(idx));
 	if (!e)
 		return;
-	bg_hdr(&e->hdr, BG_EV_LIMIT, sizeof(*e));
-	e->hdr.action = action;
-	e->hdr.mechanism = mech;
-	e->hdr.outcome = action == BG_ACT_ALERT ? BG_OUT_SUCCESS : BG_OUT_FAILURE;
-	e->hdr.rule_id = BG_LIM_RULE_ID(idx);
 	bg_fill_proc(&e->proc, &e->hdr.flags, false);
 	e->what = what;
 	e->nr = nr;

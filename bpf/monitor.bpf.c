@@ -150,15 +150,10 @@ static __always_inline __u8 act(void)
 	return BG_OUT_FAILURE;
 }
 
-static __always_inline void hdr(struct bg_event_hdr *h, __u16 type, __u16 size, __u32 rule,
-				__u8 outcome, __u32 sup)
+/* A rate-limited record of the monitor's action, or NULL (suppressed, or no room). */
+static __always_inline void *event(__u16 type, __u16 size, __u32 rule, __u8 outcome)
 {
-	bg_hdr(h, type, size);
-	h->action = action;
-	h->mechanism = BG_MECH_TRACEPOINT;
-	h->outcome = outcome;
-	h->rule_id = rule;
-	h->suppressed = sup;
+	return bg_rl_event(type, size, action, BG_MECH_TRACEPOINT, outcome, rule);
 }
 
 /* ---- syscalls ----------------------------------------------------------- */
@@ -175,18 +170,13 @@ static __always_inline bool sys_allowed(__u64 nr, bool compat)
 static __always_inline void syscall_violation(struct pt_regs *regs, __u64 nr, bool compat)
 {
 	struct bg_syscall_event *e;
-	struct bg_rl_state *rl;
 	__u8 out = act();
-	__u32 sup;
 
-	if (!regs || !bg_rl_check(BG_MON_RULE_SYSCALLS, &rl, &sup))
+	if (!regs)
 		return;
-	e = bg_reserve(sizeof(*e));
-	if (!e) {
-		bg_rl_unsend(rl, sup);
+	e = event(BG_EV_SYSCALL, sizeof(*e), BG_MON_RULE_SYSCALLS, out);
+	if (!e)
 		return;
-	}
-	hdr(&e->hdr, BG_EV_SYSCALL, sizeof(*e), BG_MON_RULE_SYSCALLS, out, sup);
 	bg_fill_proc(&e->proc, &e->hdr.flags, false);
 	e->nr = nr;
 	e->compat = compat;
@@ -226,9 +216,7 @@ static __always_inline void check_sockaddr(const void *uaddr, __u64 len, __u8 op
 {
 	struct bg_net_match m = {.op = op};
 	struct bg_net_event *e;
-	struct bg_rl_state *rl;
-	__u8 sa[28] = {}, out;
-	__u32 sup;
+	__u8 sa[28] = {};
 
 	if (!uaddr || len < 8)
 		return; /* sendto on a connected socket: checked at connect */
@@ -244,15 +232,9 @@ static __always_inline void check_sockaddr(const void *uaddr, __u64 len, __u8 op
 	m.port = bpf_ntohs(*(__u16 *)&sa[2]);
 	if (bg_net_allowed(&m))
 		return;
-	out = act();
-	if (!bg_rl_check(BG_MON_RULE_NETWORK, &rl, &sup))
+	e = event(BG_EV_NET, sizeof(*e), BG_MON_RULE_NETWORK, act());
+	if (!e)
 		return;
-	e = bg_reserve(sizeof(*e));
-	if (!e) {
-		bg_rl_unsend(rl, sup);
-		return;
-	}
-	hdr(&e->hdr, BG_EV_NET, sizeof(*e), BG_MON_RULE_NETWORK, out, sup);
 	bg_fill_proc(&e->proc, &e->hdr.flags, false);
 	e->family = m.family;
 	e->port = m.port;
@@ -413,9 +395,7 @@ static __always_inline int check_open(long ret, __u32 oflags, bool sharers)
 	struct up_walk w = {};
 	struct bg_ident k;
 	struct inode *inode;
-	struct bg_rl_state *rl;
-	struct bg_scratch *s;
-	__u32 flags, sup, zero = 0, pos, pflags = 0, nsharers = 0;
+	__u32 flags, pflags = 0, nsharers = 0;
 	__u8 out;
 
 	if (!f) {
@@ -461,14 +441,9 @@ static __always_inline int check_open(long ret, __u32 oflags, bool sharers)
 		else
 			bg_condemn(task, ret, f);
 	}
-	if (!bg_rl_check(BG_MON_RULE_FILES, &rl, &sup))
+	e = event(BG_EV_POLICY_FILE, sizeof(*e), BG_MON_RULE_FILES, out);
+	if (!e)
 		return 0;
-	e = bg_reserve(sizeof(*e));
-	if (!e) {
-		bg_rl_unsend(rl, sup);
-		return 0;
-	}
-	hdr(&e->hdr, BG_EV_POLICY_FILE, sizeof(*e), BG_MON_RULE_FILES, out, sup);
 	bg_fill_proc(&e->proc, &e->hdr.flags, false);
 	e->acc = w.need | (w.is_dir ? BG_ACC_DIR : 0) | (oflags & O_CREAT ? BG_ACC_CREAT : 0) |
 		 (oflags & O_TRUNC ? BG_ACC_TRUNC : 0);
@@ -478,13 +453,9 @@ static __always_inline int check_open(long ret, __u32 oflags, bool sharers)
 	e->fd = ret;
 	e->sharers = nsharers;
 	e->path[0] = 0;
-	s = bpf_map_lookup_elem(&bg_scratch_map, &zero);
-	if (s) {
-		/* A path longer than BG_PATH_MAX keeps its last components;
-		 * dev and ino identify the file whatever its length. */
-		pos = bg_path_walk(&f->f_path, s->buf, &pflags);
-		bpf_probe_read_kernel(e->path, BG_PATH_MAX, &s->buf[pos]);
-	}
+	/* A path longer than BG_PATH_MAX keeps its last components; dev and
+	 * ino identify the file whatever its length. */
+	bg_path_copy(&f->f_path, e->path, &pflags);
 	bg_submit(e);
 	return 0;
 }
@@ -524,10 +495,8 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(mon_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct bg_policy_exec_event *e;
-	struct bg_rl_state *rl;
 	struct bg_ident k;
-	__u32 tgid = p->tgid, sup;
-	__u8 out;
+	__u32 tgid = p->tgid;
 
 	bg_ident_file(bprm->file, &k);
 	if (!is_monitored(tgid)) {
@@ -537,15 +506,9 @@ int BPF_PROG(mon_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 	}
 	if (!has_exec || bpf_map_lookup_elem(&mon_execs, &k))
 		return 0;
-	out = act();
-	if (!bg_rl_check(BG_MON_RULE_EXEC, &rl, &sup))
+	e = event(BG_EV_POLICY_EXEC, sizeof(*e), BG_MON_RULE_EXEC, act());
+	if (!e)
 		return 0;
-	e = bg_reserve(sizeof(*e));
-	if (!e) {
-		bg_rl_unsend(rl, sup);
-		return 0;
-	}
-	hdr(&e->hdr, BG_EV_POLICY_EXEC, sizeof(*e), BG_MON_RULE_EXEC, out, sup);
 	bg_fill_proc(&e->proc, &e->hdr.flags, true);
 	e->dev = k.dev;
 	e->ino = k.ino;

@@ -32,15 +32,17 @@ struct {
 	__type(value, struct skb_rate);
 } lim_skb_rate SEC(".maps");
 
-static __always_inline void fill_ban(struct bg_netban_event *e, __u8 action, __u8 mech, __u32 idx,
-				     __u8 op, __u32 nr, const struct bg_net_match *p)
+/* A ban's record, all but the process filled; NULL when the ring buffer is full. */
+static __always_inline struct bg_netban_event *ban_event(__u8 action, __u8 mech, __u32 idx, __u8 op,
+							 __u32 nr, const struct bg_net_match *p)
 {
-	bg_hdr(&e->hdr, BG_EV_NETBAN, sizeof(*e));
-	e->hdr.action = action;
-	e->hdr.mechanism = mech;
-	e->hdr.outcome = action == BG_ACT_ALERT || action == BG_ACT_REDIRECT ? BG_OUT_SUCCESS
-									     : BG_OUT_FAILURE;
-	e->hdr.rule_id = BG_LIM_RULE_ID(idx);
+	__u8 outcome = action == BG_ACT_ALERT || action == BG_ACT_REDIRECT ? BG_OUT_SUCCESS
+									  : BG_OUT_FAILURE;
+	struct bg_netban_event *e;
+
+	e = bg_event(BG_EV_NETBAN, sizeof(*e), action, mech, outcome, BG_LIM_RULE_ID(idx));
+	if (!e)
+		return NULL;
 	e->nr = nr;
 	e->op = op;
 	e->protocol = p->protocol;
@@ -50,16 +52,16 @@ static __always_inline void fill_ban(struct bg_netban_event *e, __u8 action, __u
 	e->pad1 = 0;
 	__builtin_memcpy(e->addr, p->addr, 16);
 	__builtin_memset(e->redirect_addr, 0, 16);
+	return e;
 }
 
 static __always_inline void emit_ban(__u8 action, __u8 mech, __u32 idx, __u8 op, __u32 nr,
 				     const struct bg_net_match *p)
 {
-	struct bg_netban_event *e = bg_reserve(sizeof(*e));
+	struct bg_netban_event *e = ban_event(action, mech, idx, op, nr, p);
 
 	if (!e)
 		return;
-	fill_ban(e, action, mech, idx, op, nr, p);
 	bg_fill_proc(&e->proc, &e->hdr.flags, false);
 	bg_submit(e);
 }
@@ -391,24 +393,9 @@ static __always_inline bool redirect(struct bpf_sock_addr *ctx, const struct bg_
 
 	if (!s->port)
 		return false;
-	if (v6) {
-		__u32 w[4];
-
-		__builtin_memcpy(w, s->addr, 16);
-		ctx->user_ip6[0] = w[0];
-		ctx->user_ip6[1] = w[1];
-		ctx->user_ip6[2] = w[2];
-		ctx->user_ip6[3] = w[3];
-	} else {
-		__u32 a;
-
-		__builtin_memcpy(&a, s->addr, 4);
-		ctx->user_ip4 = a;
-	}
-	ctx->user_port = bpf_htons(s->port);
-	e = bg_reserve(sizeof(*e));
+	bg_sock_addr_set_dst(ctx, v6, s->addr, s->port);
+	e = ban_event(BG_ACT_REDIRECT, BG_MECH_CGROUP, idx, p->op, 0, p);
 	if (e) {
-		fill_ban(e, BG_ACT_REDIRECT, BG_MECH_CGROUP, idx, p->op, 0, p);
 		e->redirect_port = s->port;
 		__builtin_memcpy(e->redirect_addr, s->addr, 16);
 		bg_fill_proc(&e->proc, &e->hdr.flags, false);
@@ -417,19 +404,31 @@ static __always_inline bool redirect(struct bpf_sock_addr *ctx, const struct bg_
 	return true;
 }
 
+/* The rule of cgroup cg (its index in *idx) if it bans op through the
+ * cgroup hooks; NULL: the call or packet passes. */
+static __always_inline struct bg_lim_rule *cg_rule(__u64 cg, __u8 op, __u32 *idx)
+{
+	struct bg_lim_rule *r;
+	__u32 *ri;
+
+	ri = bpf_map_lookup_elem(&lim_cgroup, &cg);
+	if (!ri)
+		return NULL;
+	*idx = *ri;
+	r = bpf_map_lookup_elem(&lim_rules, idx);
+	if (!r || r->net_mech != BG_MECH_CGROUP || !(r->net_ban & ban_bit(op)))
+		return NULL;
+	return r;
+}
+
 static __always_inline int cg_ban(struct bpf_sock_addr *ctx, __u8 op, bool v6)
 {
 	struct bg_lim_rule *r;
 	struct bg_net_match p = {};
-	__u64 cg = bpf_get_current_cgroup_id();
-	__u32 *ri, idx;
+	__u32 idx;
 
-	ri = bpf_map_lookup_elem(&lim_cgroup, &cg);
-	if (!ri)
-		return 1;
-	idx = *ri;
-	r = bpf_map_lookup_elem(&lim_rules, &idx);
-	if (!r || r->net_mech != BG_MECH_CGROUP || !(r->net_ban & ban_bit(op)))
+	r = cg_rule(bpf_get_current_cgroup_id(), op, &idx);
+	if (!r)
 		return 1;
 	p.protocol = ctx->protocol;
 	bg_net_match_sock_addr(&p, ctx, v6);
@@ -443,29 +442,9 @@ static __always_inline int cg_ban(struct bpf_sock_addr *ctx, __u8 op, bool v6)
 	return r->action == BG_ACT_ALERT ? 1 : 0;
 }
 
-SEC("cgroup/connect4")
-int ban_connect4(struct bpf_sock_addr *ctx)
-{
-	return cg_ban(ctx, BG_NET_CONNECT, false);
-}
-
-SEC("cgroup/connect6")
-int ban_connect6(struct bpf_sock_addr *ctx)
-{
-	return cg_ban(ctx, BG_NET_CONNECT, true);
-}
-
-SEC("cgroup/sendmsg4")
-int ban_sendmsg4(struct bpf_sock_addr *ctx)
-{
-	return cg_ban(ctx, BG_NET_SENDTO, false);
-}
-
-SEC("cgroup/sendmsg6")
-int ban_sendmsg6(struct bpf_sock_addr *ctx)
-{
-	return cg_ban(ctx, BG_NET_SENDTO, true);
-}
+/* ban_connect4, ban_connect6, ban_sendmsg4, ban_sendmsg6 */
+BG_SOCK_ADDR_PROGS(ban, connect, cg_ban, BG_NET_CONNECT)
+BG_SOCK_ADDR_PROGS(ban, sendmsg, cg_ban, BG_NET_SENDTO)
 
 /*
  * Packets of the cgroup's sockets: ingress for receive bans (the peer is
@@ -480,16 +459,12 @@ static __always_inline int skb_ban(struct __sk_buff *skb, bool ingress)
 	struct skb_rate *rate, nr = {};
 	struct bg_net_match p = {};
 	__u64 cg = bpf_skb_cgroup_id(skb), now;
-	__u32 *ri, idx, off;
+	__u32 idx, off;
 	__u16 ports[2];
 	__u8 op = ingress ? BG_NET_RECV : BG_NET_SENDTO;
 
-	ri = bpf_map_lookup_elem(&lim_cgroup, &cg);
-	if (!ri)
-		return 1;
-	idx = *ri;
-	r = bpf_map_lookup_elem(&lim_rules, &idx);
-	if (!r || r->net_mech != BG_MECH_CGROUP || !(r->net_ban & ban_bit(op)))
+	r = cg_rule(cg, op, &idx);
+	if (!r)
 		return 1;
 	if (skb->protocol == bpf_htons(0x0800)) {
 		struct iphdr ip;
@@ -525,10 +500,9 @@ static __always_inline int skb_ban(struct __sk_buff *skb, bool ingress)
 	if (rate && now - rate->last_ns < 1000000000ULL) {
 		__sync_fetch_and_add(&rate->suppressed, 1);
 	} else {
-		e = bg_reserve(sizeof(*e));
+		e = ban_event(r->action == BG_ACT_ALERT ? BG_ACT_ALERT : BG_ACT_DENY, BG_MECH_CGROUP,
+			      idx, op, 0, &p);
 		if (e) {
-			fill_ban(e, r->action == BG_ACT_ALERT ? BG_ACT_ALERT : BG_ACT_DENY,
-				 BG_MECH_CGROUP, idx, op, 0, &p);
 			/* Softirq: no process context, only the socket's cgroup. */
 			__builtin_memset(&e->proc, 0, sizeof(e->proc));
 			e->proc.cgroup_id = cg;

@@ -18,7 +18,9 @@
  */
 #include "lib/common.bpf.h"
 #include "lib/ratelimit.bpf.h"
+#include "lib/scope.bpf.h"
 #include "lib/pathrules.bpf.h"
+#include "lib/ident.bpf.h"
 #include <bpfguard/profile.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -27,13 +29,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define SYS_SECCOMP	  1
 #define AUDIT_ARCH_X86_64 0xc000003eu
 #define AUDIT_ARCH_I386	  0x40000003u
-
-struct {
-	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} target_cgroup SEC(".maps");
 
 const volatile __u32 rule_id = 0;
 const volatile __u32 files_rule_id = 0;
@@ -61,8 +56,7 @@ int BPF_PROG(rf_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	if (BPF_CORE_READ(info, si_code) != SYS_SECCOMP)
 		return 0;
 	/* seccomp signals the calling task itself: current is the one killed. */
-	if (task != bpf_get_current_task_btf() ||
-	    bpf_current_task_under_cgroup(&target_cgroup, 0) != 1)
+	if (task != bpf_get_current_task_btf() || !bg_in_scope())
 		return 0;
 	nr = BPF_CORE_READ(info, _sifields._sigsys._syscall);
 	arch = BPF_CORE_READ(info, _sifields._sigsys._arch);
@@ -73,14 +67,9 @@ int BPF_PROG(rf_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	last_nr = nr;
 	last_abi = abi;
 	__sync_fetch_and_add(&kills, 1);
-	e = bg_reserve(sizeof(*e));
+	e = bg_event(BG_EV_SYSCALL, sizeof(*e), BG_ACT_KILL, BG_MECH_SECCOMP, BG_OUT_FAILURE, rule_id);
 	if (!e)
 		return 0;
-	bg_hdr(&e->hdr, BG_EV_SYSCALL, sizeof(*e));
-	e->hdr.action = BG_ACT_KILL;
-	e->hdr.mechanism = BG_MECH_SECCOMP;
-	e->hdr.outcome = BG_OUT_FAILURE;
-	e->hdr.rule_id = rule_id;
 	bg_fill_proc(&e->proc, &e->hdr.flags, false);
 	e->nr = nr;
 	e->compat = abi;
@@ -127,106 +116,121 @@ static __always_inline __u32 open_access(__u64 flags)
 	return acc;
 }
 
+/* A rate-limited event of the files rule, all but its path filled; NULL:
+ * suppressed or no room. */
+static __always_inline struct bg_run_file_event *file_event(__u8 action, __u8 mechanism, __u32 acc,
+							    __u8 op)
+{
+	struct bg_run_file_event *e;
+
+	e = bg_rl_event(BG_EV_RUN_FILE, sizeof(*e), action, mechanism, BG_OUT_FAILURE, files_rule_id);
+	if (!e)
+		return NULL;
+	bg_fill_proc(&e->proc, &e->hdr.flags, false);
+	e->access = acc;
+	e->op = op;
+	e->pad[0] = e->pad[1] = e->pad[2] = 0;
+	return e;
+}
+
+/* The path's argument: the first, or the one after a dfd or an old name. */
+static __always_inline __u64 path_arg(struct pt_regs *regs, int nr)
+{
+	switch (nr) {
+	case 2:	  /* open(path, flags) */
+	case 85:  /* creat(path, mode) */
+	case 59:  /* execve(path) */
+	case 87:  /* unlink(path) */
+	case 84:  /* rmdir(path) */
+	case 83:  /* mkdir(path) */
+	case 133: /* mknod(path, mode, dev) */
+	case 76:  /* truncate(path, len) */
+		return BPF_CORE_READ(regs, di);
+	case 264: /* renameat(odfd, old, ndfd, new) */
+	case 316: /* renameat2(odfd, old, ndfd, new, flags) */
+	case 265: /* linkat(odfd, old, ndfd, new, flags) */
+		return BPF_CORE_READ(regs, r10);
+	case 266: /* symlinkat(target, dfd, path) */
+		return BPF_CORE_READ(regs, dx);
+	default: /* the *at calls, rename, link, symlink, bind */
+		return BPF_CORE_READ(regs, si);
+	}
+}
+
 static __always_inline int landlock_refused(struct sys_exit_ctx *ctx)
 {
 	/* ctx->regs is not readable by tracepoint programs: take the task's. */
 	struct pt_regs *regs;
 	struct bg_run_file_event *e;
-	struct bg_rl_state *rl;
 	__u64 path, flags = 0;
-	__u32 acc, sup;
+	__u32 acc;
 	__u8 op;
 
-	if (ctx->ret != -EACCES || bpf_current_task_under_cgroup(&target_cgroup, 0) != 1)
+	if (ctx->ret != -EACCES || !bg_in_scope())
 		return 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	switch (ctx->nr) {
 	case 2: /* open(path, flags) */
-		path = BPF_CORE_READ(regs, di);
 		flags = BPF_CORE_READ(regs, si);
 		op = BG_RUN_OP_OPEN;
 		acc = open_access(flags);
 		break;
 	case 85: /* creat(path, mode) */
-		path = BPF_CORE_READ(regs, di);
 		op = BG_RUN_OP_CREATE;
 		acc = BG_ACC_WRITE | BG_ACC_CREAT | BG_ACC_TRUNC;
 		break;
 	case 257: /* openat(dfd, path, flags) */
-		path = BPF_CORE_READ(regs, si);
 		flags = BPF_CORE_READ(regs, dx);
 		op = BG_RUN_OP_OPEN;
 		acc = open_access(flags);
 		break;
 	case 437: /* openat2(dfd, path, how): how->flags first */
-		path = BPF_CORE_READ(regs, si);
 		bpf_probe_read_user(&flags, sizeof(flags), (void *)BPF_CORE_READ(regs, dx));
 		op = BG_RUN_OP_OPEN;
 		acc = open_access(flags);
 		break;
-	case 59: /* execve(path) */
-		path = BPF_CORE_READ(regs, di);
+	case 59:  /* execve */
+	case 322: /* execveat */
 		op = BG_RUN_OP_EXEC;
 		acc = BG_ACC_EXEC;
 		break;
-	case 322: /* execveat(dfd, path) */
-		path = BPF_CORE_READ(regs, si);
-		op = BG_RUN_OP_EXEC;
-		acc = BG_ACC_EXEC;
-		break;
-	case 87: /* unlink(path) */
-		path = BPF_CORE_READ(regs, di);
+	case 87: /* unlink */
 		op = BG_RUN_OP_UNLINK;
 		acc = BG_ACC_WRITE;
 		break;
 	case 263: /* unlinkat(dfd, path, flags) */
-		path = BPF_CORE_READ(regs, si);
 		op = BPF_CORE_READ(regs, dx) & AT_REMOVEDIR ? BG_RUN_OP_RMDIR : BG_RUN_OP_UNLINK;
 		acc = BG_ACC_WRITE;
 		break;
-	case 84: /* rmdir(path) */
-		path = BPF_CORE_READ(regs, di);
+	case 84: /* rmdir */
 		op = BG_RUN_OP_RMDIR;
 		acc = BG_ACC_WRITE;
 		break;
-	case 83: /* mkdir(path) */
-		path = BPF_CORE_READ(regs, di);
-		op = BG_RUN_OP_MKDIR;
-		acc = BG_ACC_CREAT;
-		break;
-	case 258: /* mkdirat(dfd, path) */
-		path = BPF_CORE_READ(regs, si);
+	case 83:  /* mkdir */
+	case 258: /* mkdirat */
 		op = BG_RUN_OP_MKDIR;
 		acc = BG_ACC_CREAT;
 		break;
 	/* Two names: the new one is reported (Landlock does not say which
 	 * end it refused; a refused reparenting is EXDEV, not reported). */
-	case 82: /* rename(old, new) */
-	case 86: /* link(old, new) */
-		path = BPF_CORE_READ(regs, si);
-		op = ctx->nr == 82 ? BG_RUN_OP_RENAME : BG_RUN_OP_LINK;
-		acc = ctx->nr == 82 ? BG_ACC_RENAME_TO : BG_ACC_LINK_TO;
+	case 82:  /* rename */
+	case 264: /* renameat */
+	case 316: /* renameat2 */
+		op = BG_RUN_OP_RENAME;
+		acc = BG_ACC_RENAME_TO;
 		break;
-	case 264: /* renameat(odfd, old, ndfd, new) */
-	case 316: /* renameat2(odfd, old, ndfd, new, flags) */
-	case 265: /* linkat(odfd, old, ndfd, new, flags) */
-		path = BPF_CORE_READ(regs, r10);
-		op = ctx->nr == 265 ? BG_RUN_OP_LINK : BG_RUN_OP_RENAME;
-		acc = ctx->nr == 265 ? BG_ACC_LINK_TO : BG_ACC_RENAME_TO;
+	case 86:  /* link */
+	case 265: /* linkat */
+		op = BG_RUN_OP_LINK;
+		acc = BG_ACC_LINK_TO;
 		break;
-	case 88: /* symlink(target, path) */
-		path = BPF_CORE_READ(regs, si);
-		op = BG_RUN_OP_SYMLINK;
-		acc = BG_ACC_SYMLINK;
-		break;
-	case 266: /* symlinkat(target, dfd, path) */
-		path = BPF_CORE_READ(regs, dx);
+	case 88:  /* symlink */
+	case 266: /* symlinkat */
 		op = BG_RUN_OP_SYMLINK;
 		acc = BG_ACC_SYMLINK;
 		break;
 	case 133: /* mknod(path, mode, dev) */
 	case 259: /* mknodat(dfd, path, mode, dev) */
-		path = ctx->nr == 133 ? BPF_CORE_READ(regs, di) : BPF_CORE_READ(regs, si);
 		flags = ctx->nr == 133 ? BPF_CORE_READ(regs, si) : BPF_CORE_READ(regs, dx);
 		flags &= S_IFMT;
 		acc = flags == S_IFIFO	  ? BG_ACC_MKFIFO
@@ -236,39 +240,27 @@ static __always_inline int landlock_refused(struct sys_exit_ctx *ctx)
 					  : BG_ACC_CREAT;
 		op = acc == BG_ACC_CREAT ? BG_RUN_OP_CREATE : BG_RUN_OP_MKNOD;
 		break;
-	case 76: /* truncate(path, len) */
-		path = BPF_CORE_READ(regs, di);
+	case 76: /* truncate */
 		op = BG_RUN_OP_TRUNCATE;
 		acc = BG_ACC_TRUNC;
 		break;
 	case 49: /* bind(fd, addr, len): a unix socket's path (an inet EACCES is a port) */
-		path = BPF_CORE_READ(regs, si);
-		if (bpf_probe_read_user(&flags, 2, (void *)path) || (__u16)flags != AF_UNIX)
-			return 0;
-		path += 2;
 		op = BG_RUN_OP_MKNOD;
 		acc = BG_ACC_MKSOCK;
 		break;
 	default:
 		return 0;
 	}
-	if (!bg_rl_check(files_rule_id, &rl, &sup))
-		return 0;
-	e = bg_reserve(sizeof(*e));
-	if (!e) {
-		bg_rl_unsend(rl, sup);
-		return 0;
+	path = path_arg(regs, ctx->nr);
+	if (ctx->nr == 49) {
+		if (bpf_probe_read_user(&flags, 2, (void *)path) || (__u16)flags != AF_UNIX)
+			return 0;
+		path += 2;
 	}
-	bg_hdr(&e->hdr, BG_EV_RUN_FILE, sizeof(*e));
-	e->hdr.suppressed = sup;
-	e->hdr.action = BG_ACT_DENY; /* Landlock only refuses, whatever --action says */
-	e->hdr.mechanism = BG_MECH_LANDLOCK;
-	e->hdr.outcome = BG_OUT_FAILURE;
-	e->hdr.rule_id = files_rule_id;
-	bg_fill_proc(&e->proc, &e->hdr.flags, false);
-	e->access = acc;
-	e->op = op;
-	e->pad[0] = e->pad[1] = e->pad[2] = 0;
+	/* Landlock only refuses, whatever --action says. */
+	e = file_event(BG_ACT_DENY, BG_MECH_LANDLOCK, acc, op);
+	if (!e)
+		return 0;
 	/* The path as the process passed it (relative to its cwd or dfd). */
 	if (bpf_probe_read_user_str(e->path, sizeof(e->path), (void *)path) < 0)
 		e->path[0] = 0;
@@ -291,23 +283,16 @@ static __always_inline int landlock_refused(struct sys_exit_ctx *ctx)
  */
 static __always_inline int exact_name(struct sys_exit_ctx *ctx)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct bg_run_file_event *e;
-	struct fdtable *fdt;
 	struct lsm_scratch *s;
-	struct bg_rl_state *rl;
-	struct file **fds, *f = NULL;
+	struct file *f;
 	unsigned int fmode, imode;
-	__u32 need = 0, sup, zero = 0;
-	long fd = ctx->ret;
+	__u32 need = 0;
 
-	if (bpf_current_task_under_cgroup(&target_cgroup, 0) != 1)
+	if (!bg_in_scope())
 		return 0;
-	fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return 0;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+	f = bg_fd_file(bpf_get_current_task_btf(), ctx->ret);
+	if (!f)
 		return 0;
 	fmode = BPF_CORE_READ(f, f_mode);
 	imode = BPF_CORE_READ(f, f_inode, i_mode);
@@ -319,7 +304,7 @@ static __always_inline int exact_name(struct sys_exit_ctx *ctx)
 	 * neither, directories are read with READ_DIR. */
 	if (!need || (imode & S_IFMT) != S_IFREG)
 		return 0;
-	s = bpf_map_lookup_elem(&lsm_scratch_map, &zero);
+	s = scratch();
 	if (!s)
 		return 0;
 	path_key(s, &f->f_path);
@@ -327,23 +312,9 @@ static __always_inline int exact_name(struct sys_exit_ctx *ctx)
 	if (bg_file_allowed(s, need, imode, BPF_CORE_READ(f, f_inode), fmode & FMODE_CREATED))
 		return 0;
 	bpf_send_signal(SIGKILL);
-	if (!bg_rl_check(files_rule_id, &rl, &sup))
+	e = file_event(BG_ACT_KILL, BG_MECH_TRACEPOINT, need, BG_RUN_OP_OPEN);
+	if (!e)
 		return 0;
-	e = bg_reserve(sizeof(*e));
-	if (!e) {
-		bg_rl_unsend(rl, sup);
-		return 0;
-	}
-	bg_hdr(&e->hdr, BG_EV_RUN_FILE, sizeof(*e));
-	e->hdr.suppressed = sup;
-	e->hdr.action = BG_ACT_KILL;
-	e->hdr.mechanism = BG_MECH_TRACEPOINT;
-	e->hdr.outcome = BG_OUT_FAILURE;
-	e->hdr.rule_id = files_rule_id;
-	bg_fill_proc(&e->proc, &e->hdr.flags, false);
-	e->access = need;
-	e->op = BG_RUN_OP_OPEN;
-	e->pad[0] = e->pad[1] = e->pad[2] = 0;
 	__builtin_memcpy(e->path, s->key, BG_PATH_MAX);
 	bg_submit(e);
 	return 0;

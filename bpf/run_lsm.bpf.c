@@ -21,20 +21,12 @@
  */
 #include "lib/common.bpf.h"
 #include "lib/ratelimit.bpf.h"
+#include "lib/scope.bpf.h"
 #include "lib/netrules.bpf.h"
 #include "lib/pathrules.bpf.h"
 #include <bpf/bpf_endian.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-/* The command's cgroup (index 0), set by user space: its descendants are
- * in scope too, as for the cgroup hooks of bpf/sandbox.bpf.c. */
-struct {
-	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} target_cgroup SEC(".maps");
 
 const volatile __u8 action = BG_ACT_DENY;
 const volatile __u32 rule_files = 0, rule_exec = 0, rule_net = 0;
@@ -45,11 +37,6 @@ struct {
 	__type(key, struct bg_lsm_path);
 	__type(value, __u32);
 } exec_rules SEC(".maps");
-
-static __always_inline bool in_scope(void)
-{
-	return bpf_current_task_under_cgroup(&target_cgroup, 0) == 1;
-}
 
 static __always_inline int refuse(void)
 {
@@ -64,23 +51,11 @@ static __always_inline int refuse(void)
  * (suppressed and counted, or the ring buffer is full). */
 static __always_inline void *event_begin(__u16 type, __u16 size, __u32 rule)
 {
-	struct bg_event_hdr *h;
-	struct bg_rl_state *rl;
-	__u32 sup;
+	__u8 outcome = action == BG_ACT_ALERT ? BG_OUT_SUCCESS : BG_OUT_FAILURE;
+	struct bg_event_hdr *h = bg_rl_event(type, size, action, BG_MECH_LSM, outcome, rule);
 
-	if (!bg_rl_check(rule, &rl, &sup))
+	if (!h)
 		return NULL;
-	h = bg_reserve(size);
-	if (!h) {
-		bg_rl_unsend(rl, sup);
-		return NULL;
-	}
-	bg_hdr(h, type, size);
-	h->suppressed = sup;
-	h->action = action;
-	h->mechanism = BG_MECH_LSM;
-	h->outcome = action == BG_ACT_ALERT ? BG_OUT_SUCCESS : BG_OUT_FAILURE;
-	h->rule_id = rule;
 	bg_fill_proc((struct bg_proc *)(h + 1), &h->flags, false);
 	return h;
 }
@@ -108,7 +83,7 @@ int BPF_PROG(run_file_open, struct file *file, int ret)
 	__u32 need = 0;
 	unsigned int mode;
 
-	if (ret || !in_scope())
+	if (ret || !bg_in_scope())
 		return ret;
 	s = scratch();
 	if (!s)
@@ -198,7 +173,7 @@ int BPF_PROG(run_path_mknod, const struct path *dir, struct dentry *dentry, umod
 {
 	__u32 want;
 
-	if (ret || !in_scope())
+	if (ret || !bg_in_scope())
 		return ret;
 	switch (mode & S_IFMT) {
 	case 0:
@@ -222,7 +197,7 @@ int BPF_PROG(run_path_mknod, const struct path *dir, struct dentry *dentry, umod
 SEC("lsm/path_mkdir")
 int BPF_PROG(run_path_mkdir, const struct path *dir, struct dentry *dentry, umode_t mode, int ret)
 {
-	if (ret || !in_scope())
+	if (ret || !bg_in_scope())
 		return ret;
 	return dir_op(dir, dentry, BG_RUN_OP_MKDIR, BG_ACC_MKDIR, true);
 }
@@ -230,7 +205,7 @@ int BPF_PROG(run_path_mkdir, const struct path *dir, struct dentry *dentry, umod
 SEC("lsm/path_unlink")
 int BPF_PROG(run_path_unlink, const struct path *dir, struct dentry *dentry, int ret)
 {
-	if (ret || !in_scope())
+	if (ret || !bg_in_scope())
 		return ret;
 	return dir_op(dir, dentry, BG_RUN_OP_UNLINK, BG_ACC_REMOVE, true);
 }
@@ -243,7 +218,7 @@ int BPF_PROG(run_path_rename, const struct path *old_dir, struct dentry *old_den
 {
 	__u32 from = BG_ACC_RENAME_FROM, to = BG_ACC_RENAME_TO;
 
-	if (ret || !in_scope())
+	if (ret || !bg_in_scope())
 		return ret;
 	if (flags & RENAME_EXCHANGE)
 		from = to = BG_ACC_RENAME_FROM | BG_ACC_RENAME_TO;
@@ -268,7 +243,7 @@ int BPF_PROG(run_path_link, struct dentry *old_dentry, const struct path *new_di
 	struct path old = {};
 	__u32 *v;
 
-	if (ret || !in_scope())
+	if (ret || !bg_in_scope())
 		return ret;
 	s = scratch();
 	if (!s)
@@ -289,7 +264,7 @@ SEC("lsm/path_symlink")
 int BPF_PROG(run_path_symlink, const struct path *dir, struct dentry *dentry, const char *old_name,
 	     int ret)
 {
-	if (ret || !in_scope())
+	if (ret || !bg_in_scope())
 		return ret;
 	return dir_op(dir, dentry, BG_RUN_OP_SYMLINK, BG_ACC_SYMLINK, false);
 }
@@ -320,7 +295,7 @@ static __always_inline int truncate_check(const struct path *p)
 SEC("lsm/path_truncate")
 int BPF_PROG(run_path_truncate, const struct path *path, int ret)
 {
-	if (ret || !in_scope())
+	if (ret || !bg_in_scope())
 		return ret;
 	return truncate_check(path);
 }
@@ -329,7 +304,7 @@ int BPF_PROG(run_path_truncate, const struct path *path, int ret)
 SEC("lsm/file_truncate")
 int BPF_PROG(run_file_truncate, struct file *file, int ret)
 {
-	if (ret || !in_scope())
+	if (ret || !bg_in_scope())
 		return ret;
 	return truncate_check(&file->f_path);
 }
@@ -337,7 +312,7 @@ int BPF_PROG(run_file_truncate, struct file *file, int ret)
 SEC("lsm/path_rmdir")
 int BPF_PROG(run_path_rmdir, const struct path *dir, struct dentry *dentry, int ret)
 {
-	if (ret || !in_scope())
+	if (ret || !bg_in_scope())
 		return ret;
 	return dir_op(dir, dentry, BG_RUN_OP_RMDIR, BG_ACC_RMDIR, true);
 }
@@ -347,7 +322,7 @@ int BPF_PROG(run_bprm_check, struct linux_binprm *bprm, int ret)
 {
 	struct lsm_scratch *s;
 
-	if (ret || !in_scope())
+	if (ret || !bg_in_scope())
 		return ret;
 	/* A script: its interpreter comes through here next, and is checked;
 	 * the policy lists the programs that ran (as profile records them). */
@@ -405,7 +380,7 @@ SEC("lsm/socket_connect")
 int BPF_PROG(run_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
 	     int ret)
 {
-	if (ret || !in_scope())
+	if (ret || !bg_in_scope())
 		return ret;
 	return net_check(sock, address, BG_NET_CONNECT);
 }
@@ -413,7 +388,7 @@ int BPF_PROG(run_socket_connect, struct socket *sock, struct sockaddr *address, 
 SEC("lsm/socket_bind")
 int BPF_PROG(run_socket_bind, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
 {
-	if (ret || !in_scope())
+	if (ret || !bg_in_scope())
 		return ret;
 	return net_check(sock, address, BG_NET_BIND);
 }
@@ -423,7 +398,7 @@ int BPF_PROG(run_socket_bind, struct socket *sock, struct sockaddr *address, int
 SEC("lsm/socket_sendmsg")
 int BPF_PROG(run_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
 {
-	if (ret || !in_scope())
+	if (ret || !bg_in_scope())
 		return ret;
 	if (sock->type == SOCK_STREAM)
 		return 0;

@@ -20,26 +20,15 @@ static __always_inline int check(struct bpf_sock_addr *ctx, __u8 op, bool v6)
 {
 	struct bg_net_match m = {};
 	struct bg_net_event *e;
-	struct bg_rl_state *rl;
 	int verdict = action == BG_ACT_ALERT ? 1 : 0;
-	__u32 sup;
 
 	m.op = op;
 	bg_net_match_sock_addr(&m, ctx, v6);
 	if (bg_net_allowed(&m))
 		return 1;
-	if (!bg_rl_check(rule_id, &rl, &sup))
-		return verdict;
-	e = bg_reserve(sizeof(*e));
-	if (!e) {
-		bg_rl_unsend(rl, sup);
-	} else {
-		bg_hdr(&e->hdr, BG_EV_NET, sizeof(*e));
-		e->hdr.suppressed = sup;
-		e->hdr.action = action;
-		e->hdr.mechanism = BG_MECH_CGROUP;
-		e->hdr.outcome = action == BG_ACT_ALERT ? BG_OUT_SUCCESS : BG_OUT_FAILURE;
-		e->hdr.rule_id = rule_id;
+	e = bg_rl_event(BG_EV_NET, sizeof(*e), action, BG_MECH_CGROUP,
+			action == BG_ACT_ALERT ? BG_OUT_SUCCESS : BG_OUT_FAILURE, rule_id);
+	if (e) {
 		bg_fill_proc(&e->proc, &e->hdr.flags, false);
 		e->family = m.family;
 		e->port = m.port;
@@ -51,38 +40,7 @@ static __always_inline int check(struct bpf_sock_addr *ctx, __u8 op, bool v6)
 	return verdict;
 }
 
-SEC("cgroup/connect4")
-int sb_connect4(struct bpf_sock_addr *ctx)
-{
-	return check(ctx, BG_NET_CONNECT, false);
-}
-
-SEC("cgroup/connect6")
-int sb_connect6(struct bpf_sock_addr *ctx)
-{
-	return check(ctx, BG_NET_CONNECT, true);
-}
-
-SEC("cgroup/sendmsg4")
-int sb_sendmsg4(struct bpf_sock_addr *ctx)
-{
-	return check(ctx, BG_NET_SENDTO, false);
-}
-
-SEC("cgroup/sendmsg6")
-int sb_sendmsg6(struct bpf_sock_addr *ctx)
-{
-	return check(ctx, BG_NET_SENDTO, true);
-}
-
-SEC("cgroup/bind4")
-int sb_bind4(struct bpf_sock_addr *ctx)
-{
-	return check(ctx, BG_NET_BIND, false);
-}
-
-SEC("cgroup/bind6")
-int sb_bind6(struct bpf_sock_addr *ctx)
-{
-	return check(ctx, BG_NET_BIND, true);
-}
+/* sb_connect4, sb_connect6, sb_sendmsg4, sb_sendmsg6, sb_bind4, sb_bind6 */
+BG_SOCK_ADDR_PROGS(sb, connect, check, BG_NET_CONNECT)
+BG_SOCK_ADDR_PROGS(sb, sendmsg, check, BG_NET_SENDTO)
+BG_SOCK_ADDR_PROGS(sb, bind, check, BG_NET_BIND)

@@ -27,6 +27,7 @@
 #include "lib/ident.bpf.h"
 #include "lib/kfuncs.bpf.h"
 #include "lib/openfd.bpf.h"
+#include "lib/sockaddr.bpf.h"
 #include <bpfguard/taint.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -167,8 +168,7 @@ static __always_inline void slot_fill(struct bg_taint_slot *s, struct file *file
 				      __u32 tgid, __u64 start, __u64 now)
 {
 	struct bg_taint_set_event *e;
-	struct bg_scratch *sc;
-	__u32 zero = 0, pflags = 0, pos;
+	__u32 pflags = 0;
 
 	s->target = m->target;
 	s->file = m->file;
@@ -179,21 +179,12 @@ static __always_inline void slot_fill(struct bg_taint_slot *s, struct file *file
 	s->start_ns = start;
 	s->path[0] = 0;
 	s->exe[0] = 0;
-	e = bg_reserve(sizeof(*e));
+	e = bg_event(BG_EV_TAINT_SET, sizeof(*e), BG_ACT_NONE,
+		     taint_lsm ? BG_MECH_LSM : BG_MECH_TRACEPOINT, BG_OUT_SUCCESS, m->rule->rule_id);
 	if (!e)
 		return;
-	bg_hdr(&e->hdr, BG_EV_TAINT_SET, sizeof(*e));
-	e->hdr.mechanism = taint_lsm ? BG_MECH_LSM : BG_MECH_TRACEPOINT;
-	e->hdr.outcome = BG_OUT_SUCCESS;
-	e->hdr.rule_id = m->rule->rule_id;
 	bg_fill_proc(&e->proc, &e->hdr.flags, false);
-	/* bg_fill_proc used the scratch buffer: walk the path after it. */
-	sc = bpf_map_lookup_elem(&bg_scratch_map, &zero);
-	if (sc) {
-		pos = bg_path_walk(&file->f_path, sc->buf, &pflags);
-		if (bpf_probe_read_kernel(s->path, BG_PATH_MAX, &sc->buf[pos]) < 0)
-			s->path[0] = 0;
-	}
+	bg_path_copy(&file->f_path, s->path, &pflags); /* after bg_fill_proc */
 	if (bpf_probe_read_kernel(s->exe, BG_PATH_MAX, e->proc.exe) < 0)
 		s->exe[0] = 0;
 	if (bpf_probe_read_kernel(&e->taint, sizeof(e->taint), s) < 0)
@@ -445,14 +436,10 @@ __noinline int taint_emit_egress(const struct dest *d, const struct bg_taint_slo
 
 	if (!d || !s || !r)
 		return 0;
-	e = bg_reserve(sizeof(*e));
+	e = bg_event(BG_EV_TAINT_EGRESS, sizeof(*e), action, (how >> 8) & 0xff, (how >> 16) & 0xff,
+		     r->rule_id);
 	if (!e)
 		return 0;
-	bg_hdr(&e->hdr, BG_EV_TAINT_EGRESS, sizeof(*e));
-	e->hdr.action = action;
-	e->hdr.mechanism = (how >> 8) & 0xff;
-	e->hdr.outcome = (how >> 16) & 0xff;
-	e->hdr.rule_id = r->rule_id;
 	bg_fill_proc(&e->proc, &e->hdr.flags, false);
 	e->op = d->op;
 	e->protocol = d->protocol;
@@ -561,64 +548,20 @@ static __always_inline int cg_egress(struct bpf_sock_addr *ctx, __u8 op, bool v6
 		return 1;
 	d.op = op;
 	d.protocol = ctx->protocol;
-	d.port = bpf_ntohs(ctx->user_port);
-	if (v6) {
-		__u32 w[4];
-
-		w[0] = ctx->user_ip6[0];
-		w[1] = ctx->user_ip6[1];
-		w[2] = ctx->user_ip6[2];
-		w[3] = ctx->user_ip6[3];
-		d.family = AF_INET6;
-		__builtin_memcpy(d.addr, w, 16);
-	} else {
-		__u32 a = ctx->user_ip4;
-
-		d.family = AF_INET;
-		__builtin_memcpy(d.addr, &a, 4);
-	}
+	bg_sock_addr_dst(ctx, v6, &d.family, &d.port, d.addr);
 	v = taint_egress(p, tgid, &d, false, true, &sink);
 	if (v == V_REDIRECT && sink) {
-		if (v6) {
-			__u32 w[4];
-
-			__builtin_memcpy(w, sink->sink6_addr, 16);
-			ctx->user_ip6[0] = w[0];
-			ctx->user_ip6[1] = w[1];
-			ctx->user_ip6[2] = w[2];
-			ctx->user_ip6[3] = w[3];
-			ctx->user_port = bpf_htons(sink->sink6_port);
-		} else {
-			ctx->user_ip4 = sink->sink4_addr;
-			ctx->user_port = bpf_htons(sink->sink4_port);
-		}
+		if (v6)
+			bg_sock_addr_set_dst(ctx, true, sink->sink6_addr, sink->sink6_port);
+		else
+			bg_sock_addr_set_dst(ctx, false, &sink->sink4_addr, sink->sink4_port);
 	}
 	return v == V_DENY ? 0 : 1;
 }
 
-SEC("cgroup/connect4")
-int taint_connect4(struct bpf_sock_addr *ctx)
-{
-	return cg_egress(ctx, BG_TAINT_OP_CONNECT, false);
-}
-
-SEC("cgroup/connect6")
-int taint_connect6(struct bpf_sock_addr *ctx)
-{
-	return cg_egress(ctx, BG_TAINT_OP_CONNECT, true);
-}
-
-SEC("cgroup/sendmsg4")
-int taint_sendmsg4(struct bpf_sock_addr *ctx)
-{
-	return cg_egress(ctx, BG_TAINT_OP_SEND, false);
-}
-
-SEC("cgroup/sendmsg6")
-int taint_sendmsg6(struct bpf_sock_addr *ctx)
-{
-	return cg_egress(ctx, BG_TAINT_OP_SEND, true);
-}
+/* taint_connect4, taint_connect6, taint_sendmsg4, taint_sendmsg6 */
+BG_SOCK_ADDR_PROGS(taint, connect, cg_egress, BG_TAINT_OP_CONNECT)
+BG_SOCK_ADDR_PROGS(taint, sendmsg, cg_egress, BG_TAINT_OP_SEND)
 
 static __always_inline bool dest_from_sockaddr(struct dest *d, const void *sa, int len);
 

@@ -41,38 +41,20 @@ struct {
 	__type(value, struct bg_net_cfg);
 } bg_net_cfg SEC(".maps");
 
-/* Prefix maps: value is the rule id. Sizes are set by user space. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, BG_NET_DEFAULT_MAX_RULES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct bg_net_lpm4);
-	__type(value, __u32);
-} bg_net_allow4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, BG_NET_DEFAULT_MAX_RULES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct bg_net_lpm6);
-	__type(value, __u32);
-} bg_net_allow6 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, BG_NET_DEFAULT_MAX_RULES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct bg_net_lpm4);
-	__type(value, __u32);
-} bg_net_deny4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, BG_NET_DEFAULT_MAX_RULES);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct bg_net_lpm6);
-	__type(value, __u32);
-} bg_net_deny6 SEC(".maps");
+/* Prefix maps, allow and deny for each family: value is the rule id.
+ * Sizes are set by user space. */
+#define PREFIX_MAP(name, key_type)                                                                 \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_LPM_TRIE);                                               \
+		__uint(max_entries, BG_NET_DEFAULT_MAX_RULES);                                     \
+		__uint(map_flags, BPF_F_NO_PREALLOC);                                              \
+		__type(key, key_type);                                                             \
+		__type(value, __u32);                                                              \
+	} name SEC(".maps")
+PREFIX_MAP(bg_net_allow4, struct bg_net_lpm4);
+PREFIX_MAP(bg_net_allow6, struct bg_net_lpm6);
+PREFIX_MAP(bg_net_deny4, struct bg_net_lpm4);
+PREFIX_MAP(bg_net_deny6, struct bg_net_lpm6);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -425,17 +407,12 @@ static __noinline int sample_drop(struct xdp_md *ctx, struct pkt *p, __u32 reaso
 		s->suppressed++;
 		return 0;
 	}
-	e = bg_reserve(sizeof(*e));
-	if (!e)
-		return 0;
-	bg_hdr(&e->hdr, BG_EV_NET_DROP, sizeof(*e));
-	e->hdr.action = BG_ACT_DENY;
-	e->hdr.mechanism = BG_MECH_XDP;
-	e->hdr.outcome = BG_OUT_FAILURE;
-	e->hdr.suppressed = s->suppressed;
 	/* rule_id in the header indexes the agent's rule table; ours are per
 	 * interface, so the deny rule id travels in the record itself. */
-	e->hdr.rule_id = 0;
+	e = bg_event(BG_EV_NET_DROP, sizeof(*e), BG_ACT_DENY, BG_MECH_XDP, BG_OUT_FAILURE, 0);
+	if (!e)
+		return 0;
+	e->hdr.suppressed = s->suppressed;
 	e->ifindex = ctx->ingress_ifindex;
 	e->pkt_len = ctx->data_end - ctx->data;
 	e->family = p->family;

@@ -98,6 +98,23 @@ static __always_inline void bg_hdr(struct bg_event_hdr *h, __u16 type, __u16 siz
 	h->suppressed = 0;
 }
 
+/* A record of type and size with its header filled; NULL when the ring
+ * buffer is full (counted). The caller fills the rest and submits. */
+static __always_inline void *bg_event(__u16 type, __u16 size, __u8 action, __u8 mechanism,
+				      __u8 outcome, __u32 rule_id)
+{
+	struct bg_event_hdr *h = bg_reserve(size);
+
+	if (!h)
+		return NULL;
+	bg_hdr(h, type, size);
+	h->action = action;
+	h->mechanism = mechanism;
+	h->outcome = outcome;
+	h->rule_id = rule_id;
+	return h;
+}
+
 #define BG_PATH_DEPTH 64 /* components walked before giving up (truncated) */
 
 struct bg_walk {
@@ -188,6 +205,25 @@ static __always_inline __u32 bg_path_walk(const struct path *path, char *buf, __
 		buf[BG_PATH_MAX - 2] = '/';
 	}
 	return w.pos & (BG_PATH_MAX - 1);
+}
+
+/*
+ * Write path's absolute path (bg_path_walk) to out, BG_PATH_MAX bytes;
+ * empty if it cannot be read. The walk uses the scratch buffer, as
+ * bg_fill_proc() does: call this after it, and copy out before anything
+ * else can use the buffer.
+ */
+static __always_inline void bg_path_copy(const struct path *path, char *out, __u32 *flags)
+{
+	struct bg_scratch *s;
+	__u32 zero = 0, pos;
+
+	s = bpf_map_lookup_elem(&bg_scratch_map, &zero);
+	if (!s)
+		return;
+	pos = bg_path_walk(path, s->buf, flags);
+	if (bpf_probe_read_kernel(out, BG_PATH_MAX, &s->buf[pos]) < 0)
+		out[0] = 0;
 }
 
 /*

@@ -14,6 +14,7 @@
 
 #include "lib/consts.bpf.h"
 #include "lib/prefix.bpf.h"
+#include "lib/sockaddr.bpf.h"
 
 /* One operation on one peer (family 0: unknown), and whether a rule allowed it. */
 struct bg_net_match {
@@ -42,21 +43,7 @@ static __always_inline bool bg_net_rule_match(const struct bg_net_rule *r,
 static __always_inline void bg_net_match_sock_addr(struct bg_net_match *m,
 						   struct bpf_sock_addr *ctx, bool v6)
 {
-	m->family = v6 ? AF_INET6 : AF_INET;
-	m->port = bpf_ntohs(ctx->user_port);
-	if (v6) {
-		__u32 w[4];
-
-		w[0] = ctx->user_ip6[0];
-		w[1] = ctx->user_ip6[1];
-		w[2] = ctx->user_ip6[2];
-		w[3] = ctx->user_ip6[3];
-		__builtin_memcpy(m->addr, w, 16);
-	} else {
-		__u32 a = ctx->user_ip4;
-
-		__builtin_memcpy(m->addr, &a, 4);
-	}
+	bg_sock_addr_dst(ctx, v6, &m->family, &m->port, m->addr);
 }
 
 #endif /* BG_NETMATCH_BPF_H */

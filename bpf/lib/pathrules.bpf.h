@@ -85,37 +85,47 @@ static __always_inline void append_name(struct lsm_scratch *s, __u32 len, struct
 	__builtin_memset(&s->key[BG_PATH_MAX], 0, BG_PATH_MAX);
 }
 
-struct last_slash {
+#define OWN_DEPTH 8 /* how far above a name its workspace is looked for */
+
+/* The offsets of the key's last OWN_DEPTH slashes (pos[(n - 1) % OWN_DEPTH]
+ * is the last), found with bpf_loop: an open-coded loop remembering them
+ * makes the verifier walk each of its 256 states. */
+struct slashes {
 	const char *key;
-	__u32 last;
+	__u32 n;
+	__u32 pos[OWN_DEPTH];
 };
 
-static long find_slash(__u32 i, void *c)
+static long note_slash(__u32 i, void *c)
 {
-	struct last_slash *ls = c;
-	char ch = ls->key[i & (BG_PATH_MAX - 1)];
+	struct slashes *sl = c;
+	char ch = sl->key[i & (BG_PATH_MAX - 1)];
 
 	if (!ch)
 		return 1;
 	if (ch == '/')
-		ls->last = i;
+		sl->pos[sl->n++ & (OWN_DEPTH - 1)] = i;
 	return 0;
 }
 
-/* The rule of the directory the key's last component is in. bpf_loop: an
- * open-coded loop remembering the last slash makes the verifier walk each
- * of its 256 states. */
-static __always_inline __u32 *parent_rule(struct lsm_scratch *s)
+/* The rule of the key's directory that ends before offset len ("/" for 0). */
+static __always_inline __u32 *dir_rule(struct lsm_scratch *s, __u32 len)
 {
-	struct last_slash ls = {.key = s->key};
-
-	bpf_loop(BG_PATH_MAX, find_slash, &ls, 0);
 	__builtin_memset(s->tmp, 0, sizeof(s->tmp));
-	if (ls.last == 0)
+	if (len == 0)
 		s->tmp[0] = '/';
 	else
-		bpf_probe_read_kernel(s->tmp, ls.last & (BG_PATH_MAX - 1), s->key);
+		bpf_probe_read_kernel(s->tmp, len & (BG_PATH_MAX - 1), s->key);
 	return bpf_map_lookup_elem(&file_rules, s->tmp);
+}
+
+/* The rule of the directory the key's last component is in. */
+static __always_inline __u32 *parent_rule(struct lsm_scratch *s)
+{
+	struct slashes sl = {.key = s->key};
+
+	bpf_loop(BG_PATH_MAX, note_slash, &sl, 0);
+	return dir_rule(s, sl.n ? sl.pos[(sl.n - 1) & (OWN_DEPTH - 1)] : 0);
 }
 
 static __always_inline bool dir_writable(__u32 *v)
@@ -184,26 +194,6 @@ static __always_inline bool own_inode(struct inode *inode)
 	return bpf_map_lookup_elem(&own_inodes, &k) != NULL;
 }
 
-#define OWN_DEPTH 8 /* how far above a name its workspace is looked for */
-
-struct slashes {
-	const char *key;
-	__u32 n;
-	__u32 pos[OWN_DEPTH];
-};
-
-static long note_slash(__u32 i, void *c)
-{
-	struct slashes *sl = c;
-	char ch = sl->key[i & (BG_PATH_MAX - 1)];
-
-	if (!ch)
-		return 1;
-	if (ch == '/')
-		sl->pos[sl->n++ & (OWN_DEPTH - 1)] = i;
-	return 0;
-}
-
 /*
  * The rule of the own-files directory s->key is below: its directory, or
  * one of the OWN_DEPTH - 1 above it (git's objects/ for a name in
@@ -222,9 +212,7 @@ static __always_inline __u32 *own_dir(struct lsm_scratch *s)
 		last = sl.pos[(sl.n - j) & (OWN_DEPTH - 1)];
 		if (last == 0) /* the root is nobody's workspace */
 			break;
-		__builtin_memset(s->tmp, 0, sizeof(s->tmp));
-		bpf_probe_read_kernel(s->tmp, last & (BG_PATH_MAX - 1), s->key);
-		v = bpf_map_lookup_elem(&file_rules, s->tmp);
+		v = dir_rule(s, last);
 		if (v && (*v & BG_ACC_OWN))
 			return v;
 	}

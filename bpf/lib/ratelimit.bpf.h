@@ -8,7 +8,8 @@
  * events emitted plus the sum of their suppressed counts is the number of
  * calls, as long as a last event follows (the count waits for it).
  *
- * Use:
+ * Use (bg_rl_event() below does all of it for a record with the common
+ * header):
  *	__u32 sup;
  *	struct bg_rl_state *rl;
  *
@@ -110,6 +111,29 @@ static __always_inline void bg_rl_unsend(struct bg_rl_state *state, __u32 suppre
 {
 	if (state)
 		__sync_fetch_and_add(&state->suppressed, (__u64)suppressed + 1);
+}
+
+/*
+ * The use above in one call: bg_event() behind the limit, with the count
+ * in hdr.suppressed. NULL: suppressed (counted), or the ring buffer is
+ * full (the count goes back).
+ */
+static __always_inline void *bg_rl_event(__u16 type, __u16 size, __u8 action, __u8 mechanism,
+					 __u8 outcome, __u32 rule_id)
+{
+	struct bg_event_hdr *h;
+	struct bg_rl_state *rl;
+	__u32 sup;
+
+	if (!bg_rl_check(rule_id, &rl, &sup))
+		return NULL;
+	h = bg_event(type, size, action, mechanism, outcome, rule_id);
+	if (!h) {
+		bg_rl_unsend(rl, sup);
+		return NULL;
+	}
+	h->suppressed = sup;
+	return h;
 }
 
 #endif /* BG_RATELIMIT_BPF_H */

@@ -178,21 +178,20 @@ static __always_inline bool decode(struct task_struct *task, struct pt_regs *reg
 		switch (c->nr) {
 		case 518:
 			c->nr = NR_sendmsg;
-			c->compat = true;
 			break;
 		case 519:
 			c->nr = NR_recvmsg;
-			c->compat = true;
 			break;
 		case 536:
 			c->nr = NR_sendmmsg;
-			c->compat = true;
 			break;
 		case 537:
 			c->nr = NR_recvmmsg;
-			c->compat = true;
 			break;
+		default:
+			return true;
 		}
+		c->compat = true;
 	}
 	return true;
 }
