@@ -182,11 +182,11 @@ static __always_inline bool decode(struct task_struct *task, struct pt_regs *reg
 		case 519:
 			c->nr = NR_recvmsg;
 			break;
-		case 536:
-			c->nr = NR_sendmmsg;
-			break;
 		case 537:
 			c->nr = NR_recvmmsg;
+			break;
+		case 538:
+			c->nr = NR_sendmmsg;
 			break;
 		default:
 			return true;
@@ -239,7 +239,7 @@ static __always_inline bool decode(struct task_struct *task, struct pt_regs *reg
 	case IA32_recvmsg:                                                                         \
 	case 518: /* x32 msghdr calls */                                                           \
 	case 519:                                                                                  \
-	case 536:                                                                                  \
-	case 537
+	case 537:                                                                                  \
+	case 538
 
 #endif
