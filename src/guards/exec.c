@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-#include <errno.h>
-#include <string.h>
 #include <bpf/libbpf.h>
 
 #include <bpfguard/events.h>

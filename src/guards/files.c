@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -291,7 +290,6 @@ static bool kernel_has_rdonly_cast(void)
 	return has;
 }
 
-
 /* The programs of the mechanism this kernel allows: LSM hooks it has, or
  * one sys_exit variant with what goes with it. */
 static int files_configure(void *arg)
@@ -338,7 +336,7 @@ static int files_fill(void *arg)
 {
 	struct files_args *st = arg;
 
-	return bg_gen_swap(&st->g->skel->bss->files_gen, &files_gen_ops, st);
+	return files_update(st->g, st->c, st->mode);
 }
 
 static void files_stop(void *guard);

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -32,8 +31,6 @@
 #include "guards/taint.h"
 #include "policy/yaml.h"
 #include "taint.skel.h"
-
-/* hdr.rule_id: type, generation, rule index + 1 (as the files guard). */
 
 static bool taint_enabled(const void *cfg)
 {
@@ -167,7 +164,7 @@ static int taint_fill(void *arg)
 {
 	struct taint_start *st = arg;
 
-	return bg_gen_swap(&st->g->skel->bss->taint_gen, &taint_gen_ops, st);
+	return taint_update(st->g, st->c, st->mode);
 }
 
 static void taint_stop(void *guard)
