@@ -37,7 +37,7 @@ static __always_inline struct bg_netban_event *ban_event(__u8 action, __u8 mech,
 							 __u32 nr, const struct bg_net_match *p)
 {
 	__u8 outcome = action == BG_ACT_ALERT || action == BG_ACT_REDIRECT ? BG_OUT_SUCCESS
-									  : BG_OUT_FAILURE;
+									   : BG_OUT_FAILURE;
 	struct bg_netban_event *e;
 
 	e = bg_event(BG_EV_NETBAN, sizeof(*e), action, mech, outcome, BG_LIM_RULE_ID(idx));
@@ -500,8 +500,8 @@ static __always_inline int skb_ban(struct __sk_buff *skb, bool ingress)
 	if (rate && now - rate->last_ns < 1000000000ULL) {
 		__sync_fetch_and_add(&rate->suppressed, 1);
 	} else {
-		e = ban_event(r->action == BG_ACT_ALERT ? BG_ACT_ALERT : BG_ACT_DENY, BG_MECH_CGROUP,
-			      idx, op, 0, &p);
+		e = ban_event(r->action == BG_ACT_ALERT ? BG_ACT_ALERT : BG_ACT_DENY,
+			      BG_MECH_CGROUP, idx, op, 0, &p);
 		if (e) {
 			/* Softirq: no process context, only the socket's cgroup. */
 			__builtin_memset(&e->proc, 0, sizeof(e->proc));

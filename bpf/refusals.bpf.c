@@ -67,7 +67,8 @@ int BPF_PROG(rf_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	last_nr = nr;
 	last_abi = abi;
 	__sync_fetch_and_add(&kills, 1);
-	e = bg_event(BG_EV_SYSCALL, sizeof(*e), BG_ACT_KILL, BG_MECH_SECCOMP, BG_OUT_FAILURE, rule_id);
+	e = bg_event(BG_EV_SYSCALL, sizeof(*e), BG_ACT_KILL, BG_MECH_SECCOMP, BG_OUT_FAILURE,
+		     rule_id);
 	if (!e)
 		return 0;
 	bg_fill_proc(&e->proc, &e->hdr.flags, false);
@@ -123,7 +124,8 @@ static __always_inline struct bg_run_file_event *file_event(__u8 action, __u8 me
 {
 	struct bg_run_file_event *e;
 
-	e = bg_rl_event(BG_EV_RUN_FILE, sizeof(*e), action, mechanism, BG_OUT_FAILURE, files_rule_id);
+	e = bg_rl_event(BG_EV_RUN_FILE, sizeof(*e), action, mechanism, BG_OUT_FAILURE,
+			files_rule_id);
 	if (!e)
 		return NULL;
 	bg_fill_proc(&e->proc, &e->hdr.flags, false);

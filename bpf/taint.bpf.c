@@ -180,7 +180,8 @@ static __always_inline void slot_fill(struct bg_taint_slot *s, struct file *file
 	s->path[0] = 0;
 	s->exe[0] = 0;
 	e = bg_event(BG_EV_TAINT_SET, sizeof(*e), BG_ACT_NONE,
-		     taint_lsm ? BG_MECH_LSM : BG_MECH_TRACEPOINT, BG_OUT_SUCCESS, m->rule->rule_id);
+		     taint_lsm ? BG_MECH_LSM : BG_MECH_TRACEPOINT, BG_OUT_SUCCESS,
+		     m->rule->rule_id);
 	if (!e)
 		return;
 	bg_fill_proc(&e->proc, &e->hdr.flags, false);

@@ -194,8 +194,7 @@ static int limits_load(struct bg_limits_guard *g, struct bg_events *ev)
 	rule.r.max_memory = 200ULL << 20;
 	/* tp_btf only: the LSM programs never run in these loops. */
 	if (bg_ident_from_path("/bin/sleep", &rule.exe) ||
-	    bg_probe_only(&caps, BG_FEAT_BIT(BG_FEAT_TP_BTF)) < 0 ||
-	    bg_events_create(ev, 0))
+	    bg_probe_only(&caps, BG_FEAT_BIT(BG_FEAT_TP_BTF)) < 0 || bg_events_create(ev, 0))
 		return -1;
 	if (bg_guard_limits.start(g, &c, &env)) {
 		bg_events_close(ev);

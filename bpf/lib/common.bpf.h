@@ -17,7 +17,6 @@
 
 #include "lib/consts.bpf.h"
 
-
 /* Size is set by user space (events.ring_buffer_size). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

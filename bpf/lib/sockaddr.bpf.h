@@ -59,7 +59,7 @@ static __always_inline void bg_sock_addr_set_dst(struct bpf_sock_addr *ctx, bool
 
 /* SEC("cgroup/<hook>4") and ("cgroup/<hook>6") programs named
  * <prefix>_<hook>4 and <prefix>_<hook>6, returning fn(ctx, op, v6). */
-#define BG_SOCK_ADDR_PROG(prefix, hook, fn, op, v6)                                               \
+#define BG_SOCK_ADDR_PROG(prefix, hook, fn, op, v6)                                                \
 	SEC("cgroup/" #hook)                                                                       \
 	int prefix##_##hook(struct bpf_sock_addr *ctx)                                             \
 	{                                                                                          \

@@ -50,8 +50,8 @@ enum bg_guard_reload {
 };
 
 struct bg_guard {
-	const char *key; /* its config key: "guards.files", or a top-level "network" */
-	size_t cfg_size; /* its config struct */
+	const char *key;   /* its config key: "guards.files", or a top-level "network" */
+	size_t cfg_size;   /* its config struct */
 	size_t state_size; /* its running state */
 	enum bg_guard_reload reload;
 	void (*defaults)(void *cfg); /* NULL: all zero */

@@ -56,5 +56,4 @@ struct bg_bpfload_guard {
  * its state is a struct bg_bpfload_guard. */
 extern const struct bg_guard bg_guard_bpf_load;
 
-
 #endif

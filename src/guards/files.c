@@ -31,7 +31,6 @@
 #include "core/probe.h"
 #include "files.skel.h"
 
-
 /* The action a rule gets on this kernel: deny needs LSM; without it the
  * strongest thing left is the kill at the open's return. */
 static int effective_action(const struct bg_files_guard *g, const struct bg_files_rule_cfg *r,
@@ -371,7 +370,8 @@ static int files_start(void *guard, const void *cfg, const struct bg_guard_env *
 		return err;
 	}
 	for (i = 0; i < c->n_rules; i++)
-		if (!g->lsm && (c->rules[i].h.action >= 0 ? c->rules[i].h.action : mode) == BG_ACT_DENY)
+		if (!g->lsm &&
+		    (c->rules[i].h.action >= 0 ? c->rules[i].h.action : mode) == BG_ACT_DENY)
 			pr_warn("files rule '%s': deny needs BPF LSM, refused by this kernel; "
 				"enforced as kill at the open's return (docs/guarantees.md)\n",
 				c->rules[i].h.name);

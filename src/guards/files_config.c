@@ -138,11 +138,13 @@ int bg_files_config_resolve(void *cfg, struct bg_resolve *rs)
 		for (j = 0; j < i; j++)
 			for (q = 0; q < h->n_paths; q++)
 				if ((same = bg_host_paths_find(c->rules[j].h.paths,
-							       c->rules[j].h.n_paths, &h->paths[q])))
-					return bg_resolve_error(
-						rs, h->at_paths,
-						"rule '%s': %s is already protected by rule '%s' (%s)",
-						h->name, h->paths[q].path, c->rules[j].h.name, same->path);
+							       c->rules[j].h.n_paths,
+							       &h->paths[q])))
+					return bg_resolve_error(rs, h->at_paths,
+								"rule '%s': %s is already "
+								"protected by rule '%s' (%s)",
+								h->name, h->paths[q].path,
+								c->rules[j].h.name, same->path);
 	}
 	return 0;
 }

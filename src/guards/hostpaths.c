@@ -75,8 +75,8 @@ int bg_host_paths_resolve(struct bg_resolve *rs, const char *what, enum bg_host_
 			return bg_resolve_error(rs, p[i].at, "%s: %s is not a regular file", what,
 						s);
 		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-			return bg_resolve_error(rs, p[i].at,
-						"%s: %s is neither a file nor a directory", what, s);
+			return bg_resolve_error(
+				rs, p[i].at, "%s: %s is neither a file nor a directory", what, s);
 		if (kept != i) {
 			p[kept] = p[i];
 			p[i].path = NULL; /* moved: freed once, whatever happens next */
@@ -138,7 +138,8 @@ int bg_path_rule_resolve(struct bg_resolve *rs, struct bg_path_rule *r)
 
 	if (!err && !r->n_paths)
 		err = bg_resolve_error(rs, r->at_paths,
-				       "rule '%s': every path is missing (ignore_missing)", r->name);
+				       "rule '%s': every path is missing (ignore_missing)",
+				       r->name);
 	return err;
 }
 

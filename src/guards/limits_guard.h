@@ -30,7 +30,7 @@ enum bg_lim_match {
 struct bg_limits_rule {
 	char name[65];
 	enum bg_lim_match match;
-	char target[512]; /* the path or comm as written */
+	char target[512];		 /* the path or comm as written */
 	struct bg_yaml_pos at, at_match; /* the rule and its match, in the config */
 	bool container;			 /* target is a container id prefix until resolved */
 	bool has_sha256;		 /* match: { exe, sha256 }: that build only */

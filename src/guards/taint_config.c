@@ -141,7 +141,8 @@ int bg_taint_config_resolve(void *cfg, struct bg_resolve *rs)
 		for (j = 0; j < i; j++)
 			for (q = 0; q < h->n_paths; q++)
 				if ((same = bg_host_paths_find(c->rules[j].h.paths,
-							       c->rules[j].h.n_paths, &h->paths[q])))
+							       c->rules[j].h.n_paths,
+							       &h->paths[q])))
 					return bg_resolve_error(
 						rs, h->paths[q].at,
 						"paths: %s is the same file as %s (rule '%s')",

@@ -234,8 +234,10 @@ static void test_metrics_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults_and_values), cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_fleet_keys),	    cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_defaults_and_values),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_fleet_keys),
+		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_interface_names),
 		cmocka_unit_test(test_metrics_off_by_default),
 		cmocka_unit_test(test_metrics_addresses),

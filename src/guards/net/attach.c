@@ -18,7 +18,6 @@
 #include "core/guard.h"
 #include "guards/net/net_int.h"
 
-
 static int mkdir_p(const char *dir)
 {
 	char p[PATH_MAX];

@@ -15,7 +15,6 @@
 const char *const net_action_names[] = {"pass", "drop", "source", NULL};
 static const char *const mode_names[] = {"auto", "native", "generic", NULL};
 
-
 void bg_net_config_defaults(void *cfg)
 {
 	struct bg_net_config *c = cfg;
