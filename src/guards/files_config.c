@@ -118,8 +118,8 @@ void bg_files_config_free(void *cfg)
 int bg_files_config_resolve(void *cfg, struct bg_resolve *rs)
 {
 	struct bg_files_config *c = cfg;
-	const struct bg_host_path *same;
-	size_t i, j, q;
+	const struct bg_host_path *same, *mine;
+	size_t i, j;
 	int err;
 
 	for (i = 0; i < c->n_rules; i++) {
@@ -136,15 +136,11 @@ int bg_files_config_resolve(void *cfg, struct bg_resolve *rs)
 		if (err)
 			return err;
 		for (j = 0; j < i; j++)
-			for (q = 0; q < h->n_paths; q++)
-				if ((same = bg_host_paths_find(c->rules[j].h.paths,
-							       c->rules[j].h.n_paths,
-							       &h->paths[q])))
-					return bg_resolve_error(rs, h->at_paths,
-								"rule '%s': %s is already "
-								"protected by rule '%s' (%s)",
-								h->name, h->paths[q].path,
-								c->rules[j].h.name, same->path);
+			if ((mine = bg_path_rule_overlap(&c->rules[j].h, h, &same)))
+				return bg_resolve_error(
+					rs, h->at_paths,
+					"rule '%s': %s is already protected by rule '%s' (%s)",
+					h->name, mine->path, c->rules[j].h.name, same->path);
 	}
 	return 0;
 }

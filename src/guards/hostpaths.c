@@ -143,6 +143,18 @@ int bg_path_rule_resolve(struct bg_resolve *rs, struct bg_path_rule *r)
 	return err;
 }
 
+const struct bg_host_path *bg_path_rule_overlap(const struct bg_path_rule *earlier,
+						const struct bg_path_rule *r,
+						const struct bg_host_path **same)
+{
+	size_t q;
+
+	for (q = 0; q < r->n_paths; q++)
+		if ((*same = bg_host_paths_find(earlier->paths, earlier->n_paths, &r->paths[q])))
+			return &r->paths[q];
+	return NULL;
+}
+
 void bg_path_rule_free(struct bg_path_rule *r)
 {
 	free(r->name);

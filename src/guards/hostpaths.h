@@ -65,6 +65,12 @@ int bg_path_rule_parse(struct bg_yaml *y, yaml_node_t *list, yaml_node_t *n,
 		       const struct bg_yaml_rules *k, struct bg_path_rule *r);
 /* Its paths to identities; a rule whose every path is missing is an error. */
 int bg_path_rule_resolve(struct bg_resolve *rs, struct bg_path_rule *r);
+/* The first path of r that is a file earlier names too, or NULL; *same
+ * gets earlier's entry (one file, one rule: the kernel looks a file up
+ * once). */
+const struct bg_host_path *bg_path_rule_overlap(const struct bg_path_rule *earlier,
+						const struct bg_path_rule *r,
+						const struct bg_host_path **same);
 void bg_path_rule_free(struct bg_path_rule *r);
 
 #endif

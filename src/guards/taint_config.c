@@ -128,8 +128,8 @@ bad:
 int bg_taint_config_resolve(void *cfg, struct bg_resolve *rs)
 {
 	struct taint_config *c = cfg;
-	const struct bg_host_path *same;
-	size_t i, j, q;
+	const struct bg_host_path *same, *mine;
+	size_t i, j;
 	int err;
 
 	for (i = 0; i < c->n_rules; i++) {
@@ -139,14 +139,11 @@ int bg_taint_config_resolve(void *cfg, struct bg_resolve *rs)
 		if (err)
 			return err;
 		for (j = 0; j < i; j++)
-			for (q = 0; q < h->n_paths; q++)
-				if ((same = bg_host_paths_find(c->rules[j].h.paths,
-							       c->rules[j].h.n_paths,
-							       &h->paths[q])))
-					return bg_resolve_error(
-						rs, h->paths[q].at,
-						"paths: %s is the same file as %s (rule '%s')",
-						h->paths[q].path, same->path, c->rules[j].h.name);
+			if ((mine = bg_path_rule_overlap(&c->rules[j].h, h, &same)))
+				return bg_resolve_error(
+					rs, mine->at,
+					"paths: %s is the same file as %s (rule '%s')", mine->path,
+					same->path, c->rules[j].h.name);
 	}
 	return 0;
 }
