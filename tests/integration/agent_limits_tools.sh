@@ -33,7 +33,17 @@ DD=$(readlink -f "$(command -v dd)") # coreutils here, busybox in the VM
 mkdir "$TMP/k"
 cp "$DD" "$TMP/dd"
 cp "$DD" "$TMP/k/dd"
-printf 'HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n' > "$TMP/resp"
+# The responder reads the request to its blank line before it answers: a
+# socket closed with unread data is reset, and the client may lose the answer.
+cat >"$TMP/respond" <<'SH'
+#!/bin/sh
+cr=$(printf '\r')
+while IFS= read -r l; do
+	case $l in "" | "$cr") break ;; esac
+done
+printf 'HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n'
+SH
+chmod +x "$TMP/respond"
 
 limits_config >"$TMP/agent.yaml" <<YAML
       - name: curl-one-peer
@@ -63,27 +73,26 @@ limits_config >"$TMP/agent.yaml" <<YAML
 YAML
 agent_up "$TMP/agent.yaml"
 
-# HTTP responders on both ports (the shell sleeps so that socat keeps
-# reading the request: closing with unread data would send a reset).
+# HTTP responders on both ports.
 for p in $OK $BAD; do
-	"$TMP/httpd" TCP4-LISTEN:$p,bind=127.0.0.1,reuseaddr,fork SYSTEM:"cat $TMP/resp; sleep 0.3" &
+	"$TMP/httpd" TCP4-LISTEN:$p,bind=127.0.0.1,reuseaddr,fork EXEC:"$TMP/respond" &
 	at_exit "kill $! 2>/dev/null"
 done
 for p in $OK $BAD; do
 	wait_for 50 "$(command -v curl)" -s -o /dev/null http://127.0.0.1:$p/ || fail "responder $p did not start"
 done
 
-res=$("$TMP/curl" -s --max-time 10 http://127.0.0.1:$OK/); rc=$?
+res=$("$TMP/curl" -s --max-time 60 http://127.0.0.1:$OK/); rc=$?
 echo "target curl, allowed peer: exit $rc '$res'"
 [ $rc = 0 ] && [ "$res" = ok ] || fail "the allowed peer failed: exit $rc '$res'"
-res=$("$TMP/curl" -sS --max-time 10 http://127.0.0.1:$BAD/ 2>&1); rc=$?
+res=$("$TMP/curl" -sS --max-time 60 http://127.0.0.1:$BAD/ 2>&1); rc=$?
 echo "target curl, banned peer: exit $rc '$res'"
 if [ $lsm = 1 ]; then
 	[ $rc = 7 ] || fail "expected curl exit 7 (connect refused by EPERM), got $rc"
 else
 	[ $rc = 137 ] || fail "expected SIGKILL at connect, got exit $rc"
 fi
-res=$(curl -s --max-time 10 http://127.0.0.1:$BAD/) || fail "bystander curl failed"
+res=$(curl -s --max-time 60 http://127.0.0.1:$BAD/) || fail "bystander curl failed"
 [ "$res" = ok ] || fail "bystander curl got '$res'"
 
 # socat (comm rule, alert): the datagram arrives.

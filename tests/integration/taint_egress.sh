@@ -62,7 +62,7 @@ at_exit "kill $! 2>/dev/null"
 wait_for 50 listening $R || fail "listener $R did not start"
 
 # post PORT FILE: curl --data @FILE to the server on PORT; sets rc.
-post() { curl -s --max-time 10 --data-binary "@$2" "http://127.0.0.1:$1/" >/dev/null; rc=$?; }
+post() { curl -s --max-time 60 --data-binary "@$2" "http://127.0.0.1:$1/" >/dev/null; rc=$?; }
 arrived() { grep -q "$1" "$TMP/http.$2" 2>/dev/null; }
 # ev PATTERN...: one taint_egress event holds every pattern.
 ev() {
@@ -92,14 +92,14 @@ post $OK "$D/secret"
 echo "ok - allowed destination passes"
 
 # 4. cat secret | curl: curl reads a pipe, not the file.
-cat "$D/secret" | curl -s --max-time 10 --data-binary @- "http://127.0.0.1:$P/" >/dev/null
+cat "$D/secret" | curl -s --max-time 60 --data-binary @- "http://127.0.0.1:$P/" >/dev/null
 rc=$?
 arrived topsecret-1 $P && piped=yes || piped=no
 echo "measured - cat secret | curl: exit $rc, data arrived: $piped (pipes do not carry the taint)"
 [ $piped = yes ] || fail "the pipe case changed: update docs/guarantees.md"
 
 # 5. A child started after the read: bash reads, then runs curl.
-bash -c "read -r l <'$D/cls/sub/deep'; exec curl -s --max-time 10 --data-binary x http://127.0.0.1:$P/" \
+bash -c "read -r l <'$D/cls/sub/deep'; exec curl -s --max-time 60 --data-binary x http://127.0.0.1:$P/" \
 	>/dev/null
 rc=$?
 [ $rc = 7 ] || fail "child of a tainted bash: expected exit 7, got $rc"

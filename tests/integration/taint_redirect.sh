@@ -34,14 +34,14 @@ udp_receivers $U $SINK
 arrived() { grep -q "$1" "$2" 2>/dev/null; }
 
 # A bystander: its request reaches the port it asked for.
-curl -s --max-time 10 --data-binary "@$D/public" "http://127.0.0.1:$P/" >/dev/null ||
+curl -s --max-time 60 --data-binary "@$D/public" "http://127.0.0.1:$P/" >/dev/null ||
 	fail "bystander curl failed"
 arrived public "$TMP/http.$P" || fail "bystander's request did not reach $P"
 ! arrived public "$TMP/http.$SINK" || fail "a bystander was redirected"
 echo "ok - without the taint nothing is rewritten"
 
 # The tainted curl asks for $P and lands in the sinkhole.
-res=$(curl -s --max-time 10 --data-binary "@$D/secret" "http://127.0.0.1:$P/") ||
+res=$(curl -s --max-time 60 --data-binary "@$D/secret" "http://127.0.0.1:$P/") ||
 	fail "tainted curl failed: the redirect should let it complete"
 [ "$res" = ok ] || fail "tainted curl got '$res'"
 arrived topsecret-r "$TMP/http.$SINK" || fail "the sinkhole did not get the request"
@@ -63,9 +63,9 @@ wait_for 50 grep -q "\"port\":$U" "$OUT" || fail "no event for the datagram"
 echo "ok - tainted datagram lands in the sinkhole"
 
 # A 2-second taint: refused at once, allowed once it has run out.
-bash -c "read -r l <'$D/timed'; curl -s --max-time 10 -o /dev/null http://127.0.0.1:$P/ && exit 9
+bash -c "read -r l <'$D/timed'; curl -s --max-time 60 -o /dev/null http://127.0.0.1:$P/ && exit 9
 	for i in \$(seq 1 100); do
-		curl -s --max-time 10 -o /dev/null http://127.0.0.1:$P/ && exit 0
+		curl -s --max-time 60 -o /dev/null http://127.0.0.1:$P/ && exit 0
 		sleep 0.1
 	done; exit 8"
 rc=$?
