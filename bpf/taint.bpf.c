@@ -39,6 +39,7 @@ const volatile bool taint_lsm;
 /* Written by user space through the mmapped .bss. */
 __u32 taint_gen;
 __u32 taint_has_dirs[2];
+__u64 taint_bloom[2][BG_TAINT_BLOOM_WORDS]; /* per generation: include/bpfguard/taint.h */
 /* Counted here, read by user space: kills pending for a task's next
  * syscall return, taints that found no room. */
 __u32 taint_doomed;
@@ -106,32 +107,68 @@ static __always_inline const struct bg_taint_rule *rule_of(__u32 gen, const stru
 	return r && r->valid ? r : NULL;
 }
 
-/* Is this file (or one of its first BG_TAINT_DIR_DEPTH ancestors, when the
- * generation has directory rules) classified? */
-static __always_inline bool taint_match(struct file *file, struct tmatch *m)
+/* (device, inode) of an inode: plain loads from a BTF pointer (btf), else
+ * probe reads. */
+static __always_inline bool ident_of(struct inode *inode, struct bg_ident *id, bool btf)
 {
-	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry), *parent;
+	if (!btf)
+		return bg_ident_inode(inode, id);
+	id->pad = 0;
+	if (!inode)
+		return false;
+	id->ino = inode->i_ino;
+	id->dev = inode->i_sb->s_dev;
+	return true;
+}
+
+/* Can this identity be a target of generation gen? (no: certainly not) */
+static __always_inline bool maybe_target(__u32 gen, const struct bg_ident *id)
+{
+	__u32 b = bg_taint_bloom_bit(id->ino, id->dev);
+
+	return taint_bloom[gen & 1][(b >> 6) & (BG_TAINT_BLOOM_WORDS - 1)] & (1ULL << (b & 63));
+}
+
+/* Is this file (or one of its first BG_TAINT_DIR_DEPTH ancestors, when the
+ * generation has directory rules) classified? A bystander's open costs the
+ * file's identity and one filter test per name on its path, no lookup.
+ * btf: file is a BTF pointer (LSM hook, or bpf_rdonly_cast). */
+static __always_inline bool taint_match(struct file *file, struct tmatch *m, bool btf)
+{
+	struct dentry *dentry, *parent;
 	struct bg_taint_target_key k = {};
 	const struct bg_taint_target *t;
+	struct inode *inode;
 	__u32 i;
 
 	m->gen = taint_gen & 1;
-	if (!bg_ident_file(file, &m->file))
+	if (btf) {
+		dentry = file->f_path.dentry;
+		inode = file->f_inode;
+	} else {
+		dentry = BPF_CORE_READ(file, f_path.dentry);
+		inode = BPF_CORE_READ(file, f_inode);
+	}
+	if (!ident_of(inode, &m->file, btf))
 		return false;
 	m->target = m->file;
 	m->depth = 0;
-	m->rule = rule_of(m->gen, &m->target, &m->rule_idx);
-	if (m->rule)
-		return true;
-	if (!taint_has_dirs[m->gen])
+	if (maybe_target(m->gen, &m->file)) {
+		m->rule = rule_of(m->gen, &m->target, &m->rule_idx);
+		if (m->rule)
+			return true;
+	}
+	if (!taint_has_dirs[m->gen] || !dentry)
 		return false;
 	k.gen = m->gen;
 	for (i = 1; i <= BG_TAINT_DIR_DEPTH; i++) {
-		parent = BPF_CORE_READ(dentry, d_parent);
+		parent = btf ? dentry->d_parent : BPF_CORE_READ(dentry, d_parent);
 		if (!parent || parent == dentry)
 			return false;
 		dentry = parent;
-		bg_ident_inode(BPF_CORE_READ(dentry, d_inode), &k.id);
+		inode = btf ? dentry->d_inode : BPF_CORE_READ(dentry, d_inode);
+		if (!ident_of(inode, &k.id, btf) || !maybe_target(m->gen, &k.id))
+			continue;
 		t = bpf_map_lookup_elem(&taint_targets, &k);
 		if (t && (t->flags & BG_TAINT_T_DIR)) {
 			m->target = k.id;
@@ -195,7 +232,7 @@ static __always_inline void slot_fill(struct bg_taint_slot *s, struct file *file
 
 /* The current process opened file: taint it if the file is classified and
  * the open reads. */
-static __always_inline void taint_open(struct file *file)
+static __always_inline void taint_open(struct file *file, bool btf)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct bg_taint_proc *p;
@@ -204,7 +241,8 @@ static __always_inline void taint_open(struct file *file)
 	__u32 tgid, zero = 0, i, free = BG_TAINT_SLOTS;
 	bool fresh = false;
 
-	if (!(BPF_CORE_READ(file, f_mode) & FMODE_READ) || !taint_match(file, &m))
+	if (!((btf ? file->f_mode : BPF_CORE_READ(file, f_mode)) & FMODE_READ) ||
+	    !taint_match(file, &m, btf))
 		return;
 	start = leader_start(task);
 	now = bpf_ktime_get_boot_ns();
@@ -253,13 +291,13 @@ SEC("lsm/file_open")
 int BPF_PROG(taint_file_open, struct file *file, int ret)
 {
 	if (!ret)
-		taint_open(file);
+		taint_open(file, true);
 	return ret;
 }
 
-/* Without LSM: opens at their return, and the kills cgroup hooks asked for. */
-SEC("tp_btf/sys_exit")
-int BPF_PROG(taint_sys_exit, struct pt_regs *regs, long ret)
+/* Without LSM: opens at their return, and the kills cgroup hooks asked for.
+ * cast: the file read through bpf_rdonly_cast (6.2+), plain loads after. */
+static __always_inline int open_exit(struct pt_regs *regs, long ret, bool cast)
 {
 	struct file *file;
 	__u32 tid;
@@ -272,10 +310,23 @@ int BPF_PROG(taint_sys_exit, struct pt_regs *regs, long ret)
 				__sync_fetch_and_add(&taint_doomed, -1);
 		}
 	}
-	file = bg_open_exit_file(regs, ret, false);
+	file = bg_open_exit_file(regs, ret, cast);
 	if (file)
-		taint_open(file);
+		taint_open(file, cast);
 	return 0;
+}
+
+/* Two variants, user space loads one (src/guards/taint.c). */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(taint_sys_exit, struct pt_regs *regs, long ret)
+{
+	return open_exit(regs, ret, true);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(taint_sys_exit_compat, struct pt_regs *regs, long ret)
+{
+	return open_exit(regs, ret, false);
 }
 
 SEC("tp_btf/sched_process_fork")

@@ -170,6 +170,18 @@ static void probe_btf(struct bg_caps *c)
 	btf__free(btf);
 }
 
+bool bg_kernel_has_func(const char *name)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool has;
+
+	if (!btf)
+		return false;
+	has = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+	btf__free(btf);
+	return has;
+}
+
 static void probe_lsm(struct bg_caps *c, const char *secfs)
 {
 	char path[300];
@@ -261,8 +273,7 @@ static void probe_cgroup_unix(struct bg_caps *c, int fd)
 {
 	struct bpf_insn insns[2] = {{.code = BPF_ALU64 | BPF_MOV | BPF_K, .imm = 1},
 				    {.code = BPF_JMP | BPF_EXIT}};
-	LIBBPF_OPTS(bpf_prog_load_opts, o,
-		    .expected_attach_type = BG_ATTACH_CGROUP_UNIX_CONNECT);
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BG_ATTACH_CGROUP_UNIX_CONNECT);
 	int prog, link, err;
 
 	prog = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, "bg_probe_unix", "GPL", insns, 2, &o);

@@ -72,6 +72,10 @@ int bg_probe(struct bg_caps *caps);
  * start fast. The others read as unavailable, "not probed". */
 int bg_probe_only(struct bg_caps *caps, unsigned long mask);
 const char *bg_feature_name(enum bg_feature f);
+/* Does the kernel's BTF hold this function: a kfunc (bpf_rdonly_cast,
+ * 6.2+) or an LSM hook (bpf_lsm_file_truncate)? A program that needs it
+ * loads only then. */
+bool bg_kernel_has_func(const char *name);
 static inline bool bg_has(const struct bg_caps *c, enum bg_feature f)
 {
 	return c->f[f].available;

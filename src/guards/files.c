@@ -14,7 +14,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include <bpfguard/events.h>
@@ -275,20 +274,6 @@ static bool kernel_has_lsm_hook(const char *hook)
 	return libbpf_find_vmlinux_btf_id(hook, BPF_LSM_MAC) > 0;
 }
 
-/* bpf_rdonly_cast (6.2+) lets the tracepoint path read the file with plain
- * loads (bg_files_sys_exit); without it, bg_files_sys_exit_compat. */
-static bool kernel_has_rdonly_cast(void)
-{
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	bool has;
-
-	if (!vmlinux)
-		return false;
-	has = btf__find_by_name_kind(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
-	btf__free(vmlinux);
-	return has;
-}
-
 /* The programs of the mechanism this kernel allows: LSM hooks it has, or
  * one sys_exit variant with what goes with it. */
 static int files_configure(void *arg)
@@ -322,7 +307,10 @@ static int files_configure(void *arg)
 					       g->skel->progs.bg_files_sys_exit_compat};
 		bool kill_task = st->caps && bg_has(st->caps, BG_FEAT_KILL_TASK);
 
-		use = kill_task ? exits[0] : kernel_has_rdonly_cast() ? exits[1] : exits[2];
+		if (kill_task)
+			use = exits[0];
+		else
+			use = bg_kernel_has_func("bpf_rdonly_cast") ? exits[1] : exits[2];
 		for (i = 0; i < sizeof(exits) / sizeof(exits[0]); i++)
 			bpf_program__set_autoload(exits[i], exits[i] == use);
 		bpf_program__set_autoload(g->skel->progs.bg_files_sys_enter, !kill_task);

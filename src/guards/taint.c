@@ -63,6 +63,7 @@ static void gen_clear(void *arg, __u32 gen)
 	__u32 idx;
 	size_t i;
 
+	memset(g->skel->bss->taint_bloom[gen], 0, sizeof(g->skel->bss->taint_bloom[gen]));
 	for (i = 0; i < s->n_targets; i++)
 		bpf_map_delete_elem(tfd, &s->targets[i]);
 	for (i = 0; i < g->rules[gen].n; i++) {
@@ -83,9 +84,12 @@ static int gen_fill(void *arg, __u32 gen)
 	int rfd = bpf_map__fd(g->skel->maps.taint_rules);
 	size_t i, j, nt = 0;
 	bool dirs = false;
+	__u64 *bloom = g->skel->bss->taint_bloom[gen];
 	__u32 idx;
 	int err;
 
+	/* This generation is not in use: its filter starts empty. */
+	memset(bloom, 0, sizeof(g->skel->bss->taint_bloom[gen]));
 	for (i = 0; i < c->n_rules; i++)
 		nt += c->rules[i].h.n_paths;
 	err = bg_gen_rules_alloc(&g->rules[gen], c->n_rules);
@@ -116,6 +120,11 @@ static int gen_fill(void *arg, __u32 gen)
 				.flags = r->h.paths[j].dir ? BG_TAINT_T_DIR : 0,
 			};
 
+			__u32 b = bg_taint_bloom_bit(k.id.ino, k.id.dev);
+
+			/* The filter bit before the entry: a target the
+			 * filter hides would be a taint missed. */
+			bloom[b / 64] |= 1ULL << (b % 64);
 			if (bpf_map_update_elem(tfd, &k, &t, BPF_NOEXIST))
 				return -errno;
 			s->targets[s->n_targets++] = k;
@@ -141,13 +150,17 @@ static int taint_configure(void *arg)
 {
 	struct taint_start *st = arg;
 	struct bg_taint_bpf *s = st->g->skel;
-	bool lsm = st->g->lsm;
+	bool lsm = st->g->lsm, cast;
 
 	s->rodata->taint_lsm = lsm;
 	bpf_program__set_autoload(s->progs.taint_file_open, lsm);
 	bpf_program__set_autoload(s->progs.taint_socket_connect, lsm);
 	bpf_program__set_autoload(s->progs.taint_socket_sendmsg, lsm);
-	bpf_program__set_autoload(s->progs.taint_sys_exit, !lsm);
+	/* Without LSM, one sys_exit variant: plain loads where the kernel
+	 * has bpf_rdonly_cast (6.2+), probe reads before. */
+	cast = !lsm && bg_kernel_has_func("bpf_rdonly_cast");
+	bpf_program__set_autoload(s->progs.taint_sys_exit, !lsm && cast);
+	bpf_program__set_autoload(s->progs.taint_sys_exit_compat, !lsm && !cast);
 	bpf_program__set_autoload(s->progs.taint_connect_unix, st->g->cg_unix);
 	bpf_program__set_autoload(s->progs.taint_sendmsg_unix, st->g->cg_unix);
 	if (st->g->cg_unix) {

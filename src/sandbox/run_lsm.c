@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include <bpfguard/events.h>
@@ -23,6 +22,7 @@
 #include "events/format.h"
 #include "events/json.h"
 #include "events/ring.h"
+#include "core/probe.h"
 #include "core/log.h"
 #include "policy/netrule.h"
 #include "policy/policy.h"
@@ -83,25 +83,13 @@ int bg_file_rules_fill(int fd, const struct bg_policy *p)
 	return 0;
 }
 
-static bool have_lsm_hook(const char *name)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool ok;
-
-	if (!btf)
-		return false;
-	ok = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
-	btf__free(btf);
-	return ok;
-}
-
 /* The path hooks exist only with CONFIG_SECURITY_PATH (every distribution
  * kernel with AppArmor or TOMOYO has it); without them file_open still
  * holds the file list for opens. One program of a missing hook would fail
  * the whole object, so they are left out up front. */
 static bool have_path_hooks(void)
 {
-	return have_lsm_hook("bpf_lsm_path_mknod");
+	return bg_kernel_has_func("bpf_lsm_path_mknod");
 }
 
 static unsigned wanted(const struct bg_policy *p)
@@ -150,7 +138,8 @@ int bg_run_lsm_start(const struct bg_run_lsm_cfg *cfg, struct bg_run_lsm_bpf **o
 			sec = 0;
 		/* file_truncate is 6.2+; before it, ftruncate and O_TRUNC
 		 * reach path_truncate. */
-		if (prog == s->progs.run_file_truncate && !have_lsm_hook("bpf_lsm_file_truncate"))
+		if (prog == s->progs.run_file_truncate &&
+		    !bg_kernel_has_func("bpf_lsm_file_truncate"))
 			sec = 0;
 		bpf_program__set_autoload(prog, want & sec);
 	}
