@@ -87,7 +87,6 @@ out:
 	return found;
 }
 
-
 /* Replace out with the first libphp*.so that pid maps, if any. */
 static void mapped_libphp(pid_t pid, char *out, size_t len)
 {
@@ -162,7 +161,8 @@ static void report_errors(struct bg_php *ph)
 		return;
 	for (k = 0; k < sizeof(errs) / sizeof(errs[0]); k++)
 		if (sums[errs[k].i])
-			pr_warn("php: %llu %s\n", (unsigned long long)sums[errs[k].i], errs[k].what);
+			pr_warn("php: %llu %s\n", (unsigned long long)sums[errs[k].i],
+				errs[k].what);
 }
 
 /* Attach every probe to the binary; the uprobes reach all processes that
@@ -227,12 +227,20 @@ static int attach(struct bg_php *ph, bool syscalls)
 
 /* BPFGUARD_PHP_CALLS=1: per-call mode asked for (profile --php-calls does
  * the same; run and monitor take it to compare, or on a kernel whose
- * uprobe_multi is broken). */
+ * uprobe_multi is broken). BPFGUARD_PHP_CALLS=0: the handlers trapped
+ * even without uprobe_multi (run --php-traps handlers does the same). */
 static bool calls_asked(void)
 {
 	const char *e = getenv("BPFGUARD_PHP_CALLS");
 
 	return e && !strcmp(e, "1");
+}
+
+static bool handlers_asked(void)
+{
+	const char *e = getenv("BPFGUARD_PHP_CALLS");
+
+	return e && !strcmp(e, "0");
 }
 
 /* procs_fd >= 0 (monitor): the processes watched are that bitmap's. */
@@ -283,10 +291,14 @@ static int open_load(struct bg_php *ph, bool enforce, struct bg_events *ev, uint
 	 * RCU under the kernel's event_mutex, one after the other (1172 of
 	 * them took 87 s to detach on 6.18; docs/php.md). */
 	ph->multi = !ph->calls && bg_php_uprobe_multi();
-	if (!ph->multi && !ph->calls) {
+	if (!ph->multi && !ph->calls && !(enforce && ph->handler_traps)) {
 		ph->calls = true;
 		pr_info("php: no uprobe_multi (kernel 6.6+): every built-in call is checked "
 			"(per-call mode)\n");
+	} else if (!ph->multi && !ph->calls) {
+		pr_info("php: no uprobe_multi (kernel 6.6+): one uprobe per built-in outside the "
+			"policy, as asked; detaching them at the end waits for the kernel, "
+			"one after the other (tens of ms each)\n");
 	}
 	if (ph->multi)
 		bpf_program__set_expected_attach_type(ph->skel->progs.php_int_multi,
@@ -501,7 +513,11 @@ static int enforce_start(struct bg_php *ph, const struct bg_policy *pol, int act
 		pr_warn("php: a PHP call cannot be denied; out-of-policy PHP calls are killed\n");
 	ph->action = action == BG_ACT_DENY ? BG_ACT_KILL : action;
 	ph->pol = pol;
-	ph->calls = calls_asked();
+	/* Asked by the command (run --php-traps), else by the environment. */
+	if (!ph->calls && !ph->handler_traps) {
+		ph->calls = calls_asked();
+		ph->handler_traps = handlers_asked();
+	}
 	err = open_load(ph, true, ev, cgroup_id, procs_fd);
 	for (i = 0; !err && i < pp->n_fns; i++) {
 		struct bg_php_fn k;

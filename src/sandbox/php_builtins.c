@@ -28,7 +28,6 @@
 #include "policy/policy.h"
 #include "php.skel.h"
 
-
 /* BPF_LINK_CREATE's uprobe_multi attributes (6.6+ uapi), which the
  * installed linux/bpf.h predates. */
 struct link_uprobe_multi {
@@ -183,6 +182,30 @@ static int add_link(struct bg_php *ph, int fd)
 	return 0;
 }
 
+/* Without uprobe_multi, as asked: one uprobe per handler. */
+static int attach_singles(struct bg_php *ph, const char *path, const uint64_t *offs, uint32_t n)
+{
+	struct bpf_link **nl = realloc(ph->trap_links, (ph->n_links + n) * sizeof(*nl));
+	uint32_t k;
+	int err;
+
+	if (!nl)
+		return -ENOMEM;
+	ph->trap_links = nl;
+	for (k = 0; k < n; k++) {
+		nl[ph->n_links] = bpf_program__attach_uprobe(ph->skel->progs.php_int_entry, false,
+							     -1, path, offs[k]);
+		if (!nl[ph->n_links]) {
+			err = -errno;
+			pr_err("php: cannot attach a uprobe to %s+0x%llx: %s\n", path,
+			       (unsigned long long)offs[k], strerror(-err));
+			return err;
+		}
+		ph->n_links++;
+	}
+	return 0;
+}
+
 int bg_php_trap_builtins(struct bg_php *ph, const struct bg_policy_php *pp)
 {
 	struct bpf_program *multi = ph->skel->progs.php_int_multi;
@@ -219,7 +242,7 @@ int bg_php_trap_builtins(struct bg_php *ph, const struct bg_policy_php *pp)
 		files++;
 		if (!pp)
 			continue; /* profile: relink() attaches them, with cookies */
-		{
+		if (ph->multi) {
 			int fd = link_multi(bpf_program__fd(multi), path, offs, NULL, n);
 
 			err = fd < 0 ? -errno : add_link(ph, fd);
@@ -227,13 +250,15 @@ int bg_php_trap_builtins(struct bg_php *ph, const struct bg_policy_php *pp)
 				pr_err("php: cannot attach uprobe_multi to %u built-ins of %s: "
 				       "%s\n",
 				       n, path, strerror(-err));
+		} else {
+			err = attach_singles(ph, path, offs, n);
 		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!err)
-		pr_info("php: %zu built-in handlers %s trapped in %zu files (uprobe_multi) in "
-			"%.1f ms\n",
+		pr_info("php: %zu built-in handlers %s trapped in %zu files (%s) in %.1f ms\n",
 			uniq, pp ? "outside the policy" : "(until first called)", files,
+			ph->multi ? "uprobe_multi" : "single uprobes",
 			(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
 	ph->trap_ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 	ph->n_trapped = uniq;
@@ -259,6 +284,19 @@ void bg_php_untrap_builtins(struct bg_php *ph)
 	for (i = 0; i < ph->n_traps; i++)
 		if (ph->trap_fds[i] >= 0)
 			close(ph->trap_fds[i]);
+	if (ph->n_links) {
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (i = 0; i < ph->n_links; i++)
+			bpf_link__destroy(ph->trap_links[i]);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		pr_info("php: %zu single uprobes detached in %.1f s\n", ph->n_links,
+			(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	}
+	free(ph->trap_links);
+	ph->trap_links = NULL;
+	ph->n_links = 0;
 	for (i = 0; i < ph->n_names; i++)
 		free(ph->trap_names[i].name);
 	for (i = 0; i < ph->n_handlers; i++)

@@ -28,9 +28,16 @@ struct bg_php {
 	 * trap only the handlers of built-ins outside the policy, and profile
 	 * each handler until it is first called (src/sandbox/php_builtins.c). */
 	bool calls;
-	bool multi;    /* the kernel has uprobe_multi links */
+	bool multi; /* the kernel has uprobe_multi links */
+	/* Asked for (run --php-traps handlers, BPFGUARD_PHP_CALLS=0): trap
+	 * the handlers even without uprobe_multi, one single uprobe each:
+	 * no cost to an allowed call, but each detach at the end waits for
+	 * the kernel (docs/php.md). */
+	bool handler_traps;
 	int *trap_fds; /* the uprobe_multi links (-1: none) */
 	size_t n_traps, n_trapped;
+	struct bpf_link **trap_links; /* the single uprobes (handlers without uprobe_multi) */
+	size_t n_links;
 	double trap_ms; /* time to find and attach them */
 	/* profile: every built-in's handler is trapped until the kernel has
 	 * recorded its names; a thread then detaches it. */

@@ -272,6 +272,8 @@ static const char *const actions[] = {"deny", "kill", "kill-user", "alert", "red
 static const int action_val[] = {BG_ACT_DENY, BG_ACT_KILL, BG_ACT_KILL_USER, BG_ACT_ALERT,
 				 BG_ACT_REDIRECT};
 
+static const char *const php_traps[] = {"auto", "calls", "handlers", NULL};
+
 static const struct bg_opt run_opts[] = {
 	BG_OPT_STR(struct run, policy_path, "policy", 'p', "FILE",
 		   "the policy to enforce (from bpfguard profile)"),
@@ -286,6 +288,9 @@ static const struct bg_opt run_opts[] = {
 		    "do not use BPF LSM (Landlock and cgroup hooks, as on kernels without it)"),
 	BG_OPT_STR(struct run, cgroup_parent, "cgroup-parent", 258, "DIR",
 		   "make the command's cgroup under DIR (cgroup v2; default <cgroup2>/bpfguard)"),
+	BG_OPT_CHOICE(struct run, php_traps, "php-traps", 259, "MODE", php_traps,
+		      "PHP built-ins outside the policy, trapped: auto (default), at every "
+		      "call (calls), or at their handlers (handlers; docs/php.md)"),
 	{0},
 };
 
@@ -379,6 +384,8 @@ int cmd_run(int argc, char **argv)
 	}
 	if (r.pol.has_net && !(r.lsm & BG_LSM_NET) && start_network(&r))
 		goto cleanup_cg;
+	r.php.calls = r.php_traps == 1;
+	r.php.handler_traps = r.php_traps == 2;
 	if (r.pol.has_php && bg_php_run_start(&r.php, r.cmd, &r.pol, r.action, &r.ctx.ev, r.cg.id))
 		goto cleanup_cg;
 	{

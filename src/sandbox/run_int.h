@@ -49,6 +49,7 @@ struct run {
 	struct bg_refusals_bpf *refusals; /* names seccomp's kills (kill only) */
 	unsigned lsm;			  /* sections BPF LSM enforces (BG_LSM_*) */
 	bool no_lsm;
+	int php_traps;	   /* index in php_traps[]: auto, calls, handlers */
 	struct bg_php php; /* the php: section (src/sandbox/php.c) */
 	pid_t self, child;
 	struct run_shared *sh;
@@ -60,7 +61,7 @@ struct run {
 
 	const char *redirect;	   /* --redirect FILE */
 	const char *cgroup_parent; /* --cgroup-parent DIR */
-	struct bg_redirect redir; /* --action redirect (src/sandbox/redirect.c) */
+	struct bg_redirect redir;  /* --action redirect (src/sandbox/redirect.c) */
 };
 
 /* run_landlock.c */
