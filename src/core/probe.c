@@ -550,21 +550,31 @@ cleanup:
 /*
  * BPFGUARD_PROBE_MASK=lsm,kill_task: report these features absent, so that
  * the fallback a guard takes on a kernel without them can be tested on one
- * that has them (tests/integration/files_sharers.sh).
+ * that has them (tests/integration/files_sharers.sh). Names beyond the
+ * probe's table are asked for by the code that probes them
+ * (uprobe_multi: src/sandbox/php_builtins.c).
  */
-static void apply_mask(struct bg_caps *c)
+bool bg_probe_masked(const char *name)
 {
 	const char *env = getenv("BPFGUARD_PROBE_MASK");
 	char copy[256], *tok, *save = NULL;
-	int i;
 
 	if (!env)
-		return;
+		return false;
 	snprintf(copy, sizeof(copy), "%s", env);
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		for (i = 0; i < BG_FEAT_MAX; i++)
-			if (!strcmp(tok, feature_names[i]))
-				set(c, i, false, -EOPNOTSUPP, "masked by BPFGUARD_PROBE_MASK");
+		if (!strcmp(tok, name))
+			return true;
+	return false;
+}
+
+static void apply_mask(struct bg_caps *c)
+{
+	int i;
+
+	for (i = 0; i < BG_FEAT_MAX; i++)
+		if (bg_probe_masked(feature_names[i]))
+			set(c, i, false, -EOPNOTSUPP, "masked by BPFGUARD_PROBE_MASK");
 }
 
 /* Killing another task from a tp_btf program (bpf/lib/sharers.bpf.h):

@@ -76,6 +76,8 @@ const char *bg_feature_name(enum bg_feature f);
  * 6.2+) or an LSM hook (bpf_lsm_file_truncate)? A program that needs it
  * loads only then. */
 bool bg_kernel_has_func(const char *name);
+/* Is this feature named in BPFGUARD_PROBE_MASK (tests: take the fallback)? */
+bool bg_probe_masked(const char *name);
 static inline bool bg_has(const struct bg_caps *c, enum bg_feature f)
 {
 	return c->f[f].available;

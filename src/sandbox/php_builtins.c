@@ -61,6 +61,8 @@ bool bg_php_uprobe_multi(void)
 	uint64_t off = 0;
 	int fd, lfd, err;
 
+	if (bg_probe_masked("uprobe_multi"))
+		return false;
 	fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", insns, 2, &o);
 	if (fd < 0)
 		return false;
