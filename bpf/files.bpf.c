@@ -30,6 +30,10 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * and whether each generation has directory rules (else no ancestor walk). */
 __u32 files_gen;
 __u32 files_has_dirs[2];
+/* Per generation, a filter of the targets (include/bpfguard/ident.h): an
+ * open of a file that is not protected, and each ancestor of it, costs a
+ * bit test instead of a lookup. */
+__u64 files_filter[2][BG_FILES_FILTER_WORDS];
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -62,58 +66,82 @@ struct match {
 	__u32 sharers;
 };
 
+/* The ancestor walk, one step per bpf_loop iteration: the verifier checks
+ * the step once, not once per level. The dentry is read with probe reads
+ * (it is kept as a plain address between steps). */
+struct walk {
+	struct bg_files_target_key k;
+	__u64 dentry;
+	__u32 depth, rule;
+};
+
+static long walk_step(__u32 i, void *ctx)
+{
+	struct walk *w = ctx;
+	struct dentry *d = (struct dentry *)w->dentry, *parent = BPF_CORE_READ(d, d_parent);
+	const struct bg_files_target *t;
+
+	if (!parent || parent == d)
+		return 1;
+	w->dentry = (__u64)parent;
+	bg_ident_inode(BPF_CORE_READ(parent, d_inode), &w->k.id);
+	if (!bg_ident_maybe(files_filter[w->k.gen & 1], BG_FILES_FILTER_LOG2, &w->k.id))
+		return 0;
+	t = bpf_map_lookup_elem(&files_targets, &w->k);
+	if (!t || !(t->flags & BG_FILES_T_DIR))
+		return 0;
+	w->depth = i + 1;
+	w->rule = t->rule;
+	return 1;
+}
+
 /*
  * Is this inode (or, with directory rules, one of the dentry's first
  * BG_FILES_DIR_DEPTH ancestors) protected? The walk follows d_parent and
  * stops at the root of the filesystem the dentry is on: it does not cross
- * mount points.
+ * mount points. A clear bit in the generation's filter skips the lookup.
  */
 static __always_inline bool files_match(struct dentry *dentry, struct inode *inode, struct match *m,
 					bool btf)
 {
-	struct bg_files_target_key k = {};
+	struct walk w = {};
 	const struct bg_files_target *t;
-	struct dentry *parent;
-	__u32 i, idx;
+	__u32 idx, rule;
 
 	m->gen = files_gen & 1;
-	k.gen = m->gen;
+	w.k.gen = m->gen;
 	if (inode) {
 		/* LSM hooks get BTF-typed pointers: plain loads instead of
 		 * probe reads on the path every open takes. */
 		if (btf) {
-			k.id.ino = inode->i_ino;
-			k.id.dev = inode->i_sb->s_dev;
+			w.k.id.ino = inode->i_ino;
+			w.k.id.dev = inode->i_sb->s_dev;
 		} else {
-			bg_ident_inode(inode, &k.id);
+			bg_ident_inode(inode, &w.k.id);
 		}
-		m->file = k.id;
-		t = bpf_map_lookup_elem(&files_targets, &k);
+		m->file = w.k.id;
+		t = bg_ident_maybe(files_filter[m->gen], BG_FILES_FILTER_LOG2, &w.k.id)
+			    ? bpf_map_lookup_elem(&files_targets, &w.k)
+			    : NULL;
 		if (t) {
 			m->depth = 0;
+			rule = t->rule;
 			goto found;
 		}
 	}
 	if (!files_has_dirs[m->gen] || !dentry)
 		return false;
-	for (i = 1; i <= BG_FILES_DIR_DEPTH; i++) {
-		parent = BPF_CORE_READ(dentry, d_parent);
-		if (!parent || parent == dentry)
-			return false;
-		dentry = parent;
-		bg_ident_inode(BPF_CORE_READ(dentry, d_inode), &k.id);
-		t = bpf_map_lookup_elem(&files_targets, &k);
-		if (t && (t->flags & BG_FILES_T_DIR)) {
-			m->depth = i;
-			if (!inode)
-				m->file = k.id; /* a name being created: report the directory */
-			goto found;
-		}
-	}
-	return false;
+	w.dentry = (__u64)dentry;
+	bpf_loop(BG_FILES_DIR_DEPTH, walk_step, &w, 0);
+	if (!w.depth)
+		return false;
+	m->depth = w.depth;
+	if (!inode)
+		m->file = w.k.id; /* a name being created: report the directory */
+	rule = w.rule;
 found:
-	m->rule_idx = t->rule;
-	idx = m->gen * BG_FILES_RULES_MAX + (t->rule & (BG_FILES_RULES_MAX - 1));
+	m->rule_idx = rule;
+	idx = m->gen * BG_FILES_RULES_MAX + (rule & (BG_FILES_RULES_MAX - 1));
 	m->rule = bpf_map_lookup_elem(&files_rules, &idx);
 	return m->rule && m->rule->valid;
 }

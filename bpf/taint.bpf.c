@@ -39,7 +39,7 @@ const volatile bool taint_lsm;
 /* Written by user space through the mmapped .bss. */
 __u32 taint_gen;
 __u32 taint_has_dirs[2];
-__u64 taint_bloom[2][BG_TAINT_BLOOM_WORDS]; /* per generation: include/bpfguard/taint.h */
+__u64 taint_filter[2][BG_TAINT_FILTER_WORDS]; /* per generation: include/bpfguard/ident.h */
 /* Counted here, read by user space: kills pending for a task's next
  * syscall return, taints that found no room. */
 __u32 taint_doomed;
@@ -124,9 +124,7 @@ static __always_inline bool ident_of(struct inode *inode, struct bg_ident *id, b
 /* Can this identity be a target of generation gen? (no: certainly not) */
 static __always_inline bool maybe_target(__u32 gen, const struct bg_ident *id)
 {
-	__u32 b = bg_taint_bloom_bit(id->ino, id->dev);
-
-	return taint_bloom[gen & 1][(b >> 6) & (BG_TAINT_BLOOM_WORDS - 1)] & (1ULL << (b & 63));
+	return bg_ident_maybe(taint_filter[gen & 1], BG_TAINT_FILTER_LOG2, id);
 }
 
 /* Is this file (or one of its first BG_TAINT_DIR_DEPTH ancestors, when the

@@ -15,6 +15,16 @@
 #include <bpf/bpf_core_read.h>
 #include <bpfguard/ident.h>
 
+/* Can id be in the set whose filter is words (2^log2 bits, a constant)?
+ * false: certainly not (include/bpfguard/ident.h). */
+static __always_inline bool bg_ident_maybe(const __u64 *words, __u32 log2,
+					   const struct bg_ident *id)
+{
+	__u32 b = bg_ident_bit(id->ino, id->dev, log2);
+
+	return words[(b >> 6) & ((1U << (log2 - 6)) - 1)] & (1ULL << (b & 63));
+}
+
 /* Fill *id from an inode; false for a NULL inode (the key is then zero). */
 static __always_inline bool bg_ident_inode(const struct inode *inode, struct bg_ident *id)
 {

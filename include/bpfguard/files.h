@@ -26,6 +26,12 @@
  * directory is not matched (docs/agent.md). */
 #define BG_FILES_DIR_DEPTH 16
 
+/* The filter in front of files_targets, per generation
+ * (include/bpfguard/ident.h, bg_ident_bit): 65,536 bits, so that 10,000
+ * targets leave about 86% of the bits clear. */
+#define BG_FILES_FILTER_LOG2  16
+#define BG_FILES_FILTER_WORDS ((1 << BG_FILES_FILTER_LOG2) / 64)
+
 /* Access bits (rule restrictions and executable permissions). */
 #define BG_FILES_READ  0x1
 #define BG_FILES_WRITE 0x2 /* also unlink, rename, truncate, chmod, chown */

@@ -26,4 +26,27 @@ struct bg_ident {
 
 _Static_assert(sizeof(struct bg_ident) == 16, "bg_ident layout");
 
+/*
+ * A set of identities as a bit filter in front of a hash map (the taint
+ * and files guards' targets): one bit per identity's hash, 2^log2 bits,
+ * set by user space for every key it writes, tested in the kernel before
+ * the lookup. A clear bit means "not in the map" for certain and costs a
+ * load and a test; a set bit only sends the lookup on, so a collision
+ * costs the lookup it would have made anyway.
+ */
+static inline __u32 bg_ident_bit(__u64 ino, __u32 dev, __u32 log2)
+{
+	__u64 h = (ino ^ ((__u64)dev << 32 | dev)) * 0x9e3779b97f4a7c15ULL;
+
+	return (__u32)(h >> (64 - log2)); /* the top log2 bits */
+}
+
+/* User space: add (ino, dev) to the filter words[2^log2 / 64]. */
+static inline void bg_ident_filter_add(__u64 *words, __u32 log2, __u64 ino, __u32 dev)
+{
+	__u32 b = bg_ident_bit(ino, dev, log2);
+
+	words[b / 64] |= 1ULL << (b % 64);
+}
+
 #endif /* BPFGUARD_IDENT_H */

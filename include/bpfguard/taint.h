@@ -37,23 +37,10 @@
 
 #define BG_TAINT_T_DIR 0x1 /* target flag: a directory, everything beneath */
 
-/*
- * A filter in front of the target map: one bit per (device, inode) hash,
- * set for every target of a generation, so that the open of a file that is
- * not classified (and each of its ancestors, when there are directory
- * rules) costs a load and a test instead of a hash-map lookup. A set bit
- * only sends the lookup on: a false positive costs the lookup it saves.
- */
-#define BG_TAINT_BLOOM_BITS  4096
-#define BG_TAINT_BLOOM_WORDS (BG_TAINT_BLOOM_BITS / 64)
-
-/* Its bit for an identity; the same function on both sides. */
-static inline __u32 bg_taint_bloom_bit(__u64 ino, __u32 dev)
-{
-	__u64 h = (ino ^ ((__u64)dev << 32 | dev)) * 0x9e3779b97f4a7c15ULL;
-
-	return (__u32)(h >> 52); /* the top 12 bits: 0..4095 */
-}
+/* The filter in front of taint_targets, per generation
+ * (include/bpfguard/ident.h, bg_ident_bit): 4,096 bits. */
+#define BG_TAINT_FILTER_LOG2  12
+#define BG_TAINT_FILTER_WORDS ((1 << BG_TAINT_FILTER_LOG2) / 64)
 
 /* Egress operations in events. */
 enum bg_taint_op {

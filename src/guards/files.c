@@ -187,12 +187,15 @@ static int gen_fill(void *arg, __u32 gen)
 	struct bg_files_gen *s = &g->gen[gen];
 	int tfd = bpf_map__fd(g->skel->maps.files_targets);
 	int rfd = bpf_map__fd(g->skel->maps.files_rules);
+	__u64 *filter = g->skel->bss->files_filter[gen];
 	struct pin_stats ps;
 	size_t i, j, nt = 0, na = 0;
 	bool dirs = false;
 	__u32 idx;
 	int err;
 
+	/* This generation is not in use: its filter starts empty. */
+	memset(filter, 0, sizeof(g->skel->bss->files_filter[gen]));
 	for (i = 0; i < c->n_rules; i++) {
 		nt += c->rules[i].h.n_paths;
 		na += c->rules[i].n_read + c->rules[i].n_write;
@@ -243,6 +246,9 @@ static int gen_fill(void *arg, __u32 gen)
 				.flags = r->h.paths[j].dir ? BG_FILES_T_DIR : 0,
 			};
 
+			/* The filter bit before the entry: a target the
+			 * filter hides would be a file unprotected. */
+			bg_ident_filter_add(filter, BG_FILES_FILTER_LOG2, k.id.ino, k.id.dev);
 			if (bpf_map_update_elem(tfd, &k, &t, BPF_NOEXIST))
 				return -errno;
 			s->targets[s->n_targets++] = k;

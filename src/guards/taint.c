@@ -63,7 +63,6 @@ static void gen_clear(void *arg, __u32 gen)
 	__u32 idx;
 	size_t i;
 
-	memset(g->skel->bss->taint_bloom[gen], 0, sizeof(g->skel->bss->taint_bloom[gen]));
 	for (i = 0; i < s->n_targets; i++)
 		bpf_map_delete_elem(tfd, &s->targets[i]);
 	for (i = 0; i < g->rules[gen].n; i++) {
@@ -84,12 +83,12 @@ static int gen_fill(void *arg, __u32 gen)
 	int rfd = bpf_map__fd(g->skel->maps.taint_rules);
 	size_t i, j, nt = 0;
 	bool dirs = false;
-	__u64 *bloom = g->skel->bss->taint_bloom[gen];
+	__u64 *filter = g->skel->bss->taint_filter[gen];
 	__u32 idx;
 	int err;
 
 	/* This generation is not in use: its filter starts empty. */
-	memset(bloom, 0, sizeof(g->skel->bss->taint_bloom[gen]));
+	memset(filter, 0, sizeof(g->skel->bss->taint_filter[gen]));
 	for (i = 0; i < c->n_rules; i++)
 		nt += c->rules[i].h.n_paths;
 	err = bg_gen_rules_alloc(&g->rules[gen], c->n_rules);
@@ -120,11 +119,9 @@ static int gen_fill(void *arg, __u32 gen)
 				.flags = r->h.paths[j].dir ? BG_TAINT_T_DIR : 0,
 			};
 
-			__u32 b = bg_taint_bloom_bit(k.id.ino, k.id.dev);
-
 			/* The filter bit before the entry: a target the
 			 * filter hides would be a taint missed. */
-			bloom[b / 64] |= 1ULL << (b % 64);
+			bg_ident_filter_add(filter, BG_TAINT_FILTER_LOG2, k.id.ino, k.id.dev);
 			if (bpf_map_update_elem(tfd, &k, &t, BPF_NOEXIST))
 				return -errno;
 			s->targets[s->n_targets++] = k;
