@@ -170,6 +170,23 @@ start_server() {
 	wait_for 50 grep -q ready "$out" || fail "server $* did not start"
 }
 
+# http_responder FILE BODY: FILE is an executable script for `socat ...
+# EXEC:FILE` (socat splits an inline command at ',' and ':') that answers
+# one HTTP request with 200 and BODY (a line). It reads the request to its
+# blank line first: a socket closed with unread data is reset, and the
+# client may lose the answer with it.
+http_responder() {
+	cat >"$1" <<SH
+#!/bin/sh
+cr=\$(printf '\\r')
+while IFS= read -r l; do
+	case \$l in "" | "\$cr") break ;; esac
+done
+printf 'HTTP/1.0 200 OK\\r\\nContent-Length: $((${#2} + 1))\\r\\n\\r\\n%s\\n' '$2'
+SH
+	chmod +x "$1"
+}
+
 # corpus_run POLICY ACTION REF CMD...: CMD under `bpfguard run --action
 # ACTION` exits 0 with REF's output (the same command without bpfguard)
 # and no alert event (issue 14's corpus). Its stderr is in $TMP/run.err.

@@ -33,17 +33,7 @@ DD=$(readlink -f "$(command -v dd)") # coreutils here, busybox in the VM
 mkdir "$TMP/k"
 cp "$DD" "$TMP/dd"
 cp "$DD" "$TMP/k/dd"
-# The responder reads the request to its blank line before it answers: a
-# socket closed with unread data is reset, and the client may lose the answer.
-cat >"$TMP/respond" <<'SH'
-#!/bin/sh
-cr=$(printf '\r')
-while IFS= read -r l; do
-	case $l in "" | "$cr") break ;; esac
-done
-printf 'HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n'
-SH
-chmod +x "$TMP/respond"
+http_responder "$TMP/respond" ok
 
 limits_config >"$TMP/agent.yaml" <<YAML
       - name: curl-one-peer

@@ -64,18 +64,7 @@ is "$(tail -1 "$TMP/ok.out")" ok "the allowed server itself served it"
 # curl, a real client, where it exists: the sinkhole (socat, which logs the
 # connection it accepts) answers for the banned port.
 if command -v curl >/dev/null && command -v socat >/dev/null; then
-	# (a script: socat splits its address at ',' and ':'). It reads the
-	# request to its blank line before answering: a socket closed with
-	# unread data is reset, and curl may then lose the answer.
-	cat >"$TMP/answer" <<'SH'
-#!/bin/sh
-cr=$(printf '\r')
-while IFS= read -r l; do
-	case $l in "" | "$cr") break ;; esac
-done
-printf 'HTTP/1.0 200 OK\r\nContent-Length: 9\r\n\r\nsinkhole\n'
-SH
-	chmod +x "$TMP/answer"
+	http_responder "$TMP/answer" sinkhole
 	socat -d -d TCP-LISTEN:$SINK,bind=127.0.0.1,reuseaddr EXEC:"$TMP/answer" >"$TMP/socat.log" 2>&1 &
 	socatpid=$!
 	wait_for 50 grep -q 'listening on' "$TMP/socat.log" || fail "socat did not listen: $(cat "$TMP/socat.log")"
