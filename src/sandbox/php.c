@@ -225,22 +225,15 @@ static int attach(struct bg_php *ph, bool syscalls)
 	return 0;
 }
 
-/* BPFGUARD_PHP_CALLS=1: per-call mode asked for (profile --php-calls does
+/* BPFGUARD_PHP_CALLS: "1" asks for per-call mode (profile --php-calls does
  * the same; run and monitor take it to compare, or on a kernel whose
- * uprobe_multi is broken). BPFGUARD_PHP_CALLS=0: the handlers trapped
- * even without uprobe_multi (run --php-traps handlers does the same). */
-static bool calls_asked(void)
+ * uprobe_multi is broken), "0" for the handlers trapped even without
+ * uprobe_multi (run --php-traps handlers does the same); -1 otherwise. */
+static int calls_env(void)
 {
 	const char *e = getenv("BPFGUARD_PHP_CALLS");
 
-	return e && !strcmp(e, "1");
-}
-
-static bool handlers_asked(void)
-{
-	const char *e = getenv("BPFGUARD_PHP_CALLS");
-
-	return e && !strcmp(e, "0");
+	return !e ? -1 : !strcmp(e, "1") ? 1 : !strcmp(e, "0") ? 0 : -1;
 }
 
 /* procs_fd >= 0 (monitor): the processes watched are that bitmap's. */
@@ -291,14 +284,16 @@ static int open_load(struct bg_php *ph, bool enforce, struct bg_events *ev, uint
 	 * RCU under the kernel's event_mutex, one after the other (1172 of
 	 * them took 87 s to detach on 6.18; docs/php.md). */
 	ph->multi = !ph->calls && bg_php_uprobe_multi();
-	if (!ph->multi && !ph->calls && !(enforce && ph->handler_traps)) {
-		ph->calls = true;
-		pr_info("php: no uprobe_multi (kernel 6.6+): every built-in call is checked "
-			"(per-call mode)\n");
-	} else if (!ph->multi && !ph->calls) {
-		pr_info("php: no uprobe_multi (kernel 6.6+): one uprobe per built-in outside the "
-			"policy, as asked; detaching them at the end waits for the kernel, "
-			"one after the other (tens of ms each)\n");
+	if (!ph->multi && !ph->calls) {
+		if (enforce && ph->handler_traps) {
+			pr_info("php: no uprobe_multi (kernel 6.6+): one uprobe per built-in "
+				"outside the policy, as asked; detaching them at the end waits for "
+				"the kernel, one after the other (tens of ms each)\n");
+		} else {
+			ph->calls = true;
+			pr_info("php: no uprobe_multi (kernel 6.6+): every built-in call is "
+				"checked (per-call mode)\n");
+		}
 	}
 	if (ph->multi)
 		bpf_program__set_expected_attach_type(ph->skel->progs.php_int_multi,
@@ -402,7 +397,7 @@ int bg_php_profile_start(struct bg_php *ph, char *const *cmd, pid_t pid, const c
 	 * BPFGUARD_PHP_CALLS=1): every built-in call (methods too) is seen
 	 * through dtrace_execute_internal. Otherwise each built-in's handler
 	 * is trapped until its first call is recorded. */
-	ph->calls = ph->calls || calls_asked();
+	ph->calls = ph->calls || calls_env() == 1;
 	err = open_load(ph, false, NULL, cgroup_id, -1);
 	if (!err)
 		err = attach(ph, true);
@@ -515,8 +510,8 @@ static int enforce_start(struct bg_php *ph, const struct bg_policy *pol, int act
 	ph->pol = pol;
 	/* Asked by the command (run --php-traps), else by the environment. */
 	if (!ph->calls && !ph->handler_traps) {
-		ph->calls = calls_asked();
-		ph->handler_traps = handlers_asked();
+		ph->calls = calls_env() == 1;
+		ph->handler_traps = calls_env() == 0;
 	}
 	err = open_load(ph, true, ev, cgroup_id, procs_fd);
 	for (i = 0; !err && i < pp->n_fns; i++) {
